@@ -1,0 +1,106 @@
+/**
+ * Device acquisition. The browser has `navigator.gpu`; Node gets Dawn through npm `webgpu`.
+ * On a machine with no GPU, Dawn needs a Vulkan driver: the SwiftShader ICD that ships inside
+ * Debian's `chromium` package works, so we point Vulkan at it when nothing else is found.
+ */
+
+export interface AcquiredDevice {
+  adapter: GPUAdapter;
+  device: GPUDevice;
+  info: AdapterSummary;
+}
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for CPU implementations (SwiftShader); kernels pick register tiling for these. */
+  isSoftware: boolean;
+  features: string[];
+  limits: Record<string, number>;
+  runtime: 'browser' | 'node';
+}
+
+export class NoAdapterError extends Error {
+  override name = 'NoAdapterError';
+}
+
+const SWIFTSHADER_ICDS = [
+  '/usr/lib/chromium/vk_swiftshader_icd.json',
+  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
+];
+
+const INSTALL_HINT =
+  'Install a WebGPU-capable driver: on Debian/Ubuntu `sudo apt-get install chromium libvulkan1` provides the ' +
+  'SwiftShader Vulkan ICD that Dawn can use with no GPU; in a browser, use Chrome/Edge 113+ or enable WebGPU.';
+
+async function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
+  // The module name is a variable so that browser bundlers never try to resolve Dawn.
+  const moduleName = 'webgpu';
+  const fs = await import(/* @vite-ignore */ 'node:fs');
+  const dawn = await import(/* @vite-ignore */ moduleName);
+  Object.assign(globalThis, dawn.globals);
+  let note: string | undefined;
+  const env = process.env;
+  if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && !env.SRGAN_NO_SWIFTSHADER) {
+    // Probe the hardware first; fall back to SwiftShader only when no adapter appears.
+    const hw = await (dawn.create([]) as GPU).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    if (hw) return { gpu: dawn.create([]) as GPU };
+    const icd = SWIFTSHADER_ICDS.find((p) => fs.existsSync(p));
+    if (icd) {
+      env.VK_ICD_FILENAMES = icd;
+      note = `no hardware adapter found; using SwiftShader (${icd})`;
+    }
+  }
+  return { gpu: dawn.create([]) as GPU, note };
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof navigator === 'undefined'
+  || (typeof process !== 'undefined' && !!process.versions?.node && !(globalThis as { navigator?: Navigator }).navigator?.gpu);
+
+export async function acquireDevice(opts: { log?: (msg: string) => void } = {}): Promise<AcquiredDevice> {
+  const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
+  let gpu: GPU | undefined;
+  if (isNode) {
+    try {
+      const got = await nodeGpu();
+      gpu = got.gpu;
+      if (got.note) log(got.note);
+    } catch (e) {
+      throw new NoAdapterError(`Could not load npm 'webgpu' (Dawn): ${(e as Error).message}. ${INSTALL_HINT}`);
+    }
+  } else {
+    gpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
+    if (!gpu) throw new NoAdapterError(`This browser has no navigator.gpu. ${INSTALL_HINT}`);
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new NoAdapterError(`No WebGPU adapter was found. ${INSTALL_HINT}`);
+
+  // Ask for the adapter's real limits: the defaults (128 MiB bindings, 16 KiB workgroup memory) are far lower.
+  const requiredLimits: Record<string, number> = {};
+  const wanted = [
+    'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
+    'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
+  ] as const;
+  for (const k of wanted) requiredLimits[k] = (adapter.limits as unknown as Record<string, number>)[k];
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  const isSoftware =
+    /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
+    (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const limits: Record<string, number> = {};
+  for (const k of wanted) limits[k] = (device.limits as unknown as Record<string, number>)[k];
+  const summary: AdapterSummary = {
+    vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '',
+    description: info.description ?? '', isSoftware, features: [...device.features].sort(), limits,
+    runtime: isNode ? 'node' : 'browser',
+  };
+  return { adapter, device, info: summary };
+}

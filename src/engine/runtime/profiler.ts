@@ -1,0 +1,113 @@
+/**
+ * Per-kernel GPU timing from timestamp queries. When enabled, every dispatch runs in its own compute
+ * pass with `timestampWrites`, so begin/end bracket exactly one kernel. Disabled (the default), no
+ * query set exists and passes carry no timestamps: the cost is one boolean test per dispatch.
+ */
+export interface KernelStats {
+  calls: number;
+  totalMs: number;
+  flops: number;
+  bytes: number;
+}
+
+export interface ProfileRow {
+  kernel: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  gflops?: number;
+  gbps?: number;
+}
+
+interface PendingBatch {
+  resolve: GPUBuffer;
+  readback: GPUBuffer;
+  entries: { name: string; flops: number; bytes: number }[];
+}
+
+const CAPACITY = 2048; // queries per set: 1024 dispatches before a forced flush
+
+export class Profiler {
+  enabled = false;
+  private querySet?: GPUQuerySet;
+  private entries: { name: string; flops: number; bytes: number }[] = [];
+  private pending: Promise<void>[] = [];
+  private stats = new Map<string, KernelStats>();
+
+  constructor(private device: GPUDevice, readonly supported: boolean) {}
+
+  enable(on = true): void {
+    if (on && !this.supported) throw new Error("Profiler: this adapter has no 'timestamp-query' feature");
+    this.enabled = on;
+    if (on && !this.querySet) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: CAPACITY });
+  }
+
+  get full(): boolean {
+    return this.entries.length * 2 >= CAPACITY;
+  }
+
+  /** Timestamp writes for the pass that will hold the next dispatch. */
+  nextPass(name: string, flops = 0, bytes = 0): GPUComputePassTimestampWrites {
+    const i = this.entries.length;
+    this.entries.push({ name, flops, bytes });
+    return { querySet: this.querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
+  }
+
+  /** Called on the encoder just before submit: resolve this batch's queries into a buffer to map later. */
+  resolveInto(encoder: GPUCommandEncoder): PendingBatch | undefined {
+    if (!this.entries.length || !this.querySet) return undefined;
+    const n = this.entries.length * 2;
+    const resolve = this.device.createBuffer({ size: n * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const readback = this.device.createBuffer({ size: n * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    encoder.resolveQuerySet(this.querySet, 0, n, resolve, 0);
+    encoder.copyBufferToBuffer(resolve, 0, readback, 0, n * 8);
+    const batch = { resolve, readback, entries: this.entries };
+    this.entries = [];
+    return batch;
+  }
+
+  /** After submit: map the timestamps asynchronously and fold them into the per-kernel table. */
+  collect(batch: PendingBatch): void {
+    const p = batch.readback.mapAsync(GPUMapMode.READ).then(() => {
+      const t = new BigInt64Array(batch.readback.getMappedRange().slice(0));
+      batch.entries.forEach((e, i) => {
+        const ms = Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+        const s = this.stats.get(e.name) ?? { calls: 0, totalMs: 0, flops: 0, bytes: 0 };
+        s.calls++;
+        s.totalMs += Math.max(0, ms);
+        s.flops += e.flops;
+        s.bytes += e.bytes;
+        this.stats.set(e.name, s);
+      });
+      batch.readback.unmap();
+      batch.readback.destroy();
+      batch.resolve.destroy();
+    });
+    this.pending.push(p);
+  }
+
+  /** Wait for outstanding timestamp reads, then report per-kernel totals, slowest first. */
+  async report(): Promise<ProfileRow[]> {
+    await Promise.all(this.pending);
+    this.pending = [];
+    return [...this.stats.entries()]
+      .map(([kernel, s]) => ({
+        kernel, calls: s.calls, totalMs: s.totalMs, meanMs: s.totalMs / s.calls,
+        gflops: s.flops && s.totalMs ? s.flops / s.totalMs / 1e6 : undefined,
+        gbps: s.bytes && s.totalMs ? s.bytes / s.totalMs / 1e6 : undefined,
+      }))
+      .sort((a, b) => b.totalMs - a.totalMs);
+  }
+
+  reset(): void {
+    this.stats.clear();
+  }
+}
+
+export function formatProfile(rows: ProfileRow[]): string {
+  const head = 'kernel'.padEnd(28) + 'calls'.padStart(7) + 'total ms'.padStart(11) + 'mean ms'.padStart(10) + '  rate';
+  const lines = rows.map((r) =>
+    r.kernel.padEnd(28) + String(r.calls).padStart(7) + r.totalMs.toFixed(3).padStart(11) + r.meanMs.toFixed(4).padStart(10) +
+    '  ' + (r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOPS` : r.gbps !== undefined ? `${r.gbps.toFixed(2)} GB/s` : ''));
+  return [head, ...lines].join('\n');
+}

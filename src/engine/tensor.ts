@@ -1,0 +1,125 @@
+/**
+ * GPU tensors: f32, contiguous, row-major. A tensor references a refcounted Storage so that
+ * `reshape` shares memory; other layout changes (permute, slice, concat) are copies made by kernels.
+ */
+import { engine } from './runtime/engine.js';
+import { track } from './scope.js';
+import { fmt, numel, ShapeError, type Shape } from './shape.js';
+import { releaseNode, type GradNode } from './autograd.js';
+
+export class Storage {
+  refs = 1;
+  constructor(readonly buffer: GPUBuffer, readonly bytes: number) {}
+  release(): void {
+    if (--this.refs === 0) engine().pool.release(this.buffer);
+  }
+}
+
+let liveTensors = 0;
+let nextId = 1;
+
+export class Tensor {
+  readonly isTensor = true;
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly size: number;
+  requiresGrad = false;
+  grad?: Tensor;
+  /** How this tensor was made, for backward(); absent on leaves and under noGrad. */
+  node?: GradNode;
+  /** Number of live graph nodes that use this tensor (as input or saved). */
+  graphRefs = 0;
+  /** Set when a scope ended while a graph still used this tensor: the graph now owns it. */
+  graphOwned = false;
+  private _storage?: Storage;
+  name?: string;
+
+  constructor(storage: Storage, shape: Shape) {
+    this._storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.size = numel(shape);
+    liveTensors++;
+    track(this);
+  }
+
+  get storage(): Storage {
+    if (!this._storage) throw new Error(`Tensor#${this.id}${this.name ? ` (${this.name})` : ''} ${fmt(this.shape)} was used after dispose()`);
+    return this._storage;
+  }
+  get buffer(): GPUBuffer {
+    return this.storage.buffer;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get disposed(): boolean {
+    return !this._storage;
+  }
+
+  /** Allocate an uninitialised tensor (kernels write every element). */
+  static empty(shape: Shape): Tensor {
+    for (const d of shape)
+      if (!Number.isInteger(d) || d < 0) throw new ShapeError(`empty: invalid shape ${fmt(shape)}`);
+    const bytes = Math.max(4, numel(shape) * 4);
+    return new Tensor(new Storage(engine().pool.acquire(bytes), bytes), shape);
+  }
+
+  static fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
+    if (data.length !== numel(shape))
+      throw new ShapeError(`fromArray: ${data.length} values do not fill shape ${fmt(shape)} (${numel(shape)} elements)`);
+    const t = Tensor.empty(shape);
+    const arr = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (arr.length) engine().write(t.buffer, arr);
+    return t;
+  }
+
+  static scalar(v: number): Tensor {
+    return Tensor.fromArray([v], []);
+  }
+
+  /** A view with a new shape over the same storage (one -1 dimension is inferred). */
+  reshapeView(shape: Shape): Tensor {
+    const target = [...shape];
+    const infer = target.indexOf(-1);
+    if (infer >= 0) target[infer] = this.size / numel(target.filter((_, i) => i !== infer));
+    if (numel(target) !== this.size || !target.every((d) => Number.isInteger(d) && d >= 0))
+      throw new ShapeError(`reshape: cannot view ${fmt(this.shape)} (${this.size} elements) as ${fmt(shape)}`);
+    this.storage.refs++;
+    return new Tensor(this.storage, target);
+  }
+
+  async read(): Promise<Float32Array> {
+    if (this.size === 0) return new Float32Array(0);
+    return new Float32Array(await engine().read(this.buffer, this.size * 4));
+  }
+
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new ShapeError(`item: tensor ${fmt(this.shape)} has ${this.size} elements, not 1`);
+    return (await this.read())[0];
+  }
+
+  /** Same data, cut from the graph. Shares storage. */
+  detach(): Tensor {
+    this.storage.refs++;
+    return new Tensor(this.storage, this.shape);
+  }
+
+  /** Free the GPU memory (idempotent). The gradient, if any, is freed with it. */
+  dispose(): void {
+    if (!this._storage) return;
+    this._storage.release();
+    this._storage = undefined;
+    releaseNode(this);
+    liveTensors--;
+    this.grad?.dispose();
+    this.grad = undefined;
+  }
+
+  toString(): string {
+    return `Tensor${fmt(this.shape)}${this.requiresGrad ? ' requiresGrad' : ''}`;
+  }
+}
+
+export function liveTensorCount(): number {
+  return liveTensors;
+}

@@ -1,0 +1,20 @@
+/**
+ * WGSL snippets shared by kernels. Shapes and strides travel in uniforms as `array<vec4<u32>, 2>`
+ * (uniform arrays need a 16-byte element stride), which caps tensor rank at 8.
+ */
+export const MAX_RANK = 8;
+
+/** Read element i of a packed `array<vec4<u32>, 2>` uniform field. */
+export const at8 = /* wgsl */ `
+fn at8(v: array<vec4<u32>, 2>, i: u32) -> u32 { return v[i / 4u][i % 4u]; }
+`;
+
+/**
+ * Invocation index for 1-D work split over a 2-D grid: a dispatch has at most 65535 workgroups
+ * per dimension, so large tensors spill into y.
+ */
+export function linearIndex(wg: number): string {
+  return `gid.x + gid.y * (nwg.x * ${wg}u)`;
+}
+
+export const gridBuiltins = `@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>`;
