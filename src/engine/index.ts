@@ -11,3 +11,6 @@ export * from './ops/reduce.js';
 export * from './ops/layout.js';
 export * from './ops/fill.js';
 export * from './reference.js';
+export { Optimizer } from './optim/optimizer.js';
+export { Adam, type AdamOptions } from './optim/adam.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';

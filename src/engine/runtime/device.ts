@@ -35,6 +35,8 @@ const INSTALL_HINT =
   'Install a WebGPU-capable driver: on Debian/Ubuntu `sudo apt-get install chromium libvulkan1` provides the ' +
   'SwiftShader Vulkan ICD that Dawn can use with no GPU; in a browser, use Chrome/Edge 113+ or enable WebGPU.';
 
+const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
 async function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
   // The module name is a variable so that browser bundlers never try to resolve Dawn.
   const moduleName = 'webgpu';
@@ -44,17 +46,25 @@ async function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
   let note: string | undefined;
   const env = process.env;
   if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && !env.SRGAN_NO_SWIFTSHADER) {
-    // Probe the hardware first; fall back to SwiftShader only when no adapter appears.
-    const hw = await (dawn.create([]) as GPU).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-    if (hw) return { gpu: dawn.create([]) as GPU };
+    // One Vulkan instance sees the system's drivers plus SwiftShader; Dawn ranks hardware adapters
+    // above CPU ones, so SwiftShader is only the fallback. (A second instance for probing is not
+    // an option: a discarded Dawn instance crashes the process when it is garbage-collected.)
     const icd = SWIFTSHADER_ICDS.find((p) => fs.existsSync(p));
     if (icd) {
-      env.VK_ICD_FILENAMES = icd;
-      note = `no hardware adapter found; using SwiftShader (${icd})`;
+      const system = ICD_DIRS.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f: string) => `${d}/${f}`) : []))
+        .filter((f: string) => f.endsWith('.json'));
+      env.VK_ICD_FILENAMES = [...system, icd].join(':');
+      note = `SwiftShader (${icd}) is available as the fallback adapter`;
     }
   }
-  return { gpu: dawn.create([]) as GPU, note };
+  const gpu = dawn.create([]) as GPU;
+  // Dawn's Node binding polls the instance for callbacks; if the GPU object is garbage-collected
+  // while a device lives, the next poll dereferences a freed instance and the process dies.
+  liveInstances.push(gpu);
+  return { gpu, note };
 }
+
+const liveInstances: GPU[] = [];
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof navigator === 'undefined'
   || (typeof process !== 'undefined' && !!process.versions?.node && !(globalThis as { navigator?: Navigator }).navigator?.gpu);
@@ -62,11 +72,12 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node && typ
 export async function acquireDevice(opts: { log?: (msg: string) => void } = {}): Promise<AcquiredDevice> {
   const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
   let gpu: GPU | undefined;
+  let fallbackNote: string | undefined;
   if (isNode) {
     try {
       const got = await nodeGpu();
       gpu = got.gpu;
-      if (got.note) log(got.note);
+      if (got.note) fallbackNote = got.note;
     } catch (e) {
       throw new NoAdapterError(`Could not load npm 'webgpu' (Dawn): ${(e as Error).message}. ${INSTALL_HINT}`);
     }
@@ -95,6 +106,7 @@ export async function acquireDevice(opts: { log?: (msg: string) => void } = {}):
     /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
     (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
     (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  if (isSoftware) log(`no hardware adapter found; running on ${info.description || 'a software adapter'}` + (fallbackNote ? ` — ${fallbackNote}` : ''));
   const limits: Record<string, number> = {};
   for (const k of wanted) limits[k] = (device.limits as unknown as Record<string, number>)[k];
   const summary: AdapterSummary = {

@@ -40,7 +40,8 @@ export class Engine {
   readonly tuning: Tuning;
   private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private uniforms = new Map<string, GPUBuffer>();
-  private retiredUniforms: GPUBuffer[] = [];
+  /** Buffers waiting to be destroyed (see collectGarbage). */
+  private graveyard: GPUBuffer[] = [];
   private encoder?: GPUCommandEncoder;
   private pass?: GPUComputePassEncoder;
   private dispatches = 0;
@@ -49,7 +50,7 @@ export class Engine {
 
   constructor(readonly device: GPUDevice, readonly adapter: AdapterSummary) {
     this.pool = new BufferPool(device);
-    this.profiler = new Profiler(device, device.features.has('timestamp-query'));
+    this.profiler = new Profiler(device, device.features.has('timestamp-query'), (b) => this.retire(b));
     this.tuning = tuningFor(adapter);
     device.addEventListener('uncapturederror', (ev) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
@@ -100,7 +101,7 @@ export class Engine {
     if (this.uniforms.size > UNIFORM_CACHE_SIZE) {
       const [oldKey, old] = this.uniforms.entries().next().value as [string, GPUBuffer];
       this.uniforms.delete(oldKey);
-      this.retiredUniforms.push(old); // may still be bound in the open encoder: destroy after submit
+      this.retire(old); // may still be bound in the open encoder
     }
     return buf;
   }
@@ -154,11 +155,27 @@ export class Engine {
     this.encoder = undefined;
     this.dispatches = 0;
     if (batch) this.profiler.collect(batch);
-    for (const b of this.retiredUniforms) b.destroy();
-    this.retiredUniforms = [];
   }
 
-  /** Upload into a buffer. Pending work is submitted first so that it cannot see the new contents. */
+  /** Destroy `buffer` once the GPU can no longer be using it. */
+  retire(buffer: GPUBuffer): void {
+    this.graveyard.push(buffer);
+  }
+
+  /**
+   * Destroy retired buffers, called only when the queue is known to be idle (a read-back of the
+   * latest submit has completed). Destroying a buffer while SwiftShader still runs other work
+   * crashes Dawn's Vulkan backend, although the spec allows it.
+   */
+  private collectGarbage(): void {
+    for (const b of this.graveyard) b.destroy();
+    this.graveyard = [];
+  }
+
+  /**
+   * Upload into a buffer. Work recorded so far is submitted first: `queue.writeBuffer` runs on the
+   * queue timeline, so it must not overtake kernels that still read the buffer's old contents.
+   */
   write(buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
     this.flush();
     this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
@@ -170,17 +187,21 @@ export class Engine {
     const staging = this.device.createBuffer({ size: Math.max(4, size), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.commandEncoder().copyBufferToBuffer(buffer, offset, staging, 0, size);
     this.flush();
+    const submit = this.submits;
     await staging.mapAsync(GPUMapMode.READ);
     const out = staging.getMappedRange().slice(0, bytes);
     staging.unmap();
-    staging.destroy();
+    this.retire(staging);
+    if (this.submits === submit && !this.encoder) this.collectGarbage();
     return out;
   }
 
   /** Resolves when the GPU has finished everything submitted so far. */
   async sync(): Promise<void> {
     this.flush();
+    const submit = this.submits;
     await this.device.queue.onSubmittedWorkDone();
+    if (this.submits === submit && !this.encoder) this.collectGarbage();
   }
 
   memory() {

@@ -34,7 +34,7 @@ export class Profiler {
   private pending: Promise<void>[] = [];
   private stats = new Map<string, KernelStats>();
 
-  constructor(private device: GPUDevice, readonly supported: boolean) {}
+  constructor(private device: GPUDevice, readonly supported: boolean, private retire: (b: GPUBuffer) => void) {}
 
   enable(on = true): void {
     if (on && !this.supported) throw new Error("Profiler: this adapter has no 'timestamp-query' feature");
@@ -80,8 +80,8 @@ export class Profiler {
         this.stats.set(e.name, s);
       });
       batch.readback.unmap();
-      batch.readback.destroy();
-      batch.resolve.destroy();
+      this.retire(batch.readback);
+      this.retire(batch.resolve);
     });
     this.pending.push(p);
   }

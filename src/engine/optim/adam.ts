@@ -1,0 +1,51 @@
+/** Adam / AdamW (bias-corrected), one fused kernel per parameter. */
+import { Tensor } from '../tensor.js';
+import { engine } from '../runtime/engine.js';
+import { grid1d } from '../runtime/grid.js';
+import { adamWGSL } from '../../shaders/optim.js';
+import { Optimizer } from './optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  /** true: AdamW (decay applied to the weights); false: L2 added to the gradient, as torch.optim.Adam. */
+  decoupled?: boolean;
+}
+
+export class Adam extends Optimizer {
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly decoupled: boolean;
+
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super(params, opts.lr ?? 1e-3);
+    this.betas = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.decoupled = opts.decoupled ?? false;
+  }
+
+  step(): void {
+    this.stepCount++;
+    const [b1, b2] = this.betas;
+    const t = this.stepCount;
+    const scalars = this.stepScalars([this.lr, 1 / (1 - b1 ** t), 1 / (1 - b2 ** t)]);
+    const wg = engine().tuning.elementwiseWG;
+    for (const p of this.params) {
+      if (!p.grad) continue; // a parameter that got no gradient this step is left alone
+      const [m, v] = this.slots(p, 2);
+      const params = new ArrayBuffer(24);
+      new Uint32Array(params, 0, 2).set([p.size, this.decoupled ? 1 : 0]);
+      new Float32Array(params, 8, 4).set([b1, b2, this.eps, this.weightDecay]);
+      engine().runKernel(
+        { name: 'adam', key: `${wg}`, inputs: 2, outputs: 3, uniform: true, code: () => adamWGSL(wg) },
+        { buffers: [p.grad.buffer, scalars.buffer, p.buffer, m.buffer, v.buffer], params: new Uint8Array(params),
+          workgroups: grid1d(p.size, wg), bytes: p.size * 4 * 7 },
+      );
+    }
+    scalars.dispose();
+  }
+}

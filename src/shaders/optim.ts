@@ -1,0 +1,59 @@
+/**
+ * Fused optimizer updates: one dispatch per parameter reads the gradient and the optimizer state
+ * and writes parameter and state in place. Step-dependent scalars (learning rate, bias
+ * corrections) come from a small storage buffer written once per step and shared by every
+ * parameter, so the per-parameter uniforms (sizes, constant hyper-parameters) stay cached.
+ */
+import { gridBuiltins, linearIndex } from './common.js';
+
+export function adamWGSL(wg: number): string {
+  return `
+struct P { n: u32, decoupled: u32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32 }
+// S = [lr, 1 / (1 - beta1^t), 1 / (1 - beta2^t)]
+@group(0) @binding(0) var<storage, read> G: array<f32>;
+@group(0) @binding(1) var<storage, read> S: array<f32>;
+@group(0) @binding(2) var<storage, read_write> W: array<f32>;
+@group(0) @binding(3) var<storage, read_write> M: array<f32>;
+@group(0) @binding(4) var<storage, read_write> V: array<f32>;
+@group(0) @binding(5) var<uniform> u: P;
+@compute @workgroup_size(${wg})
+fn main(${gridBuiltins}) {
+  let i = ${linearIndex(wg)};
+  if (i >= u.n) { return; }
+  let lr = S[0];
+  var w = W[i];
+  var g = G[i];
+  if (u.decoupled == 1u) { w = w * (1.0 - lr * u.weightDecay); }   // AdamW
+  else { g = g + u.weightDecay * w; }                                // Adam with L2
+  let m = u.beta1 * M[i] + (1.0 - u.beta1) * g;
+  let v = u.beta2 * V[i] + (1.0 - u.beta2) * g * g;
+  M[i] = m;
+  V[i] = v;
+  W[i] = w - lr * (m * S[1]) / (sqrt(v * S[2]) + u.eps);
+}`;
+}
+
+export function sgdWGSL(wg: number): string {
+  return `
+struct P { n: u32, nesterov: u32, momentum: f32, dampening: f32, weightDecay: f32, first: u32 }
+// S = [lr]
+@group(0) @binding(0) var<storage, read> G: array<f32>;
+@group(0) @binding(1) var<storage, read> S: array<f32>;
+@group(0) @binding(2) var<storage, read_write> W: array<f32>;
+@group(0) @binding(3) var<storage, read_write> B: array<f32>;
+@group(0) @binding(4) var<uniform> u: P;
+@compute @workgroup_size(${wg})
+fn main(${gridBuiltins}) {
+  let i = ${linearIndex(wg)};
+  if (i >= u.n) { return; }
+  let w = W[i];
+  var d = G[i] + u.weightDecay * w;
+  if (u.momentum != 0.0) {
+    // PyTorch: the first step initialises the buffer with the gradient itself.
+    let b = select(u.momentum * B[i] + (1.0 - u.dampening) * d, d, u.first == 1u);
+    B[i] = b;
+    d = select(b, d + u.momentum * b, u.nesterov == 1u);
+  }
+  W[i] = w - S[0] * d;
+}`;
+}

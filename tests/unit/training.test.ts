@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import * as E from '../../src/engine/index.js';
+import { useEngine } from '../helpers/gpu.js';
+
+/** y = 3x − 1 + N(0, 0.1²): the fit should reach the noise floor (MSE ≈ 0.01). */
+function noisyLine(n: number) {
+  const rng = new E.Rng(7);
+  const xs = Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const ys = xs.map((x) => 3 * x - 1 + 0.1 * rng.normal());
+  return { x: E.tensor(xs, [n, 1]), y: E.tensor(ys, [n, 1]) };
+}
+
+function lineStep(a: E.Tensor, b: E.Tensor, x: E.Tensor, y: E.Tensor, opt: E.Optimizer): E.Tensor {
+  return E.tidy(() => {
+    opt.zeroGrad();
+    const pred = E.add(E.mul(x, a), b);
+    const loss = E.mean(E.square(E.sub(pred, y)));
+    E.backward(loss);
+    opt.step();
+    return loss.detach();
+  });
+}
+
+describe('training', () => {
+  useEngine();
+
+  it('Adam fits a noisy line to the noise floor', async () => {
+    const { x, y } = noisyLine(64);
+    const a = E.variable(E.tensor([0]));
+    const b = E.variable(E.tensor([0]));
+    const opt = new E.Adam([a, b], { lr: 0.05 });
+    let loss = 0;
+    for (let i = 0; i < 300; i++) {
+      const l = lineStep(a, b, x, y, opt);
+      if (i === 299) loss = await l.item();
+      l.dispose();
+    }
+    expect(loss).toBeLessThan(0.015);
+    expect(Math.abs((await a.item()) - 3)).toBeLessThan(0.1);
+    expect(Math.abs((await b.item()) + 1)).toBeLessThan(0.05);
+    for (const t of [x, y, a, b]) t.dispose();
+    opt.dispose();
+  });
+
+  it('SGD with momentum fits the same line', async () => {
+    const { x, y } = noisyLine(64);
+    const a = E.variable(E.tensor([0]));
+    const b = E.variable(E.tensor([0]));
+    const opt = new E.SGD([a, b], { lr: 0.1, momentum: 0.9 });
+    for (let i = 0; i < 200; i++) lineStep(a, b, x, y, opt).dispose();
+    expect(Math.abs((await a.item()) - 3)).toBeLessThan(0.1);
+    for (const t of [x, y, a, b]) t.dispose();
+    opt.dispose();
+  });
+
+  it('Adam matches a float64 reference step by step (with L2 and decoupled decay)', async () => {
+    for (const decoupled of [false, true]) {
+      const w0 = [0.5, -1.5, 2];
+      const w = E.variable(E.tensor(w0));
+      const opt = new E.Adam([w], { lr: 0.1, weightDecay: 0.01, decoupled });
+      const ref = [...w0], m = [0, 0, 0], v = [0, 0, 0];
+      for (let t = 1; t <= 5; t++) {
+        E.tidy(() => { opt.zeroGrad(); E.backward(E.sum(E.powScalar(E.abs(w), 3))); opt.step(); });
+        for (let i = 0; i < 3; i++) {
+          let g = 3 * ref[i] * Math.abs(ref[i]);
+          if (decoupled) ref[i] *= 1 - 0.1 * 0.01; else g += 0.01 * ref[i];
+          m[i] = 0.9 * m[i] + 0.1 * g;
+          v[i] = 0.999 * v[i] + 0.001 * g * g;
+          ref[i] -= (0.1 * (m[i] / (1 - 0.9 ** t))) / (Math.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8);
+        }
+      }
+      const got = await w.read();
+      ref.forEach((r, i) => expect(Math.abs(got[i] - r)).toBeLessThan(1e-4));
+      w.dispose();
+      opt.dispose();
+    }
+  });
+
+  it('200 training steps leave GPU memory flat', async () => {
+    const { x, y } = noisyLine(32);
+    const a = E.variable(E.tensor([0]));
+    const b = E.variable(E.tensor([0]));
+    const opt = new E.Adam([a, b], { lr: 0.01 });
+    lineStep(a, b, x, y, opt).dispose(); // first step creates optimizer state
+    await E.engine().sync();
+    const before = { ...E.engine().memory(), tensors: E.liveTensorCount() };
+    for (let i = 0; i < 200; i++) lineStep(a, b, x, y, opt).dispose();
+    await E.engine().sync();
+    const after = { ...E.engine().memory(), tensors: E.liveTensorCount() };
+    expect(after.liveBytes).toBe(before.liveBytes);
+    expect(after.tensors).toBe(before.tensors);
+    expect(after.allocatedBytes).toBe(before.allocatedBytes); // the pool reuses; nothing new is allocated
+    for (const t of [x, y, a, b]) t.dispose();
+    opt.dispose();
+  });
+});
