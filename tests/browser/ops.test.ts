@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { withChromiumPage } from '../../src/cli/headless-chromium.js';
+import type { CheckResult } from '../helpers/check-op.js';
+import { browserSuites } from './suites.js';
+
+type Outcome = { adapter?: { description: string; runtime: string }; results: CheckResult[]; error?: string };
+
+describe('op suites in headless Chromium (real WebGPU adapter)', () => {
+  it('every case matches its float64 reference and finite differences', async () => {
+    const entry = fileURLToPath(new URL('./suite-page.ts', import.meta.url));
+    const names = Object.keys(browserSuites);
+    const out = await withChromiumPage(entry, 'runSuites', (page) =>
+      page.evaluate((n) => (globalThis as unknown as { runSuites(n: string[]): Promise<Outcome> }).runSuites(n), names));
+    // No adapter is a failure with the acquisition error, never a skip.
+    expect(out.error).toBeUndefined();
+    expect(out.adapter?.runtime).toBe('browser');
+    const expected = names.reduce((p, n) => p + browserSuites[n].length, 0);
+    expect(out.results.length).toBe(expected);
+    const failed = out.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.message}`);
+    expect(failed).toEqual([]);
+  });
+});
