@@ -14,3 +14,8 @@ export * from './reference.js';
 export { Optimizer } from './optim/optimizer.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
+export * from './ops/batchnorm.js';
+export * from './ops/activations.js';
+export * from './ops/pixel-shuffle.js';
+export * from './ops/resize.js';
+export * from './ops/losses.js';

@@ -66,8 +66,9 @@ async function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
 
 const liveInstances: GPU[] = [];
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof navigator === 'undefined'
-  || (typeof process !== 'undefined' && !!process.versions?.node && !(globalThis as { navigator?: Navigator }).navigator?.gpu);
+// Node without a navigator.gpu of its own; a page (or a test that installed navigator.gpu) uses it.
+const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
+  !(globalThis as { navigator?: Navigator }).navigator?.gpu;
 
 export async function acquireDevice(opts: { log?: (msg: string) => void } = {}): Promise<AcquiredDevice> {
   const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));

@@ -1,0 +1,59 @@
+/**
+ * Activations with learned parameters. (Parameter-free ones live in the elementwise table.)
+ * prelu: y = x for x > 0, α·x otherwise, with one α per channel (axis 1) or one shared α.
+ */
+import { Tensor } from '../tensor.js';
+import { engine } from '../runtime/engine.js';
+import { grid1d } from '../runtime/grid.js';
+import { record } from '../autograd.js';
+import { fmt, ShapeError } from '../shape.js';
+import type { RefArray } from '../reference.js';
+import { preluAlphaGradWGSL, preluWGSL } from '../../shaders/prelu.js';
+
+/** x as [N, C, inner] for the channel indexing; a shared α sees the whole tensor as one channel. */
+function geometry(x: Tensor, alpha: Tensor) {
+  if (alpha.rank !== 1 || alpha.size < 1)
+    throw new ShapeError(`prelu: alpha must be [C] or [1], got ${fmt(alpha.shape)} for input ${fmt(x.shape)}`);
+  if (alpha.size === 1) return { n: x.size, c: 1, inner: x.size, count: x.size };
+  if (x.rank < 2 || x.shape[1] !== alpha.size)
+    throw new ShapeError(`prelu: alpha ${fmt(alpha.shape)} does not match the channel axis (1) of input ${fmt(x.shape)}`);
+  const inner = x.shape.slice(2).reduce((p, d) => p * d, 1);
+  return { n: x.size, c: alpha.size, inner, count: x.shape[0] * inner };
+}
+
+export function prelu(x: Tensor, alpha: Tensor): Tensor {
+  const geo = geometry(x, alpha);
+  const params = new Uint32Array([geo.n, geo.c, geo.inner, geo.count]);
+  const wg = engine().tuning.elementwiseWG;
+  const elementwise = (backward: boolean, buffers: GPUBuffer[]) =>
+    engine().runKernel(
+      { name: backward ? 'prelu_bwd' : 'prelu', key: `${wg}`, inputs: backward ? 3 : 2, outputs: 1, uniform: true,
+        code: () => preluWGSL(wg, backward) },
+      { buffers, params, workgroups: grid1d(x.size, wg), bytes: x.size * (backward ? 12 : 8) },
+    );
+  const y = Tensor.empty(x.shape);
+  elementwise(false, [x.buffer, alpha.buffer, y.buffer]);
+  return record(y, 'prelu', [x, alpha], (g, needs) => {
+    let dx: Tensor | null = null, dAlpha: Tensor | null = null;
+    if (needs[0]) {
+      dx = Tensor.empty(x.shape);
+      elementwise(true, [x.buffer, alpha.buffer, g.buffer, dx.buffer]);
+    }
+    if (needs[1]) {
+      dAlpha = Tensor.empty(alpha.shape);
+      engine().runKernel(
+        { name: 'prelu_alpha_grad', key: `${wg}`, inputs: 2, outputs: 1, uniform: true, code: () => preluAlphaGradWGSL(wg) },
+        { buffers: [x.buffer, g.buffer, dAlpha.buffer], params, workgroups: grid1d(geo.c, 1), bytes: x.size * 8 },
+      );
+    }
+    return [dx, dAlpha];
+  });
+}
+
+/** float64 reference. */
+export function refPrelu(x: RefArray, alpha: RefArray): RefArray {
+  const inner = alpha.data.length === 1 ? x.data.length : x.shape.slice(2).reduce((p, d) => p * d, 1);
+  const c = alpha.data.length;
+  const data = x.data.map((v, i) => (v > 0 ? v : alpha.data[Math.floor(i / inner) % c] * v));
+  return { data, shape: [...x.shape] };
+}

@@ -1,0 +1,114 @@
+/**
+ * BatchNorm2d over NCHW, PyTorch semantics: training normalises with the batch statistics
+ * (biased variance) and moves the running statistics in place on the GPU (unbiased variance);
+ * eval normalises with the running statistics. The backward flows through the batch statistics.
+ */
+import { Tensor } from '../tensor.js';
+import { engine } from '../runtime/engine.js';
+import { grid1d } from '../runtime/grid.js';
+import { record } from '../autograd.js';
+import { fmt, ShapeError } from '../shape.js';
+import type { RefArray } from '../reference.js';
+import { batchStatsWGSL, gradSumsWGSL, inputGradWGSL, normalizeWGSL, runningStatsWGSL } from '../../shaders/batchnorm.js';
+
+export interface BatchNormOptions {
+  training: boolean;
+  /** Weight of the new batch in the running statistics (PyTorch's momentum, default 0.1). */
+  momentum?: number;
+  eps?: number;
+}
+
+interface Geometry { n: number; c: number; inner: number; count: number }
+
+function params(g: Geometry, eps: number, momentum: number): Uint8Array {
+  const buf = new ArrayBuffer(32);
+  new Uint32Array(buf, 0, 4).set([g.n, g.c, g.inner, g.count]);
+  new Float32Array(buf, 16, 3).set([eps, momentum, g.count > 1 ? g.count / (g.count - 1) : 1]);
+  return new Uint8Array(buf);
+}
+
+function run(name: string, code: (wg: number) => string, inputs: Tensor[], outputs: Tensor[], p: Uint8Array, workgroups: [number, number], bytes: number) {
+  const wg = engine().tuning.elementwiseWG;
+  engine().runKernel(
+    { name, key: `${wg}`, inputs: inputs.length, outputs: outputs.length, uniform: true, code: () => code(wg) },
+    { buffers: [...inputs, ...outputs].map((t) => t.buffer), params: p, workgroups, bytes },
+  );
+}
+
+function checkShapes(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, training: boolean): Geometry {
+  if (x.rank !== 4) throw new ShapeError(`batchNorm2d: input must be [N, C, H, W], got ${fmt(x.shape)}`);
+  const [n, c, h, w] = x.shape;
+  for (const [label, t] of [['gamma', gamma], ['beta', beta], ['runningMean', runningMean], ['runningVar', runningVar]] as const)
+    if (t.rank !== 1 || t.shape[0] !== c)
+      throw new ShapeError(`batchNorm2d: ${label} ${fmt(t.shape)} does not match the ${c} channels of input ${fmt(x.shape)}`);
+  const count = n * h * w;
+  if (training && count < 2)
+    throw new ShapeError(`batchNorm2d: training needs more than one value per channel, input is ${fmt(x.shape)}`);
+  return { n: x.size, c, inner: h * w, count };
+}
+
+export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, opts: BatchNormOptions): Tensor {
+  const geo = checkShapes(x, gamma, beta, runningMean, runningVar, opts.training);
+  const { training } = opts;
+  const p = params(geo, opts.eps ?? 1e-5, opts.momentum ?? 0.1);
+  const stats = Tensor.empty([2, geo.c]);
+  if (training)
+    run('bn_batch_stats', batchStatsWGSL, [x], [stats, runningMean, runningVar], p, grid1d(geo.c, 1), x.size * 8);
+  else
+    run('bn_running_stats', runningStatsWGSL, [runningMean, runningVar], [stats], p, grid1d(geo.c, engine().tuning.elementwiseWG), geo.c * 16);
+  const y = Tensor.empty(x.shape);
+  const wg = engine().tuning.elementwiseWG;
+  run('bn_normalize', normalizeWGSL, [x, stats, gamma, beta], [y], p, grid1d(x.size, wg), x.size * 8);
+
+  return record(y, 'batchNorm2d', [x, gamma, beta], (g, needs) => {
+    // Training dx needs both channel sums even when γ and β are frozen.
+    let sumG: Tensor | undefined, sumGXhat: Tensor | undefined;
+    if (training || needs[1] || needs[2]) {
+      sumG = Tensor.empty([geo.c]);
+      sumGXhat = Tensor.empty([geo.c]);
+      run('bn_grad_sums', gradSumsWGSL, [x, g, stats], [sumG, sumGXhat], p, grid1d(geo.c, 1), x.size * 8);
+    }
+    let dx: Tensor | null = null;
+    if (needs[0]) {
+      dx = Tensor.empty(x.shape);
+      const ins = training ? [x, g, stats, gamma, sumG!, sumGXhat!] : [x, g, stats, gamma];
+      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradWGSL(w, training), ins, [dx], p,
+        grid1d(x.size, wg), x.size * (training ? 12 : 8));
+    }
+    // Σg·x̂ is exactly dγ and Σg is dβ, so the sums are handed out rather than copied.
+    const dGamma = needs[1] ? sumGXhat! : null;
+    const dBeta = needs[2] ? sumG! : null;
+    if (!needs[1]) sumGXhat?.dispose();
+    if (!needs[2]) sumG?.dispose();
+    return [dx, dGamma, dBeta];
+  }, [stats]);
+}
+
+/**
+ * float64 reference. In training it moves `running` (mean and var arrays) in place exactly as
+ * the GPU op does, so tests can follow several steps.
+ */
+export function refBatchNorm2d(x: RefArray, gamma: RefArray, beta: RefArray, running: { mean: Float64Array; var: Float64Array },
+  opts: BatchNormOptions): RefArray {
+  const [n, c, h, w] = x.shape;
+  const inner = h * w, count = n * inner;
+  const eps = opts.eps ?? 1e-5, m = opts.momentum ?? 0.1;
+  const out = new Float64Array(x.data.length);
+  for (let ch = 0; ch < c; ch++) {
+    const at = (r: number) => (Math.floor(r / inner) * c + ch) * inner + (r % inner);
+    let mean = running.mean[ch], variance = running.var[ch];
+    if (opts.training) {
+      mean = 0;
+      for (let r = 0; r < count; r++) mean += x.data[at(r)];
+      mean /= count;
+      variance = 0;
+      for (let r = 0; r < count; r++) variance += (x.data[at(r)] - mean) ** 2;
+      variance /= count;
+      running.mean[ch] = (1 - m) * running.mean[ch] + m * mean;
+      running.var[ch] = (1 - m) * running.var[ch] + m * variance * count / (count - 1);
+    }
+    const invstd = 1 / Math.sqrt(variance + eps);
+    for (let r = 0; r < count; r++) out[at(r)] = (x.data[at(r)] - mean) * invstd * gamma.data[ch] + beta.data[ch];
+  }
+  return { data: out, shape: [...x.shape] };
+}
