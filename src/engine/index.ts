@@ -19,3 +19,5 @@ export * from './ops/activations.js';
 export * from './ops/pixel-shuffle.js';
 export * from './ops/resize.js';
 export * from './ops/losses.js';
+export * from './ops/matmul.js';
+export * from './ops/linear.js';

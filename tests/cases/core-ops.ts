@@ -2,6 +2,7 @@
 import * as E from '../../src/engine/index.js';
 import { refMap, refZip, refPermute, type RefArray } from '../../src/engine/reference.js';
 import type { OpCase } from '../helpers/check-op.js';
+import { linear, refLinear } from '../../src/engine/ops/linear.js';
 
 const u = E.unaryOps;
 const b = E.binaryOps;
@@ -65,4 +66,11 @@ export const coreOpCases: OpCase[] = [
   },
   { name: 'expand', inputs: [{ shape: [3, 1] }], gpu: (x) => E.expand(x, [2, 3, 4]), ref: (x) => refZip(x, { data: new Float64Array(24), shape: [2, 3, 4] }, (p) => p) },
   { name: 'reshape then mul', inputs: [{ shape: [2, 6] }, { shape: [3, 4] }], gpu: (x, y) => E.mul(E.reshape(x, [3, 4]), y), ref: (x, y) => refZip({ data: x.data, shape: [3, 4] }, y, (p, q) => p * q) },
+];
+
+export const linearCases: OpCase[] = [
+  { name: 'linear with bias', inputs: [{ shape: [5, 7] }, { shape: [3, 7] }, { shape: [3] }], gpu: (x, w, b) => linear(x, w, b), ref: (x, w, b) => refLinear(x, w, b) },
+  { name: 'linear without bias', inputs: [{ shape: [4, 6] }, { shape: [9, 6] }], gpu: (x, w) => linear(x, w), ref: (x, w) => refLinear(x, w) },
+  { name: 'linear on one sample', inputs: [{ shape: [6] }, { shape: [2, 6] }, { shape: [2] }], gpu: (x, w, b) => linear(x, w, b), ref: (x, w, b) => { const y = refLinear({ data: x.data, shape: [1, 6] }, w, b); return { data: y.data, shape: [2] }; } },
+  { name: 'linear batched [2,3,4]', inputs: [{ shape: [2, 3, 4] }, { shape: [5, 4] }, { shape: [5] }], gpu: (x, w, b) => linear(x, w, b), ref: (x, w, b) => refLinear(x, w, b) },
 ];

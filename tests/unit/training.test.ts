@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
+import { linear } from '../../src/engine/ops/linear.js';
 
 /** y = 3x − 1 + N(0, 0.1²): the fit should reach the noise floor (MSE ≈ 0.01). */
 function noisyLine(n: number) {
@@ -74,6 +75,32 @@ describe('training', () => {
       w.dispose();
       opt.dispose();
     }
+  });
+
+  it('a 2-8-1 MLP learns XOR (BCE with logits below 0.05)', async () => {
+    const x = E.tensor([0, 0, 0, 1, 1, 0, 1, 1], [4, 2]);
+    const y = E.tensor([0, 1, 1, 0], [4, 1]);
+    const w1 = E.variable(E.randNormal([8, 2], 0, 1, 3)), b1 = E.variable(E.zeros([8]));
+    const w2 = E.variable(E.randNormal([1, 8], 0, 0.5, 4)), b2 = E.variable(E.zeros([1]));
+    const opt = new E.Adam([w1, b1, w2, b2], { lr: 0.05 });
+    const logits = () => linear(E.tanh(linear(x, w1, b1)), w2, b2);
+    let loss = Infinity;
+    for (let i = 0; i < 300; i++) {
+      const l = E.tidy(() => {
+        opt.zeroGrad();
+        const bce = E.bceWithLogits(logits(), y);
+        E.backward(bce);
+        opt.step();
+        return bce.detach();
+      });
+      if (i === 299) loss = await l.item();
+      l.dispose();
+    }
+    expect(loss).toBeLessThan(0.05);
+    const p = await E.tidy(() => E.noGrad(() => E.sigmoid(logits()))).read();
+    expect([...p].map((v) => Math.round(v))).toEqual([0, 1, 1, 0]);
+    for (const t of [x, y, w1, b1, w2, b2]) t.dispose();
+    opt.dispose();
   });
 
   it('200 training steps leave GPU memory flat', async () => {
