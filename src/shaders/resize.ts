@@ -6,8 +6,8 @@
  * Geometry (half-pixel centres): output sample o sits at source coordinate (o + 0.5)·scale, with
  * scale = inLen / outLen, and source pixel k at k + 0.5. The tap weight is K((k + 0.5 − centre) / fs)
  * where fs is 1, or the scale itself when antialiasing a downscale (the kernel is stretched to
- * cover every source pixel, as PIL and Matlab's imresize do). Weights are normalised to sum to 1;
- * taps beyond the border read the edge pixel (clamp).
+ * cover every source pixel, as PIL and Matlab's imresize do). Taps outside the image are dropped and
+ * the remaining weights renormalised to sum to 1, as PIL does, so results match PIL's resize.
  */
 import { gridBuiltins, linearIndex } from './common.js';
 
@@ -41,14 +41,13 @@ fn main(${gridBuiltins}) {
   let base = (t / u.outLen) * u.inLen * u.inner + b;
   let centre = (f32(o) + 0.5) * u.scale;
   // Taps whose centres k + 0.5 lie within the support; end points carry zero weight.
-  let first = i32(floor(centre - u.support - 0.5));
-  let last = i32(ceil(centre + u.support - 0.5));
-  let edge = i32(u.inLen) - 1;
+  let first = max(i32(floor(centre - u.support - 0.5)), 0);
+  let last = min(i32(ceil(centre + u.support - 0.5)), i32(u.inLen) - 1);
   var acc = 0.0;
   var total = 0.0;
   for (var k = first; k <= last; k++) {
     let wgt = filterAt((f32(k) + 0.5 - centre) * u.invFilterScale);
-    acc += wgt * X[base + u32(clamp(k, 0, edge)) * u.inner];
+    acc += wgt * X[base + u32(k) * u.inner];
     total += wgt;
   }
   Y[i] = acc / total;

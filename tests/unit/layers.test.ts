@@ -51,25 +51,24 @@ describe('layer ops: hand-checked values and contracts', () => {
     for (const t of [x, y, g]) t.dispose();
   });
 
-  it('resize bicubic matches a hand-computed example', async () => {
+  it('resize bicubic matches a hand-computed example (PIL border rule)', async () => {
     // Keys cubic, a = −0.5: W(0.25) = 0.8671875, W(0.75) = 0.2265625, W(1.25) = −0.0703125, W(1.75) = −0.0234375.
-    // Upscale the row [0, 1, 2, 3] to 8: output 0 is centred at source x = 0.25 (pixel centres at k + 0.5),
-    // taps k = −2..1 at distances −1.75, −0.75, 0.25, 1.25 → values [0, 0, 0, 1] (clamped) → −0.0703125.
-    // Output 3 is centred at 1.75 (between pixels 1 and 2, interior): cubic convolution reproduces the
-    // line, so the value is 1.75 − 0.5 = 1.25.
+    // Taps outside the image are dropped and the rest renormalised, as PIL does.
+    // Upscale the row [0, 1, 2, 3] to 8: output 0 is centred at source x = 0.25 (pixel centres at k + 0.5);
+    // in-image taps k = 0, 1 at distances 0.25, 1.25 → (0·0.8671875 + 1·(−0.0703125)) / 0.796875 = −0.0882352941.
+    // Output 3 is centred at 1.75 (interior, all four taps inside): cubic convolution reproduces the line → 1.25.
     const x = Tensor.fromArray([0, 1, 2, 3], [1, 1, 1, 4]);
     const up = await take(resize(x, 1, 8));
-    close([up[0], up[3]], [-0.0703125, 1.25]);
-    // Downscale [1, 2, 3, 4] to 2 with antialias: the kernel stretches ×2, output 0 is centred at 1.0,
-    // taps k = −3..4 at distances (k − 0.5)/2 = ±1.75, ±1.25, ±0.75, ±0.25 (weights sum to 2, so halve):
-    // (1·(−0.0234375 − 0.0703125 + 0.2265625 + 0.8671875) + 2·0.8671875 + 3·0.2265625 + 4·(−0.0703125 − 0.0234375)) / 2
-    // = (1 + 1.734375 + 0.6796875 − 0.375) / 2 = 1.51953125; output 1 mirrors it: 5 − 1.51953125 = 3.48046875.
+    close([up[0], up[3]], [-0.0703125 / 0.796875, 1.25]);
+    // Downscale [1, 2, 3, 4] to 2 with antialias: the kernel stretches ×2, output 0 is centred at 1.0; in-image
+    // taps k = 0..3 at distances (k − 0.5)/2 = −0.25, 0.25, 0.75, 1.25 → weights sum to 1.890625:
+    // (1·0.8671875 + 2·0.8671875 + 3·0.2265625 − 4·0.0703125) / 1.890625 = 3 / 1.890625; output 1 mirrors it.
     const row = Tensor.fromArray([1, 2, 3, 4], [1, 1, 1, 4]);
-    close(await take(resize(row, 1, 2)), [1.51953125, 3.48046875]);
-    // Without antialias the kernel keeps its width: output 0 (centre 1.0) has taps k = −1..2 at distances
-    // ±1.5, ±0.5 with W(0.5) = 0.5625, W(1.5) = −0.0625, reading [1 (clamped), 1, 2, 3]:
-    // −0.0625 + 0.5625 + 2·0.5625 − 3·0.0625 = 1.4375; output 1 mirrors it: 5 − 1.4375 = 3.5625.
-    close(await take(resize(row, 1, 2, { antialias: false })), [1.4375, 3.5625]);
+    close(await take(resize(row, 1, 2)), [3 / 1.890625, 5 - 3 / 1.890625]);
+    // Without antialias the kernel keeps its width: output 0 (centre 1.0) has in-image taps k = 0..2 at
+    // distances −0.5, 0.5, 1.5 with W(0.5) = 0.5625, W(1.5) = −0.0625 (sum 1.0625):
+    // (0.5625 + 2·0.5625 − 3·0.0625) / 1.0625 = 1.5 / 1.0625; output 1 mirrors it.
+    close(await take(resize(row, 1, 2, { antialias: false })), [1.5 / 1.0625, 5 - 1.5 / 1.0625]);
     x.dispose(); row.dispose();
   });
 

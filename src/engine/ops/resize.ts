@@ -1,6 +1,7 @@
 /**
  * Image resampling for the data pipeline (making low-resolution inputs, upscaling baselines):
- * bicubic (a = −0.5) or bilinear, half-pixel centres, edge pixels clamped, and antialiased
+ * bicubic (a = −0.5) or bilinear, half-pixel centres, taps outside the image dropped and the rest
+ * renormalised (PIL's border rule), and antialiased
  * downscaling by stretching the kernel over the scale factor. Values are not clamped to [0, 1]:
  * bicubic overshoots near edges as it does in PIL and Matlab.
  *
@@ -77,14 +78,15 @@ export function refResize(x: RefArray, outH: number, outW: number, opts: ResizeO
   const method = opts.method ?? 'bicubic';
   const antialias = opts.antialias ?? true;
   const [n, c, h, w] = x.shape;
-  // weights[o] = list of [source index (clamped), normalised weight]
+  // weights[o] = list of [source index, normalised weight]; out-of-image taps are dropped (PIL)
   const axisWeights = (inLen: number, outLen: number) => {
     const f = axisFilter(inLen, outLen, method, antialias);
     return Array.from({ length: outLen }, (_, o) => {
       const centre = (o + 0.5) * f.scale;
       const taps: [number, number][] = [];
-      for (let k = Math.floor(centre - f.support - 0.5); k <= Math.ceil(centre + f.support - 0.5); k++)
-        taps.push([Math.min(Math.max(k, 0), inLen - 1), filters[method]((k + 0.5 - centre) / f.filterScale)]);
+      const first = Math.max(Math.floor(centre - f.support - 0.5), 0);
+      const last = Math.min(Math.ceil(centre + f.support - 0.5), inLen - 1);
+      for (let k = first; k <= last; k++) taps.push([k, filters[method]((k + 0.5 - centre) / f.filterScale)]);
       const total = taps.reduce((s, [, v]) => s + v, 0);
       return taps.map(([k, v]) => [k, v / total] as [number, number]);
     });
