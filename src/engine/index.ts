@@ -21,3 +21,4 @@ export * from './ops/resize.js';
 export * from './ops/losses.js';
 export * from './ops/matmul.js';
 export * from './ops/linear.js';
+export * from './io/safetensors.js';
