@@ -26,10 +26,13 @@ export async function bundleForBrowser(entry: string): Promise<string> {
 
 export function serveScript(script: string, title = 'srgan-webgpu'): Promise<{ server: Server; url: string }> {
   const html = `<!doctype html><meta charset="utf-8"><title>${title}</title><script type="module" src="/main.js"></script>`;
+  // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs (for timings).
+  const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
   const server = createServer((req, res) => {
     const [type, body] = req.url === '/main.js' ? ['text/javascript', script] : req.url === '/' ? ['text/html', html] : [];
-    res.writeHead(body ? 200 : 404, { 'content-type': `${type ?? 'text/plain'}; charset=utf-8` });
-    res.end(body ?? 'not found');
+    if (!body) return void res.writeHead(req.url === '/favicon.ico' ? 204 : 404, isolation).end();
+    res.writeHead(200, { ...isolation, 'content-type': `${type}; charset=utf-8` });
+    res.end(body);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -22,3 +22,5 @@ export * from './ops/losses.js';
 export * from './ops/matmul.js';
 export * from './ops/linear.js';
 export * from './io/safetensors.js';
+export * from './ops/conv2d.js';
+export * as nn from './nn/index.js';

@@ -2,6 +2,7 @@
 import type { OpCase } from '../helpers/check-op.js';
 import { coreOpCases, linearCases } from '../cases/core-ops.js';
 import { matmulCases, matmulKernels } from '../cases/matmul.js';
+import { conv2dCases } from '../cases/conv2d.js';
 import { layerCases } from '../cases/layers.js';
 
 export const browserSuites: Record<string, OpCase[]> = {
@@ -9,4 +10,5 @@ export const browserSuites: Record<string, OpCase[]> = {
   // The adapter's default kernel, and the real-GPU workgroup kernel forced on whatever adapter this is.
   matmul: [...matmulCases({}), ...matmulCases(matmulKernels['workgroup 4x1 tk32 auto split-K'])],
   layers: layerCases,
+  conv2d: conv2dCases,
 };

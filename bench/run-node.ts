@@ -1,0 +1,41 @@
+/**
+ * The bench in Node: our engine on Dawn (npm `webgpu`) and TF.js's WebGPU backend on a second Dawn
+ * device in the same process. Same cases, same table, same JSON last line as `npm run bench`.
+ *   npx tsx bench/run-node.ts [--cases matmul] [--runs N] [--warmup N] [--json FILE]
+ * Also bundled into the device kit (bench/make-device-kit.sh) for machines without Node or npm.
+ */
+import { writeFileSync } from 'node:fs';
+import { destroyEngine, initEngine } from '../src/engine/runtime/engine.js';
+import { NoAdapterError } from '../src/engine/runtime/device.js';
+import { formatTable, parseArgs } from './harness.js';
+import { disposeTfjs, loadTfjsWebGPU } from './node-tfjs.js';
+import { runBench } from './run-cases.js';
+import { families } from './cases/index.js';
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  // Our engine first: its device acquisition picks the hardware or SwiftShader and sets Vulkan's ICD.
+  const eng = await initEngine({ log: (m) => process.stderr.write(`[engine] ${m}\n`) });
+  const tf = await loadTfjsWebGPU();
+  const a = eng.adapter;
+  process.stderr.write(`bench-node: ${a.vendor} ${a.architecture} ${a.description}, runs=${opts.runs} warmup=${opts.warmup}\n`);
+  const result = await runBench(tf, families, opts, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`adapter: ${a.vendor} ${a.architecture} ${a.description} (${a.isSoftware ? 'software' : 'hardware'}, ${a.runtime})\n`);
+  process.stdout.write(formatTable(result) + '\n');
+  const line = JSON.stringify(result);
+  if (opts.json) writeFileSync(opts.json, line + '\n');
+  process.stdout.write(line + '\n');
+  disposeTfjs(tf);
+  destroyEngine();
+  return 0;
+}
+
+// Dawn devices keep the process alive: exit explicitly either way.
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    const err = e as Error;
+    process.stderr.write(err instanceof NoAdapterError ? `bench-node: no WebGPU adapter: ${err.message}\n` : `bench-node: ${err.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
