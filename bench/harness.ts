@@ -116,8 +116,9 @@ export function parseArgs(argv: readonly string[], defaults: BenchOptions = { ca
 }
 
 /** Does a case key pass the filters? A filter matches its family or any key it prefixes. */
-export function selected(family: string, key: string, filters: readonly string[]): boolean {
-  return !filters.length || filters.some((f) => f === family || key.startsWith(f));
+export function selected(family: string, key: string, filters: readonly string[], optIn = false): boolean {
+  if (!filters.length) return !optIn;
+  return filters.some((f) => f === family || (!optIn && key.startsWith(f)));
 }
 
 export interface BenchResult {

@@ -30,14 +30,18 @@ if [ -z "$SYS_STDCXX" ] || ! grep -q GLIBCXX_3.4.30 "$SYS_STDCXX" 2>/dev/null; t
   export LD_LIBRARY_PATH
 fi
 
-# Vulkan loader: use the system's, else a libvulkan1 .deb placed beside this script (unpacked privately).
+# Vulkan loader and libglvnd: NVIDIA's ICD (libGLX_nvidia) fails to load without libglvnd, so when the
+# loader is missing the kit's .debs are unpacked. As root they go to / (the way verified on the lent
+# H200); otherwise privately, on LD_LIBRARY_PATH.
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
-  for deb in "$HERE"/libvulkan1*.deb; do
-    [ -f "$deb" ] || continue
-    dpkg-deb -x "$deb" "$DEST/vulkan"
+  if [ "$(id -u)" -eq 0 ]; then
+    for deb in "$HERE"/debs/*.deb; do [ -f "$deb" ] && dpkg -x "$deb" /; done
+    ldconfig
+  else
+    for deb in "$HERE"/debs/*.deb; do [ -f "$deb" ] && dpkg-deb -x "$deb" "$DEST/vulkan"; done
     LD_LIBRARY_PATH="$DEST/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export LD_LIBRARY_PATH
-  done
+  fi
 fi
 ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$ICD" ]; then

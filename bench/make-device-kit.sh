@@ -3,7 +3,8 @@
 # Node and no npm. Contents: node (xz), one esbuild bundle of the bench with TF.js inside, and a
 # minimal copy of npm `webgpu` (its JS entry + dawn.node, xz) that the bundle loads at run time.
 # Run it with `sh .kit/run.sh [--cases matmul] [--runs N]`: the JSON lands in $OUT/bench.json.
-# Vulkan's loader (libvulkan1) is not included: install it there, or drop its .deb beside run.sh.
+# The Vulkan loader and libglvnd (NVIDIA's Vulkan ICD lives in libGLX_nvidia, which needs them) travel
+# as Debian .debs in .kit/debs, fetched with apt-get download; run.sh unpacks them where missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIT=.kit
@@ -27,6 +28,10 @@ xz -9 -c "$NODE_BIN" > "$KIT/node.xz"
 mkdir -p "$KIT/lib"
 xz -9 -c "$(readlink -f /usr/lib/x86_64-linux-gnu/libstdc++.so.6)" > "$KIT/lib/libstdc++.so.6.xz"
 "$NODE_BIN" --version > "$KIT/NODE_VERSION"
+mkdir -p "$KIT/debs"
+o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64'
+(cd "$KIT/debs" && apt-get $o download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2 >/dev/null 2>&1) ||
+  echo "make-device-kit: could not download the Vulkan/glvnd .debs (run apt-get update?); the target must have them" >&2
 cp bench/kit-run.sh "$KIT/run.sh"
 chmod +x "$KIT/run.sh"
 

@@ -52,7 +52,7 @@ export async function runBench(
   const ours = oursSide();
   const peer = tfjsSide(tf);
   const result: BenchResult = { adapter: adapterSummary(), cases: {}, peer: { [PEER]: { cases: {} } } };
-  const chosen = families.flatMap((f) => f.cases.filter((c) => selected(f.name, c.key, opts.cases)));
+  const chosen = families.flatMap((f) => f.cases.filter((c) => selected(f.name, c.key, opts.cases, f.optIn)));
   if (!chosen.length) throw new Error(`no case matches --cases ${opts.cases.join(',')} (families: ${families.map((f) => f.name).join(', ')})`);
   for (const c of chosen) {
     const mine = c.ours();

@@ -1,7 +1,14 @@
 /** The registry of benchmark families. A new family is one file in this folder plus one line here. */
 import type { BenchFamily } from './types.js';
 import { matmulFamily } from './matmul.js';
-import { conv3x3Family } from './conv3x3.js';
+import { conv3x3Family, convCases } from './conv3x3.js';
+import { matmulCase } from './matmul.js';
 
-export const families: BenchFamily[] = [matmulFamily, conv3x3Family];
+/** Real-GPU sizes, where the standard cases are launch-bound: `--cases gpu-large`. */
+const gpuLargeFamily: BenchFamily = {
+  name: 'gpu-large', optIn: true,
+  cases: [matmulCase(2048), matmulCase(4096), ...convCases({ h: 128, w: 128, c: 128 }), ...convCases({ h: 256, w: 256, c: 64 })],
+};
+
+export const families: BenchFamily[] = [matmulFamily, conv3x3Family, gpuLargeFamily];
 export type { BenchCase, BenchFamily, Tf } from './types.js';

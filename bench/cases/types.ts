@@ -19,6 +19,8 @@ export interface BenchFamily {
   /** Name accepted by `--cases`. */
   name: string;
   cases: BenchCase[];
+  /** Run only when named in --cases (sizes meant for real GPUs, far too slow on a CPU adapter). */
+  optIn?: boolean;
 }
 
 /** Seeded uniform data in [-scale, scale): both engines get the same numbers. */

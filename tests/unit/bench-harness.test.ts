@@ -43,13 +43,22 @@ describe('bench statistics and options', () => {
   });
 
   it('registry holds the agreed keys with their flop counts', () => {
-    const flops = Object.fromEntries(families.flatMap((f) => f.cases.map((c) => [c.key, c.flops])));
+    const flops = Object.fromEntries(families.filter((f) => !f.optIn).flatMap((f) => f.cases.map((c) => [c.key, c.flops])));
     const conv = (h: number, w: number, c: number) => 2 * h * w * c * c * 9;
     expect(flops).toEqual({
       matmul_256: 2 * 256 ** 3, matmul_512: 2 * 512 ** 3,
       conv3x3_fwd_32x32x64: conv(32, 32, 64), conv3x3_bwd_32x32x64: 2 * conv(32, 32, 64),
       conv3x3_fwd_64x64x64: conv(64, 64, 64), conv3x3_bwd_64x64x64: 2 * conv(64, 64, 64),
     });
+  });
+
+  it('gpu-large runs only when named', () => {
+    const large = families.find((f) => f.name === 'gpu-large')!;
+    expect(large.optIn).toBe(true);
+    expect(large.cases.map((c) => c.key)).toContain('matmul_2048');
+    expect(selected('gpu-large', 'matmul_2048', [], true)).toBe(false);
+    expect(selected('gpu-large', 'matmul_2048', ['matmul'], true)).toBe(false);
+    expect(selected('gpu-large', 'matmul_2048', ['gpu-large'], true)).toBe(true);
   });
 
   it('formats a table with the speed-up as peer ms / our ms', () => {
