@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/gpu.js';
+import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { conv2dCases } from '../cases/conv2d.js';
 import { conv2d, setConv2dKernel } from '../../src/engine/ops/conv2d.js';
@@ -26,14 +26,7 @@ describe('conv2d shape errors are thrown before any GPU work', () => {
     ['bias shape', () => conv2d(t(1, 3, 5, 5), t(4, 3, 3, 3), t(3)), /conv2d: bias \[3\] must be \[4\] for w \[4, 3, 3, 3\]/],
     ['kernel larger than input', () => conv2d(t(1, 3, 2, 2), t(4, 3, 3, 3)), /conv2d: no output for x \[1, 3, 2, 2\], w \[4, 3, 3, 3\]/],
   ];
-  for (const [name, fn, msg] of cases) {
-    it(name, () => {
-      const before = engineOf().submits;
-      expect(fn).toThrow(ShapeError);
-      expect(fn).toThrow(msg);
-      expect(engineOf().submits).toBe(before);
-    });
-  }
+  shapeErrorCases(engineOf, cases);
 });
 
 describe('conv2d geometry and memory', () => {

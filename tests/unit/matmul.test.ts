@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/gpu.js';
+import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { matmulCases, matmulKernels } from '../cases/matmul.js';
 import { matmul, setMatmulKernel } from '../../src/engine/ops/matmul.js';
@@ -29,14 +29,7 @@ describe('matmul shape errors are thrown before any GPU work', () => {
     ['transposed vector', () => matmul(t(3), t(3, 2), { transA: true }), /1-D operand cannot be transposed/],
     ['bias shape', () => matmul(t(3, 4), t(4, 5), { bias: t(3) }), /bias \[3\] must be \[5\] \/ \[1, 5\] \(per column\) or \[3, 1\] \(per row\) for a \[3, 4\] · b \[4, 5\]/],
   ];
-  for (const [name, fn, msg] of cases) {
-    it(name, () => {
-      const before = engineOf().submits;
-      expect(fn).toThrow(ShapeError);
-      expect(fn).toThrow(msg);
-      expect(engineOf().submits).toBe(before);
-    });
-  }
+  shapeErrorCases(engineOf, cases);
 });
 
 describe('matmul memory', () => {
