@@ -11,6 +11,7 @@
  * kernel adds the slices.
  */
 import { gatherInput, gemmConvWGSL } from './conv2d.js';
+import { gridBuiltins, linearIndex } from './common.js';
 
 export interface WgradConfig {
   kw: number;
@@ -110,8 +111,8 @@ ${params}
 @group(0) @binding(2) var<storage, read_write> Part: array<f32>;
 @group(0) @binding(3) var<uniform> u: P;
 @compute @workgroup_size(${c.wg})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * ${c.wg}u;
+fn main(${gridBuiltins}) {
+  let i = ${linearIndex(c.wg)};
   if (i >= u.S * u.blocks) { return; }
   let g = i % u.G;
   let rest = i / u.G;

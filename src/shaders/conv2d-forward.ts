@@ -22,6 +22,7 @@
  */
 import type { ConvActivation } from './conv2d.js';
 import { activationWGSL, directParams, gatherInput, gemmConvWGSL } from './conv2d.js';
+import { gridBuiltins, linearIndex } from './common.js';
 
 export interface DirectConvConfig {
   kh: number;
@@ -109,9 +110,9 @@ ${c.bias ? '@group(0) @binding(2) var<storage, read> Bias: array<f32>;' : ''}
 @group(0) @binding(${c.bias ? 4 : 3}) var<uniform> u: P;
 ${activationWGSL(c.act)}
 @compute @workgroup_size(${c.wg})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn main(${gridBuiltins}) {
   // Flattened so that consecutive invocations (SIMD lanes) take consecutive channel groups.
-  let i = gid.x + gid.y * nwg.x * ${c.wg}u;
+  let i = ${linearIndex(c.wg)};
   if (i >= u.G * u.tiles) { return; }
   let g = i % u.G;
   let t = i / u.G;
