@@ -4,7 +4,7 @@
  * upload, `flush()`, or the batch limit asks for it.
  */
 import { acquireDevice, type AdapterSummary } from './device.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, sizeClass } from './buffer-pool.js';
 import { Profiler } from './profiler.js';
 import { tuningFor, type Tuning } from './tuning.js';
 
@@ -40,6 +40,7 @@ export class Engine {
   readonly tuning: Tuning;
   private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private uniforms = new Map<string, GPUBuffer>();
+  private readbackPool = new Map<number, GPUBuffer[]>();
   /** Buffers waiting to be destroyed (see collectGarbage). */
   private graveyard: GPUBuffer[] = [];
   private encoder?: GPUCommandEncoder;
@@ -184,14 +185,19 @@ export class Engine {
   /** Copy `bytes` of a buffer back to the CPU. */
   async read(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
     const size = Math.ceil(bytes / 4) * 4;
-    const staging = this.device.createBuffer({ size: Math.max(4, size), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    // Staging buffers are pooled by size class: a training loop reads its loss every step.
+    const cls = sizeClass(size);
+    const staging = this.readbackPool.get(cls)?.pop() ??
+      this.device.createBuffer({ label: 'readback', size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.commandEncoder().copyBufferToBuffer(buffer, offset, staging, 0, size);
     this.flush();
     const submit = this.submits;
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = staging.getMappedRange().slice(0, bytes);
+    await staging.mapAsync(GPUMapMode.READ, 0, size);
+    const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();
-    this.retire(staging);
+    const free = this.readbackPool.get(cls) ?? [];
+    if (free.length < 4) this.readbackPool.set(cls, [...free, staging]);
+    else this.retire(staging);
     if (this.submits === submit && !this.encoder) this.collectGarbage();
     return out;
   }
