@@ -65,9 +65,11 @@ function kernelChoice(): Conv2dKernelChoice {
   // (3×3, 64 channels, 32² and 64²). Wider row segments and more accumulators win until spilling
   // costs more than the loads they save; few wgrad invocations win (each writes a partial dW).
   // Workgroup: 64×64 tiles, checked on an H200 (Vulkan) against TF.js.
-  const base: Conv2dKernelChoice = soft
-    ? { variant: 'registers', tp: 32, v: 2, wg: 64, wgC: 4, wgV: 2, wgTp: 8, wgAcc: 72, wgInvocations: 512, wgSegments: 16, gemmWorkgroups: 128 }
-    : { variant: 'workgroup', tp: 32, v: 2, wg: 64, wgC: 4, wgV: 2, wgTp: 8, wgAcc: 72, wgInvocations: 512, wgSegments: 16, gemmWorkgroups: 128 };
+  // Each variant reads only its own fields, so one set of sizes serves both; the adapter picks the variant.
+  const base: Conv2dKernelChoice = {
+    variant: soft ? 'registers' : 'workgroup',
+    tp: 32, v: 2, wg: 64, wgC: 4, wgV: 2, wgTp: 8, wgAcc: 72, wgInvocations: 512, wgSegments: 16, gemmWorkgroups: 128,
+  };
   return { ...base, ...kernelOverride };
 }
 
