@@ -52,7 +52,8 @@ async function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
     const icd = SWIFTSHADER_ICDS.find((p) => fs.existsSync(p));
     if (icd) {
       const system = ICD_DIRS.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f: string) => `${d}/${f}`) : []))
-        .filter((f: string) => f.endsWith('.json'));
+        // Mesa's lavapipe is a CPU driver that Dawn rejects (missing features); leaving it out keeps the log clean.
+        .filter((f: string) => f.endsWith('.json') && !/lvp_icd/.test(f));
       env.VK_ICD_FILENAMES = [...system, icd].join(':');
       note = `SwiftShader (${icd}) is available as the fallback adapter`;
     }
