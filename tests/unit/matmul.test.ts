@@ -3,7 +3,7 @@ import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { matmulCases, matmulKernels } from '../cases/matmul.js';
 import { matmul, setMatmulKernel } from '../../src/engine/ops/matmul.js';
-import { backward, tidy, Tensor, ShapeError, liveTensorCount } from '../../src/engine/index.js';
+import { backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
 
 const engineOf = useEngine();
 afterAll(() => setMatmulKernel(undefined));
