@@ -1,6 +1,6 @@
 /**
- * conv3x3_{fwd,bwd}_HxWxC: 3×3 convolution, stride 1, 'same' padding, batch 1, C channels in and out.
- * fwd = 2·H·W·C·C·9 flops. bwd = the input gradient plus the weight gradient of sum(conv(x, w)),
+ * conv3x3_{fwd,bwd}_HxWxC: 3×3 convolution, stride 1, 'same' padding, batch 1, C channels in and out
+ * (conv3x3s2_…: stride 2, the discriminator's downsampling). fwd = 2·OH·OW·C·C·9 flops. bwd = the input gradient plus the weight gradient of sum(conv(x, w)),
  * each as costly as the forward, so twice that. Only those two gradients are timed on both sides:
  * ours runs the forward untimed and then backward(y, ones); TF.js runs the very kernels its
  * tf.grads would (Conv2DBackpropInput, Conv2DBackpropFilter) on a ones dy.
@@ -18,7 +18,10 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 
 type TfTensor = TfCore.Tensor;
 
-export interface ConvShape { h: number; w: number; c: number }
+export interface ConvShape { h: number; w: number; c: number; stride?: number }
+
+/** Output size: 'same' padding gives ceil(size / stride). */
+const outDims = (s: ConvShape) => [Math.ceil(s.h / (s.stride ?? 1)), Math.ceil(s.w / (s.stride ?? 1))];
 
 function inputs({ h, w, c }: ConvShape) {
   // Weights scaled like He initialisation so outputs stay O(1) (no denormals or overflow to skew timing).
@@ -31,7 +34,7 @@ function oursForward(s: ConvShape): Runner {
   const tw = Tensor.fromArray(k, [s.c, s.c, 3, 3]);
   let y: Tensor | undefined;
   return {
-    step: () => { y = conv2d(tx, tw, null, { padding: 'same' }); },
+    step: () => { y = conv2d(tx, tw, null, { padding: 'same', stride: s.stride }); },
     after: () => y?.dispose(),
     dispose: () => { tx.dispose(); tw.dispose(); },
   };
@@ -42,14 +45,14 @@ function oursBackward(s: ConvShape): Runner {
   const tx = variable(Tensor.fromArray(x, [1, s.c, s.h, s.w]));
   const tw = variable(Tensor.fromArray(k, [s.c, s.c, 3, 3]));
   // d sum(y) / dy = 1 everywhere; passing it as the output gradient skips sum's own backward.
-  const ones = noGrad(() => fill([1, s.c, s.h, s.w], 1));
+  const ones = noGrad(() => fill([1, s.c, ...outDims(s)], 1));
   let y: Tensor | undefined;
   const clearGrads = () => {
     // Fresh leaves each run, so backward never adds into an old .grad (an extra kernel TF.js doesn't run).
     for (const t of [tx, tw]) { t.grad?.dispose(); t.grad = undefined; }
   };
   return {
-    prepare: () => { y = conv2d(tx, tw, null, { padding: 'same' }); },
+    prepare: () => { y = conv2d(tx, tw, null, { padding: 'same', stride: s.stride }); },
     step: () => backward(y!, ones),
     after: () => { clearGrads(); y?.dispose(); },
     dispose: () => { clearGrads(); for (const t of [tx, tw, ones]) t.dispose(); },
@@ -62,7 +65,7 @@ function tfForward(tf: Tf, s: ConvShape): Runner {
   const tw = tf.tensor4d(k, [3, 3, s.c, s.c]);
   let y: TfTensor | undefined;
   return {
-    step: () => { y = tf.conv2d(tx, tw, 1, 'same'); },
+    step: () => { y = tf.conv2d(tx, tw, s.stride ?? 1, 'same'); },
     after: () => y?.dispose(),
     dispose: () => { tx.dispose(); tw.dispose(); },
   };
@@ -72,8 +75,10 @@ function tfBackward(tf: Tf, s: ConvShape): Runner {
   const { x, k } = inputs(s);
   const tx = tf.tensor4d(x, [1, s.h, s.w, s.c]);
   const tw = tf.tensor4d(k, [3, 3, s.c, s.c]);
-  const dy = tf.ones([1, s.h, s.w, s.c]);
-  const common = { strides: [1, 1] as [number, number], pad: 'same' as const, dataFormat: 'NHWC' as const };
+  const [oh, ow] = outDims(s);
+  const dy = tf.ones([1, oh, ow, s.c]);
+  const st = s.stride ?? 1;
+  const common = { strides: [st, st] as [number, number], pad: 'same' as const, dataFormat: 'NHWC' as const };
   let grads: TfTensor[] = [];
   return {
     step: () => {
@@ -90,10 +95,12 @@ function tfBackward(tf: Tf, s: ConvShape): Runner {
 
 export function convCases(s: ConvShape): BenchCase[] {
   const dims = `${s.h}x${s.w}x${s.c}`;
-  const fwdFlops = 2 * s.h * s.w * s.c * s.c * 9;
+  const name = s.stride && s.stride > 1 ? `conv3x3s${s.stride}` : 'conv3x3';
+  const [oh, ow] = outDims(s);
+  const fwdFlops = 2 * oh * ow * s.c * s.c * 9;
   return [
-    { key: `conv3x3_fwd_${dims}`, flops: fwdFlops, ours: () => oursForward(s), tfjs: (tf) => tfForward(tf, s) },
-    { key: `conv3x3_bwd_${dims}`, flops: 2 * fwdFlops, ours: () => oursBackward(s), tfjs: (tf) => tfBackward(tf, s) },
+    { key: `${name}_fwd_${dims}`, flops: fwdFlops, ours: () => oursForward(s), tfjs: (tf) => tfForward(tf, s) },
+    { key: `${name}_bwd_${dims}`, flops: 2 * fwdFlops, ours: () => oursBackward(s), tfjs: (tf) => tfBackward(tf, s) },
   ];
 }
 

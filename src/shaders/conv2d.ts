@@ -83,6 +83,9 @@ struct GP {
   C: u32, H: u32, W: u32, O: u32,
   OH: u32, OW: u32, kh: u32, kw: u32,
   stride: u32, pt: i32, pl: i32, alpha: f32,
+  // dgrad phase (stride > 1): first input row/column, taps ky = ry + stride·j (j < mh), phase size.
+  py: u32, px: u32, ry: u32, rx: u32,
+  mh: u32, mw: u32, Hp: u32, Wp: u32,
 }`;
 
 export interface GemmMode {

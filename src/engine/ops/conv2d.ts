@@ -237,24 +237,40 @@ function forwardRegisters(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeom
   return y;
 }
 
+interface PhaseAxis { r: number; m: number; pad: number }
+interface DgradPhase { py: number; px: number; y: PhaseAxis; x: PhaseAxis }
+
 /**
- * Input gradient on the direct kernel. Input pixel iy = s·i + py only receives taps ky ≡ py + pt
+ * Input-gradient phases. Input pixel iy = s·i + py only receives taps ky ≡ py + pt
  * (mod s): ky = ry + s·m for m < mh, from dY row i + dy − m (dy = (py + pt − ry) / s). So each of the
  * s² phases (py, px) is a stride-1 convolution of dY with an mh × mw kernel, rotated, padded by
  * mh − 1 − dy on top, whose output fills every s-th pixel of dX. Stride 1 is the one phase with the
  * whole kernel and padding k − 1 − p. A phase with no taps (kernel smaller than the stride) is zero.
+ * Both kernel variants (direct on CPUs, implicit GEMM on GPUs) walk the same list.
  */
-function dgradRegisters(dy: Tensor, w: Tensor, g: ConvGeometry, ch: Conv2dKernelChoice): Tensor {
+function dgradPhases(g: ConvGeometry): DgradPhase[] {
   const s = g.stride;
-  const split = (p: number, pad: number, k: number) => {
+  const split = (p: number, pad: number, k: number): PhaseAxis => {
     const r = (p + pad) % s;
     const m = r < k ? Math.ceil((k - r) / s) : 0;
     return { r, m, pad: m - 1 - (p + pad - r) / s };
   };
-  const phases: { py: number; px: number; y: ReturnType<typeof split>; x: ReturnType<typeof split> }[] = [];
+  const phases: DgradPhase[] = [];
   for (let py = 0; py < Math.min(s, g.H); py++)
     for (let px = 0; px < Math.min(s, g.W); px++) phases.push({ py, px, y: split(py, g.pt, g.kh), x: split(px, g.pl, g.kw) });
-  const dx = phases.some((f) => f.y.m === 0 || f.x.m === 0) ? zeros([g.N, g.C, g.H, g.W]) : Tensor.empty([g.N, g.C, g.H, g.W]);
+  return phases;
+}
+
+/** dX, zero-filled only when some phase has no taps and so writes nothing. */
+function dgradOutput(g: ConvGeometry, phases: DgradPhase[]): Tensor {
+  const shape = [g.N, g.C, g.H, g.W];
+  return phases.some((f) => f.y.m === 0 || f.x.m === 0) ? zeros(shape) : Tensor.empty(shape);
+}
+
+function dgradRegisters(dy: Tensor, w: Tensor, g: ConvGeometry, ch: Conv2dKernelChoice): Tensor {
+  const s = g.stride;
+  const phases = dgradPhases(g);
+  const dx = dgradOutput(g, phases);
   for (const f of phases) {
     if (f.y.m === 0 || f.x.m === 0) continue;
     const d: DirectDims = {
@@ -302,12 +318,13 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
 
 /** One implicit-GEMM dispatch (workgroup variant): 64×64 tiles of [M, N], k split `splits` ways. */
 function runGemm(name: string, key: string, code: () => string, buffers: GPUBuffer[], M: number, N: number, K: number,
-  splits: number, g: ConvGeometry, alpha: number, flops: number): void {
+  splits: number, g: ConvGeometry, alpha: number, flops: number, phase: number[] = []): void {
   const kLen = Math.ceil(K / splits / 16) * 16;
-  const params = new ArrayBuffer(64);
+  const params = new ArrayBuffer(96);
   new Uint32Array(params).set([M, N, K, kLen, g.C, g.H, g.W, g.O, g.OH, g.OW, g.kh, g.kw, g.stride]);
   new Int32Array(params).set([g.pt, g.pl], 13);
   new Float32Array(params)[15] = alpha;
+  new Uint32Array(params).set(phase, 16);
   engine().runKernel(
     { name, key, inputs: buffers.length - 1, outputs: 1, uniform: true, code },
     { buffers, params: new Uint8Array(params), workgroups: [Math.ceil(N / 64), Math.ceil(M / 64), Math.ceil(K / kLen)], flops },
@@ -324,9 +341,16 @@ function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry,
 }
 
 function dgradGemm(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  const dx = Tensor.empty([g.N, g.C, g.H, g.W]);
-  runGemm('conv2d_dgrad', 'gemm', dgradGemmWGSL, [dy.buffer, w.buffer, dx.buffer],
-    g.C, g.N * g.H * g.W, g.O * g.kh * g.kw, 1, g, 0, convFlops(g));
+  const phases = dgradPhases(g);
+  const dx = dgradOutput(g, phases);
+  for (const f of phases) {
+    if (f.y.m === 0 || f.x.m === 0) continue;
+    const Hp = Math.ceil((g.H - f.py) / g.stride), Wp = Math.ceil((g.W - f.px) / g.stride);
+    const K = g.O * f.y.m * f.x.m;
+    runGemm('conv2d_dgrad', 'gemm-phase', dgradGemmWGSL, [dy.buffer, w.buffer, dx.buffer],
+      g.C, g.N * Hp * Wp, K, 1, g, 0, 2 * g.C * g.N * Hp * Wp * K,
+      [f.py, f.px, f.y.r, f.x.r, f.y.m, f.x.m, Hp, Wp]);
+  }
   return dx;
 }
 
