@@ -22,7 +22,8 @@ import { at8 } from './common.js';
 
 export type BiasMode = 'none' | 'row' | 'col';
 
-export interface MatmulConfig {
+/** Kernel variant and tile shape: what a test or benchmark may force, and the adapter otherwise picks. */
+export interface MatmulTiles {
   variant: 'registers' | 'workgroup';
   /** Rows (R) and vec4 columns (V) of C per invocation; workgroup size. */
   rows: number;
@@ -31,6 +32,9 @@ export interface MatmulConfig {
   wgY: number;
   /** Depth of the workgroup-memory slab (workgroup variant only). */
   tileK: number;
+}
+
+export interface MatmulConfig extends MatmulTiles {
   transA: boolean;
   transB: boolean;
   /** Operands bound as array<vec4<f32>>: only when every vec4 they are read as is 16-byte aligned. */
@@ -44,6 +48,9 @@ export interface MatmulConfig {
 /** Uniform: M, N, K, batch rank, split-K count and chunk, then batch sizes and A/B batch strides (2×vec4 each). */
 const params = `struct P { M: u32, N: u32, K: u32, batchRank: u32, splits: u32, kChunk: u32, _p0: u32, _p1: u32,
   batchSize: array<vec4<u32>, 2>, aBatchStr: array<vec4<u32>, 2>, bBatchStr: array<vec4<u32>, 2> }`;
+
+/** Declarations every matmul kernel starts with: uniforms, bindings, readers, batch offsets. */
+const preamble = (c: MatmulConfig) => [params, at8, bindings(c), scalarReaders(c), batchOffsets].join('\n');
 
 const range = (n: number) => [...Array(n).keys()];
 const lane = (i: number) => 'xyzw'[i];
@@ -186,11 +193,7 @@ export function matmulRegistersWGSL(c: MatmulConfig): string {
   tail.push(...fmaStep(R, V, (r) => `AAt(aS${r} + k * ${aStride})`, (v) => `b${v}`));
 
   return `
-${params}
-${at8}
-${bindings(c)}
-${scalarReaders(c)}
-${batchOffsets}
+${preamble(c)}
 @compute @workgroup_size(${c.wgX}, ${c.wgY})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let col0 = gid.x * ${TN}u;
@@ -281,11 +284,7 @@ export function matmulWorkgroupWGSL(c: MatmulConfig): string {
   compute.push(...fmaStep(R, V, (r) => `a${Math.floor(r / 4)}.${lane(r % 4)}`, (v) => `b${v}`).map((l) => '  ' + l));
 
   return `
-${params}
-${at8}
-${bindings(c)}
-${scalarReaders(c)}
-${batchOffsets}
+${preamble(c)}
 var<workgroup> As: array<vec4<f32>, ${(TK * TM) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(TK * TN) / 4}>;
 @compute @workgroup_size(${c.wgX}, ${c.wgY})

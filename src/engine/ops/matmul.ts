@@ -13,7 +13,7 @@ import { pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastShapes, fmt, ShapeError, stridesOf, type Shape } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { matmulWGSL, type BiasMode, type MatmulConfig } from '../../shaders/matmul.js';
+import { matmulWGSL, type BiasMode, type MatmulConfig, type MatmulTiles } from '../../shaders/matmul.js';
 import { reduceToShape } from './elementwise.js';
 import { sum } from './reduce.js';
 
@@ -27,13 +27,7 @@ export interface MatmulOptions {
 }
 
 /** Kernel variant and tile sizes; by default chosen from the adapter (tests and benchmarks override). */
-export interface MatmulKernelChoice {
-  variant: 'registers' | 'workgroup';
-  rows: number;
-  vec4Cols: number;
-  wgX: number;
-  wgY: number;
-  tileK: number;
+export interface MatmulKernelChoice extends MatmulTiles {
   /** Split-K chunks: 0 lets the heuristic decide (GPUs only), 1 disables, n forces up to n. */
   splitK: number;
 }
