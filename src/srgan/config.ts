@@ -1,0 +1,151 @@
+/**
+ * One record describes an SRGAN experiment: the networks, the losses, the data and the schedule.
+ * The presets below are the three the project ships; every field can be overridden. The config
+ * travels with every checkpoint (safetensors metadata and the training-state JSON), so that a
+ * checkpoint alone says how to rebuild its networks.
+ */
+
+export type PresetName = 'tiny' | 'paper' | 'keras';
+
+/**
+ * Pixel ranges. The LR input is always [0, 1]. The generator's output (and the HR target it is
+ * compared with) is [-1, 1] for the tanh presets and [0, 1] for the residual-over-bicubic preset.
+ */
+export type PixelRange = '[0,1]' | '[-1,1]';
+
+export interface GeneratorConfig {
+  /**
+   * 'srresnet': the paper's SRResNet (9×9 head, B residual blocks, long skip, upsamplers, 9×9 tail).
+   * 'residual-bicubic': a plain conv stack whose pixel-shuffled output is added to the bicubic
+   * upsample of the input, so an untrained model starts at bicubic quality (the `tiny` preset).
+   */
+  arch: 'srresnet' | 'residual-bicubic';
+  scale: 4;
+  /** Residual blocks (srresnet) or hidden 3×3 conv layers (residual-bicubic). */
+  blocks: number;
+  channels: number;
+  activation: 'prelu' | 'relu';
+  /** Use batch-norm inside the residual blocks and after the trunk (srresnet only). */
+  batchNorm: boolean;
+  /** Weight of the new batch statistic (PyTorch convention; Keras momentum 0.8 is 0.2 here). */
+  bnMomentum: number;
+  /** 'pixelshuffle': conv to 4·C then shuffle ×2. 'nearest-conv': nearest ×2 then conv 3×3 (Keras project). */
+  upsample: 'pixelshuffle' | 'nearest-conv';
+  /** Channels of the upsampling convs' output (256 in the paper and the Keras project). */
+  upsampleChannels: number;
+  /** Output activation: tanh for the [-1,1] presets, none for the residual one. */
+  output: 'tanh' | 'linear';
+  outputRange: PixelRange;
+}
+
+export interface DiscriminatorConfig {
+  /** Channels of the 8 conv blocks (the first has no batch-norm). */
+  channels: number[];
+  strides: number[];
+  dense: number;
+  /** 'dense': flatten then dense 1024 → 1 (the paper). 'patch': the dense layers per position (Keras project). */
+  head: 'dense' | 'patch';
+  leakySlope: number;
+  bnMomentum: number;
+}
+
+export interface SrganConfig {
+  preset: PresetName;
+  generator: GeneratorConfig;
+  discriminator: DiscriminatorConfig;
+  /** HR crop side in pixels; the LR crop is hrCrop / 4. */
+  hrCrop: number;
+  batch: number;
+  /** Phase 1: generator alone, pixel MSE (SRResNet). Phase 2: alternating D and G steps. */
+  phase1Steps: number;
+  phase2Steps: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** Multiply the learning rate by `lrDecay` at each listed fraction of a phase. */
+  lrDecayAt: number[];
+  lrDecay: number;
+  content: 'mse' | 'vgg';
+  /** torchvision layer name of the VGG19 feature, e.g. 'relu5_4' (paper, "VGG54") or 'relu3_3'. */
+  vggLayer: string;
+  /** VGG features are divided by this (the paper's 1/12.75 rescaling). */
+  vggScale: number;
+  contentWeight: number;
+  advWeight: number;
+  seed: number;
+}
+
+const PAPER_D: DiscriminatorConfig = {
+  channels: [64, 64, 128, 128, 256, 256, 512, 512],
+  strides: [1, 2, 1, 2, 1, 2, 1, 2],
+  dense: 1024, head: 'dense', leakySlope: 0.2, bnMomentum: 0.1,
+};
+
+export const presets: Record<PresetName, SrganConfig> = {
+  paper: {
+    preset: 'paper',
+    generator: {
+      arch: 'srresnet', scale: 4, blocks: 16, channels: 64, activation: 'prelu', batchNorm: true, bnMomentum: 0.1,
+      upsample: 'pixelshuffle', upsampleChannels: 256, output: 'tanh', outputRange: '[-1,1]',
+    },
+    discriminator: PAPER_D,
+    hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
+    lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1,
+  },
+  keras: {
+    preset: 'keras',
+    generator: {
+      arch: 'srresnet', scale: 4, blocks: 16, channels: 64, activation: 'relu', batchNorm: true, bnMomentum: 0.2,
+      upsample: 'nearest-conv', upsampleChannels: 256, output: 'tanh', outputRange: '[-1,1]',
+    },
+    discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
+    hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
+    lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
+    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, seed: 1,
+  },
+  tiny: {
+    preset: 'tiny',
+    generator: {
+      arch: 'residual-bicubic', scale: 4, blocks: 6, channels: 32, activation: 'prelu', batchNorm: false, bnMomentum: 0.1,
+      upsample: 'pixelshuffle', upsampleChannels: 48, output: 'linear', outputRange: '[0,1]',
+    },
+    discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
+    hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
+    lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1,
+  },
+};
+
+/** A deep copy of a preset with overrides applied (generator/discriminator merged field by field). */
+export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConfig, 'generator' | 'discriminator'>> & {
+  generator?: Partial<GeneratorConfig>; discriminator?: Partial<DiscriminatorConfig>;
+} = {}): SrganConfig {
+  const base = presets[preset];
+  if (!base) throw new Error(`unknown preset "${preset}" (expected tiny, paper or keras)`);
+  const { generator, discriminator, ...rest } = overrides;
+  const cfg: SrganConfig = structuredClone({
+    ...base, ...rest,
+    generator: { ...base.generator, ...generator },
+    discriminator: { ...base.discriminator, ...discriminator },
+  });
+  validateConfig(cfg);
+  return cfg;
+}
+
+export function validateConfig(cfg: SrganConfig): void {
+  const bad = (msg: string) => { throw new Error(`config: ${msg}`); };
+  // The discriminator halves the crop four times (strides 2), and the LR crop is hrCrop / scale.
+  if (!Number.isInteger(cfg.hrCrop) || cfg.hrCrop % 16 !== 0 || cfg.hrCrop < 16)
+    bad(`hrCrop must be a positive multiple of 16 (the discriminator halves it four times), got ${cfg.hrCrop}`);
+  if (!(cfg.batch >= 1)) bad(`batch must be ≥ 1, got ${cfg.batch}`);
+  if (!(cfg.lr > 0)) bad(`lr must be > 0, got ${cfg.lr}`);
+  if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
+  const d = cfg.discriminator;
+  if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');
+}
+
+/** Map a tensor-free value from the generator's output range to [0, 1] (for images and metrics). */
+export const toUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale: 0.5, shift: 0.5 } : { scale: 1, shift: 0 };
+/** Map [0, 1] pixels into the given range: v·scale + shift. */
+export const fromUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale: 2, shift: -1 } : { scale: 1, shift: 0 };
