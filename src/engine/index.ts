@@ -23,4 +23,5 @@ export * from './ops/matmul.js';
 export * from './ops/linear.js';
 export * from './io/safetensors.js';
 export * from './ops/conv2d.js';
+export * from './ops/pool.js';
 export * as nn from './nn/index.js';
