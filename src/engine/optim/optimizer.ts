@@ -25,6 +25,23 @@ export abstract class Optimizer {
 
   abstract step(): void;
 
+  /** The state tensors of `p` (e.g. Adam's m and v), or none before its first step: for checkpoints. */
+  slotsOf(p: Tensor): readonly Tensor[] {
+    return this.state.get(p) ?? [];
+  }
+
+  /**
+   * Restore the state tensors of `p` from host data (resume from a checkpoint). The slots take
+   * ownership of the given tensors; their shapes must equal the parameter's.
+   */
+  setSlots(p: Tensor, values: Tensor[]): void {
+    if (!this.params.includes(p)) throw new Error(`optimizer: ${p.name ?? p.id} is not one of its parameters`);
+    for (const v of values)
+      if (v.size !== p.size) throw new Error(`optimizer: state for ${p.name ?? p.id} has ${v.size} values, expected ${p.size}`);
+    for (const old of this.state.get(p) ?? []) old.dispose();
+    this.state.set(p, values.map((v) => keep(v)));
+  }
+
   zeroGrad(): void {
     for (const p of this.params) {
       p.grad?.dispose();
