@@ -2,6 +2,7 @@
 export { initEngine, engine, destroyEngine, Engine, type KernelSpec } from './runtime/engine.js';
 export { NoAdapterError, type AdapterSummary } from './runtime/device.js';
 export { formatProfile, type ProfileRow } from './runtime/profiler.js';
+export { chromeTrace, chromeTraceJson, type ChromeTrace, type TraceEvent, type KernelEvent } from './runtime/trace.js';
 export { Tensor, liveTensorCount } from './tensor.js';
 export { tidy, keep } from './scope.js';
 export { backward, noGrad, variable, isGradEnabled } from './autograd.js';

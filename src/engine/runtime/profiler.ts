@@ -19,13 +19,29 @@ export interface ProfileRow {
   gbps?: number;
 }
 
+/** One timed dispatch, kept for the Chrome trace (see trace.ts). Times are µs from the first timed dispatch. */
+export interface KernelEvent {
+  kernel: string;
+  /** Sequence number of the profiled submit (command batch) that held the dispatch, from 0. */
+  submit: number;
+  /** Position of the dispatch inside its submit. */
+  index: number;
+  startUs: number;
+  durUs: number;
+  flops: number;
+  bytes: number;
+}
+
 interface PendingBatch {
+  submit: number;
   resolve: GPUBuffer;
   readback: GPUBuffer;
   entries: { name: string; flops: number; bytes: number }[];
 }
 
 const CAPACITY = 2048; // queries per set: 1024 dispatches before a forced flush
+/** Events kept for the trace: the most recent ones, so that a long run's memory stays bounded. */
+const EVENT_CAPACITY = 50_000;
 
 export class Profiler {
   enabled = false;
@@ -33,6 +49,10 @@ export class Profiler {
   private entries: { name: string; flops: number; bytes: number }[] = [];
   private pending: Promise<void>[] = [];
   private stats = new Map<string, KernelStats>();
+  private timeline: KernelEvent[] = [];
+  private submits = 0;
+  /** GPU timestamps have an arbitrary origin: events are stored relative to the first one seen. */
+  private origin?: bigint;
 
   constructor(private device: GPUDevice, readonly supported: boolean, private retire: (b: GPUBuffer) => void) {}
 
@@ -61,7 +81,7 @@ export class Profiler {
     const readback = this.device.createBuffer({ size: n * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     encoder.resolveQuerySet(this.querySet, 0, n, resolve, 0);
     encoder.copyBufferToBuffer(resolve, 0, readback, 0, n * 8);
-    const batch = { resolve, readback, entries: this.entries };
+    const batch = { submit: this.submits++, resolve, readback, entries: this.entries };
     this.entries = [];
     return batch;
   }
@@ -72,6 +92,11 @@ export class Profiler {
       const t = new BigInt64Array(batch.readback.getMappedRange().slice(0));
       batch.entries.forEach((e, i) => {
         const ms = Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+        this.origin ??= t[2 * i];
+        this.timeline.push({
+          kernel: e.name, submit: batch.submit, index: i, startUs: Number(t[2 * i] - this.origin) / 1e3,
+          durUs: Math.max(0, ms * 1e3), flops: e.flops, bytes: e.bytes,
+        });
         const s = this.stats.get(e.name) ?? { calls: 0, totalMs: 0, flops: 0, bytes: 0 };
         s.calls++;
         s.totalMs += Math.max(0, ms);
@@ -79,11 +104,14 @@ export class Profiler {
         s.bytes += e.bytes;
         this.stats.set(e.name, s);
       });
+      if (this.timeline.length > EVENT_CAPACITY) this.timeline.splice(0, this.timeline.length - EVENT_CAPACITY);
       batch.readback.unmap();
       this.retire(batch.readback);
       this.retire(batch.resolve);
     });
     this.pending.push(p);
+    // Forget settled reads, so that a long profiled run does not hold every promise it made.
+    void p.then(() => { const k = this.pending.indexOf(p); if (k >= 0) this.pending.splice(k, 1); });
   }
 
   /** Wait for outstanding timestamp reads, then report per-kernel totals, slowest first. */
@@ -99,8 +127,17 @@ export class Profiler {
       .sort((a, b) => b.totalMs - a.totalMs);
   }
 
+  /** Wait for outstanding timestamp reads, then return the timed dispatches in submit order (for trace.ts). */
+  async events(): Promise<KernelEvent[]> {
+    await Promise.all(this.pending);
+    this.pending = [];
+    return this.timeline.slice();
+  }
+
   reset(): void {
     this.stats.clear();
+    this.timeline = [];
+    this.origin = undefined;
   }
 }
 
