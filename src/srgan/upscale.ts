@@ -1,0 +1,129 @@
+/**
+ * Upscale an image of any size through overlapping tiles. Each tile is the LR core plus `overlap`
+ * pixels of context on every side (clipped at the image edge, where the model pads exactly as it
+ * would on the whole image); only the core's part of the output is kept. A model whose receptive
+ * field reaches no further than `overlap` LR pixels therefore gives the same result tiled as
+ * untiled, with no seams. Alpha is upscaled with the training bicubic through the same tiles;
+ * grey in gives grey out.
+ */
+import * as E from '../engine/index.js';
+import { toUnitRange, type PixelRange } from './config.js';
+import { bicubicUpscale } from './data/degrade.js';
+import { alphaPlane, checkImage, clampUnit, fromRgbPlanes, ImageShapeError, toRgbPlanes, type HostImage } from './image/types.js';
+
+export interface UpscaleOptions {
+  scale?: number;
+  /** LR side of a tile's core in pixels (default: as large as the adapter's buffer limit allows, at most 256). */
+  tile?: number;
+  /** LR pixels of context on each side of a core (default 16; at least the model's receptive radius for no seams). */
+  overlap?: number;
+  /** Range of `run`'s output (default '[0,1]'); it is mapped to [0, 1] and clamped. */
+  outputRange?: PixelRange;
+  /** Called after each tile with the tiles done and the total (alpha tiles included). */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Bytes the model's largest activation takes per LR pixel, used to size the default tile against
+   * maxStorageBufferBindingSize. Default 4096: the paper generator's upsampler (256 f32 channels at
+   * 2× resolution = 256 · 4 · 4 bytes).
+   */
+  bytesPerLrPixel?: number;
+}
+
+export interface Tile {
+  /** Core (kept) rectangle, LR pixels. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** Input rectangle: the core plus context, clipped to the image. */
+  ix: number;
+  iy: number;
+  iw: number;
+  ih: number;
+}
+
+/** Cores of at most tile×tile covering the image in rows, each with its clipped context. */
+export function planTiles(width: number, height: number, tile: number, overlap: number): Tile[] {
+  if (!Number.isInteger(tile) || tile < 1) throw new ImageShapeError(`upscale: tile must be a positive integer, got ${tile}`);
+  if (!Number.isInteger(overlap) || overlap < 0) throw new ImageShapeError(`upscale: overlap must be an integer ≥ 0, got ${overlap}`);
+  const tiles: Tile[] = [];
+  // Equal-sized cores (rather than full tiles and a sliver) keep every tile's shape close, so the
+  // engine's kernel and buffer caches are reused.
+  const split = (len: number) => {
+    const n = Math.ceil(len / tile), base = Math.floor(len / n), extra = len % n;
+    return Array.from({ length: n }, (_, i) => [i * base + Math.min(i, extra), base + (i < extra ? 1 : 0)]);
+  };
+  for (const [y, h] of split(height))
+    for (const [x, w] of split(width)) {
+      const ix = Math.max(0, x - overlap), iy = Math.max(0, y - overlap);
+      tiles.push({ x, y, w, h, ix, iy, iw: Math.min(width, x + w + overlap) - ix, ih: Math.min(height, y + h + overlap) - iy });
+    }
+  return tiles;
+}
+
+/** The default core side: the largest square tile (with context) under the binding limit, at most 256. */
+export function defaultTile(overlap: number, bytesPerLrPixel = 4096): number {
+  const limit = E.engine().adapter.limits.maxStorageBufferBindingSize ?? 128 * 2 ** 20;
+  const side = Math.floor(Math.sqrt(limit / bytesPerLrPixel)) - 2 * overlap;
+  return Math.max(16, Math.min(256, side));
+}
+
+/**
+ * Run `fn` ([1, C, ih, iw] → [1, C, ih·scale, iw·scale]) over every tile of `planes` ([C, H, W])
+ * and assemble the cores' outputs, mapped by v·mul + add, into [C, H·scale, W·scale].
+ */
+async function runTiles(planes: Float32Array, channels: number, width: number, height: number, tiles: Tile[],
+  fn: (x: E.Tensor) => E.Tensor, scale: number, map: { scale: number; shift: number }, tick: () => void): Promise<Float32Array> {
+  const W = width * scale, H = height * scale;
+  const out = new Float32Array(channels * W * H);
+  for (const t of tiles) {
+    const input = new Float32Array(channels * t.iw * t.ih);
+    for (let c = 0; c < channels; c++)
+      for (let r = 0; r < t.ih; r++) {
+        const src = c * width * height + (t.iy + r) * width + t.ix;
+        input.set(planes.subarray(src, src + t.iw), (c * t.ih + r) * t.iw);
+      }
+    const y = E.tidy(() => fn(E.Tensor.fromArray(input, [1, channels, t.ih, t.iw])));
+    let data: Float32Array;
+    try {
+      const want = [1, channels, t.ih * scale, t.iw * scale];
+      if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i]))
+        throw new E.ShapeError(`upscale: the model returned [${y.shape}] for a tile of [${[1, channels, t.ih, t.iw]}], expected [${want}]`);
+      data = await y.read();
+    } finally {
+      y.dispose();
+    }
+    const ow = t.iw * scale, oh = t.ih * scale;
+    const dx = (t.x - t.ix) * scale, dy = (t.y - t.iy) * scale;
+    for (let c = 0; c < channels; c++)
+      for (let r = 0; r < t.h * scale; r++) {
+        const src = (c * oh + dy + r) * ow + dx, dst = c * W * H + (t.y * scale + r) * W + t.x * scale;
+        for (let k = 0; k < t.w * scale; k++) out[dst + k] = data[src + k] * map.scale + map.shift;
+      }
+    tick();
+  }
+  return clampUnit(out);
+}
+
+/**
+ * Upscale `image` with `run`, a model mapping an LR tile [1, 3, h, w] in [0, 1] to [1, 3, h·scale,
+ * w·scale] in `outputRange`. `run` is called inside E.tidy, so its intermediates are freed.
+ * The result has the input's channels (grey stays grey, alpha is kept) and values in [0, 1].
+ */
+export async function upscaleImage(run: (lrTile: E.Tensor) => E.Tensor, image: HostImage, opts: UpscaleOptions = {}): Promise<HostImage> {
+  checkImage(image);
+  const scale = opts.scale ?? 4;
+  if (!Number.isInteger(scale) || scale < 1) throw new ImageShapeError(`upscale: scale must be a positive integer, got ${scale}`);
+  const overlap = opts.overlap ?? 16;
+  const tile = opts.tile ?? defaultTile(overlap, opts.bytesPerLrPixel);
+  const { width, height } = image;
+  const tiles = planTiles(width, height, tile, overlap);
+  const alpha = alphaPlane(image);
+  const total = tiles.length * (alpha ? 2 : 1);
+  let done = 0;
+  const tick = () => opts.onProgress?.(++done, total);
+  const rgb = await runTiles(toRgbPlanes(image), 3, width, height, tiles, run, scale, toUnitRange(opts.outputRange ?? '[0,1]'), tick);
+  // bicubic reaches 2 LR pixels, well inside any overlap ≥ 2; alpha needs no model.
+  const a = alpha && await runTiles(alpha, 1, width, height, tiles, (x) => bicubicUpscale(x, scale), scale, { scale: 1, shift: 0 }, tick);
+  return fromRgbPlanes(rgb, width * scale, height * scale, image.channels, a, image.name);
+}
