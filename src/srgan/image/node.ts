@@ -41,8 +41,9 @@ export async function readImageInfo(input: string | Uint8Array, name = typeof in
  */
 export async function decodeImage(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<HostImage> {
   const info = await readImageInfo(input, name);
-  const grey = info.channels <= 2;
   const wide = info.bitDepth === 16;
+  // libvips' grey conversion drops alpha, so grey + alpha is decoded as RGBA and narrowed after.
+  const grey = info.channels === 1;
   try {
     // failOn 'warning' turns libjpeg/libpng's "premature end" warnings into errors instead of grey fill.
     const { data, info: out } = await sharp(input, { failOn: 'warning' })
@@ -50,13 +51,23 @@ export async function decodeImage(input: string | Uint8Array, name = typeof inpu
       .toColourspace(grey ? (wide ? 'grey16' : 'b-w') : (wide ? 'rgb16' : 'srgb'))
       .raw({ depth: wide ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (out.channels !== info.channels)
-      throw new Error(`decoded ${out.channels} channels where the header promised ${info.channels}`);
-    const samples = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
+    const decoded = info.channels === 2 ? 4 : info.channels;
+    if (out.channels !== decoded)
+      throw new Error(`decoded ${out.channels} channels where the header promised ${decoded}`);
+    let samples: Uint8Array | Uint16Array = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
+    if (info.channels === 2) samples = keepChannels(samples, [0, 3]);
     return fromIntegerSamples(samples, out.width, out.height, info.channels, info.bitDepth, name);
   } catch (e) {
     throw new ImageDecodeError(name, (e as Error).message);
   }
+}
+
+/** Interleaved samples with only the listed channels of each pixel (RGBA → grey + alpha). */
+function keepChannels<T extends Uint8Array | Uint16Array>(src: T, keep: number[]): T {
+  const stride = 4, n = src.length / stride;
+  const out = new (src.constructor as new (n: number) => T)(n * keep.length);
+  for (let i = 0; i < n; i++) keep.forEach((c, k) => { out[i * keep.length + k] = src[i * stride + c]; });
+  return out;
 }
 
 /** Encode as PNG (8-bit by default, 16-bit on request), keeping grey and alpha as they are. */
