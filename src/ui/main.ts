@@ -1,2 +1,2 @@
-/** Browser entry: registers the elements used by index.html. */
-import './engine-demo.js';
+/** Browser entry: the app shell registers every element it uses. */
+import './srgan-app.js';

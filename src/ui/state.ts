@@ -1,0 +1,97 @@
+/**
+ * The app's state, in one place. Elements read it through `StoreController` (which re-renders them
+ * on any change) and change it only through `update`, so that every view sees the same facts: the
+ * adapter, the training run the worker reports, the latest trained generator, the last profile.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { AdapterSummary, KernelEvent, ProfileRow } from '../engine/index.js';
+import type { StepLog } from '../srgan/train/trainer.js';
+
+export type Tab = 'train' | 'upscale' | 'profiler';
+export type TrainStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
+
+export interface GridShot {
+  step: number;
+  /** Object URL of a PNG of the LR | bicubic | SR | HR grid. */
+  url: string;
+}
+
+export interface ResumeOffer {
+  step: number;
+  total: number;
+  preset: string;
+  savedAt: number;
+}
+
+export interface ProfileSnapshot {
+  source: string;
+  rows: ProfileRow[];
+  events: KernelEvent[];
+  /** Why there are no rows (timestamp-query missing, nothing run yet). */
+  note?: string;
+}
+
+export interface AppState {
+  adapter?: AdapterSummary;
+  /** Set when WebGPU is unavailable: the app shows this instead of the views. */
+  fatal?: string;
+  tab: Tab;
+  train: {
+    status: TrainStatus;
+    step: number;
+    total: number;
+    stepsPerSec: number;
+    etaSec: number;
+    logs: StepLog[];
+    grids: GridShot[];
+    message: string;
+    summary?: string;
+    resume?: ResumeOffer;
+  };
+  /** safetensors bytes of the generator the worker last saved (for the Upscale view). */
+  trainedGenerator?: { bytes: Uint8Array; step: number };
+  profile?: ProfileSnapshot;
+}
+
+type Listener = (s: AppState) => void;
+
+class Store {
+  private listeners = new Set<Listener>();
+  state: AppState = {
+    tab: 'train',
+    train: { status: 'idle', step: 0, total: 0, stepsPerSec: 0, etaSec: 0, logs: [], grids: [], message: '' },
+  };
+
+  update(patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l(this.state);
+  }
+
+  updateTrain(patch: Partial<AppState['train']>): void {
+    this.update({ train: { ...this.state.train, ...patch } });
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+}
+
+export const store = new Store();
+
+/** Re-render the host whenever the store changes. */
+export class StoreController implements ReactiveController {
+  private off?: () => void;
+  constructor(private host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+  get state(): AppState {
+    return store.state;
+  }
+  hostConnected(): void {
+    this.off = store.subscribe(() => this.host.requestUpdate());
+  }
+  hostDisconnected(): void {
+    this.off?.();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The built app in headless Chromium, for the app*.test.ts files: build once with vite into a
+ * temporary folder, serve it on 127.0.0.1, and find elements through every shadow root (Lit
+ * renders into them) the way a person sees the page, by id or by visible text.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { build } from 'vite';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { echoPage, launchChromium, serveDir } from '../../src/cli/headless-chromium.js';
+
+export const ARTIFACTS = 'test-artifacts';
+
+export interface AppSession {
+  browser: Browser;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Build the app (index.html) and launch Chromium. A missing Chromium or build error throws: the test fails. */
+export async function startApp(): Promise<AppSession> {
+  const outDir = mkdtempSync(join(tmpdir(), 'srgan-app-'));
+  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const { server, url } = await serveDir(outDir);
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    closeServer(server, outDir);
+    throw e;
+  }
+  return {
+    browser, url,
+    async close() {
+      await browser.close();
+      closeServer(server, outDir);
+    },
+  };
+}
+
+function closeServer(server: Server, outDir: string): void {
+  server.close();
+  rmSync(outDir, { recursive: true, force: true });
+}
+
+/** A fresh page on the app, with console output echoed, once the adapter (or the fatal message) shows. */
+export async function openApp(s: AppSession, context = s.browser.defaultBrowserContext()): Promise<Page> {
+  const page = await context.newPage();
+  echoPage(page);
+  await page.setViewport({ width: 1200, height: 900 });
+  await page.goto(s.url, { waitUntil: 'load' });
+  await waitDeep(page, '#adapter, #fatal', 60_000);
+  return page;
+}
+
+/** Selector → first match in the document or any shadow root, in the page. */
+const DEEP = `(sel) => {
+  const walk = (root) => {
+    const hit = root.querySelector(sel);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = walk(el.shadowRoot); if (h) return h; }
+    return null;
+  };
+  return walk(document);
+}`;
+
+export async function deep(page: Page, sel: string): Promise<ElementHandle<Element> | null> {
+  const h = await page.evaluateHandle(`(${DEEP})(${JSON.stringify(sel)})`);
+  const el = h.asElement() as ElementHandle<Element> | null;
+  if (!el) await h.dispose();
+  return el;
+}
+
+/** Wait until `sel` exists (and, with `test`, until test(element) is true in the page). */
+export async function waitDeep(page: Page, sel: string, timeout = 60_000, test = 'true'): Promise<ElementHandle<Element>> {
+  await page.waitForFunction(`(() => { const el = (${DEEP})(${JSON.stringify(sel)}); return !!el && ((el) => ${test})(el); })()`,
+    { timeout, polling: 250 });
+  return (await deep(page, sel))!;
+}
+
+export async function textOf(page: Page, sel: string): Promise<string> {
+  const el = await waitDeep(page, sel);
+  return el.evaluate((e) => (e as HTMLElement).innerText ?? e.textContent ?? '');
+}
+
+export async function clickDeep(page: Page, sel: string): Promise<void> {
+  const el = await waitDeep(page, sel, 60_000, '!el.disabled');
+  await el.click();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
+}
