@@ -1,0 +1,335 @@
+import { describe, expect, it } from 'vitest';
+import * as E from '../../src/engine/index.js';
+import { refConv2d } from '../../src/engine/ops/conv2d.js';
+import { refMaxPool2d } from '../../src/engine/ops/pool.js';
+import type { RefArray } from '../../src/engine/reference.js';
+import { makeConfig, presets, type PresetName } from '../../src/srgan/config.js';
+import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
+import { Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
+import { Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
+import { contentLoss, discriminatorLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
+import { useEngine } from '../helpers/gpu.js';
+
+const PRESETS: PresetName[] = ['tiny', 'paper', 'keras'];
+const rng = (seed: number) => new E.Rng(seed);
+const bits = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
+/** Read a tensor and free it. */
+const take = async (t: E.Tensor) => { const v = await t.read(); t.dispose(); return v; };
+const infer = (m: E.nn.Module, x: E.Tensor) => E.tidy(() => E.noGrad(() => m.forward(x)));
+/** Smooth images in [0, 1] (low-frequency waves, different per channel). */
+function smooth(shape: [number, number, number, number], phase = 0): E.Tensor {
+  const [n, c, h, w] = shape;
+  const data = new Float32Array(n * c * h * w);
+  let i = 0;
+  for (let p = 0; p < n * c; p++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++)
+      data[i++] = 0.5 + 0.35 * Math.sin(0.5 * x + 0.7 * p + phase) * Math.cos(0.4 * y - 0.3 * p);
+  return E.tensor(data, shape);
+}
+
+// One engine for the whole file: on a software adapter, compiling each kernel variant costs far
+// more than running these small shapes, and the pipeline cache lives with the engine.
+useEngine();
+
+describe('SRGAN generator', () => {
+  // Hand counts (conv = in·out·k² + out, BN = 2C, PReLU = C):
+  //   paper: head 15,552+64+64 = 15,680; block 2·36,928 + 256 + 64 = 74,176, ×16 = 1,186,816;
+  //          trunk 36,928 + 128 = 37,056; upsamplers 2·(147,712 + 64) = 295,552; tail 15,555 → 1,550,659 (≈1.55M)
+  //   keras: head 15,616; blocks 16·74,112; trunk 37,056; nearest-conv 147,712 + 590,080; tail 62,211 → 2,038,467
+  //   tiny:  896 + 32; 6·(9,248 + 32); 13,872 → 70,480 (ARCHITECTURE.md: "70k parameters")
+  const handCount: Record<PresetName, number> = { paper: 1_550_659, keras: 2_038_467, tiny: 70_480 };
+
+  for (const p of PRESETS) {
+    it(`${p}: parameter count = the independent count = the hand count`, () => {
+      const g = new Generator(presets[p].generator, { rng: rng(1) });
+      expect(generatorParamCount(presets[p].generator)).toBe(handCount[p]);
+      expect(g.numParameters()).toBe(handCount[p]);
+      g.dispose();
+    });
+  }
+
+  it('output shapes ×4 per preset, tanh presets in [-1, 1]', async () => {
+    for (const [p, lrShape] of [['tiny', [2, 3, 6, 5]], ['paper', [1, 3, 6, 6]], ['keras', [1, 3, 4, 4]]] as const) {
+      const g = new Generator(presets[p].generator, { rng: rng(2) });
+      const lr = smooth([...lrShape]);
+      const sr = E.tidy(() => g.forward(lr));
+      expect(sr.shape, p).toEqual([lrShape[0], 3, lrShape[2] * 4, lrShape[3] * 4]);
+      const v = await take(sr);
+      expect(v.every(Number.isFinite)).toBe(true);
+      if (presets[p].generator.output === 'tanh') expect(v.every((x) => x >= -1 && x <= 1), p).toBe(true);
+      g.dispose(); lr.dispose();
+    }
+  });
+
+  it('srresnet state-dict names follow the documented PyTorch scheme', () => {
+    const g = new Generator(makeConfig('paper', { generator: { blocks: 2, channels: 8, upsampleChannels: 32 } }).generator, { rng: rng(3) });
+    const keys = [...g.stateDict().keys()];
+    expect(keys.slice(0, 9)).toEqual(['head.0.weight', 'head.0.bias', 'head.1.weight', 'body.0.conv1.weight', 'body.0.conv1.bias',
+      'body.0.bn1.weight', 'body.0.bn1.bias', 'body.0.bn1.running_mean', 'body.0.bn1.running_var']);
+    for (const k of ['body.1.act.weight', 'body.1.bn2.running_var', 'trunk.0.weight', 'trunk.1.bias', 'upsample.0.0.weight',
+      'upsample.0.2.weight', 'upsample.1.0.bias', 'tail.weight', 'tail.bias']) expect(keys).toContain(k);
+    expect(g.stateDict().get('upsample.1.0.weight')!.shape).toEqual([32, 8, 3, 3]);
+    expect(g.stateDict().get('upsample.1.2.weight')!.shape).toEqual([8]);
+    g.dispose();
+  });
+
+  it('tiny: the untrained model is close to the bicubic upsample (but not identical)', async () => {
+    const g = new Generator(presets.tiny.generator, { rng: rng(4) });
+    const lr = smooth([1, 3, 12, 12]);
+    const sr = await take(infer(g, lr));
+    const bic = await take(E.resize(lr, 48, 48, { method: 'bicubic' }));
+    let sq = 0;
+    for (let i = 0; i < sr.length; i++) sq += (sr[i] - bic[i]) ** 2;
+    const rms = Math.sqrt(sq / sr.length);
+    expect(rms).toBeLessThan(0.03);
+    expect(rms).toBeGreaterThan(0);
+    g.dispose(); lr.dispose();
+  });
+
+  it('rejects a non-RGB input and an inconsistent config with clear errors', () => {
+    const g = new Generator(presets.tiny.generator, { rng: rng(5) });
+    const x = E.zeros([1, 1, 4, 4]);
+    expect(() => g.forward(x)).toThrow(/RGB \[N, 3, H, W\]/);
+    expect(() => new Generator({ ...presets.tiny.generator, upsampleChannels: 32 })).toThrow(/upsampleChannels must be 3·scale² = 48/);
+    g.dispose(); x.dispose();
+  });
+
+  it('tiny overfits one batch: Adam cuts the MSE by more than 3×', async () => {
+    const g = new Generator(presets.tiny.generator, { rng: rng(6) });
+    // HR with detail bicubic cannot restore (a fine checker plus waves), so there is a residual to learn.
+    const hrData = new Float32Array(2 * 3 * 32 * 32).map((_, i) => 0.5 + 0.3 * Math.sin(i * 0.37) * ((i >> 1) % 2 ? 1 : -1));
+    const hr = E.tensor(hrData, [2, 3, 32, 32]);
+    const lr = E.resize(hr, 8, 8, { method: 'bicubic' });
+    const opt = new E.Adam(g.parameters(), { lr: 2e-3 });
+    const step = () => E.tidy(() => {
+      opt.zeroGrad();
+      const loss = E.mseLoss(g.forward(lr), hr);
+      E.backward(loss);
+      opt.step();
+      return loss.detach();
+    });
+    const first = await take(step());
+    let last = first[0];
+    for (let i = 0; i < 60; i++) {
+      const l = step();
+      if (i === 59) last = (await l.read())[0];
+      l.dispose();
+    }
+    expect(first[0] / last).toBeGreaterThan(3);
+    g.dispose(); opt.dispose(); hr.dispose(); lr.dispose();
+  });
+});
+
+describe('SRGAN discriminator', () => {
+  it('256×256×3 follows the original table layer by layer (keras preset, patch head)', () => {
+    const d = new Discriminator(presets.keras.discriminator, 256, { rng: rng(1) });
+    const rows = d.layerShapes([1, 3, 256, 256]).map((r) => `${r.name} ${r.shape.slice(1).join('×')}`);
+    expect(rows).toEqual([
+      'input 3×256×256',
+      'features.0 64×256×256', 'features.1 64×128×128', 'features.2 128×128×128', 'features.3 128×64×64',
+      'features.4 256×64×64', 'features.5 256×32×32', 'features.6 512×32×32', 'features.7 512×16×16',
+      'head.fc1 1024×16×16', 'head.fc2 1×16×16',
+    ]);
+    expect(d.numParameters()).toBe(discriminatorParamCount(presets.keras.discriminator, 256));
+    d.dispose();
+  });
+
+  it('paper dense head at 256: flatten 512·16·16, then 1024, then one logit (shapes only)', () => {
+    const cfg = presets.paper.discriminator;
+    const d = new Discriminator({ ...cfg, channels: [2, 2, 2, 2, 2, 2, 2, 512], dense: 4 }, 256, { rng: rng(1) });
+    expect(d.layerShapes().slice(-3).map((r) => r.shape)).toEqual([[1, 512 * 16 * 16], [1, 4], [1, 1]]);
+    d.dispose();
+  });
+
+  it('parameter counts per preset at its HR crop = the independent count', () => {
+    for (const p of PRESETS) {
+      const { discriminator, hrCrop } = presets[p];
+      const d = new Discriminator(discriminator, hrCrop, { rng: rng(2) });
+      expect(d.numParameters(), p).toBe(discriminatorParamCount(discriminator, hrCrop));
+      d.dispose();
+    }
+    // Hand count for the paper D at 96: convs 1,792 + 37,056 + 74,112 + 147,840 + 295,680 + 590,592
+    // + 1,181,184 + 2,360,832 = 4,689,088; dense 18,432·1,024 + 1,024 = 18,875,392; 1,025 → 23,565,505.
+    expect(discriminatorParamCount(presets.paper.discriminator, 96)).toBe(23_565_505);
+  });
+
+  it('a real forward has the shapes layerShapes predicts (dense and patch heads)', async () => {
+    for (const head of ['dense', 'patch'] as const) {
+      const cfg = { ...presets.tiny.discriminator, head };
+      const d = new Discriminator(cfg, 32, { rng: rng(3) });
+      const x = smooth([2, 3, 32, 32]);
+      const rows = d.layerShapes(x.shape);
+      const feat = infer(d.features, x);
+      expect(feat.shape, head).toEqual(rows.find((r) => r.name === 'features.7')!.shape);
+      const y = infer(d, x);
+      expect(y.shape, head).toEqual(rows.at(-1)!.shape);
+      expect((await take(y)).every(Number.isFinite)).toBe(true);
+      feat.dispose(); x.dispose(); d.dispose();
+    }
+  });
+
+  it('the dense head refuses an input of another size, naming it', () => {
+    const d = new Discriminator(presets.tiny.discriminator, 32, { rng: rng(4) });
+    const x = E.zeros([1, 3, 48, 48]);
+    expect(() => d.forward(x)).toThrow(/built for 32×32 inputs, got \[1, 3, 48, 48\]/);
+    d.dispose(); x.dispose();
+  });
+});
+
+describe('state-dict round trips', () => {
+  it('G (srresnet with BN, tiny) and D: save, load into a differently seeded model, bitwise-equal outputs', async () => {
+    const small = makeConfig('paper', { generator: { blocks: 2, channels: 8, upsampleChannels: 16 } });
+    const pairs: [() => E.nn.Module, number[]][] = [
+      [() => new Generator(small.generator, { rng: rng(Math.random() * 1e9) }), [2, 3, 5, 6]],
+      [() => new Generator(presets.tiny.generator, { rng: rng(Math.random() * 1e9) }), [1, 3, 5, 6]],
+      [() => new Discriminator(presets.tiny.discriminator, 32, { rng: rng(Math.random() * 1e9) }), [2, 3, 32, 32]],
+    ];
+    for (const [make, shape] of pairs) {
+      const a = make(), b = make();
+      const x = smooth(shape as [number, number, number, number], 1);
+      infer(a, x).dispose(); // one training-mode pass moves the BN running statistics away from their init
+      const bytes = await E.saveCheckpoint(a);
+      E.loadCheckpoint(b, bytes);
+      a.eval(); b.eval();
+      expect(bits(await take(infer(b, x)))).toEqual(bits(await take(infer(a, x))));
+      a.dispose(); b.dispose(); x.dispose();
+    }
+  });
+});
+
+/** float64 VGG up to relu2_1 from the extractor's own weights: normalise, conv, conv, pool, conv. */
+async function refRelu21(vgg: Vgg19Features, x: RefArray): Promise<RefArray> {
+  const sd = vgg.stateDict();
+  const w = async (k: string) => ({ data: Float64Array.from(await sd.get(k)!.read()), shape: [...sd.get(k)!.shape] });
+  const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+  const plane = x.shape[2] * x.shape[3];
+  let y: RefArray = { data: x.data.map((v, i) => (v - mean[Math.floor(i / plane) % 3]) / std[Math.floor(i / plane) % 3]), shape: x.shape };
+  const conv = async (i: number) => { y = refConv2d(y, await w(`features.${i}.weight`), await w(`features.${i}.bias`), { padding: 1, activation: 'relu' }); };
+  await conv(0); await conv(2);
+  y = refMaxPool2d(y, 2);
+  await conv(5);
+  return y;
+}
+
+describe('VGG19 features (seeded weights)', () => {
+  it('torchvision keys and per-layer shapes; relu5_4 and relu3_3 outputs', async () => {
+    const vgg = new Vgg19Features('relu5_4', { rng: rng(1) });
+    const keys = [...vgg.stateDict().keys()];
+    expect(keys.length).toBe(32);
+    expect(keys.slice(0, 4)).toEqual(['features.0.weight', 'features.0.bias', 'features.2.weight', 'features.2.bias']);
+    expect(keys.at(-2)).toBe('features.34.weight');
+    expect(vgg.stateDict().get('features.10.weight')!.shape).toEqual([256, 128, 3, 3]);
+    expect(vgg.numParameters()).toBe(0); // frozen: buffers, not parameters
+    const rows = Object.fromEntries(vgg.layerShapes([1, 3, 16, 16]).map((r) => [r.name, r.shape.slice(1).join('×')]));
+    expect(rows).toMatchObject({ relu1_1: '64×16×16', relu1_2: '64×16×16', relu2_1: '128×8×8', relu3_3: '256×4×4',
+      relu4_4: '512×2×2', relu5_4: '512×1×1' });
+    const x = smooth([1, 3, 16, 16]);
+    expect(infer(vgg, x).shape).toEqual([1, 512, 1, 1]);
+    const v33 = new Vgg19Features('relu3_3', { rng: rng(1) });
+    expect([...v33.stateDict().keys()].at(-1)).toBe('features.14.bias');
+    const y = infer(v33, x);
+    expect(y.shape).toEqual([1, 256, 4, 4]);
+    y.dispose(); v33.dispose(); x.dispose(); vgg.dispose();
+  });
+
+  it('relu2_1 matches a float64 reference (normalisation, layer order, pool)', async () => {
+    const vgg = new Vgg19Features('relu2_1', { rng: rng(2) });
+    const x = smooth([1, 3, 6, 7], 0.5);
+    const got = await take(infer(vgg, x));
+    const want = await refRelu21(vgg, { data: Float64Array.from(await x.read()), shape: [1, 3, 6, 7] });
+    expect(want.shape).toEqual([1, 128, 3, 3]);
+    let worst = 0;
+    want.data.forEach((v, i) => { worst = Math.max(worst, Math.abs(got[i] - v) / (1e-3 + Math.abs(v))); });
+    expect(worst).toBeLessThan(1e-3);
+    vgg.dispose(); x.dispose();
+  });
+
+  it('gradients reach the input; none are computed for the frozen weights', async () => {
+    const vgg = new Vgg19Features('relu2_2', { rng: rng(3) });
+    const x = smooth([1, 3, 8, 8]);
+    x.requiresGrad = true;
+    E.tidy(() => E.backward(E.mean(vgg.forward(x))));
+    const g = await x.grad!.read();
+    expect(g.every(Number.isFinite)).toBe(true);
+    expect(g.some((v) => v !== 0)).toBe(true);
+    for (const [, t] of vgg.stateDict()) expect(t.grad).toBeUndefined();
+    vgg.dispose(); x.dispose();
+  });
+
+  it('loadWeights: a torchvision-layout file loads (classifier.* ignored); bad files name the key', async () => {
+    const src = new Vgg19Features('relu5_4', { rng: rng(4) });
+    const host = await Promise.all([...src.stateDict()].map(async ([name, t]) => ({ name, shape: [...t.shape], data: await t.read() })));
+    const classifier = { name: 'classifier.6.bias', shape: [2], data: new Float32Array(2) };
+    const bytes = E.encodeSafetensors([...host, classifier]);
+    const dst = new Vgg19Features('relu3_3', { rng: rng(5) });
+    dst.loadWeights(bytes);
+    for (const [k, t] of dst.stateDict()) expect(bits(await t.read()), k).toEqual(bits(host.find((h) => h.name === k)!.data));
+
+    const decoded = (tensors: typeof host) => ({ tensors: tensors.map((t) => ({ ...t, dtype: 'F32' as const })), metadata: {} });
+    const load = (tensors: typeof host) => () => dst.loadWeights(decoded(tensors));
+    expect(load(host.filter((t) => t.name !== 'features.34.weight'))).toThrow(/missing features\.34\.weight/);
+    expect(load(host.map((t) => (t.name === 'features.0.weight' ? { ...t, shape: [64, 3, 9, 1] } : t))))
+      .toThrow(/features\.0\.weight has shape \[64,3,9,1\], VGG19 needs \[64,3,3,3\]/);
+    expect(load([...host, { name: 'features.99.weight', shape: [1], data: new Float32Array(1) }])).toThrow(Vgg19Error);
+    expect(load([...host, { name: 'features.99.weight', shape: [1], data: new Float32Array(1) }])).toThrow(/unexpected features\.99\.weight/);
+    expect(() => new Vgg19Features('relu6_1')).toThrow(/unknown layer "relu6_1"/);
+    src.dispose(); dst.dispose();
+  });
+});
+
+describe('SRGAN losses', () => {
+  const cfg = { ...presets.paper, content: 'mse' as const };
+
+  it('adversarial and discriminator BCE on known logits', async () => {
+    const fake = E.tensor([0, Math.log(3)], [2, 1]);
+    const real = E.tensor([2, -1], [2, 1]);
+    // −log σ(0) = ln 2, −log σ(ln 3) = ln(4/3)
+    expect((await take(generatorAdversarialLoss(fake)))[0]).toBeCloseTo((Math.LN2 + Math.log(4 / 3)) / 2, 6);
+    const d = discriminatorLoss(real, fake);
+    const sp = (v: number) => Math.log1p(Math.exp(v)); // softplus: −log σ(x) = sp(−x), −log(1 − σ(x)) = sp(x)
+    const [r, f, t] = [await take(d.real), await take(d.fake), await take(d.total)];
+    expect(r[0]).toBeCloseTo((sp(-2) + sp(1)) / 2, 6);
+    expect(f[0]).toBeCloseTo((sp(0) + sp(Math.log(3))) / 2, 6);
+    expect(t[0]).toBeCloseTo(r[0] + f[0], 6);
+    fake.dispose(); real.dispose();
+  });
+
+  it('perceptual = 1·MSE + 1e-3·adversarial, with the parts for logging', async () => {
+    const sr = E.tensor([0.5, -0.5, 0, 1], [1, 1, 2, 2]);
+    const hr = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]);
+    const logits = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]); // a patch map
+    const p = perceptualLoss(sr, hr, logits, cfg);
+    const mse = (0.25 + 0.25 + 0 + 1) / 4;
+    expect((await take(p.content))[0]).toBeCloseTo(mse, 6);
+    expect((await take(p.adversarial))[0]).toBeCloseTo(Math.LN2, 6);
+    expect((await take(p.total))[0]).toBeCloseTo(mse + 1e-3 * Math.LN2, 6);
+    for (const t of [sr, hr, logits]) t.dispose();
+  });
+
+  it('VGG content: features of both images mapped to [0, 1], MSE / vggScale²; same value from either range', async () => {
+    const vgg = new Vgg19Features('relu1_2', { rng: rng(6) });
+    const u = smooth([1, 3, 6, 6], 0), v = smooth([1, 3, 6, 6], 1);
+    const vggCfg = (outputRange: '[0,1]' | '[-1,1]') => ({ content: 'vgg' as const, vggScale: 12.75, generator: { outputRange } });
+    const unitLoss = (await take(contentLoss(u, v, vggCfg('[0,1]'), vgg)))[0];
+    const fu = await take(infer(vgg, u)), fv = await take(infer(vgg, v));
+    let sq = 0;
+    fu.forEach((a, i) => { sq += (a - fv[i]) ** 2; });
+    expect(unitLoss).toBeCloseTo(sq / fu.length / 12.75 ** 2, 5);
+    const [su, sv] = [u, v].map((t) => E.addScalar(E.mulScalar(t, 2), -1));
+    const tanhLoss = (await take(contentLoss(su, sv, vggCfg('[-1,1]'), vgg)))[0];
+    expect(Math.abs(tanhLoss - unitLoss)).toBeLessThan(1e-5 * unitLoss + 1e-9);
+    const live = E.liveTensorCount();
+    E.tidy(() => { contentLoss(su, sv, vggCfg('[-1,1]'), vgg); });
+    expect(E.liveTensorCount()).toBe(live);
+    for (const t of [u, v, su, sv]) t.dispose();
+    vgg.dispose();
+  });
+
+  it('clear errors: VGG content without weights, mismatched shapes', () => {
+    const a = E.zeros([1, 3, 4, 4]), b = E.zeros([1, 3, 4, 5]);
+    expect(() => contentLoss(a, a, { ...cfg, content: 'vgg' })).toThrow(/needs VGG19 weights/);
+    expect(() => contentLoss(a, b, cfg)).toThrow(E.ShapeError);
+    expect(() => discriminatorLoss(a, b)).toThrow(/differ in shape/);
+    a.dispose(); b.dispose();
+  });
+});
