@@ -9,6 +9,8 @@ import { keep } from './scope.js';
 import { fmt, sameShape, ShapeError } from './shape.js';
 import { add } from './ops/elementwise.js';
 import { fill } from './ops/fill.js';
+import { GraphFreedError } from './errors.js';
+import { withOpLabel } from './runtime/limits.js';
 
 export interface GradNode {
   op: string;
@@ -106,6 +108,11 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   if (gradient && !sameShape(gradient.shape, root.shape))
     throw new ShapeError(`backward: gradient ${fmt(gradient.shape)} does not match output ${fmt(root.shape)}`);
   const order = topoOrder(root);
+  const freed = order.find((t) => t.freedNodeOp);
+  if (freed)
+    throw new GraphFreedError(`backward: the graph was already freed: ${freed.toString()} (output of ${freed.freedNodeOp}) ` +
+      'was backpropagated through by an earlier backward(), which releases the graph. Recompute the forward pass ' +
+      'before calling backward again.');
   const grads = new Map<Tensor, Tensor>();
   noGrad(() => {
     grads.set(root, gradient ? gradient.detach() : fill(root.shape, 1));
@@ -125,7 +132,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       }
       const node: GradNode = t.node;
       const needs = node.inputs.map((x) => x.requiresGrad);
-      const inGrads = node.backward(g, needs);
+      // Allocation errors inside a backward name the op being differentiated.
+      const inGrads = withOpLabel(`${node.op} backward`, () => node.backward(g, needs));
       g.dispose();
       node.inputs.forEach((x, i) => {
         const gi = inGrads[i];
@@ -143,5 +151,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   });
   // Release the graph only now: an intermediate is freed with its last consumer's node, and its
   // own node must survive until its turn in the walk above.
-  for (const t of order) releaseNode(t);
+  for (const t of order) {
+    if (t.node) t.freedNodeOp = t.node.op;
+    releaseNode(t);
+  }
 }

@@ -1,6 +1,9 @@
 /** Public API of the engine. */
 export { initEngine, engine, destroyEngine, Engine, type KernelSpec } from './runtime/engine.js';
 export { NoAdapterError, type AdapterSummary } from './runtime/device.js';
+export { onDeviceLost, type InitOptions } from './runtime/engine.js';
+export { EngineError, GpuLimitError, GpuBatchError, OutOfMemoryError, DeviceLostError, GraphFreedError } from './errors.js';
+export { withOpLabel } from './runtime/limits.js';
 export { formatProfile, type ProfileRow } from './runtime/profiler.js';
 export { chromeTrace, chromeTraceJson, type ChromeTrace, type TraceEvent, type KernelEvent } from './runtime/trace.js';
 export { Tensor, liveTensorCount } from './tensor.js';

@@ -2,16 +2,19 @@
  * GPU tensors: f32, contiguous, row-major. A tensor references a refcounted Storage so that
  * `reshape` shares memory; other layout changes (permute, slice, concat) are copies made by kernels.
  */
-import { engine } from './runtime/engine.js';
+import { engine, type Engine } from './runtime/engine.js';
 import { track } from './scope.js';
 import { fmt, numel, ShapeError, type Shape } from './shape.js';
 import { releaseNode, type GradNode } from './autograd.js';
+import { DeviceLostError } from './errors.js';
 
 export class Storage {
   refs = 1;
-  constructor(readonly buffer: GPUBuffer, readonly bytes: number) {}
+  /** The engine (device) that owns the buffer: a tensor cannot outlive its device. */
+  constructor(readonly buffer: GPUBuffer, readonly bytes: number, readonly owner: Engine = engine()) {}
   release(): void {
-    if (--this.refs === 0) engine().pool.release(this.buffer);
+    // The owner's pool, not engine(): disposing tensors of a lost device must still work.
+    if (--this.refs === 0) this.owner.pool.release(this.buffer);
   }
 }
 
@@ -31,6 +34,8 @@ export class Tensor {
   graphRefs = 0;
   /** Set when a scope ended while a graph still used this tensor: the graph now owns it. */
   graphOwned = false;
+  /** The op whose graph node a `backward` released: backpropagating through it again is an error. */
+  freedNodeOp?: string;
   private _storage?: Storage;
   name?: string;
 
@@ -43,8 +48,14 @@ export class Tensor {
   }
 
   get storage(): Storage {
-    if (!this._storage) throw new Error(`Tensor#${this.id}${this.name ? ` (${this.name})` : ''} ${fmt(this.shape)} was used after dispose()`);
-    return this._storage;
+    const s = this._storage;
+    if (!s) throw new Error(`${this.describe()} was used after dispose()`);
+    const lost = s.owner.lostError;
+    if (lost) throw new DeviceLostError(lost.reason, lost.gpuMessage, `${this.describe()} lives on a GPU device that is gone`);
+    return s;
+  }
+  private describe(): string {
+    return `Tensor#${this.id}${this.name ? ` (${this.name})` : ''} ${fmt(this.shape)}`;
   }
   get buffer(): GPUBuffer {
     return this.storage.buffer;
@@ -56,12 +67,17 @@ export class Tensor {
     return !this._storage;
   }
 
-  /** Allocate an uninitialised tensor (kernels write every element). */
+  /**
+   * Allocate an uninitialised tensor (kernels write every element). Throws GpuLimitError, before
+   * anything is allocated, when the adapter cannot hold or bind it; OutOfMemoryError when the GPU
+   * cannot allocate it even after the pool gave back its idle buffers.
+   */
   static empty(shape: Shape): Tensor {
     for (const d of shape)
       if (!Number.isInteger(d) || d < 0) throw new ShapeError(`empty: invalid shape ${fmt(shape)}`);
     const bytes = Math.max(4, numel(shape) * 4);
-    return new Tensor(new Storage(engine().pool.acquire(bytes), bytes), shape);
+    const eng = engine();
+    return new Tensor(new Storage(eng.allocate(bytes, shape), bytes, eng), shape);
   }
 
   static fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
@@ -90,7 +106,8 @@ export class Tensor {
 
   async read(): Promise<Float32Array> {
     if (this.size === 0) return new Float32Array(0);
-    return new Float32Array(await engine().read(this.buffer, this.size * 4));
+    const { owner, buffer } = this.storage;
+    return new Float32Array(await owner.read(buffer, this.size * 4));
   }
 
   async item(): Promise<number> {

@@ -4,6 +4,7 @@ import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { numel } from '../shape.js';
+import { checkAllocation, withOpLabel } from '../runtime/limits.js';
 import { fillWGSL } from '../../shaders/elementwise.js';
 
 export function fill(shape: readonly number[], value: number): Tensor {
@@ -19,8 +20,9 @@ export function fill(shape: readonly number[], value: number): Tensor {
   return t;
 }
 
-export const zeros = (shape: readonly number[]) => fill(shape, 0);
-export const ones = (shape: readonly number[]) => fill(shape, 1);
+// Labelled so that a limit error says `zeros`, not `fill`, in bundles too (where stack frames carry no file).
+export const zeros = (shape: readonly number[]) => withOpLabel('zeros', () => fill(shape, 0));
+export const ones = (shape: readonly number[]) => withOpLabel('ones', () => fill(shape, 1));
 export const tensor = (data: ArrayLike<number>, shape?: readonly number[]) => Tensor.fromArray(data, shape ?? [data.length]);
 
 /** mulberry32: small, fast, and good enough for initialisation and data shuffling. */
@@ -48,16 +50,22 @@ export class Rng {
   }
 }
 
+/** The host copy of a random tensor, refused before it is built if the GPU could not hold the tensor. */
+function hostData(shape: readonly number[]): Float32Array {
+  checkAllocation(engine().limits, numel(shape) * 4, shape);
+  return new Float32Array(numel(shape));
+}
+
 export function randUniform(shape: readonly number[], lo = 0, hi = 1, seed = 0): Tensor {
   const rng = new Rng(seed);
-  const data = new Float32Array(numel(shape));
+  const data = hostData(shape);
   for (let i = 0; i < data.length; i++) data[i] = rng.uniform(lo, hi);
   return Tensor.fromArray(data, shape);
 }
 
 export function randNormal(shape: readonly number[], mean = 0, std = 1, seed = 0): Tensor {
   const rng = new Rng(seed);
-  const data = new Float32Array(numel(shape));
+  const data = hostData(shape);
   for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
   return Tensor.fromArray(data, shape);
 }

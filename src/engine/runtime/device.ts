@@ -37,7 +37,16 @@ const INSTALL_HINT =
 
 const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 
-async function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
+let nodeGpuOnce: Promise<{ gpu: GPU; note?: string }> | undefined;
+
+/** One Dawn instance per process: a new device after a device loss comes from the same instance. */
+function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
+  nodeGpuOnce ??= createNodeGpu();
+  nodeGpuOnce.catch(() => (nodeGpuOnce = undefined));
+  return nodeGpuOnce;
+}
+
+async function createNodeGpu(): Promise<{ gpu: GPU; note?: string }> {
   // The module name is a variable so that browser bundlers never try to resolve Dawn.
   const moduleName = 'webgpu';
   const fs = await import(/* @vite-ignore */ 'node:fs');
@@ -71,7 +80,16 @@ const liveInstances: GPU[] = [];
 const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
   !(globalThis as { navigator?: Navigator }).navigator?.gpu;
 
-export async function acquireDevice(opts: { log?: (msg: string) => void } = {}): Promise<AcquiredDevice> {
+export interface AcquireOptions {
+  log?: (msg: string) => void;
+  /**
+   * Ask for less than the adapter offers, e.g. `{ maxStorageBufferBindingSize: 128 << 20 }` to
+   * rehearse a smaller GPU (tile sizes, batch sizes). Each value is capped at the adapter's own.
+   */
+  limits?: Partial<Record<string, number>>;
+}
+
+export async function acquireDevice(opts: AcquireOptions = {}): Promise<AcquiredDevice> {
   const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
   let gpu: GPU | undefined;
   let fallbackNote: string | undefined;
@@ -97,7 +115,10 @@ export async function acquireDevice(opts: { log?: (msg: string) => void } = {}):
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
     'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
   ] as const;
-  for (const k of wanted) requiredLimits[k] = (adapter.limits as unknown as Record<string, number>)[k];
+  for (const k of wanted) {
+    const offered = (adapter.limits as unknown as Record<string, number>)[k];
+    requiredLimits[k] = Math.min(offered, opts.limits?.[k] ?? offered);
+  }
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });

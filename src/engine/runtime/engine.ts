@@ -1,12 +1,17 @@
 /**
  * The engine: one device, its buffer pool, pipeline cache, the open command encoder that batches
  * dispatches, and the profiler. Ops call `runKernel`; nothing is submitted until a read-back, an
- * upload, `flush()`, or the batch limit asks for it.
+ * upload, `flush()`, or the batch limit asks for it. Faults are typed (see ../errors.ts): limits
+ * are checked before anything is recorded, GPU errors are attributed to batches (batches.ts), and
+ * a lost device makes every pending and later op reject until `initEngine()` makes a new engine.
  */
-import { acquireDevice, type AdapterSummary } from './device.js';
+import { acquireDevice, type AcquireOptions, type AdapterSummary } from './device.js';
 import { BufferPool, sizeClass } from './buffer-pool.js';
 import { Profiler } from './profiler.js';
 import { tuningFor, type Tuning } from './tuning.js';
+import { BatchTracker, type Batch } from './batches.js';
+import { checkDispatch, type DeviceLimits } from './limits.js';
+import { DeviceLostError, type EngineError } from '../errors.js';
 
 export interface KernelSpec {
   /** Kernel family name, shown by the profiler. */
@@ -38,6 +43,12 @@ export class Engine {
   readonly pool: BufferPool;
   readonly profiler: Profiler;
   readonly tuning: Tuning;
+  readonly limits: DeviceLimits;
+  /** Resolves (never rejects) when the device is lost or the engine destroyed; see also `onDeviceLost`. */
+  readonly lost: Promise<DeviceLostError>;
+  /** Set once the device is gone: every op then throws it. */
+  lostError?: DeviceLostError;
+  private batches: BatchTracker;
   private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private uniforms = new Map<string, GPUBuffer>();
   private readbackPool = new Map<number, GPUBuffer[]>();
@@ -46,21 +57,39 @@ export class Engine {
   private encoder?: GPUCommandEncoder;
   private pass?: GPUComputePassEncoder;
   private dispatches = 0;
-  private recentKernels: string[] = [];
   submits = 0;
 
   constructor(readonly device: GPUDevice, readonly adapter: AdapterSummary) {
-    this.pool = new BufferPool(device);
+    this.limits = device.limits as unknown as DeviceLimits;
+    this.pool = new BufferPool(device, this.limits, (b) => this.retire(b));
     this.profiler = new Profiler(device, device.features.has('timestamp-query'), (b) => this.retire(b));
     this.tuning = tuningFor(adapter);
+    this.batches = new BatchTracker(device, () => this.pool.takePendingChecks(), (b, err) => this.batchFailed(b, err), () => this.pool);
+    // Errors outside the engine's scopes (another library on the same device) are still shown.
     device.addEventListener('uncapturederror', (ev) => {
-      const err = (ev as GPUUncapturedErrorEvent).error;
-      console.error(`[srgan-webgpu] GPU error near kernel(s) [${this.recentKernels.join(', ')}]: ${err.message}`);
+      console.error(`[srgan-webgpu] GPU error outside the engine's batches: ${(ev as GPUUncapturedErrorEvent).error.message}`);
     });
-    void device.lost.then((info) => {
-      if (info.reason !== 'destroyed')
-        console.error(`[srgan-webgpu] device lost (${info.reason}) after kernel(s) [${this.recentKernels.join(', ')}]: ${info.message}`);
+    this.lost = device.lost.then((info) => {
+      this.lostError ??= new DeviceLostError(info.reason, info.message);
+      if (this !== closing) for (const fn of lostListeners) fn(this.lostError, this);
+      return this.lostError;
     });
+  }
+
+  /** Throws DeviceLostError once the device is gone, so nothing is recorded on a dead device. */
+  assertAlive(): void {
+    if (this.lostError) throw this.lostError;
+  }
+
+  /** A batch's own GPU error: say so even if nobody reads, and drop what it created (it may be invalid). */
+  private batchFailed(b: Batch, err: EngineError): void {
+    if (this.lostError) return; // a lost device fails everything; that is reported once, as DeviceLostError
+    console.error(`[srgan-webgpu] ${err.message}`);
+    for (const k of b.newPipelines) this.pipelines.delete(k);
+    for (const k of b.newUniforms) {
+      const buf = this.uniforms.get(k);
+      if (buf) { this.uniforms.delete(k); this.retire(buf); }
+    }
   }
 
   private pipelineFor(spec: KernelSpec) {
@@ -81,6 +110,7 @@ export class Engine {
     });
     p = { pipeline, layout };
     this.pipelines.set(cacheKey, p);
+    this.batches.current.newPipelines.push(cacheKey);
     return p;
   }
 
@@ -99,6 +129,7 @@ export class Engine {
     new Uint8Array(buf.getMappedRange()).set(new Uint8Array(params.buffer, params.byteOffset, params.byteLength));
     buf.unmap();
     this.uniforms.set(key, buf);
+    this.batches.current.newUniforms.push(key);
     if (this.uniforms.size > UNIFORM_CACHE_SIZE) {
       const [oldKey, old] = this.uniforms.entries().next().value as [string, GPUBuffer];
       this.uniforms.delete(oldKey);
@@ -107,20 +138,23 @@ export class Engine {
     return buf;
   }
 
+  /**
+   * Record one dispatch. Everything that can be checked here is checked before anything is
+   * created: a bad dispatch throws (GpuLimitError for limits) and leaves no trace.
+   */
   runKernel(spec: KernelSpec, d: Dispatch): void {
-    const { pipeline, layout } = this.pipelineFor(spec);
-    const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    if (spec.uniform) {
-      if (!d.params) throw new Error(`${spec.name}: kernel expects parameters`);
-      entries.push({ binding: entries.length, resource: { buffer: this.uniformFor(spec.name, d.params) } });
-    }
+    this.assertAlive();
     if (d.buffers.length !== spec.inputs + spec.outputs)
       throw new Error(`${spec.name}: expected ${spec.inputs + spec.outputs} buffers, got ${d.buffers.length}`);
-    const bindGroup = this.device.createBindGroup({ label: spec.name, layout, entries });
+    if (spec.uniform && !d.params) throw new Error(`${spec.name}: kernel expects parameters`);
     const [x, y = 1, z = 1] = d.workgroups;
-    const max = this.adapter.limits.maxComputeWorkgroupsPerDimension;
-    if (x > max || y > max || z > max) throw new Error(`${spec.name}: dispatch ${x}×${y}×${z} exceeds ${max} per dimension`);
+    checkDispatch(this.limits, spec.name, [x, y, z], d.buffers);
     if (x === 0 || y === 0 || z === 0) return;
+
+    const { pipeline, layout } = this.pipelineFor(spec);
+    const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (spec.uniform) entries.push({ binding: entries.length, resource: { buffer: this.uniformFor(spec.name, d.params!) } });
+    const bindGroup = this.device.createBindGroup({ label: spec.name, layout, entries });
 
     this.encoder ??= this.device.createCommandEncoder();
     let pass: GPUComputePassEncoder;
@@ -134,21 +168,41 @@ export class Engine {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     if (this.profiler.enabled) pass.end();
-    this.recentKernels.push(spec.name);
-    if (this.recentKernels.length > 4) this.recentKernels.shift();
+    // Outputs are read too: some kernels accumulate into them.
+    this.batches.record(spec.name, d.buffers, d.buffers.slice(spec.inputs));
     if (++this.dispatches >= MAX_DISPATCHES_PER_SUBMIT || (this.profiler.enabled && this.profiler.full)) this.flush();
   }
 
-  /** The open encoder, with any compute pass closed, for copies. */
+  /**
+   * The open encoder, with any compute pass closed, for copies. Prefer `copyBuffer`, which also
+   * tells the error tracking that `dst` now depends on this batch.
+   */
   commandEncoder(): GPUCommandEncoder {
+    this.assertAlive();
     this.pass?.end();
     this.pass = undefined;
     return (this.encoder ??= this.device.createCommandEncoder());
   }
 
-  /** Submit everything recorded so far. */
-  flush(): void {
-    if (!this.encoder) return;
+  /**
+   * A storage buffer for a new tensor (see BufferPool.acquire for the errors). A recycled buffer's
+   * old contents are dropped from error tracking, so a fresh output never inherits a failure.
+   */
+  allocate(bytes: number, shape?: readonly number[]): GPUBuffer {
+    const buffer = this.pool.acquire(bytes, shape);
+    this.batches.forget(buffer);
+    return buffer;
+  }
+
+  /** Record a buffer-to-buffer copy in the open batch. */
+  copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    this.batches.record(undefined, [src], [dst]);
+  }
+
+  /** Submit everything recorded so far. Returns the batch it closed, if there was one. */
+  flush(): Batch | undefined {
+    if (!this.encoder || this.lostError) return undefined;
     const enc = this.commandEncoder();
     const batch = this.profiler.enabled ? this.profiler.resolveInto(enc) : undefined;
     this.device.queue.submit([enc.finish()]);
@@ -156,6 +210,19 @@ export class Engine {
     this.encoder = undefined;
     this.dispatches = 0;
     if (batch) this.profiler.collect(batch);
+    return this.batches.close();
+  }
+
+  /** Wait for `p`, unless the device is lost first (a lost device may never settle it). */
+  private untilLost<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.lost.then((e) => { throw e; })]);
+  }
+
+  /** Rejects with the batch's error (its own, or one inherited from a batch whose output it read). */
+  private async settle(batch: Batch | undefined): Promise<void> {
+    const err = batch?.final ? await this.untilLost(batch.final) : null;
+    this.assertAlive();
+    if (err) throw err;
   }
 
   /** Destroy `buffer` once the GPU can no longer be using it. */
@@ -178,21 +245,40 @@ export class Engine {
    * queue timeline, so it must not overtake kernels that still read the buffer's old contents.
    */
   write(buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
+    this.assertAlive();
     this.flush();
     this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+    this.batches.record(undefined, [], [buffer]);
   }
 
-  /** Copy `bytes` of a buffer back to the CPU. */
+  /**
+   * Copy `bytes` of a buffer back to the CPU. Rejects with the typed error of any failed batch the
+   * data depends on (never returns what a dropped batch left behind), or with DeviceLostError.
+   */
   async read(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+    this.assertAlive();
     const size = Math.ceil(bytes / 4) * 4;
     // Staging buffers are pooled by size class: a training loop reads its loss every step.
     const cls = sizeClass(size);
     const staging = this.readbackPool.get(cls)?.pop() ??
       this.device.createBuffer({ label: 'readback', size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.commandEncoder().copyBufferToBuffer(buffer, offset, staging, 0, size);
-    this.flush();
+    this.copyBuffer(buffer, offset, staging, 0, size);
+    const batch = this.flush();
     const submit = this.submits;
-    await staging.mapAsync(GPUMapMode.READ, 0, size);
+    let mapError: unknown;
+    await this.untilLost(staging.mapAsync(GPUMapMode.READ, 0, size)).catch((e) => (mapError = e));
+    try {
+      await this.settle(batch);
+      // A map aborted by device loss can fail before `device.lost` resolves: give the loss a moment to land.
+      if (mapError) await Promise.race([this.lost, new Promise((r) => setTimeout(r, 100))]);
+      this.assertAlive();
+      if (mapError) throw mapError;
+    } catch (e) {
+      // The staging buffer may have been made in the failed batch: don't pool it.
+      if (staging.mapState === 'mapped') staging.unmap();
+      this.retire(staging);
+      throw e;
+    }
     const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();
     const free = this.readbackPool.get(cls) ?? [];
@@ -202,11 +288,16 @@ export class Engine {
     return out;
   }
 
-  /** Resolves when the GPU has finished everything submitted so far. */
+  /**
+   * Resolves when the GPU has finished everything submitted so far; rejects with the error of
+   * the last batch if it failed (or depends on one that did).
+   */
   async sync(): Promise<void> {
-    this.flush();
+    this.assertAlive();
+    const batch = this.flush() ?? (this.batches.current.active ? this.batches.close() : undefined);
     const submit = this.submits;
-    await this.device.queue.onSubmittedWorkDone();
+    await this.untilLost(this.device.queue.onSubmittedWorkDone());
+    await this.settle(batch);
     if (this.submits === submit && !this.encoder) this.collectGarbage();
   }
 
@@ -217,20 +308,46 @@ export class Engine {
     };
   }
 
+  /** Destroy the device. Pending and later ops reject with DeviceLostError (reason 'engine-destroyed'). */
   destroy(): void {
-    this.flush();
+    if (!this.lostError) this.flush();
+    this.lostError ??= new DeviceLostError('engine-destroyed', '', 'the engine was destroyed by destroyEngine()');
+    closing = this;
     this.device.destroy();
   }
 }
 
 let current: Engine | undefined;
 let pending: Promise<Engine> | undefined;
+/** The engine being destroyed on purpose: its device loss is not news to `onDeviceLost` listeners. */
+let closing: Engine | undefined;
+const lostListeners = new Set<(err: DeviceLostError, lost: Engine) => void>();
 
-/** Create (once) and return the engine. Pass a device to embed the engine in a page that owns one. */
-export async function initEngine(opts: { device?: GPUDevice; adapter?: AdapterSummary; log?: (m: string) => void } = {}): Promise<Engine> {
+/**
+ * Call `fn` whenever an engine's device is lost (driver reset, `device.destroy()`), but not for
+ * `destroyEngine()`. By then every pending op has rejected; `await initEngine()` gives a new engine,
+ * and tensors must be recreated (reload the checkpoint). Returns an unsubscribe function.
+ */
+export function onDeviceLost(fn: (err: DeviceLostError, lost: Engine) => void): () => void {
+  lostListeners.add(fn);
+  return () => lostListeners.delete(fn);
+}
+
+export interface InitOptions extends AcquireOptions {
+  /** Embed the engine in a page that owns a device. */
+  device?: GPUDevice;
+  adapter?: AdapterSummary;
+}
+
+/**
+ * Create and return the engine; later calls return the same one. After its device is lost, the
+ * next call acquires a new device and returns a fresh engine (tensors of the old one stay unusable).
+ */
+export async function initEngine(opts: InitOptions = {}): Promise<Engine> {
+  if (current?.lostError) current = pending = undefined;
   if (current) return current;
   if (opts.device) return (current = new Engine(opts.device, opts.adapter ?? externalSummary(opts.device)));
-  pending ??= acquireDevice({ log: opts.log }).then((d) => (current = new Engine(d.device, d.info)));
+  pending ??= acquireDevice(opts).then((d) => (current = new Engine(d.device, d.info)));
   return pending;
 }
 
@@ -248,9 +365,10 @@ function externalSummary(device: GPUDevice): AdapterSummary {
   };
 }
 
-/** The engine created by `initEngine`; ops call this. */
+/** The engine created by `initEngine`; ops call this. Throws DeviceLostError once its device is gone. */
 export function engine(): Engine {
   if (!current) throw new Error('srgan-webgpu: call `await initEngine()` before using tensors');
+  current.assertAlive();
   return current;
 }
 
