@@ -1,7 +1,7 @@
 /**
- * Upscale an image of any size through overlapping tiles. Each tile is the LR core plus `overlap`
- * pixels of context on every side (clipped at the image edge, where the model pads exactly as it
- * would on the whole image); only the core's part of the output is kept. A model whose receptive
+ * Upscale an image of any size through overlapping tiles. Each tile is an LR core plus at least
+ * `overlap` pixels of context on every side that is not an image edge (where the model pads exactly
+ * as it would on the whole image); only the core's part of the output is kept. A model whose receptive
  * field reaches no further than `overlap` LR pixels therefore gives the same result tiled as
  * untiled, with no seams. Alpha is upscaled with the training bicubic through the same tiles;
  * grey in gives grey out.
@@ -35,29 +35,34 @@ export interface Tile {
   y: number;
   w: number;
   h: number;
-  /** Input rectangle: the core plus context, clipped to the image. */
+  /** Input rectangle: the core plus its context, inside the image. */
   ix: number;
   iy: number;
   iw: number;
   ih: number;
 }
 
-/** Cores of at most tile×tile covering the image in rows, each with its clipped context. */
+/**
+ * Cores of at most tile×tile covering the image, each read with at least `overlap` pixels of context
+ * on every side that is not an image edge. Every input window has the same size (windows near an
+ * edge slide inward instead of shrinking), so all tiles share one shape: the engine compiles its
+ * kernels once and reuses the same buffers.
+ */
 export function planTiles(width: number, height: number, tile: number, overlap: number): Tile[] {
   if (!Number.isInteger(tile) || tile < 1) throw new ImageShapeError(`upscale: tile must be a positive integer, got ${tile}`);
   if (!Number.isInteger(overlap) || overlap < 0) throw new ImageShapeError(`upscale: overlap must be an integer ≥ 0, got ${overlap}`);
-  const tiles: Tile[] = [];
-  // Equal-sized cores (rather than full tiles and a sliver) keep every tile's shape close, so the
-  // engine's kernel and buffer caches are reused.
-  const split = (len: number) => {
+  // Per axis: [core start, core length, window start, window length].
+  const axis = (len: number) => {
     const n = Math.ceil(len / tile), base = Math.floor(len / n), extra = len % n;
-    return Array.from({ length: n }, (_, i) => [i * base + Math.min(i, extra), base + (i < extra ? 1 : 0)]);
+    const win = Math.min(len, base + (extra ? 1 : 0) + 2 * overlap);
+    return Array.from({ length: n }, (_, i) => {
+      const start = i * base + Math.min(i, extra);
+      return [start, base + (i < extra ? 1 : 0), Math.min(Math.max(0, start - overlap), len - win), win];
+    });
   };
-  for (const [y, h] of split(height))
-    for (const [x, w] of split(width)) {
-      const ix = Math.max(0, x - overlap), iy = Math.max(0, y - overlap);
-      tiles.push({ x, y, w, h, ix, iy, iw: Math.min(width, x + w + overlap) - ix, ih: Math.min(height, y + h + overlap) - iy });
-    }
+  const tiles: Tile[] = [];
+  for (const [y, h, iy, ih] of axis(height))
+    for (const [x, w, ix, iw] of axis(width)) tiles.push({ x, y, w, h, ix, iy, iw, ih });
   return tiles;
 }
 

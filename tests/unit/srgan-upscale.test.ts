@@ -1,0 +1,114 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import * as E from '../../src/engine/index.js';
+import { useEngine } from '../helpers/gpu.js';
+import { defaultTile, planTiles, upscaleImage } from '../../src/srgan/upscale.js';
+import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
+import type { HostImage } from '../../src/srgan/image/types.js';
+
+const engineOf = useEngine();
+
+/** A small ×4 model: residual over bicubic, two 3×3 convs (receptive radius 2 LR px) and a pixel shuffle. */
+let w1: E.Tensor, b1: E.Tensor, w2: E.Tensor, b2: E.Tensor;
+beforeAll(() => {
+  w1 = E.randNormal([8, 3, 3, 3], 0, 0.3, 1); b1 = E.randNormal([8], 0, 0.1, 2);
+  w2 = E.randNormal([48, 8, 3, 3], 0, 0.1, 3); b2 = E.randNormal([48], 0, 0.05, 4);
+});
+afterAll(() => [w1, b1, w2, b2].forEach((t) => t.dispose()));
+const model = (x: E.Tensor) => E.add(bicubicUpscale(x),
+  E.pixelShuffle(E.conv2d(E.conv2d(x, w1, b1, { padding: 'same', activation: 'relu' }), w2, b2, { padding: 'same' }), 4));
+
+const noise = (i: number) => ((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1;
+const image = (width: number, height: number, channels: 1 | 2 | 3 | 4): HostImage =>
+  ({ width, height, channels, data: Float32Array.from({ length: width * height * channels }, (_, i) => noise(i + 17)) });
+
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+describe('tiled upscaling', () => {
+  it('cores cover the image exactly once; windows share one size and hold the context', () => {
+    const tiles = planTiles(23, 17, 7, 4);
+    const hits = new Uint8Array(23 * 17);
+    for (const t of tiles) {
+      expect([t.iw, t.ih]).toEqual([14, 14]);
+      expect(t.ix >= 0 && t.iy >= 0 && t.ix + t.iw <= 23 && t.iy + t.ih <= 17).toBe(true);
+      for (const [lo, core, len, end] of [[t.ix, t.x, t.w, t.ix + t.iw], [t.iy, t.y, t.h, t.iy + t.ih]]) {
+        expect(core - lo >= 4 || lo === 0).toBe(true);
+        expect(end - (core + len) >= 4 || end === (lo === t.ix ? 23 : 17)).toBe(true);
+      }
+      for (let y = t.y; y < t.y + t.h; y++) for (let x = t.x; x < t.x + t.w; x++) hits[y * 23 + x]++;
+    }
+    expect(hits.every((h) => h === 1)).toBe(true);
+    expect(tiles.length).toBe(4 * 3);
+    expect(() => planTiles(5, 5, 0, 1)).toThrow(/tile/);
+  });
+
+  it('the default tile fits the adapter buffer limit', () => {
+    const t = defaultTile(16);
+    const limit = engineOf().adapter.limits.maxStorageBufferBindingSize;
+    expect(t).toBeGreaterThanOrEqual(16);
+    expect((t + 32) ** 2 * 4096).toBeLessThanOrEqual(Math.max(limit, (16 + 32) ** 2 * 4096));
+  });
+
+  it('tiled equals untiled within 1e-4 on odd sizes, and memory stays flat', async () => {
+    const img = image(23, 17, 3);
+    const whole = await upscaleImage(model, img, { tile: 64, overlap: 4 });
+    expect([whole.width, whole.height, whole.channels]).toEqual([92, 68, 3]);
+    const live = E.liveTensorCount();
+    const progress: [number, number][] = [];
+    const tiled = await upscaleImage(model, img, { tile: 12, overlap: 4, onProgress: (d, t) => progress.push([d, t]) });
+    expect(E.liveTensorCount()).toBe(live);
+    expect(progress).toEqual(Array.from({ length: 4 }, (_, i) => [i + 1, 4]));
+    expect(maxDiff(tiled.data, whole.data)).toBeLessThan(1e-4);
+    // The check can fail: without context the tile borders differ.
+    const seamy = await upscaleImage(model, img, { tile: 12, overlap: 0 });
+    expect(maxDiff(seamy.data, whole.data)).toBeGreaterThan(1e-3);
+    // The untiled result is the model on the whole image, clamped to [0, 1].
+    const x = E.Tensor.fromArray(planar(img), [1, 3, 17, 23]);
+    const y = E.tidy(() => E.clamp(model(x), 0, 1));
+    const direct = await y.read();
+    [x, y].forEach((t) => t.dispose());
+    expect(maxDiff(planar(whole), direct)).toBeLessThan(1e-6);
+  });
+
+  it("maps the model's [-1, 1] output to [0, 1]", async () => {
+    const img = image(9, 6, 3);
+    const a = await upscaleImage(model, img, { tile: 5, overlap: 3 });
+    const b = await upscaleImage((x) => E.addScalar(E.mulScalar(model(x), 2), -1), img, { tile: 5, overlap: 3, outputRange: '[-1,1]' });
+    expect(maxDiff(a.data, b.data)).toBeLessThan(1e-5);
+  });
+
+  it('RGBA keeps its alpha, upscaled bicubic (clamped); grey and grey+alpha stay grey', async () => {
+    const rgba = image(11, 7, 4);
+    const out = await upscaleImage(model, rgba, { tile: 4, overlap: 3 });
+    expect([out.width, out.height, out.channels]).toEqual([44, 28, 4]);
+    const alpha = Float64Array.from({ length: 77 }, (_, i) => rgba.data[i * 4 + 3]);
+    const want = E.refResize({ data: alpha, shape: [1, 1, 7, 11] }, 28, 44).data.map((v) => Math.min(1, Math.max(0, v)));
+    const got = Float32Array.from({ length: 44 * 28 }, (_, i) => out.data[i * 4 + 3]);
+    expect(maxDiff(got, Float32Array.from(want))).toBeLessThan(1e-5);
+
+    for (const channels of [1, 2] as const) {
+      const grey = image(10, 8, channels);
+      const up = await upscaleImage(model, grey, { tile: 6, overlap: 3 });
+      expect(up.channels).toBe(channels);
+      // Grey goes in as R = G = B; out comes the mean of the model's three channels.
+      const asRgb: HostImage = { ...grey, channels: 3, data: Float32Array.from({ length: 80 * 3 }, (_, i) => grey.data[Math.floor(i / 3) * channels]) };
+      const rgbUp = await upscaleImage(model, asRgb, { tile: 6, overlap: 3 });
+      const mean = Float32Array.from({ length: 40 * 32 }, (_, i) => (rgbUp.data[i * 3] + rgbUp.data[i * 3 + 1] + rgbUp.data[i * 3 + 2]) / 3);
+      expect(maxDiff(Float32Array.from({ length: 40 * 32 }, (_, i) => up.data[i * channels]), mean)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('a 1×1 image upscales; a model with the wrong output shape is a ShapeError', async () => {
+    const one = await upscaleImage(model, image(1, 1, 3), { overlap: 2 });
+    expect([one.width, one.height]).toEqual([4, 4]);
+    const live = E.liveTensorCount();
+    await expect(upscaleImage((x) => E.resize(x, 8, 8), image(5, 5, 3), { tile: 5 })).rejects.toThrow(E.ShapeError);
+    expect(E.liveTensorCount()).toBe(live);
+  });
+});
+
+/** Interleaved RGB → planar [3, H, W]. */
+function planar(img: HostImage): Float32Array {
+  const n = img.width * img.height, out = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[c * n + i] = img.data[i * img.channels + c];
+  return out;
+}
