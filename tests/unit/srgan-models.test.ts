@@ -6,7 +6,7 @@ import type { RefArray } from '../../src/engine/reference.js';
 import { makeConfig, presets, type PresetName } from '../../src/srgan/config.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
 import { Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
-import { Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
+import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
 import { contentLoss, discriminatorLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
 import { useEngine } from '../helpers/gpu.js';
 
@@ -94,7 +94,7 @@ describe('SRGAN generator', () => {
     g.dispose(); x.dispose();
   });
 
-  it('tiny overfits one batch: Adam cuts the MSE by more than 3×', async () => {
+  it('tiny overfits one batch: 40 Adam steps cut the MSE by more than 10×', async () => {
     const g = new Generator(presets.tiny.generator, { rng: rng(6) });
     // HR with detail bicubic cannot restore (a fine checker plus waves), so there is a residual to learn.
     const hrData = new Float32Array(2 * 3 * 32 * 32).map((_, i) => 0.5 + 0.3 * Math.sin(i * 0.37) * ((i >> 1) % 2 ? 1 : -1));
@@ -110,12 +110,12 @@ describe('SRGAN generator', () => {
     });
     const first = await take(step());
     let last = first[0];
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 40; i++) {
       const l = step();
-      if (i === 59) last = (await l.read())[0];
+      if (i === 39) last = (await l.read())[0];
       l.dispose();
     }
-    expect(first[0] / last).toBeGreaterThan(3);
+    expect(first[0] / last).toBeGreaterThan(10);
     g.dispose(); opt.dispose(); hr.dispose(); lr.dispose();
   });
 });
@@ -257,23 +257,27 @@ describe('VGG19 features (seeded weights)', () => {
   });
 
   it('loadWeights: a torchvision-layout file loads (classifier.* ignored); bad files name the key', async () => {
-    const src = new Vgg19Features('relu5_4', { rng: rng(4) });
-    const host = await Promise.all([...src.stateDict()].map(async ([name, t]) => ({ name, shape: [...t.shape], data: await t.read() })));
+    // A whole VGG19 features file, made on the CPU: every value distinct, so a misplaced tensor shows.
+    const host = [...vgg19WeightShapes()].map(([name, shape], k) =>
+      ({ name, shape, data: new Float32Array(shape.reduce((a, b) => a * b)).map((_, i) => Math.sin(k * 1000 + i)) }));
+    expect(host.length).toBe(32);
     const classifier = { name: 'classifier.6.bias', shape: [2], data: new Float32Array(2) };
-    const bytes = E.encodeSafetensors([...host, classifier]);
     const dst = new Vgg19Features('relu3_3', { rng: rng(5) });
-    dst.loadWeights(bytes);
-    for (const [k, t] of dst.stateDict()) expect(bits(await t.read()), k).toEqual(bits(host.find((h) => h.name === k)!.data));
+    dst.loadWeights(E.encodeSafetensors([...host, classifier]));
+    for (const [k, t] of dst.stateDict()) {
+      const want = host.find((h) => h.name === k)!.data;
+      expect(Buffer.from((await t.read()).buffer).equals(Buffer.from(want.buffer)), k).toBe(true);
+    }
 
-    const decoded = (tensors: typeof host) => ({ tensors: tensors.map((t) => ({ ...t, dtype: 'F32' as const })), metadata: {} });
-    const load = (tensors: typeof host) => () => dst.loadWeights(decoded(tensors));
+    const load = (tensors: typeof host) => () => dst.loadWeights({ tensors: tensors.map((t) => ({ ...t, dtype: 'F32' as const })), metadata: {} });
     expect(load(host.filter((t) => t.name !== 'features.34.weight'))).toThrow(/missing features\.34\.weight/);
     expect(load(host.map((t) => (t.name === 'features.0.weight' ? { ...t, shape: [64, 3, 9, 1] } : t))))
       .toThrow(/features\.0\.weight has shape \[64,3,9,1\], VGG19 needs \[64,3,3,3\]/);
-    expect(load([...host, { name: 'features.99.weight', shape: [1], data: new Float32Array(1) }])).toThrow(Vgg19Error);
-    expect(load([...host, { name: 'features.99.weight', shape: [1], data: new Float32Array(1) }])).toThrow(/unexpected features\.99\.weight/);
+    const extra = load([...host, { name: 'features.99.weight', shape: [1], data: new Float32Array(1) }]);
+    expect(extra).toThrow(Vgg19Error);
+    expect(extra).toThrow(/unexpected features\.99\.weight/);
     expect(() => new Vgg19Features('relu6_1')).toThrow(/unknown layer "relu6_1"/);
-    src.dispose(); dst.dispose();
+    dst.dispose();
   });
 });
 

@@ -33,6 +33,16 @@ const CONVS: ConvSpec[] = (() => {
 
 export const VGG19_LAYERS: readonly string[] = CONVS.map((c) => c.name);
 
+/** Every tensor of torchvision's `vgg19().features` state dict with its shape (what a weights file holds). */
+export function vgg19WeightShapes(): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const c of CONVS) {
+    out.set(`features.${c.index}.weight`, [c.cout, c.cin, 3, 3]);
+    out.set(`features.${c.index}.bias`, [c.cout]);
+  }
+  return out;
+}
+
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];
 
@@ -124,11 +134,7 @@ export class Vgg19Features extends E.nn.Module {
     const decoded = source instanceof Uint8Array ? E.decodeSafetensors(source) : source;
     const byName = new Map(decoded.tensors.map((t) => [t.name, t]));
     const problems: string[] = [];
-    const wanted = new Map<string, number[]>();
-    for (const c of CONVS) {
-      wanted.set(`features.${c.index}.weight`, [c.cout, c.cin, 3, 3]);
-      wanted.set(`features.${c.index}.bias`, [c.cout]);
-    }
+    const wanted = vgg19WeightShapes();
     for (const [key, shape] of wanted) {
       const t = byName.get(key);
       if (!t) problems.push(`missing ${key}`);
