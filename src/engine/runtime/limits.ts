@@ -49,8 +49,10 @@ export function withOpLabel<T>(name: string, fn: () => T): T {
   }
 }
 
-// The engine's own allocation plumbing, never the op a user would recognise.
-const PLUMBING = new Set(['empty', 'fromArray', 'acquire', 'checkAllocation', 'currentOp', 'Storage', 'Tensor', 'scalar']);
+// The engine's own allocation plumbing, never the op a user would recognise. (Bundlers may rename
+// classes, e.g. esbuild's `_Tensor`, hence the underscores in the prefix pattern below.)
+const PLUMBING = new Set(['empty', 'fromArray', 'acquire', 'allocate', 'create', 'createChecked', 'checkAllocation',
+  'currentOp', 'Storage', 'Tensor', 'scalar', 'hostData']);
 
 /**
  * The innermost label, else the outermost caller inside engine/ops/ (`mul` rather than its helper
@@ -60,7 +62,7 @@ export function currentOp(): string {
   if (labels.length) return labels[labels.length - 1];
   const frames = (new Error().stack ?? '').split('\n').slice(1).map((line) => {
     const m = /^\s*at (?:async )?(?:new )?(\S+) \((.*)\)$/.exec(line);
-    return m ? { name: m[1].replace(/^(?:Module|Object|Function|Tensor|BufferPool|Engine)\./, ''), file: m[2] } : undefined;
+    return m ? { name: m[1].replace(/^(?:Module|Object|Function|_*Tensor|_*BufferPool|_*Engine)\./, ''), file: m[2] } : undefined;
   });
   const engineDir = /^(.*[\\/]engine[\\/])runtime[\\/]limits\.[tj]s/.exec(frames[0]?.file ?? '')?.[1];
   let start = 0;
