@@ -2,74 +2,72 @@
  * BatchNorm2d kernels. A tensor [N, C, H, W] is read as [N, C, inner] with inner = H·W, so
  * element (n, c, k) sits at (n·C + c)·inner + k.
  *
- * Per-channel reductions (batch statistics, and the two sums of the backward) give each channel
- * one workgroup: its threads walk r = n·inner + k in steps of WG (consecutive threads read
- * consecutive addresses inside a row) and combine in a shared-memory tree.
- * The statistics are packed as one [2, C] tensor: row 0 the mean, row 1 1/sqrt(var + eps).
+ * The per-channel reductions (batch statistics, and the two sums of the backward) are chunked
+ * reductions (chunked-reduce.ts): each work item reduces one chunk of one channel, and a second
+ * small pass combines the chunks. The statistics are packed as one [2, C] tensor: row 0 the mean,
+ * row 1 1/sqrt(var + eps).
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
 
 const shapeParams = `struct P { n: u32, c: u32, inner: u32, count: u32, eps: f32, momentum: f32, unbias: f32, _pad: u32 }`;
 
-/** Channel index of workgroup (wid, nwg), offset of its r-th element, and a vec2 tree sum. */
-function channelHelpers(wg: number): string {
-  return `
-var<workgroup> part: array<vec2<f32>, ${wg}>;
-fn channelOf(wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return wid.x + wid.y * nwg.x; }
-fn offsetOf(c: u32, r: u32) -> u32 {
-  let n = r / u.inner;
-  return (n * u.c + c) * u.inner + (r - n * u.inner);
+/**
+ * Per chunk of a channel: its sum and the squared deviations from its own mean, read twice while
+ * the chunk is in cache. Deviations from the chunk's mean avoid the cancellation of E[x²] − E[x]²
+ * (inputs far from 0); the finalize kernel merges the chunks exactly (Chan et al.).
+ */
+export function chunkMomentsSpec(): ChunkedReduceSpec {
+  return {
+    header: `
+struct P { ${walkFields} }
+@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read_write> PartSum: array<f32>;
+@group(0) @binding(2) var<storage, read_write> PartM2: array<f32>;
+@group(0) @binding(3) var<uniform> u: P;
+${channelOffsets}
+fn dev2(v: f32, m: f32) -> f32 { let d = v - m; return d * d; }`,
+    type: 'f32', identity: '0.0', combine: 'return a + b;',
+    passes: [
+      { value: 'X[at]', after: 'let chunkMean = tot0 / f32(max(len, 1u));' },
+      { value: 'dev2(X[at], chunkMean)' },
+    ],
+    store: 'PartSum[slot] = tot0; PartM2[slot] = tot1;',
+  };
 }
-// Every thread must call this (it holds barriers); all of them get the workgroup total.
-fn treeSum(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  part[lid] = v;
-  workgroupBarrier();
-  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { part[lid] = part[lid] + part[lid + s]; }
-    workgroupBarrier();
-  }
-  let total = part[0];
-  workgroupBarrier(); // nobody may overwrite part[0] before everyone has read it
-  return total;
-}
-`;
-}
-
-const reduceBuiltins = `@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32`;
 
 /**
- * Training statistics. Two passes over the channel (mean first, then the squared deviations from
- * it) avoid the cancellation of E[x²] − E[x]². Also moves the running statistics in place:
+ * Training statistics from the chunk moments, one thread per channel: mean = Σ sums / count,
+ * M2 = Σ (M2_j + n_j · (mean_j − mean)²). Also moves the running statistics in place:
  * running = (1 − m)·running + m·batch, with the unbiased variance (count / (count − 1)) as PyTorch.
  */
 export function batchStatsWGSL(wg: number): string {
   return `
-${shapeParams}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Stats: array<f32>;
-@group(0) @binding(2) var<storage, read_write> RunMean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> RunVar: array<f32>;
-@group(0) @binding(4) var<uniform> u: P;
-${channelHelpers(wg)}
+struct F { c: u32, count: u32, chunkLen: u32, chunks: u32, eps: f32, momentum: f32, unbias: f32, _pad: u32 }
+@group(0) @binding(0) var<storage, read> PartSum: array<f32>;
+@group(0) @binding(1) var<storage, read> PartM2: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Stats: array<f32>;
+@group(0) @binding(3) var<storage, read_write> RunMean: array<f32>;
+@group(0) @binding(4) var<storage, read_write> RunVar: array<f32>;
+@group(0) @binding(5) var<uniform> u: F;
 @compute @workgroup_size(${wg})
-fn main(${reduceBuiltins}) {
-  let c = channelOf(wid, nwg);
-  let valid = c < u.c; // grids that spill into y have a few spare workgroups
-  var acc = 0.0;
-  if (valid) { for (var r = lid; r < u.count; r += ${wg}u) { acc += X[offsetOf(c, r)]; } }
-  let mean = treeSum(lid, vec2<f32>(acc, 0.0)).x / f32(u.count);
-  var dev = 0.0;
-  if (valid) {
-    for (var r = lid; r < u.count; r += ${wg}u) { let d = X[offsetOf(c, r)] - mean; dev += d * d; }
+fn main(${gridBuiltins}) {
+  let c = ${linearIndex(wg)};
+  if (c >= u.c) { return; }
+  var total = 0.0;
+  for (var j = 0u; j < u.chunks; j++) { total += PartSum[j * u.c + c]; }
+  let mean = total / f32(u.count);
+  var m2 = 0.0;
+  for (var j = 0u; j < u.chunks; j++) {
+    let n = f32(min(u.chunkLen, u.count - j * u.chunkLen));
+    let d = PartSum[j * u.c + c] / n - mean;
+    m2 += PartM2[j * u.c + c] + n * d * d;
   }
-  let variance = treeSum(lid, vec2<f32>(dev, 0.0)).x / f32(u.count);
-  if (lid == 0u && valid) {
-    Stats[c] = mean;
-    Stats[u.c + c] = inverseSqrt(variance + u.eps);
-    RunMean[c] = (1.0 - u.momentum) * RunMean[c] + u.momentum * mean;
-    RunVar[c] = (1.0 - u.momentum) * RunVar[c] + u.momentum * variance * u.unbias;
-  }
+  let variance = m2 / f32(u.count);
+  Stats[c] = mean;
+  Stats[u.c + c] = inverseSqrt(variance + u.eps);
+  RunMean[c] = (1.0 - u.momentum) * RunMean[c] + u.momentum * mean;
+  RunVar[c] = (1.0 - u.momentum) * RunVar[c] + u.momentum * variance * u.unbias;
 }`;
 }
 
@@ -109,37 +107,24 @@ fn main(${gridBuiltins}) {
 }`;
 }
 
-/** Per channel: Σg (= dβ) and Σg·x̂ (= dγ), with x̂ = (x − mean)·invstd. */
-export function gradSumsWGSL(wg: number): string {
-  return `
-${shapeParams}
+/** Per chunk of a channel: Σg (→ dβ) and Σg·x̂ (→ dγ), with x̂ = (x − mean)·invstd. */
+export function gradSumsSpec(): ChunkedReduceSpec {
+  return {
+    header: `
+struct P { ${walkFields} }
 @group(0) @binding(0) var<storage, read> X: array<f32>;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read> Stats: array<f32>;
-@group(0) @binding(3) var<storage, read_write> SumG: array<f32>;
-@group(0) @binding(4) var<storage, read_write> SumGXhat: array<f32>;
+@group(0) @binding(3) var<storage, read_write> PartG: array<f32>;
+@group(0) @binding(4) var<storage, read_write> PartGXhat: array<f32>;
 @group(0) @binding(5) var<uniform> u: P;
-${channelHelpers(wg)}
-@compute @workgroup_size(${wg})
-fn main(${reduceBuiltins}) {
-  let c = channelOf(wid, nwg);
-  let valid = c < u.c;
-  var acc = vec2<f32>(0.0, 0.0);
-  if (valid) {
-    let mean = Stats[c];
-    let invstd = Stats[u.c + c];
-    for (var r = lid; r < u.count; r += ${wg}u) {
-      let o = offsetOf(c, r);
-      let g = G[o];
-      acc += vec2<f32>(g, g * (X[o] - mean) * invstd);
-    }
-  }
-  let total = treeSum(lid, acc);
-  if (lid == 0u && valid) {
-    SumG[c] = total.x;
-    SumGXhat[c] = total.y;
-  }
-}`;
+${channelOffsets}
+fn terms(at: u32, mean: f32, invstd: f32) -> vec2<f32> { let g = G[at]; return vec2<f32>(g, g * (X[at] - mean) * invstd); }`,
+    type: 'vec2<f32>', identity: 'vec2<f32>(0.0)', combine: 'return a + b;',
+    setup: 'let mean = Stats[o]; let invstd = Stats[u.nOut + o];',
+    passes: [{ value: 'terms(at, mean, invstd)' }],
+    store: 'PartG[slot] = tot0.x; PartGXhat[slot] = tot0.y;',
+  };
 }
 
 /**

@@ -49,9 +49,12 @@ const binaryParams = `struct P { n: u32, rank: u32, _p0: u32, _p1: u32,
 
 /**
  * Binary forward (`withGrad` false: Y = expr(a, b)) or one input's gradient expression evaluated at
- * the output shape (`withGrad` true: binding 2 is G). `broadcast` false assumes all shapes equal.
+ * the output shape (`withGrad` true: binding 2 is G). `rank` 0 assumes all shapes equal (no index
+ * math); otherwise the caller merged the axes (a bias over NCHW is rank 2 or 3) and the rank is
+ * baked in so the index loop unrolls.
  */
-export function binaryWGSL(expr: string, wg: number, broadcast: boolean, withGrad: boolean): string {
+export function binaryWGSL(expr: string, wg: number, rank: number, withGrad: boolean): string {
+  const broadcast = rank > 0;
   return wgsl`
 ${binaryParams}
 ${at8}
@@ -71,7 +74,7 @@ fn main(${gridBuiltins}) {
   if (i >= u.n) { return; }
 #if ${broadcast}
   var rem = i; var ia = 0u; var ib = 0u;
-  for (var d = 0u; d < u.rank; d++) {
+  for (var d = 0u; d < ${rank}u; d++) {
     let s = at8(u.outStr, d);
     let c = rem / s;
     rem -= c * s;

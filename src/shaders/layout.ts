@@ -1,11 +1,16 @@
 /**
- * One strided copy serves every layout op: walk the iteration shape in row-major order, read the
- * source through (srcBase, srcStr) and write the destination through (dstBase, dstStr). permute,
- * slice and expand read strided and write contiguously; concat writes each piece strided.
+ * Copies behind the layout ops. One strided copy serves permute, slice and concat: walk the
+ * iteration shape in row-major order, read the source through (srcBase, srcStr) and write the
+ * destination through (dstBase, dstStr). Callers merge axes first, so the common cases (a slice of
+ * whole rows, a concat piece) become rank 1 and take the `contiguous` form with no index math.
+ * Broadcasting copies (expand, the gradients of sum and mean) have their own kernel whose
+ * usual forms need at most one division.
  */
 import { at8, gridBuiltins, linearIndex } from './common.js';
 
-export function stridedCopyWGSL(wg: number): string {
+/** `rank` is baked in so the loop unrolls; 'contiguous' is rank 1 with unit strides. */
+export function stridedCopyWGSL(wg: number, rank: number | 'contiguous'): string {
+  const contiguous = rank === 'contiguous';
   return `
 struct P { n: u32, rank: u32, srcBase: u32, dstBase: u32,
   iterStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2>, dstStr: array<vec4<u32>, 2> }
@@ -17,14 +22,52 @@ ${at8}
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
-  var rem = i; var s = u.srcBase; var d = u.dstBase;
-  for (var k = 0u; k < u.rank; k++) {
+${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  var rem = i; var s = u.srcBase; var d = u.dstBase;
+  for (var k = 0u; k < ${rank}u; k++) {
     let st = at8(u.iterStr, k);
     let c = rem / st;
     rem -= c * st;
     s += c * at8(u.srcStr, k);
     d += c * at8(u.dstStr, k);
   }
-  Y[d] = X[s];
+  Y[d] = X[s];`}
+}`;
+}
+
+/**
+ * Y[i] = X[source(i)] · scale over a broadcast. The forms:
+ *   scalar: X has one element;
+ *   block:  one kept block of `n` values each repeated `inner` times, the whole pattern tiled
+ *           (a bias [C] over [N, C, H, W]: inner = H·W): source(i) = (i / inner) % n;
+ *   general: axes merged by the caller, then a loop over them.
+ */
+export type BroadcastForm = 'scalar' | 'block' | 'general';
+
+export function broadcastCopyWGSL(wg: number, form: BroadcastForm): string {
+  const source = form === 'scalar' ? '0u'
+    : form === 'block' ? '(i / u.inner) % u.count'
+    : 'generalSource(i)';
+  return `
+struct P { n: u32, rank: u32, inner: u32, count: u32, scale: f32, _a: u32, _b: u32, _c: u32,
+  outStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2> }
+${at8}
+@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(2) var<uniform> u: P;
+fn generalSource(i: u32) -> u32 {
+  var rem = i; var s = 0u;
+  for (var k = 0u; k < u.rank; k++) {
+    let st = at8(u.outStr, k);
+    let c = rem / st;
+    rem -= c * st;
+    s += c * at8(u.srcStr, k);
+  }
+  return s;
+}
+@compute @workgroup_size(${wg})
+fn main(${gridBuiltins}) {
+  let i = ${linearIndex(wg)};
+  if (i >= u.n) { return; }
+  Y[i] = X[${source}] * u.scale;
 }`;
 }

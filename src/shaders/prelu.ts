@@ -4,6 +4,7 @@
  * single shared α is the case C = 1, inner = everything after the batch axis.
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
 
 const params = `struct P { n: u32, c: u32, inner: u32, count: u32 }`;
 
@@ -35,37 +36,21 @@ fn main(${gridBuiltins}) {
 }
 
 /**
- * dα[c] = Σ g·x over the elements of channel c with x ≤ 0. One workgroup per channel walks
- * r = n·inner + k (count = N·inner elements) and combines in a shared-memory tree.
+ * dα[c] = Σ g·x over the elements of channel c with x ≤ 0, as a chunked reduction over the
+ * [N, C, inner] layout (one partial per chunk of a channel; the caller sums the partials).
  */
-export function preluAlphaGradWGSL(wg: number): string {
-  return `
-${params}
+export function preluAlphaGradSpec(): ChunkedReduceSpec {
+  return {
+    header: `
+struct P { ${walkFields} }
 @group(0) @binding(0) var<storage, read> X: array<f32>;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read_write> DAlpha: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Part: array<f32>;
 @group(0) @binding(3) var<uniform> u: P;
-var<workgroup> part: array<f32, ${wg}>;
-@compute @workgroup_size(${wg})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let c = wid.x + wid.y * nwg.x;
-  let valid = c < u.c;
-  var acc = 0.0;
-  if (valid) {
-    for (var r = lid; r < u.count; r += ${wg}u) {
-      let n = r / u.inner;
-      let o = (n * u.c + c) * u.inner + (r - n * u.inner);
-      let x = X[o];
-      acc += select(G[o] * x, 0.0, x > 0.0);
-    }
-  }
-  part[lid] = acc;
-  workgroupBarrier();
-  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { part[lid] += part[lid + s]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u && valid) { DAlpha[c] = part[0]; }
-}`;
+${channelOffsets}
+fn term(at: u32) -> f32 { let x = X[at]; return select(G[at] * x, 0.0, x > 0.0); }`,
+    type: 'f32', identity: '0.0', combine: 'return a + b;',
+    passes: [{ value: 'term(at)' }],
+    store: 'Part[slot] = tot0;',
+  };
 }

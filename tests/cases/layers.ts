@@ -10,6 +10,7 @@ import { pixelShuffle, refPixelShuffle, refUpsampleNearest, upsampleNearest } fr
 import { refResize, resize, type ResizeOptions } from '../../src/engine/ops/resize.js';
 import { bce, bceWithLogits, l1Loss, mseLoss, refBce, refBceWithLogits, refL1Loss, refMseLoss } from '../../src/engine/ops/losses.js';
 import type { OpCase } from '../helpers/check-op.js';
+import { underEveryReduceKernel } from './reductions.js';
 
 // Values straddling 0 stay ≥ 1e-2 from it, so a 1e-5 finite-difference step never crosses the kink.
 const nearZero = [-0.5, -0.02, -0.01, 0.01, 0.02, 0.5, -1.5, 1.5, 0.03, -0.03, 2, -2];
@@ -48,7 +49,8 @@ function resizeCase(name: string, inShape: [number, number, number, number], out
   };
 }
 
-export const layerCases: OpCase[] = [
+/** Layers whose forward or backward reduces (batch norm, PReLU's dα, the losses): run under every reduction kernel. */
+const reducingCases: OpCase[] = [
   // batch norm: gradients flow through the batch mean and variance into x, and into γ and β.
   {
     name: 'batch_norm2d training [3,3,5,7]', inputs: [{ shape: [3, 3, 5, 7] }, { shape: [3] }, { shape: [3] }],
@@ -78,17 +80,6 @@ export const layerCases: OpCase[] = [
     gpu: prelu, ref: refPrelu,
   },
   { name: 'prelu per channel [3,5,4,3] random', inputs: [{ shape: [3, 5, 4, 3] }, { shape: [5], init: 'uniform' }], gpu: prelu, ref: refPrelu },
-  // Sub-pixel rearrangements.
-  { name: 'pixel_shuffle r=2 [2,8,3,5]', inputs: [{ shape: [2, 8, 3, 5] }], gpu: (x) => pixelShuffle(x, 2), ref: (x) => refPixelShuffle(x, 2) },
-  { name: 'pixel_shuffle r=3 [1,18,2,3]', inputs: [{ shape: [1, 18, 2, 3] }], gpu: (x) => pixelShuffle(x, 3), ref: (x) => refPixelShuffle(x, 3) },
-  { name: 'upsample_nearest ×2 [2,3,3,5]', inputs: [{ shape: [2, 3, 3, 5] }], gpu: (x) => upsampleNearest(x), ref: (x) => refUpsampleNearest(x, 2) },
-  { name: 'upsample_nearest ×3 [1,2,2,3]', inputs: [{ shape: [1, 2, 2, 3] }], gpu: (x) => upsampleNearest(x, 3), ref: (x) => refUpsampleNearest(x, 3) },
-  // Resize (forward only).
-  resizeCase('resize bicubic ×4 down, antialiased [1,2,16,20]→[4,5]', [1, 2, 16, 20], 4, 5, {}),
-  resizeCase('resize bicubic ×4 down, no antialias', [1, 2, 16, 20], 4, 5, { antialias: false }),
-  resizeCase('resize bicubic up [2,1,5,7]→[11,16]', [2, 1, 5, 7], 11, 16, {}),
-  resizeCase('resize bilinear down, uneven [1,3,9,13]→[4,5]', [1, 3, 9, 13], 4, 5, { method: 'bilinear' }),
-  resizeCase('resize bicubic, height only [1,1,8,6]→[3,6]', [1, 1, 8, 6], 3, 6, {}),
   // Losses (scalar means). Their gradients are O(1/n), so the gradient tolerance is tightened to match.
   { name: 'mse_loss [3,5]', inputs: [{ shape: [3, 5] }, { shape: [3, 5] }], gpu: mseLoss, ref: refMseLoss, ...lossTol },
   { name: 'l1_loss [4,6]', inputs: [{ shape: [4, 6] }, { shape: [4, 6] }], gpu: l1Loss, ref: refL1Loss, ...lossTol },
@@ -113,4 +104,27 @@ export const layerCases: OpCase[] = [
     inputs: [{ shape: [6], init: [0, 1, 0, 1, 0.3, 0.8] }, { shape: [6], init: [1, 0, 0, 1, 1, 0] }],
     gpu: (p, t) => bce(p, t), ref: (p, t) => refBce(p, t), ...lossTol, eps: 1e-9, rtol: 1e-5,
   },
+  {
+    name: 'mse_loss, target without gradient [2,3,4]', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 3, 4], grad: false }],
+    gpu: mseLoss, ref: refMseLoss, ...lossTol,
+  },
+  {
+    name: 'l1_loss, only the target needs a gradient [5,7]', inputs: [{ shape: [5, 7], grad: false }, { shape: [5, 7] }],
+    gpu: l1Loss, ref: refL1Loss, ...lossTol,
+  },
+];
+
+export const layerCases: OpCase[] = [
+  ...underEveryReduceKernel(reducingCases),
+  // Sub-pixel rearrangements.
+  { name: 'pixel_shuffle r=2 [2,8,3,5]', inputs: [{ shape: [2, 8, 3, 5] }], gpu: (x) => pixelShuffle(x, 2), ref: (x) => refPixelShuffle(x, 2) },
+  { name: 'pixel_shuffle r=3 [1,18,2,3]', inputs: [{ shape: [1, 18, 2, 3] }], gpu: (x) => pixelShuffle(x, 3), ref: (x) => refPixelShuffle(x, 3) },
+  { name: 'upsample_nearest ×2 [2,3,3,5]', inputs: [{ shape: [2, 3, 3, 5] }], gpu: (x) => upsampleNearest(x), ref: (x) => refUpsampleNearest(x, 2) },
+  { name: 'upsample_nearest ×3 [1,2,2,3]', inputs: [{ shape: [1, 2, 2, 3] }], gpu: (x) => upsampleNearest(x, 3), ref: (x) => refUpsampleNearest(x, 3) },
+  // Resize (forward only).
+  resizeCase('resize bicubic ×4 down, antialiased [1,2,16,20]→[4,5]', [1, 2, 16, 20], 4, 5, {}),
+  resizeCase('resize bicubic ×4 down, no antialias', [1, 2, 16, 20], 4, 5, { antialias: false }),
+  resizeCase('resize bicubic up [2,1,5,7]→[11,16]', [2, 1, 5, 7], 11, 16, {}),
+  resizeCase('resize bilinear down, uneven [1,3,9,13]→[4,5]', [1, 3, 9, 13], 4, 5, { method: 'bilinear' }),
+  resizeCase('resize bicubic, height only [1,1,8,6]→[3,6]', [1, 1, 8, 6], 3, 6, {}),
 ];

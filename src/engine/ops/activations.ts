@@ -8,7 +8,9 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { preluAlphaGradWGSL, preluWGSL } from '../../shaders/prelu.js';
+import { preluAlphaGradSpec, preluWGSL } from '../../shaders/prelu.js';
+import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
+import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 
 /** x as [N, C, inner] for the channel indexing; a shared α sees the whole tensor as one channel. */
 function geometry(x: Tensor, alpha: Tensor) {
@@ -33,6 +35,7 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
     );
   const y = Tensor.empty(x.shape);
   elementwise(false, [x.buffer, alpha.buffer, y.buffer]);
+  const ch = reduceChoice();
   return record(y, 'prelu', [x, alpha], (g, needs) => {
     let dx: Tensor | null = null, dAlpha: Tensor | null = null;
     if (needs[0]) {
@@ -40,11 +43,12 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
       elementwise(true, [x.buffer, alpha.buffer, g.buffer, dx.buffer]);
     }
     if (needs[1]) {
-      dAlpha = Tensor.empty(alpha.shape);
-      engine().runKernel(
-        { name: 'prelu_alpha_grad', key: `${wg}`, inputs: 2, outputs: 1, uniform: true, code: () => preluAlphaGradWGSL(wg) },
-        { buffers: [x.buffer, g.buffer, dAlpha.buffer], params, workgroups: grid1d(geo.c, 1), bytes: x.size * 8 },
-      );
+      const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
+      const plan = planReduce(walk, ch);
+      const part = Tensor.empty([plan.chunks, geo.c]);
+      runChunked('prelu_alpha_grad', 'dalpha', preluAlphaGradSpec, walk, plan, [x.buffer, g.buffer, part.buffer], 2,
+        new Uint32Array(WALK_WORDS), x.size * 8);
+      dAlpha = sumPartials(part, plan.chunks, alpha.shape, 1, ch);
     }
     return [dx, dAlpha];
   });

@@ -9,7 +9,10 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { batchStatsWGSL, gradSumsWGSL, inputGradWGSL, normalizeWGSL, runningStatsWGSL } from '../../shaders/batchnorm.js';
+import { batchStatsWGSL, chunkMomentsSpec, gradSumsSpec, inputGradWGSL, normalizeWGSL, runningStatsWGSL } from '../../shaders/batchnorm.js';
+import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
+import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
+import type { ReduceTuning } from '../runtime/tuning.js';
 
 export interface BatchNormOptions {
   training: boolean;
@@ -47,15 +50,45 @@ function checkShapes(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor
   return { n: x.size, c, inner: h * w, count };
 }
 
+/** Batch statistics [2, C] (mean, invstd), moving the running statistics: chunk moments, then their merge. */
+function batchStats(x: Tensor, geo: Geometry, runningMean: Tensor, runningVar: Tensor, eps: number, momentum: number, ch: ReduceTuning): Tensor {
+  const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
+  const plan = planReduce(walk, ch);
+  const partSum = Tensor.empty([plan.chunks, geo.c]), partM2 = Tensor.empty([plan.chunks, geo.c]);
+  runChunked('bn_batch_stats', 'moments', chunkMomentsSpec, walk, plan, [x.buffer, partSum.buffer, partM2.buffer], 1,
+    new Uint32Array(WALK_WORDS), x.size * 8);
+  const stats = Tensor.empty([2, geo.c]);
+  const buf = new ArrayBuffer(32);
+  new Uint32Array(buf, 0, 4).set([geo.c, geo.count, plan.chunkLen, plan.chunks]);
+  new Float32Array(buf, 16, 3).set([eps, momentum, geo.count / (geo.count - 1)]);
+  run('bn_batch_stats_merge', batchStatsWGSL, [partSum, partM2], [stats, runningMean, runningVar], new Uint8Array(buf),
+    grid1d(geo.c, engine().tuning.elementwiseWG), plan.chunks * geo.c * 8);
+  partSum.dispose();
+  partM2.dispose();
+  return stats;
+}
+
+/** Per channel Σg and Σg·x̂: chunk partials, then their sums. */
+function gradSums(x: Tensor, g: Tensor, stats: Tensor, geo: Geometry, ch: ReduceTuning): [Tensor, Tensor] {
+  const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
+  const plan = planReduce(walk, ch);
+  const partG = Tensor.empty([plan.chunks, geo.c]), partGXhat = Tensor.empty([plan.chunks, geo.c]);
+  runChunked('bn_grad_sums', 'sums', gradSumsSpec, walk, plan, [x.buffer, g.buffer, stats.buffer, partG.buffer, partGXhat.buffer], 3,
+    new Uint32Array(WALK_WORDS), x.size * 8);
+  return [sumPartials(partG, plan.chunks, [geo.c], 1, ch), sumPartials(partGXhat, plan.chunks, [geo.c], 1, ch)];
+}
+
 export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, opts: BatchNormOptions): Tensor {
   const geo = checkShapes(x, gamma, beta, runningMean, runningVar, opts.training);
   const { training } = opts;
   const p = params(geo, opts.eps ?? 1e-5, opts.momentum ?? 0.1);
-  const stats = Tensor.empty([2, geo.c]);
-  if (training)
-    run('bn_batch_stats', batchStatsWGSL, [x], [stats, runningMean, runningVar], p, grid1d(geo.c, 1), x.size * 8);
-  else
+  const ch = reduceChoice();
+  let stats: Tensor;
+  if (training) stats = batchStats(x, geo, runningMean, runningVar, opts.eps ?? 1e-5, opts.momentum ?? 0.1, ch);
+  else {
+    stats = Tensor.empty([2, geo.c]);
     run('bn_running_stats', runningStatsWGSL, [runningMean, runningVar], [stats], p, grid1d(geo.c, engine().tuning.elementwiseWG), geo.c * 16);
+  }
   const y = Tensor.empty(x.shape);
   const wg = engine().tuning.elementwiseWG;
   run('bn_normalize', normalizeWGSL, [x, stats, gamma, beta], [y], p, grid1d(x.size, wg), x.size * 8);
@@ -63,11 +96,7 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean:
   return record(y, 'batchNorm2d', [x, gamma, beta], (g, needs) => {
     // Training dx needs both channel sums even when γ and β are frozen.
     let sumG: Tensor | undefined, sumGXhat: Tensor | undefined;
-    if (training || needs[1] || needs[2]) {
-      sumG = Tensor.empty([geo.c]);
-      sumGXhat = Tensor.empty([geo.c]);
-      run('bn_grad_sums', gradSumsWGSL, [x, g, stats], [sumG, sumGXhat], p, grid1d(geo.c, 1), x.size * 8);
-    }
+    if (training || needs[1] || needs[2]) [sumG, sumGXhat] = gradSums(x, g, stats, geo, ch);
     let dx: Tensor | null = null;
     if (needs[0]) {
       dx = Tensor.empty(x.shape);

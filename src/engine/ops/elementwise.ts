@@ -10,6 +10,7 @@ import { record } from '../autograd.js';
 import { broadcastAxes, broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../shape.js';
 import { binaryWGSL, unaryBackwardWGSL, unaryForwardWGSL } from '../../shaders/elementwise.js';
 import { sum } from './reduce.js';
+import { mergeAxes } from './layout.js';
 
 export interface UnaryDef {
   fwd: string;
@@ -108,16 +109,19 @@ function runBinary(name: string, expr: string, a: Tensor, b: Tensor, outShape: r
   const wg = engine().tuning.elementwiseWG;
   const params = new Uint32Array(28);
   params[0] = y.size;
-  params[1] = outShape.length;
+  let rank = 0;
   if (broadcast) {
-    pack8(stridesOf(outShape), params, 4);
-    pack8(broadcastStrides(a.shape, outShape), params, 12);
-    pack8(broadcastStrides(b.shape, outShape), params, 20);
+    const [sizes, [os, as, bs]] = mergeAxes(outShape, [stridesOf(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
+    // Every axis of size 1 (a [1] against a []): one element, read at offset 0 by both.
+    const one = !sizes.length;
+    rank = one ? 1 : sizes.length;
+    params[1] = rank;
+    pack8(one ? [1] : os, params, 4); pack8(one ? [0] : as, params, 12); pack8(one ? [0] : bs, params, 20);
   }
   const kname = g ? `${name}_bwd` : name;
   engine().runKernel(
-    { name: kname, key: `${wg}|${broadcast}|${expr}`, inputs: g ? 3 : 2, outputs: 1, uniform: true,
-      code: () => binaryWGSL(expr, wg, broadcast, !!g) },
+    { name: kname, key: `${wg}|${rank}|${expr}`, inputs: g ? 3 : 2, outputs: 1, uniform: true,
+      code: () => binaryWGSL(expr, wg, rank, !!g) },
     { buffers: g ? [a.buffer, b.buffer, g.buffer, y.buffer] : [a.buffer, b.buffer, y.buffer],
       params, workgroups: grid1d(y.size, wg), bytes: y.size * 4 * (g ? 4 : 3) },
   );

@@ -1,27 +1,78 @@
 /**
- * Layout ops: reshape shares storage; permute, slice, concat and expand are copies through one
- * strided-copy kernel. Each backward is another layout op, so gradients stay on the GPU.
+ * Layout ops: reshape shares storage; permute, slice and concat are copies through one strided
+ * copy kernel, expand through the broadcasting copy. Each backward is another layout op (or a
+ * sum), so gradients stay on the GPU.
  */
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d, pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
-import { broadcastAxes, fmt, ShapeError, stridesOf } from '../shape.js';
-import { stridedCopyWGSL } from '../../shaders/layout.js';
+import { broadcastAxes, broadcastStrides, fmt, ShapeError, stridesOf } from '../shape.js';
+import { broadcastCopyWGSL, stridedCopyWGSL, type BroadcastForm } from '../../shaders/layout.js';
 import { zeros } from './fill.js';
 import { sum } from './reduce.js';
+
+/**
+ * Merge neighbouring iteration axes along which every stride list is contiguous (stride[k] =
+ * stride[k+1] · size[k+1]), and drop axes of size 1: a slice of whole rows or a concat piece
+ * becomes one axis. Returns the merged sizes and, per list, the merged strides.
+ */
+export function mergeAxes(sizes: readonly number[], strideLists: readonly (readonly number[])[]): [number[], number[][]] {
+  const s: number[] = [];
+  const t: number[][] = strideLists.map(() => []);
+  sizes.forEach((n, i) => {
+    if (n === 1) return;
+    const k = s.length - 1;
+    if (k >= 0 && strideLists.every((st, l) => t[l][k] === st[i] * n)) {
+      s[k] *= n;
+      strideLists.forEach((st, l) => { t[l][k] = st[i]; });
+    } else {
+      s.push(n);
+      strideLists.forEach((st, l) => t[l].push(st[i]));
+    }
+  });
+  return [s, t];
+}
 
 function stridedCopy(src: Tensor, dst: Tensor, iter: readonly number[], srcBase: number, srcStr: number[], dstBase: number, dstStr: number[]) {
   const n = iter.reduce((p, d) => p * d, 1);
   if (n === 0) return;
+  const [sizes, [ss, ds]] = mergeAxes(iter, [srcStr, dstStr]);
+  const rank = sizes.length <= 1 && (ss[0] ?? 1) === 1 && (ds[0] ?? 1) === 1 ? 'contiguous' : sizes.length;
   const wg = engine().tuning.elementwiseWG;
   const params = new Uint32Array(28);
-  params.set([n, iter.length, srcBase, dstBase]);
-  pack8(stridesOf(iter), params, 4); pack8(srcStr, params, 12); pack8(dstStr, params, 20);
+  params.set([n, sizes.length, srcBase, dstBase]);
+  pack8(stridesOf(sizes), params, 4); pack8(ss, params, 12); pack8(ds, params, 20);
   engine().runKernel(
-    { name: 'strided_copy', key: `${wg}`, inputs: 1, outputs: 1, uniform: true, code: () => stridedCopyWGSL(wg) },
+    { name: 'strided_copy', key: `${wg}|${rank}`, inputs: 1, outputs: 1, uniform: true, code: () => stridedCopyWGSL(wg, rank) },
     { buffers: [src.buffer, dst.buffer], params, workgroups: grid1d(n, wg), bytes: n * 8 },
   );
+}
+
+/**
+ * x broadcast to `shape` (NumPy rules, checked by the caller) times `scale`, without autograd:
+ * the forward of expand and the backward of sum and mean.
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[], scale = 1): Tensor {
+  const y = Tensor.empty(shape);
+  if (y.size === 0) return y;
+  const srcStr = broadcastStrides(x.shape, shape);
+  const [sizes, [outStr, ss]] = mergeAxes(shape, [stridesOf(shape), srcStr]);
+  // After merging, a broadcast source is a list of kept axes (stride ≠ 0) between repeated ones.
+  const kept = ss.map((s, k) => (s ? k : -1)).filter((k) => k >= 0);
+  const form: BroadcastForm = kept.length === 0 ? 'scalar' : kept.length === 1 ? 'block' : 'general';
+  const inner = kept.length === 1 ? outStr[kept[0]] : 1;
+  const count = kept.length === 1 ? sizes[kept[0]] : 1;
+  const wg = engine().tuning.elementwiseWG;
+  const params = new Uint32Array(24);
+  params.set([y.size, sizes.length, inner, count]);
+  new Float32Array(params.buffer)[4] = scale;
+  pack8(outStr, params, 8); pack8(ss, params, 16);
+  engine().runKernel(
+    { name: 'broadcast_copy', key: `${wg}|${form}`, inputs: 1, outputs: 1, uniform: true, code: () => broadcastCopyWGSL(wg, form) },
+    { buffers: [x.buffer, y.buffer], params, workgroups: grid1d(y.size, wg), bytes: (x.size + y.size) * 4 },
+  );
+  return y;
 }
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -106,10 +157,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const off = shape.length - x.rank;
   if (off < 0 || x.shape.some((d, i) => d !== 1 && d !== shape[i + off]))
     throw new ShapeError(`expand: cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
-  const st = stridesOf(x.shape);
-  const srcStr = shape.map((_, i) => (i < off || x.shape[i - off] === 1 ? 0 : st[i - off]));
-  const y = Tensor.empty(shape);
-  stridedCopy(x, y, shape, 0, srcStr, 0, stridesOf(shape));
+  const y = broadcastTo(x, shape);
   return record(y, 'expand', [x], (g) => {
     const s = sum(g, broadcastAxes(x.shape, shape), true);
     const out = s.reshapeView(x.shape);

@@ -1,45 +1,85 @@
 /**
- * Losses, each the mean over all elements as a scalar tensor. They are compositions of
- * elementwise and reduce primitives, so their gradients come from those ops; `tidy` frees the
- * intermediates that the graph does not keep.
+ * Losses, each the mean over all elements as a scalar tensor. mseLoss, l1Loss and bceWithLogits
+ * are fused (src/shaders/losses.ts): the forward is one chunked reduction of the per-element term
+ * (plus a small pass over its partials), the backward one elementwise kernel. bce (on
+ * probabilities) is a composition of elementwise and reduce primitives, which give its gradient.
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { engine } from '../runtime/engine.js';
+import { grid1d } from '../runtime/grid.js';
+import { record } from '../autograd.js';
 import { tidy } from '../scope.js';
 import { fmt, sameShape, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { abs, add, addScalar, clamp, exp, log, maximum, mul, neg, rsubScalar, square, sub } from './elementwise.js';
-import { mean } from './reduce.js';
-import { zeros } from './fill.js';
+import { add, clamp, log, mul, neg, rsubScalar } from './elementwise.js';
+import { mean, planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
+import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
+import { lossBackwardWGSL, lossPartialSpec } from '../../shaders/losses.js';
 
 function checkPair(op: string, a: Tensor, b: Tensor, names: [string, string]): void {
   if (!sameShape(a.shape, b.shape))
     throw new ShapeError(`${op}: ${names[0]} ${fmt(a.shape)} and ${names[1]} ${fmt(b.shape)} must have the same shape`);
 }
 
+/** A fused loss: the per-element term and its derivatives (times g) in a, b; WGSL. */
+interface FusedLoss { term: string; da: string; db: string }
+
+const fusedLosses = {
+  mse: { term: '(a - b) * (a - b)', da: '2.0 * (a - b) * g', db: '-2.0 * (a - b) * g' },
+  // |a − b|'(0) = 0, as PyTorch.
+  l1: { term: 'abs(a - b)', da: 'sign(a - b) * g', db: '-sign(a - b) * g' },
+  /**
+   * max(x, 0) − x·t + log(1 + exp(−|x|)): exp never sees a positive argument, so |x| in the
+   * thousands stays finite; the log(1 + e) of a tiny e loses at most ~6e-8 absolutely in f32.
+   * d/dx = σ(x) − t everywhere (at x = 0 too, where the two kinks cancel).
+   */
+  bceWithLogits: { term: 'max(a, 0.0) - a * b + log(1.0 + exp(-abs(a)))', da: '(sigmoidStable(a) - b) * g', db: '-a * g' },
+} satisfies Record<string, FusedLoss>;
+
+function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor {
+  const def: FusedLoss = fusedLosses[name];
+  const n = a.size;
+  const walk: ReduceWalk = { nOut: 1, nRed: n, run: n, runStride: 1 };
+  const ch = reduceChoice();
+  const plan = planReduce(walk, ch);
+  const part = Tensor.empty([plan.chunks]);
+  const params = new Uint32Array(WALK_WORDS + 4);
+  new Float32Array(params.buffer)[WALK_WORDS] = plan.chunks === 1 ? 1 / n : 1;
+  runChunked(`${name}_loss`, name, () => lossPartialSpec(def.term), walk, plan, [a.buffer, b.buffer, part.buffer], 2, params, n * 8);
+  const loss = sumPartials(part, plan.chunks, [], 1 / n, ch);
+  return record(loss, `${name}_loss`, [a, b], (g, needs) => {
+    const grads = [needs[0] ? Tensor.empty(a.shape) : null, needs[1] ? Tensor.empty(b.shape) : null];
+    const outs = grads.filter((t): t is Tensor => !!t);
+    if (!outs.length) return grads;
+    const wg = engine().tuning.elementwiseWG;
+    const p = new Uint32Array(4);
+    p[0] = n;
+    new Float32Array(p.buffer)[2] = 1 / n;
+    const [da, db] = [needs[0] ? def.da : null, needs[1] ? def.db : null];
+    engine().runKernel(
+      { name: `${name}_loss_bwd`, key: `${wg}|${!!da}|${!!db}`, inputs: 3, outputs: outs.length, uniform: true,
+        code: () => lossBackwardWGSL(da, db, wg) },
+      { buffers: [a.buffer, b.buffer, g.buffer, ...outs.map((t) => t.buffer)], params: p, workgroups: grid1d(n, wg),
+        bytes: n * 4 * (2 + outs.length) },
+    );
+    return grads;
+  });
+}
+
 export function mseLoss(pred: Tensor, target: Tensor): Tensor {
   checkPair('mseLoss', pred, target, ['pred', 'target']);
-  return tidy(() => mean(square(sub(pred, target))));
+  return fusedLoss('mse', pred, target);
 }
 
 export function l1Loss(pred: Tensor, target: Tensor): Tensor {
   checkPair('l1Loss', pred, target, ['pred', 'target']);
-  return tidy(() => mean(abs(sub(pred, target))));
+  return fusedLoss('l1', pred, target);
 }
 
-/**
- * Binary cross-entropy on logits: mean of max(x, 0) − x·t + log(1 + exp(−|x|)). exp never sees a
- * positive argument, so |x| in the thousands stays finite; the log(1 + e) of a tiny e loses at
- * most ~6e-8 absolutely in f32. max is `maximum` against 0 rather than relu because maximum
- * splits the gradient on a tie: at x = 0 that gives ½ + 0 (|x|'(0) = 0), exactly σ(0), where
- * relu'(0) = 0 would lose the ½.
- */
+/** Binary cross-entropy on logits (see fusedLosses.bceWithLogits for the numerics). */
 export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
   checkPair('bceWithLogits', logits, target, ['logits', 'target']);
-  return tidy(() => {
-    const positivePart = maximum(logits, zeros([]));
-    const tail = log(addScalar(exp(neg(abs(logits))), 1));
-    return mean(add(sub(positivePart, mul(logits, target)), tail));
-  });
+  return fusedLoss('bceWithLogits', logits, target);
 }
 
 /**

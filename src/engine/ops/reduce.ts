@@ -1,78 +1,147 @@
-/** sum / mean / max over any set of axes, with their gradients and float64 references. */
+/**
+ * sum / mean / max over any set of axes, with their gradients and float64 references, and the
+ * chunked-reduction runner that the other reducing ops (batch norm, PReLU's dα, the fused losses)
+ * share: every reduction is cut into (output, chunk) work items whose partials a second small
+ * pass combines (see src/shaders/chunked-reduce.ts).
+ */
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d, pack8 } from '../runtime/grid.js';
+import type { ReduceTuning } from '../runtime/tuning.js';
 import { record } from '../autograd.js';
 import { normAxes, stridesOf } from '../shape.js';
-import { reduceWGSL, type ReduceKind } from '../../shaders/reduce.js';
-import { div, equal, mul, mulScalar } from './elementwise.js';
-import { expand } from './layout.js';
+import { reduceSpec, REDUCE_PARAM_WORDS, type ReduceKind } from '../../shaders/reduce.js';
+import { chunkedReduceWGSL, WALK_WORDS, type ChunkedReduceSpec, type ReduceVariant } from '../../shaders/chunked-reduce.js';
+import { div, equal, mul } from './elementwise.js';
+import { broadcastTo, mergeAxes } from './layout.js';
 
-const COOP_WG = 64;
+let kernelOverride: Partial<ReduceTuning> | undefined;
+
+/** Force a reduction variant / split (tests prove both variants on one adapter; benchmarks sweep). */
+export function setReduceKernel(choice: Partial<ReduceTuning> | undefined): void {
+  kernelOverride = choice;
+}
+
+/** One reduction's shape: nOut outputs of nRed elements, in runs of `run` spaced `runStride`. */
+export interface ReduceWalk { nOut: number; nRed: number; run: number; runStride: number }
+
+export interface ReducePlan { variant: ReduceVariant; wg: number; chunkLen: number; chunks: number }
+
+/** The adapter's reduction split, or the forced one. Ops read it in the forward and hand it to their backward. */
+export function reduceChoice(): ReduceTuning {
+  return { ...engine().tuning.reduce, ...kernelOverride };
+}
+
+/** How to cut a reduction into work items. */
+export function planReduce(w: ReduceWalk, ch: ReduceTuning = reduceChoice()): ReducePlan {
+  // A workgroup tree pays only when its threads read consecutive addresses and each has work.
+  const grouped = ch.variant === 'workgroup' && w.runStride === 1 && w.nRed >= ch.groupWG;
+  const perOutput = Math.ceil((grouped ? ch.workgroups : ch.invocations) / w.nOut);
+  const shortest = grouped ? ch.groupWG * ch.minPerThread : ch.minChunk;
+  // Up to 16 shortest chunks cost one invocation less than another dispatch would.
+  const single = !grouped && w.nRed <= 16 * ch.minChunk;
+  const chunks = single ? 1 : Math.max(1, Math.ceil(w.nRed / Math.max(shortest, Math.ceil(w.nRed / perOutput))));
+  return { variant: grouped ? 'workgroup' : 'registers', wg: grouped ? ch.groupWG : ch.wg, chunkLen: Math.max(1, Math.ceil(w.nRed / chunks)), chunks };
+}
+
+/**
+ * Dispatch one chunked reduction. `params` is the kernel's whole uniform; its first WALK_WORDS
+ * words are filled here. The kernel writes one partial per (chunk, output) at chunk · nOut + output.
+ */
+export function runChunked(name: string, key: string, spec: () => ChunkedReduceSpec, w: ReduceWalk, p: ReducePlan,
+  buffers: GPUBuffer[], inputs: number, params: Uint32Array, bytes: number): void {
+  params.set([w.nOut, w.nRed, p.chunkLen, p.chunks, w.run, w.runStride, 0, 0]);
+  const items = w.nOut * p.chunks;
+  engine().runKernel(
+    { name, key: `${key}|${p.variant}|${p.wg}`, inputs, outputs: buffers.length - inputs, uniform: true,
+      code: () => chunkedReduceWGSL(spec(), p.variant, p.wg) },
+    { buffers, params, workgroups: p.variant === 'registers' ? grid1d(items, p.wg) : grid1d(items, 1), bytes },
+  );
+}
 
 /** Merge neighbouring axes that are contiguous in the input, to shorten the index loops. */
 function coalesce(sizes: number[], strides: number[]): [number[], number[]] {
-  const s: number[] = [];
-  const t: number[] = [];
-  sizes.forEach((n, i) => {
-    if (n === 1) return;
-    const k = s.length - 1;
-    if (k >= 0 && t[k] === strides[i] * n) { s[k] *= n; t[k] = strides[i]; }
-    else { s.push(n); t.push(strides[i]); }
-  });
+  const [s, [t]] = mergeAxes(sizes, [strides]);
   return [s, t];
 }
 
-function runReduce(kind: ReduceKind, x: Tensor, axes: number[], keepDims: boolean, scale: number): Tensor {
+/**
+ * Reduce `src` into `out`: output o (row-major over keptSizes) combines the elements at
+ * keptOffset(o) + reducedOffset(r). Chunked work leaves [chunks, nOut] partials, which are
+ * reduced again (consecutive outputs contiguous) until one chunk remains; `scale` applies last.
+ */
+function reduceStrided(kind: ReduceKind, src: Tensor, out: Tensor, kept: [number[], number[]], red: [number[], number[]], scale: number,
+  ch: ReduceTuning): void {
+  const nOut = kept[0].reduce((p, d) => p * d, 1);
+  const nRed = red[0].reduce((p, d) => p * d, 1);
+  const last = red[0].length - 1;
+  const w: ReduceWalk = { nOut, nRed, run: last >= 0 ? red[0][last] : 1, runStride: last >= 0 ? red[1][last] : 1 };
+  const plan = planReduce(w, ch);
+  const final = plan.chunks === 1;
+  const dst = final ? out : Tensor.empty([plan.chunks * nOut]);
+  const params = new Uint32Array(REDUCE_PARAM_WORDS);
+  params.set([kept[0].length, Math.max(last, 0)], WALK_WORDS);
+  new Float32Array(params.buffer)[WALK_WORDS + 2] = final ? scale : 1;
+  pack8(kept[0], params, 12); pack8(kept[1], params, 20);
+  pack8(red[0].slice(0, last), params, 28); pack8(red[1].slice(0, last), params, 36);
+  runChunked(`reduce_${kind}`, kind, () => reduceSpec(kind), w, plan, [src.buffer, dst.buffer], 1, params,
+    4 * (src.size + dst.size));
+  if (final) return;
+  reduceStrided(kind, dst, out, [[nOut], [1]], [[plan.chunks], [nOut]], scale, ch);
+  dst.dispose();
+}
+
+function runReduce(kind: ReduceKind, x: Tensor, axes: number[], keepDims: boolean, scale: number, ch = reduceChoice()): Tensor {
   const st = stridesOf(x.shape);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]);
   const y = Tensor.empty(outShape);
-  const nRed = axes.reduce((p, i) => p * x.shape[i], 1);
-  const [ks, kt] = coalesce(kept.map((i) => x.shape[i]), kept.map((i) => st[i]));
-  const [rs, rt] = coalesce(axes.map((i) => x.shape[i]), axes.map((i) => st[i]));
-  const params = new Uint32Array(40);
-  params.set([y.size, nRed, ks.length, rs.length]);
-  pack8(ks, params, 4); pack8(kt, params, 12); pack8(rs, params, 20); pack8(rt, params, 28);
-  new Float32Array(params.buffer)[36] = scale;
-  const cooperative = nRed > COOP_WG;
-  const wg = cooperative ? COOP_WG : engine().tuning.elementwiseWG;
-  engine().runKernel(
-    { name: `reduce_${kind}`, key: `${wg}|${cooperative}`, inputs: 1, outputs: 1, uniform: true,
-      code: () => reduceWGSL(kind, wg, cooperative) },
-    { buffers: [x.buffer, y.buffer], params,
-      workgroups: cooperative ? grid1d(y.size, 1) : grid1d(y.size, wg), bytes: (x.size + y.size) * 4 },
-  );
+  if (y.size === 0) return y;
+  reduceStrided(kind, x, y, coalesce(kept.map((i) => x.shape[i]), kept.map((i) => st[i])),
+    coalesce(axes.map((i) => x.shape[i]), axes.map((i) => st[i])), scale, ch);
   return y;
+}
+
+/**
+ * Σ over the leading axis of a [chunks, n] partial tensor (consumed) into `shape` (n elements), times `scale`: the second
+ * pass of the channel reductions. One chunk is already the answer (its kernel applied the scale).
+ */
+export function sumPartials(part: Tensor, chunks: number, shape: readonly number[], scale: number, ch: ReduceTuning): Tensor {
+  if (chunks === 1) {
+    const v = part.reshapeView(shape);
+    part.dispose();
+    return v;
+  }
+  const out = Tensor.empty(shape);
+  const n = out.size;
+  reduceStrided('sum', part, out, [[n], [1]], [[chunks], [n]], scale, ch);
+  part.dispose();
+  return out;
 }
 
 /** Sum over `axes` (all when omitted). */
 export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normAxes('sum', axes, x.rank);
   const y = runReduce('sum', x, ax, keepDims, 1);
-  return record(y, 'sum', [x], (g) => [expandBack(g, x.shape, ax, keepDims)]);
+  return record(y, 'sum', [x], (g) => [expandBack(g, x.shape, ax, keepDims, 1)]);
 }
 
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normAxes('mean', axes, x.rank);
   const n = ax.reduce((p, i) => p * x.shape[i], 1);
   const y = runReduce('sum', x, ax, keepDims, 1 / n);
-  return record(y, 'mean', [x], (g) => {
-    const e = expandBack(g, x.shape, ax, keepDims);
-    const out = mulScalar(e, 1 / n);
-    e.dispose();
-    return [out];
-  });
+  return record(y, 'mean', [x], (g) => [expandBack(g, x.shape, ax, keepDims, 1 / n)]);
 }
 
 /** Max over axes. Ties share the gradient equally (like PyTorch's amax). */
 export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normAxes('max', axes, x.rank);
-  const y = runReduce('max', x, ax, keepDims, 1);
+  const ch = reduceChoice();
+  const y = runReduce('max', x, ax, keepDims, 1, ch);
   return record(y, 'max', [x], (g) => {
     const yk = y.reshapeView(x.shape.map((d, i) => (ax.includes(i) ? 1 : d)));
     const mask = equal(x, yk);
-    const count = runReduce('sum', mask, ax, true, 1);
+    const count = runReduce('sum', mask, ax, true, 1, ch);
     const gk = g.reshapeView(yk.shape);
     const share = div(gk, count);
     const dx = mul(mask, share);
@@ -81,9 +150,10 @@ export function max(x: Tensor, axes?: number | readonly number[], keepDims = fal
   });
 }
 
-function expandBack(g: Tensor, shape: readonly number[], axes: number[], keepDims: boolean): Tensor {
+/** The gradient of a reduction: g read back at every reduced position (a broadcasting read), scaled. */
+function expandBack(g: Tensor, shape: readonly number[], axes: number[], keepDims: boolean, scale: number): Tensor {
   const gk = keepDims ? g.detach() : g.reshapeView(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
-  const out = expand(gk, shape);
+  const out = broadcastTo(gk, shape, scale);
   gk.dispose();
   return out;
 }

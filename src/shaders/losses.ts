@@ -1,0 +1,51 @@
+/**
+ * Fused mean losses over two same-shape tensors a (prediction) and b (target). The forward is a
+ * chunked reduction of term(a, b) over the flat tensor (chunked-reduce.ts: partials, then a small
+ * second pass); the backward is one elementwise kernel that writes the gradient of a, of b, or of
+ * both, reading the incoming scalar gradient directly (no broadcast tensor is made).
+ */
+import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
+import { gridBuiltins, linearIndex } from './common.js';
+
+/** WGSL helpers the loss expressions may call. Sigmoid never exponentiates a positive argument. */
+const lossHelpers = `
+fn sigmoidStable(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }`;
+
+/** Partial sums of term(a, b); `scale` (1/n when one chunk is the whole tensor, else 1) applies at the store. */
+export function lossPartialSpec(term: string): ChunkedReduceSpec {
+  return {
+    header: `
+struct P { ${walkFields}, scale: f32, _a: u32, _b: u32, _c: u32 }
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Part: array<f32>;
+@group(0) @binding(3) var<uniform> u: P;
+${channelOffsets}
+${lossHelpers}
+fn term(a: f32, b: f32) -> f32 { return ${term}; }`,
+    type: 'f32', identity: '0.0', combine: 'return a + b;',
+    passes: [{ value: 'term(A[at], B[at])' }],
+    store: 'Part[slot] = tot0 * u.scale;',
+  };
+}
+
+/** dA = da(a, b, g) and/or dB = db(a, b, g), with g = dLoss · scale (scale = 1/n of the mean). */
+export function lossBackwardWGSL(da: string | null, db: string | null, wg: number): string {
+  const outs = [da && ['DA', da], db && ['DB', db]].filter((o): o is [string, string] => !!o);
+  return `
+struct P { n: u32, _p: u32, scale: f32, _q: u32 }
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(2) var<storage, read> G: array<f32>;
+${outs.map(([name], k) => `@group(0) @binding(${3 + k}) var<storage, read_write> ${name}: array<f32>;`).join('\n')}
+@group(0) @binding(${3 + outs.length}) var<uniform> u: P;
+${lossHelpers}
+@compute @workgroup_size(${wg})
+fn main(${gridBuiltins}) {
+  let i = ${linearIndex(wg)};
+  if (i >= u.n) { return; }
+  let a = A[i]; let b = B[i];
+  let g = G[0] * u.scale;
+  ${outs.map(([name, expr]) => `${name}[i] = ${expr};`).join('\n  ')}
+}`;
+}
