@@ -1,0 +1,167 @@
+/** `srgan train`: two-phase SRGAN training into a run folder, resumable. */
+import { readFile } from 'node:fs/promises';
+import * as E from '../engine/index.js';
+import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { openImageFolder } from '../srgan/data/folder.js';
+import { readImageFolder } from '../srgan/data/folder.js';
+import { toRgbPlanes } from '../srgan/image/types.js';
+import { Vgg19Features } from '../srgan/models/vgg19.js';
+import { runTraining } from '../srgan/train/run.js';
+import { centreCrops } from '../srgan/train/sample-grid.js';
+import { RunFolder } from '../srgan/train/run-folder.js';
+import { totalSteps } from '../srgan/train/schedule.js';
+import { summaryMarkdown, type RunSummary } from '../srgan/train/summary.js';
+import { evaluateOnImages } from './eval-images.js';
+import { intOption, numberOption, parseOptions, required, UsageError, type Command } from './command.js';
+import { progressBar } from './progress.js';
+import { chromeTraceJson } from '../engine/runtime/trace.js';
+
+const HELP = `srgan train: train SRGAN (phase 1: generator with pixel MSE; phase 2: GAN) into a run folder
+
+usage: srgan train --data DIR --out RUN_DIR [options]
+
+  --preset tiny|paper|keras  network and schedule preset (default tiny)
+  --data DIR                 folder of PNG/JPEG/WebP training photos (HR; LR is made by bicubic ×4)
+  --out RUN_DIR              run folder: checkpoints, sample grids, loss.csv, loss.png, summary
+  --steps N                  total steps, split between the phases in the preset's proportion
+  --phase1-steps N, --phase2-steps N   set each phase's length explicitly
+  --resume                   continue the run in RUN_DIR exactly where its last checkpoint stopped
+  --content mse|vgg          content loss of the GAN phase (default: the preset's; vgg needs --vgg)
+  --vgg FILE                 VGG19 weights as safetensors (torchvision key names; see README)
+  --vgg-layer NAME           VGG feature layer, e.g. relu5_4 (paper) or relu3_3
+  --batch N, --crop N, --lr X, --blocks N, --channels N, --seed N   override the preset
+  --heldout DIR              images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)
+  --checkpoint-every N       steps between checkpoints (default 100)
+  --sample-every N           steps between sample grids (default 100)
+  --time-limit MIN           stop cleanly (checkpoint, summary) after MIN minutes of training
+  --profile FILE             write a Chrome trace (JSON) of the GPU kernels of the last steps
+
+Ctrl-C finishes the current step, writes a checkpoint and exits; --resume continues from it.`;
+
+const OPTIONS = {
+  preset: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' },
+  'phase1-steps': { type: 'string' }, 'phase2-steps': { type: 'string' }, resume: { type: 'boolean' },
+  content: { type: 'string' }, vgg: { type: 'string' }, 'vgg-layer': { type: 'string' },
+  batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, blocks: { type: 'string' },
+  channels: { type: 'string' }, seed: { type: 'string' }, heldout: { type: 'string' },
+  'checkpoint-every': { type: 'string' }, 'sample-every': { type: 'string' }, profile: { type: 'string' },
+  'time-limit': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
+
+function configFrom(v: Values): SrganConfig {
+  const preset = (v.preset ?? 'tiny') as PresetName;
+  if (!(preset in presets)) throw new UsageError(`srgan train: --preset must be tiny, paper or keras, got "${preset}"`);
+  const base = presets[preset];
+  const int = (name: keyof typeof OPTIONS) => intOption('train', name, v[name] as string | undefined);
+  let phase1Steps = int('phase1-steps'), phase2Steps = int('phase2-steps');
+  const steps = int('steps');
+  if (steps !== undefined && phase1Steps === undefined && phase2Steps === undefined) {
+    const share = base.phase1Steps / Math.max(1, totalSteps(base));
+    phase1Steps = Math.round(steps * share);
+    phase2Steps = steps - phase1Steps;
+  }
+  // Without VGG19 weights the content loss is pixel MSE, whatever the preset says (the run prints it).
+  const content = v.content ?? (v.vgg ? 'vgg' : 'mse');
+  if (content !== 'mse' && content !== 'vgg') throw new UsageError(`srgan train: --content must be mse or vgg, got "${content}"`);
+  if (content === 'vgg' && !v.vgg) throw new UsageError('srgan train: --content vgg needs --vgg FILE (VGG19 weights; see README)');
+  const overrides = Object.fromEntries(Object.entries({
+    phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
+    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'],
+  }).filter(([, x]) => x !== undefined));
+  const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
+  return makeConfig(preset, { ...overrides, generator });
+}
+
+async function run(argv: string[]): Promise<number> {
+  const v = parseOptions('train', argv, OPTIONS);
+  const dataDir = required('train', 'data', v.data), out = required('train', 'out', v.out);
+  let config = configFrom(v);
+  if (v.resume) {
+    const latest = await new RunFolder(out).readLatest();
+    if (!latest) throw new UsageError(`srgan train: --resume, but ${out} holds no checkpoint`);
+    // The networks come from the checkpoint; only the schedule's length may be changed on resume.
+    const steps = { phase1Steps: config.phase1Steps, phase2Steps: config.phase2Steps };
+    config = { ...latest.state.config, ...(v.steps || v['phase1-steps'] || v['phase2-steps'] ? steps : {}) };
+  }
+  const eng = await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
+  const a = eng.adapter;
+  const adapter = `${a.vendor || '?'} ${a.architecture} ${a.description}`.trim() + (a.isSoftware ? ' (software)' : '');
+  console.log(`srgan train: ${config.preset} on ${adapter}`);
+  console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
+    `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}`);
+
+  const data = await openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) });
+  const heldoutDir = v.heldout ?? 'data/photos/heldout';
+  const heldout = await readImageFolder(heldoutDir, (m) => console.warn(`warning: ${m}`));
+  const gridImages = centreCrops(heldout.map((image) => ({ ...image, rgb: toRgbPlanes(image) })), config.hrCrop);
+  const vggBytes = v.vgg ? await readFile(v.vgg) : undefined;
+  const makeVgg = async () => {
+    if (!vggBytes || config.content !== 'vgg') return undefined;
+    const vgg = new Vgg19Features(config.vggLayer);
+    vgg.loadWeights(vggBytes);
+    return vgg;
+  };
+
+  const total = totalSteps(config);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\nsrgan train: finishing the step, then writing a checkpoint (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const minutes = numberOption('train', 'time-limit', v['time-limit']);
+  const timer = minutes === undefined ? undefined : setTimeout(() => {
+    console.error(`\nsrgan train: time limit of ${minutes} min reached; finishing the step and writing a checkpoint`);
+    controller.abort();
+  }, minutes * 60_000);
+  const bar = progressBar(total, 'train', 'loss {loss} | {rate} steps/s');
+  let t0 = performance.now(), n0 = 0;
+  if (v.profile) eng.profiler.enable();
+  const result = await runTraining({
+    config, data, out, resume: v.resume, gridImages, makeVgg, signal: controller.signal,
+    checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
+    sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
+    log: (m) => console.error(`\n${m}`),
+    onStep: (log, trainer) => {
+      n0++;
+      const rate = (n0 * 1000) / (performance.now() - t0);
+      bar.update(trainer.step, { loss: log.g_content.toPrecision(4), rate: rate.toFixed(2) });
+    },
+  }).finally(() => {
+    bar.stop();
+    clearTimeout(timer);
+    process.off('SIGINT', onSigint);
+  });
+  const seconds = (result.ended.getTime() - result.started.getTime()) / 1000;
+
+  console.log('evaluating on the held-out images…');
+  const evalResult = await evaluateOnImages(heldout, result.trainer.generator, config);
+  const summary: RunSummary = {
+    adapter, preset: config.preset, config, steps: result.trainer.step, stepsThisSession: result.stepsRun,
+    started: result.started.toISOString(), ended: result.ended.toISOString(), seconds,
+    stepsPerSecond: result.stepsRun / Math.max(1e-9, seconds), images: await result.folder.countSamples(),
+    recoveries: result.recoveries, eval: evalResult,
+    finalLosses: result.logs.length ? { ...result.logs[result.logs.length - 1] } : undefined,
+  };
+  await result.folder.writeSummary(summaryMarkdown(summary), summary);
+  if (v.profile) await writeProfile(v.profile, eng);
+  result.trainer.dispose();
+  console.log(summaryMarkdown(summary));
+  console.log(result.stoppedEarly ? `stopped at step ${result.trainer.step}: continue with --resume` : 'training finished');
+  console.log(`run folder: ${out} (checkpoints/, samples/, loss.csv, loss.png, summary.md; generator: ${out}/generator.safetensors)`);
+  return 0;
+}
+
+/** The per-kernel table on stdout and the Chrome trace (Perfetto, chrome://tracing) in `file`. */
+async function writeProfile(file: string, eng: E.Engine): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  await eng.sync();
+  console.log(E.formatProfile(await eng.profiler.report()));
+  await writeFile(file, chromeTraceJson(await eng.profiler.events(), eng.adapter));
+  console.log(`trace of the profiled kernels: ${file}`);
+}
+
+export const trainCommand: Command = { name: 'train', summary: 'train SRGAN into a resumable run folder', help: HELP, run };

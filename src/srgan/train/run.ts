@@ -1,0 +1,132 @@
+/**
+ * The training run loop (Node): drives the Trainer over a batch source, writes the run folder
+ * (checkpoints, grids, loss log and plot, summary), and survives what a long run meets:
+ *   - a NaN/Inf loss: nothing is saved; the trainer goes back to the last good checkpoint,
+ *     halves the learning rate, says so, and goes on;
+ *   - a lost GPU device: a new device is acquired and the run resumes from the last checkpoint;
+ *   - an abort (Ctrl-C): the current step finishes, a checkpoint is written, and the loop returns.
+ * `--resume` continues exactly: weights, Adam moments, step, learning-rate scale and the data
+ * RNG all come back, so k + (N − k) steps across a resume equal N steps in one run.
+ */
+import * as E from '../../engine/index.js';
+import type { SrganConfig } from '../config.js';
+import type { Vgg19Features } from '../models/vgg19.js';
+import { NonFiniteLossError, Trainer, type HrBatch, type StepLog, type TrainerSnapshot } from './trainer.js';
+import { RunFolder } from './run-folder.js';
+import { renderSampleGrid } from './sample-grid.js';
+import { lossPlotSvg } from './loss-plot.js';
+import { totalSteps } from './schedule.js';
+
+/** Where batches come from; its state is saved with each checkpoint for an exact resume. */
+export interface BatchSource<S = unknown> {
+  next(): Promise<HrBatch>;
+  /** The state after the last batch handed out. */
+  readonly state: S;
+  restore(state: S): void;
+}
+
+export interface RunOptions {
+  config: SrganConfig;
+  data: BatchSource;
+  out: string;
+  resume?: boolean;
+  /** Stop after this global step even if the schedule goes on (default: the schedule's end). */
+  untilStep?: number;
+  checkpointEvery?: number;
+  sampleEvery?: number;
+  /** Fixed held-out HR crops for the sample grids ([N, 3, crop, crop] in [0, 1]). */
+  gridImages?: HrBatch;
+  /** Builds the VGG feature extractor on the current device (again after a device loss). */
+  makeVgg?: () => Promise<Vgg19Features | undefined>;
+  signal?: AbortSignal;
+  onStep?: (log: StepLog, trainer: Trainer) => void | Promise<void>;
+  log?: (msg: string) => void;
+}
+
+export interface RunResult {
+  trainer: Trainer;
+  logs: StepLog[];
+  folder: RunFolder;
+  started: Date;
+  ended: Date;
+  stepsRun: number;
+  recoveries: { nan: number; deviceLost: number };
+  stoppedEarly: boolean;
+}
+
+export async function runTraining(o: RunOptions): Promise<RunResult> {
+  const say = o.log ?? ((m: string) => console.log(m));
+  const folder = new RunFolder(o.out);
+  await folder.init(!!o.resume);
+  const checkpointEvery = o.checkpointEvery ?? 200, sampleEvery = o.sampleEvery ?? 200;
+  const until = Math.min(o.untilStep ?? Infinity, totalSteps(o.config));
+  const started = new Date();
+  const recoveries = { nan: 0, deviceLost: 0 };
+
+  let trainer = new Trainer(o.config, await o.makeVgg?.());
+  let logs: StepLog[] = [];
+  let lastGood: TrainerSnapshot;
+  const resumed = o.resume ? await folder.readLatest() : undefined;
+  if (resumed) {
+    trainer.restore(resumed);
+    o.data.restore(resumed.state.data);
+    logs = (await folder.readLog()).filter((l) => l.step <= resumed.state.step);
+    lastGood = resumed;
+    say(`resumed ${o.out} at step ${trainer.step} (phase ${trainer.phase})`);
+  } else {
+    lastGood = await trainer.snapshot(o.data.state);
+    await folder.writeCheckpoint(lastGood);
+  }
+  const stepsAtStart = trainer.step;
+
+  const checkpoint = async () => {
+    lastGood = await trainer.snapshot(o.data.state);
+    await folder.writeCheckpoint(lastGood);
+    await folder.writeLog(logs);
+    await folder.writePlot(lossPlotSvg(logs, `${o.config.preset} — step ${trainer.step}`));
+  };
+  const sample = async () => {
+    if (o.gridImages) await folder.writeGrid(trainer.step, await renderSampleGrid(trainer, o.gridImages));
+  };
+  if (!resumed) await sample();
+
+  while (trainer.step < until && !o.signal?.aborted) {
+    try {
+      const log = await trainer.trainStep(await o.data.next());
+      logs.push(log);
+      await o.onStep?.(log, trainer);
+      if (trainer.step % sampleEvery === 0) await sample();
+      if (trainer.step % checkpointEvery === 0) await checkpoint();
+    } catch (err) {
+      if (err instanceof NonFiniteLossError) {
+        recoveries.nan++;
+        const scale = trainer.lrScale / 2;
+        trainer.restore(lastGood);
+        trainer.lrScale = scale;
+        o.data.restore(lastGood.state.data);
+        // The data stream goes on past the bad batch: skip as many batches as were consumed.
+        for (let s = lastGood.state.step; s < err.step; s++) await o.data.next();
+        logs = logs.filter((l) => l.step <= trainer.step);
+        say(`step ${err.step}: loss is not finite; back to the checkpoint at step ${trainer.step}, learning rate ×${scale}`);
+      } else if (isDeviceLost(err)) {
+        recoveries.deviceLost++;
+        say(`GPU device lost at step ${trainer.step + 1} (${(err as Error).message}); acquiring a new device and resuming from step ${lastGood.state.step}`);
+        E.destroyEngine();
+        await E.initEngine();
+        trainer = new Trainer(o.config, await o.makeVgg?.());
+        trainer.restore(lastGood);
+        o.data.restore(lastGood.state.data);
+        logs = logs.filter((l) => l.step <= trainer.step);
+      } else throw err;
+    }
+  }
+  const stoppedEarly = trainer.step < until;
+  if (logs.length === 0 || lastGood.state.step !== trainer.step) await checkpoint();
+  if (trainer.step % sampleEvery !== 0) await sample();
+  return { trainer, logs, folder, started, ended: new Date(), stepsRun: trainer.step - stepsAtStart, recoveries, stoppedEarly };
+}
+
+function isDeviceLost(err: unknown): boolean {
+  const name = (err as { name?: string })?.name ?? '';
+  return name === 'DeviceLostError' || /device (was )?lost/i.test((err as Error)?.message ?? '');
+}

@@ -1,0 +1,232 @@
+/**
+ * One SRGAN training step, as in the paper (BasicSR's `optimize_parameters`):
+ *   phase 1 (SRResNet): G minimises the pixel MSE between G(LR) and HR;
+ *   phase 2 (GAN): one D step on real HR vs detached G(LR) (BCE), then one G step on
+ *   contentWeight·l_content + advWeight·(−log D(G(LR))).
+ * The trainer owns the networks and their Adam optimizers; data, files and the UI are outside it
+ * (the Node run loop and the browser worker both drive `trainStep`). Everything it needs to resume
+ * exactly — weights, running statistics, Adam moments, step, learning-rate scale — goes through
+ * `snapshot` / `restore`, as plain bytes that either side can store.
+ */
+import * as E from '../../engine/index.js';
+import type { Tensor } from '../../engine/index.js';
+import { fromUnitRange, type SrganConfig } from '../config.js';
+import { Generator } from '../models/generator.js';
+import { Discriminator } from '../models/discriminator.js';
+import type { Vgg19Features } from '../models/vgg19.js';
+import { contentLoss, discriminatorLoss, generatorAdversarialLoss } from '../losses.js';
+import { makeLr } from '../data/degrade.js';
+import { planStep, totalSteps, type Phase } from './schedule.js';
+
+/** A batch of HR crops on the host: [B, 3, H, W], values in [0, 1]. */
+export interface HrBatch {
+  data: Float32Array;
+  shape: readonly [number, number, number, number];
+}
+
+/** One row of the loss log (the CSV columns). Losses not computed in a phase are NaN. */
+export interface StepLog {
+  step: number;
+  phase: Phase;
+  g_content: number;
+  g_adv: number;
+  d_real: number;
+  d_fake: number;
+  lr: number;
+  ms: number;
+}
+
+/** Serialisable trainer state: three safetensors files and a small JSON. */
+export interface TrainerSnapshot {
+  generator: Uint8Array;
+  discriminator: Uint8Array;
+  optimizer: Uint8Array;
+  state: TrainerState;
+}
+
+export interface TrainerState {
+  format: 'srgan-webgpu/trainer@1';
+  step: number;
+  phase: Phase;
+  lrScale: number;
+  config: SrganConfig;
+  /** Opaque state of the data source's RNG, stored by the run loop. */
+  data?: unknown;
+}
+
+/** Thrown by `trainStep` when a loss is NaN or ±Inf; the step's updates have already been applied. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly step: number, readonly log: StepLog) {
+    super(`non-finite loss at step ${step}: ${JSON.stringify(log)}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export class Trainer {
+  readonly generator: Generator;
+  readonly discriminator: Discriminator;
+  readonly optG: E.Adam;
+  readonly optD: E.Adam;
+  /** Global step: the number of steps done. */
+  step = 0;
+  /** Halved on every NaN recovery; multiplies the scheduled learning rate. */
+  lrScale = 1;
+
+  constructor(readonly config: SrganConfig, readonly vgg?: Vgg19Features) {
+    if (config.content === 'vgg' && !vgg)
+      throw new Error('trainer: content "vgg" needs VGG19 weights (pass a Vgg19Features); use content "mse" without them');
+    E.nn.manualSeed(config.seed);
+    this.generator = new Generator(config.generator);
+    this.discriminator = new Discriminator(config.discriminator, config.hrCrop);
+    const betas: [number, number] = [config.beta1, config.beta2];
+    this.optG = new E.Adam(this.generator.parameters(), { lr: config.lr, betas });
+    this.optD = new E.Adam(this.discriminator.parameters(), { lr: config.lr, betas });
+  }
+
+  get phase(): Phase {
+    return planStep(this.config, this.step).phase;
+  }
+
+  get done(): boolean {
+    return this.step >= totalSteps(this.config);
+  }
+
+  /** HR [0,1] batch → (LR [0,1], HR in the generator's output range), both owned by the caller's scope. */
+  private prepare(batch: HrBatch): { lr: Tensor; target: Tensor } {
+    const [b, c, h, w] = batch.shape;
+    const s = this.config.generator.scale;
+    if (c !== 3 || h % s !== 0 || w % s !== 0 || batch.data.length !== b * c * h * w)
+      throw new E.ShapeError(`trainer: HR batch must be [B, 3, H, W] with H and W multiples of ${s}, got [${batch.shape.join(', ')}]`);
+    const hr = E.tensor(batch.data, [...batch.shape]);
+    const lr = makeLr(hr, s);
+    const { scale, shift } = fromUnitRange(this.config.generator.outputRange);
+    const target = scale === 1 && shift === 0 ? hr : E.addScalar(E.mulScalar(hr, scale), shift);
+    return { lr, target };
+  }
+
+  async trainStep(batch: HrBatch): Promise<StepLog> {
+    const t0 = performance.now();
+    const plan = planStep(this.config, this.step, this.lrScale);
+    this.optG.lr = plan.lr;
+    this.optD.lr = plan.lr;
+    const losses = E.tidy(() => {
+      const { lr, target } = this.prepare(batch);
+      const out: Record<string, Tensor> = {};
+      if (plan.phase === 2) this.discriminatorStep(lr, target, out);
+      this.generatorStep(lr, target, plan.phase, out);
+      return out;
+    });
+
+    const values: Record<string, number> = {};
+    for (const [k, t] of Object.entries(losses)) {
+      values[k] = await t.item();
+      t.dispose();
+    }
+    this.step++;
+    const log: StepLog = {
+      step: this.step, phase: plan.phase, lr: plan.lr, ms: performance.now() - t0,
+      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
+    };
+    if (Object.values(values).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(this.step, log);
+    return log;
+  }
+
+  /** D on real HR vs G(LR), with no graph through G. */
+  private discriminatorStep(lr: Tensor, target: Tensor, out: Record<string, Tensor>): void {
+    this.optD.zeroGrad();
+    const fake = E.noGrad(() => this.generator.forward(lr));
+    const d = discriminatorLoss(this.discriminator.forward(target), this.discriminator.forward(fake));
+    E.backward(d.total);
+    this.optD.step();
+    out.d_real = d.real.detach();
+    out.d_fake = d.fake.detach();
+  }
+
+  private generatorStep(lr: Tensor, target: Tensor, phase: Phase, out: Record<string, Tensor>): void {
+    const { contentWeight, advWeight } = this.config;
+    this.optG.zeroGrad();
+    // D is frozen during the G step: the adversarial term's backward then computes no gradients
+    // for D's weights (half the cost of D's backward), only the path through D to G's output.
+    const dParams = this.discriminator.parameters();
+    for (const p of dParams) p.requiresGrad = false;
+    try {
+      const sr = this.generator.forward(lr);
+      const content = phase === 1 ? E.mseLoss(sr, target) : contentLoss(sr, target, this.config, this.vgg);
+      let total = E.mulScalar(content, contentWeight);
+      if (phase === 2) {
+        const adv = generatorAdversarialLoss(this.discriminator.forward(sr));
+        total = E.add(total, E.mulScalar(adv, advWeight));
+        out.g_adv = adv.detach();
+      }
+      E.backward(total);
+      out.g_content = content.detach();
+    } finally {
+      for (const p of dParams) p.requiresGrad = true;
+    }
+    this.optG.step();
+  }
+
+  /** SR for an LR batch in eval mode (running BN statistics), mapped to [0, 1] and clamped. */
+  enhance(lr: Tensor): Tensor {
+    return E.noGrad(() => E.tidy(() => {
+      const wasTraining = this.generator.training;
+      this.generator.eval();
+      const sr = this.generator.forward(lr);
+      this.generator.train(wasTraining);
+      return toUnit(sr, this.config);
+    }));
+  }
+
+  async snapshot(data?: unknown): Promise<TrainerSnapshot> {
+    const meta = { srgan_config: JSON.stringify(this.config), step: String(this.step) };
+    const moments = new Map<string, Tensor>();
+    for (const [prefix, model, opt] of [['generator', this.generator, this.optG], ['discriminator', this.discriminator, this.optD]] as const)
+      for (const [name, p] of model.namedParameters()) {
+        const [m, v] = opt.slotsOf(p);
+        if (m && v) { moments.set(`${prefix}.${name}.exp_avg`, m); moments.set(`${prefix}.${name}.exp_avg_sq`, v); }
+      }
+    const optMeta = { g_steps: String(this.optG.stepCount), d_steps: String(this.optD.stepCount) };
+    return {
+      generator: await E.saveCheckpoint(this.generator, meta),
+      discriminator: await E.saveCheckpoint(this.discriminator, meta),
+      optimizer: await E.tensorsToSafetensors(moments, optMeta),
+      state: { format: 'srgan-webgpu/trainer@1', step: this.step, phase: this.phase, lrScale: this.lrScale, config: this.config, data },
+    };
+  }
+
+  /** Load a snapshot into this trainer (its config must describe the same networks). */
+  restore(s: TrainerSnapshot): void {
+    if (s.state.format !== 'srgan-webgpu/trainer@1') throw new Error(`trainer: unknown state format ${String(s.state.format)}`);
+    if (JSON.stringify(s.state.config.generator) !== JSON.stringify(this.config.generator) ||
+      JSON.stringify(s.state.config.discriminator) !== JSON.stringify(this.config.discriminator))
+      throw new Error('trainer: the checkpoint was made for different networks (generator/discriminator config differ)');
+    // Validate and decode everything before changing anything.
+    const moments = E.decodeSafetensors(s.optimizer);
+    const byName = new Map(moments.tensors.map((t) => [t.name, t]));
+    E.loadCheckpoint(this.generator, s.generator);
+    E.loadCheckpoint(this.discriminator, s.discriminator);
+    for (const [prefix, model, opt] of [['generator', this.generator, this.optG], ['discriminator', this.discriminator, this.optD]] as const)
+      for (const [name, p] of model.namedParameters()) {
+        const m = byName.get(`${prefix}.${name}.exp_avg`), v = byName.get(`${prefix}.${name}.exp_avg_sq`);
+        if (m && v) opt.setSlots(p, [E.tensor(m.data, p.shape), E.tensor(v.data, p.shape)]);
+      }
+    this.optG.stepCount = Number(moments.metadata.g_steps ?? 0);
+    this.optD.stepCount = Number(moments.metadata.d_steps ?? 0);
+    this.step = s.state.step;
+    this.lrScale = s.state.lrScale;
+  }
+
+  dispose(): void {
+    this.optG.dispose();
+    this.optD.dispose();
+    this.generator.dispose();
+    this.discriminator.dispose();
+  }
+}
+
+/** Generator output → [0, 1], clamped (for images and metrics). */
+export function toUnit(sr: Tensor, cfg: SrganConfig): Tensor {
+  const range = cfg.generator.outputRange;
+  const unit = range === '[-1,1]' ? E.addScalar(E.mulScalar(sr, 0.5), 0.5) : sr;
+  return E.clamp(unit, 0, 1);
+}
