@@ -139,3 +139,18 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
   };
   return { adapter, device, info: summary };
 }
+
+/** A summary for a device the engine did not acquire (a page that owns its own device). */
+export function externalSummary(device: GPUDevice): AdapterSummary {
+  const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const text = `${info?.vendor} ${info?.architecture} ${info?.description}`.toLowerCase();
+  const limits: Record<string, number> = {};
+  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'])
+    limits[k] = (device.limits as unknown as Record<string, number>)[k];
+  return {
+    vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
+    description: info?.description ?? '', isSoftware: /swiftshader|llvmpipe|lavapipe|cpu/.test(text),
+    features: [...device.features], limits, runtime: typeof window === 'undefined' ? 'node' : 'browser',
+  };
+}

@@ -5,7 +5,7 @@
  * are checked before anything is recorded, GPU errors are attributed to batches (batches.ts), and
  * a lost device makes every pending and later op reject until `initEngine()` makes a new engine.
  */
-import { acquireDevice, type AcquireOptions, type AdapterSummary } from './device.js';
+import { acquireDevice, externalSummary, type AcquireOptions, type AdapterSummary } from './device.js';
 import { BufferPool, sizeClass } from './buffer-pool.js';
 import { Profiler } from './profiler.js';
 import { tuningFor, type Tuning } from './tuning.js';
@@ -347,22 +347,11 @@ export async function initEngine(opts: InitOptions = {}): Promise<Engine> {
   if (current?.lostError) current = pending = undefined;
   if (current) return current;
   if (opts.device) return (current = new Engine(opts.device, opts.adapter ?? externalSummary(opts.device)));
-  pending ??= acquireDevice(opts).then((d) => (current = new Engine(d.device, d.info)));
+  pending ??= acquireDevice(opts).then((d) => (current = new Engine(d.device, d.info)), (e) => {
+    pending = undefined; // a failed acquisition can be retried
+    throw e;
+  });
   return pending;
-}
-
-function externalSummary(device: GPUDevice): AdapterSummary {
-  const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  const text = `${info?.vendor} ${info?.architecture} ${info?.description}`.toLowerCase();
-  const limits: Record<string, number> = {};
-  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
-    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'])
-    limits[k] = (device.limits as unknown as Record<string, number>)[k];
-  return {
-    vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
-    description: info?.description ?? '', isSoftware: /swiftshader|llvmpipe|lavapipe|cpu/.test(text),
-    features: [...device.features], limits, runtime: typeof window === 'undefined' ? 'node' : 'browser',
-  };
 }
 
 /** The engine created by `initEngine`; ops call this. Throws DeviceLostError once its device is gone. */
