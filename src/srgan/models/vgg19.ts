@@ -52,27 +52,33 @@ export class Vgg19Error extends Error {
 
 /** One frozen conv 3×3 (padding 1) with its ReLU fused. */
 class FrozenConv extends E.nn.Module {
+  readonly weight: E.Tensor;
+  readonly bias: E.Tensor;
   constructor(cin: number, cout: number, rng: Rng) {
     super();
     const fanIn = cin * 9;
-    this.registerBuffer('weight', E.nn.kaimingUniform([cout, cin, 3, 3], fanIn, rng));
-    this.registerBuffer('bias', E.nn.biasUniform(cout, fanIn, rng));
+    this.weight = this.registerBuffer('weight', E.nn.kaimingUniform([cout, cin, 3, 3], fanIn, rng));
+    this.bias = this.registerBuffer('bias', E.nn.biasUniform(cout, fanIn, rng));
   }
   forward(x: E.Tensor): E.Tensor {
-    const sd = this.stateDict();
-    return E.conv2d(x, sd.get('weight')!, sd.get('bias')!, { padding: 1, activation: 'relu' });
+    return E.conv2d(x, this.weight, this.bias, { padding: 1, activation: 'relu' });
   }
 }
 
-/** Holds the convs under their torchvision indices, so keys read `features.{index}.weight`. */
+/** torchvision's `features` Sequential: convs under their indices (keys `features.{index}.weight`), pools between. */
 class Features extends E.nn.Module {
-  readonly convs: FrozenConv[] = [];
-  constructor(specs: ConvSpec[], rng: Rng) {
+  private readonly convs: FrozenConv[] = [];
+  constructor(private readonly specs: ConvSpec[], rng: Rng) {
     super();
     for (const s of specs) this.convs.push(this.registerModule(String(s.index), new FrozenConv(s.cin, s.cout, rng)));
   }
   forward(x: E.Tensor): E.Tensor {
-    return x; // never called: Vgg19Features walks the convs itself to place the pools
+    let y = x;
+    this.specs.forEach((s, k) => {
+      if (s.poolBefore) y = E.maxPool2d(y, 2);
+      y = this.convs[k].forward(y);
+    });
+    return y;
   }
 }
 
@@ -101,12 +107,7 @@ export class Vgg19Features extends E.nn.Module {
   /** [N, 3, H, W] in [0, 1] → the chosen ReLU's output. H and W must survive the pools before it. */
   forward(x: E.Tensor): E.Tensor {
     this.layerShapes(x.shape); // clear errors before any kernel runs
-    let y = E.add(E.mul(x, this.scale), this.shift);
-    this.specs.forEach((s, k) => {
-      if (s.poolBefore) y = E.maxPool2d(y, 2);
-      y = this.features.convs[k].forward(y);
-    });
-    return y;
+    return this.features.forward(E.add(E.mul(x, this.scale), this.shift));
   }
 
   /** Output shape of every ReLU up to the chosen one, for an input shape (checks the input too). */
