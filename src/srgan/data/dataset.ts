@@ -28,7 +28,7 @@ export interface ImageSource {
   name: string;
   width: number;
   height: number;
-  load(): Promise<HostImage>;
+  load(): Promise<HostImage | PackedRgb>;
 }
 
 export interface DatasetOptions {
@@ -183,14 +183,14 @@ export class PhotoDataset {
 
 /** Copy a crop×crop window (mirrored when flipped) of packed RGB into planar floats. */
 function copyCrop(px: PackedRgb, spec: CropSpec, crop: number, out: Float32Array): void {
-  const { width: w, height: h, planes, max } = px;
+  const { width: w, height: h, samples, max } = px;
   if (spec.x + crop > w || spec.y + crop > h)
     throw new DatasetError(`${spec.name} is ${w}×${h} now, too small for the crop at ${spec.x},${spec.y} (was the file replaced?)`);
   const inv = 1 / max;
   for (let ch = 0; ch < 3; ch++)
     for (let r = 0; r < crop; r++) {
-      const src = ch * w * h + (spec.y + r) * w + spec.x;
+      const src = ((spec.y + r) * w + spec.x) * 3 + ch;
       const dst = (ch * crop + r) * crop;
-      for (let k = 0; k < crop; k++) out[dst + k] = planes[src + (spec.flip ? crop - 1 - k : k)] * inv;
+      for (let k = 0; k < crop; k++) out[dst + k] = samples[src + 3 * (spec.flip ? crop - 1 - k : k)] * inv;
     }
 }

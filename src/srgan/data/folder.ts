@@ -5,10 +5,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { listImageFiles, readImage } from '../image/node.js';
+import { decodeRgbSamples, listImageFiles, readImage } from '../image/node.js';
 import type { HostImage } from '../image/types.js';
 import { DatasetError, DEFAULT_CACHE_BYTES, PhotoDataset, type DatasetOptions, type ImageSource } from './dataset.js';
-import { packRgb, type PackedRgb } from './pixel-cache.js';
+import type { PackedRgb } from './pixel-cache.js';
 
 /** Image files in `dir`, or a DatasetError when the folder is missing or holds none. */
 async function imageFilesIn(dir: string): Promise<string[]> {
@@ -44,16 +44,24 @@ export async function readImageFolder(dir: string, warn: (m: string) => void = (
 export async function openImageFolder(dir: string, opts: DatasetOptions): Promise<PhotoDataset> {
   const warn = opts.warn ?? ((m: string) => console.warn(m));
   const budget = opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  const files = await imageFilesIn(dir);
   const sources: ImageSource[] = [];
   const packed: (PackedRgb | null)[] = [];
   let bytes = 0;
-  await decodeEach(dir, warn, (path, image) => {
-    sources.push({ name: basename(path), width: image.width, height: image.height, load: () => readImage(path) });
-    // Keep the packed pixels of those that fit the cache budget; the rest are decoded again when drawn.
-    const p = bytes < budget ? packRgb(image) : null;
-    bytes += p?.planes.byteLength ?? 0;
-    packed.push(p);
-  });
+  // Two at a time: sharp decodes on its own threads, and one file's JS work overlaps the other's decode.
+  for (let i = 0; i < files.length; i += 2) {
+    const batch = await Promise.all(files.slice(i, i + 2).map((path) => decodeRgbSamples(path).then(
+      (px) => ({ path, px }), (e: Error) => { warn(`skipping ${basename(path)}: ${e.message}`); return null; })));
+    for (const d of batch) {
+      if (!d) continue;
+      sources.push({ name: basename(d.path), width: d.px.width, height: d.px.height, load: () => decodeRgbSamples(d.path) });
+      // Keep the pixels of those that fit the cache budget; the rest are decoded again when drawn.
+      const keep = bytes < budget;
+      if (keep) bytes += d.px.samples.byteLength;
+      packed.push(keep ? d.px : null);
+    }
+  }
+  if (!sources.length) throw new DatasetError(`no usable image in ${dir}: all ${files.length} image files failed to decode`);
   const ds = new PhotoDataset(sources, { ...opts, warn });
   ds.sources.forEach((s, i) => {
     const p = packed[sources.indexOf(s)];

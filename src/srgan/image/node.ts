@@ -62,6 +62,26 @@ export async function decodeImage(input: string | Uint8Array, name = typeof inpu
   }
 }
 
+/**
+ * Decode straight to interleaved RGB integer samples (grey expanded, alpha dropped), 8 or 16 bits as
+ * the file is: the training cache's format, with no float pass over a photo of many megapixels.
+ */
+export async function decodeRgbSamples(path: string): Promise<{ width: number; height: number; samples: Uint8Array | Uint16Array; max: number }> {
+  const bytes = await readFile(path).catch((e: Error) => { throw new ImageDecodeError(path, e.message); });
+  const info = await readImageInfo(bytes, path);
+  const wide = info.bitDepth === 16;
+  try {
+    const { data, info: out } = await sharp(bytes, { failOn: 'warning' })
+      .autoOrient().removeAlpha().toColourspace(wide ? 'rgb16' : 'srgb').raw({ depth: wide ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (out.channels !== 3) throw new Error(`decoded ${out.channels} channels where RGB was asked for`);
+    const samples = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return { width: out.width, height: out.height, samples, max: wide ? 65535 : 255 };
+  } catch (e) {
+    throw new ImageDecodeError(path, (e as Error).message);
+  }
+}
+
 /** Interleaved samples with only the listed channels of each pixel (RGBA → grey + alpha). */
 function keepChannels<T extends Uint8Array | Uint16Array>(src: T, keep: number[]): T {
   const stride = 4, n = src.length / stride;
@@ -96,7 +116,8 @@ export async function writePng(path: string, img: HostImage, opts: { bitDepth?: 
 export async function listImageFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+    // Symlinks count (scripts/fetch-photos.sh links every photo into one folder); a dangling one fails to decode later.
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
     .map((e) => join(dir, e.name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
