@@ -22,7 +22,14 @@ export interface AppSession {
 /** Build the app (index.html) and launch Chromium. A missing Chromium or build error throws: the test fails. */
 export async function startApp(): Promise<AppSession> {
   const outDir = mkdtempSync(join(tmpdir(), 'srgan-app-'));
-  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Vitest sets NODE_ENV=test, which would make vite pick Lit's development build: build as production.
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = env;
+  }
   const { server, url } = await serveDir(outDir);
   let browser: Browser;
   try {
@@ -93,4 +100,22 @@ export async function clickDeep(page: Page, sel: string): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
+}
+
+/** Drop a file on the drop zone inside `dropSel` (an <image-drop>), as a drag from the desktop would. */
+export async function dropFiles(page: Page, dropSel: string, files: { name: string; type: string; bytes: Uint8Array }[]): Promise<void> {
+  const zone = await waitDeep(page, dropSel);
+  await zone.evaluate((el, list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    const target = el.shadowRoot!.querySelector('.zone')!;
+    for (const type of ['dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, composed: true, cancelable: true }));
+  }, files.map((f) => ({ name: f.name, type: f.type, b64: Buffer.from(f.bytes).toString('base64') })));
+}
+
+/** Let the page save downloads into `dir`. */
+export async function allowDownloads(page: Page, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
 }

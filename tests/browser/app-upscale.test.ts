@@ -1,0 +1,53 @@
+/** The Upscale view of the built app, driven in headless Chromium as a person would. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, startApp, textOf, waitDeep, type AppSession } from './app-harness.js';
+
+describe('app: upscale a dropped image', () => {
+  let s: AppSession;
+  const downloads = mkdtempSync(join(tmpdir(), 'srgan-dl-'));
+  beforeAll(async () => { s = await startApp(); });
+  afterAll(async () => {
+    await s?.close();
+    rmSync(downloads, { recursive: true, force: true });
+  });
+
+  it('upscales ×4 with a bundled UpscalerJS model, compares with bicubic and the ground truth, downloads a PNG', async () => {
+    const page = await openApp(s);
+    await allowDownloads(page, downloads);
+    await clickDeep(page, '#tab-upscale');
+    const model = await waitDeep(page, '#model');
+    await model.select('esrgan-slim');
+    expect(await textOf(page, '#model-info')).toMatch(/MIT licence.*UpscalerJS/);
+
+    // A 128×96 ground truth and its 32×24 LR, as files from the desktop.
+    const hr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png')).resize(128, 96).png().toBuffer();
+    const lr = await sharp(hr).resize(32, 24).png().toBuffer();
+    await dropFiles(page, '#input-drop', [{ name: 'cat-lr.png', type: 'image/png', bytes: lr }]);
+    expect(await textOf(page, '#input-info')).toBe('cat-lr.png: 32×24');
+    await dropFiles(page, '#hr-drop', [{ name: 'cat-hr.png', type: 'image/png', bytes: hr }]);
+    await clickDeep(page, '#upscale');
+    await waitDeep(page, '#upscale-result, #upscale-error', 180_000);
+    expect(await deep(page, '#upscale-error')).toBeNull();
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with esrgan-slim/);
+    expect(await (await waitDeep(page, '#upscale-progress')).evaluate((e) => (e as HTMLProgressElement).value)).toBe(1);
+    // PSNR in dB and SSIM for both rows; a trained model should not lose to bicubic by much on a photo.
+    const metrics = await textOf(page, '#metrics');
+    const [bic, mod] = [...metrics.matchAll(/([\d.]+) dB \/ ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(bic).toBeGreaterThan(15);
+    expect(mod).toBeGreaterThan(bic - 1.5);
+    await screenshot(page, 'app-upscale');
+
+    await clickDeep(page, '#download');
+    const file = join(downloads, 'cat-lr_x4.png');
+    for (let i = 0; i < 40 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(readdirSync(downloads)).toContain('cat-lr_x4.png');
+    const meta = await sharp(readFileSync(file)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 96]);
+    await page.close();
+  });
+});
+
