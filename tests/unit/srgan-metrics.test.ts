@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
 import { compareImages, cropPlane, evaluate, laplacianVariance, lumaY, modCrop, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
-import { quantize8, toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
+import { fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
+import { imageToTensor, tensorToImage } from '../../src/srgan/image/tensor.js';
 
 useEngine();
 
@@ -111,9 +112,7 @@ describe('evaluate', () => {
     const q8 = (d: Float64Array) => Float32Array.from(d, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255);
     const lr = q8(E.refResize(E.ref(toRgbPlanes(cropped), [1, 3, 36, 44]), 9, 11).data);
     const up = q8(E.refResize(E.ref(lr, [1, 3, 9, 11]), 36, 44).data);
-    const interleaved = new Float32Array(up.length);
-    for (let i = 0; i < 36 * 44; i++) for (let c = 0; c < 3; c++) interleaved[i * 3 + c] = up[c * 36 * 44 + i];
-    const want = compareImages({ width: 44, height: 36, channels: 3, data: interleaved }, cropped, 4);
+    const want = compareImages(fromRgbPlanes(up, 44, 36, 3), cropped, 4);
     expect(report.bicubic.psnr_y).toBeCloseTo(want.psnr_y, 1);
     expect(report.bicubic.ssim_y).toBeCloseTo(want.ssim_y, 3);
     expect(report.bicubic.sharpness).toBeLessThan(0.9);
@@ -122,12 +121,10 @@ describe('evaluate', () => {
   it('a model that is bicubic gets the bicubic numbers; a wrong-sized output is an error', async () => {
     const grey: HostImage = { width: 32, height: 28, channels: 1, name: 'grey', data: Float32Array.from({ length: 896 }, (_, i) => noise(i)) };
     const asBicubic = async (lr: HostImage) => {
-      const t = E.tidy(() => E.clamp(E.resize(E.Tensor.fromArray(toRgbPlanes(lr), [1, 3, lr.height, lr.width]), lr.height * 4, lr.width * 4), 0, 1));
-      const d = await t.read();
+      const t = E.tidy(() => E.clamp(E.resize(imageToTensor(lr), lr.height * 4, lr.width * 4), 0, 1));
+      const out = await tensorToImage(t, 3);
       t.dispose();
-      const n = lr.width * lr.height * 16, data = new Float32Array(n * 3);
-      for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = d[c * n + i];
-      return { width: lr.width * 4, height: lr.height * 4, channels: 3 as const, data };
+      return out;
     };
     const seen: string[] = [];
     const report = await evaluate([hr, grey], asBicubic, { onImage: (r) => seen.push(r.name) });

@@ -3,7 +3,7 @@ import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
 import { defaultTile, planTiles, upscaleImage } from '../../src/srgan/upscale.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
-import type { HostImage } from '../../src/srgan/image/types.js';
+import { toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
 
 const engineOf = useEngine();
 
@@ -62,11 +62,11 @@ describe('tiled upscaling', () => {
     const seamy = await upscaleImage(model, img, { tile: 12, overlap: 0 });
     expect(maxDiff(seamy.data, whole.data)).toBeGreaterThan(1e-3);
     // The untiled result is the model on the whole image, clamped to [0, 1].
-    const x = E.Tensor.fromArray(planar(img), [1, 3, 17, 23]);
+    const x = E.Tensor.fromArray(toRgbPlanes(img), [1, 3, 17, 23]);
     const y = E.tidy(() => E.clamp(model(x), 0, 1));
     const direct = await y.read();
     [x, y].forEach((t) => t.dispose());
-    expect(maxDiff(planar(whole), direct)).toBeLessThan(1e-6);
+    expect(maxDiff(toRgbPlanes(whole), direct)).toBeLessThan(1e-6);
   });
 
   it("maps the model's [-1, 1] output to [0, 1]", async () => {
@@ -105,10 +105,3 @@ describe('tiled upscaling', () => {
     expect(E.liveTensorCount()).toBe(live);
   });
 });
-
-/** Interleaved RGB → planar [3, H, W]. */
-function planar(img: HostImage): Float32Array {
-  const n = img.width * img.height, out = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[c * n + i] = img.data[i * img.channels + c];
-  return out;
-}

@@ -1,7 +1,8 @@
 /**
  * Image files in the browser (and workers): decode with createImageBitmap onto an OffscreenCanvas,
  * encode PNG with convertToBlob. Canvas pixels are 8-bit RGBA, so 16-bit files lose their low byte
- * here (Node keeps them), and grey/alpha are recovered from the pixels: an image whose alpha is 255
+ * here (Node keeps them), semi-transparent pixels can be off by 1/255 (canvases store premultiplied
+ * alpha), and grey/alpha are recovered from the pixels: an image whose alpha is 255
  * everywhere has no alpha channel, and one whose R, G and B agree everywhere is grey.
  */
 import { checkImage, fromIntegerSamples, ImageDecodeError, toUint8, type Channels, type HostImage } from './types.js';
