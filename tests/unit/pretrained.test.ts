@@ -3,7 +3,7 @@
  * model.json the way TF does (NHWC activations, HWIO kernels, TF's 'same' padding, depth_to_space),
  * on a hand-built model covering every supported class and on the real UpscalerJS weights.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
@@ -11,6 +11,7 @@ import { useEngine } from '../helpers/gpu.js';
 import { Tensor, liveTensorCount } from '../../src/engine/tensor.js';
 import { Rng } from '../../src/engine/ops/fill.js';
 import { ShapeError } from '../../src/engine/shape.js';
+import { setConv2dKernel } from '../../src/engine/ops/conv2d.js';
 import {
   compileLayersModel, parseTopology, readWeights, LayersModelFormatError, UnsupportedLayerError, PRETRAINED_MODELS,
   pretrainedInfo, type LayersModelFiles, type LayersModelJson,
@@ -191,7 +192,9 @@ async function photoCrop(size: number): Promise<Nhwc> {
 describe('layers-model on the engine vs the float64 TF-semantics interpreter', () => {
   useEngine();
 
-  it('hand-built model with every supported class, 5×7 input', async () => {
+  // Both conv kernel variants: SwiftShader picks 'registers', a hardware GPU 'workgroup'.
+  for (const variant of ['registers', 'workgroup'] as const) it(`hand-built model with every supported class, 5×7 input (${variant} convs)`, async () => {
+    setConv2dKernel({ variant });
     const files = tinyModel();
     const rng = new Rng(3);
     const x: Nhwc = { h: 5, w: 7, c: 3, d: Float64Array.from({ length: 105 }, () => rng.uniform(-1, 1)) };
@@ -209,6 +212,7 @@ describe('layers-model on the engine vs the float64 TF-semantics interpreter', (
     expect(() => model.run(Tensor.fromArray(new Float32Array(4 * 25), [1, 4, 5, 5]))).toThrow(ShapeError);
     xt.dispose(); model.dispose();
   });
+  afterEach(() => setConv2dKernel(undefined));
 
   it('an unknown layer class is an error naming the class and the layer (and frees what was loaded)', () => {
     const files = tinyModel([layer('Dense', 'head', ['SR'], { units: 3 })]);
