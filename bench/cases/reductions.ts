@@ -7,7 +7,8 @@
  *   conv3x3_bias_fwdbwd_16x32x24x24  conv 32→32 3×3 'same' with bias, then the gradients of x, w and b.
  * flops: one per element read for the reductions (so the GFLOPS column reads as G elements/s);
  * the conv counts its three products, 3 · 2·N·H·W·C·C·9.
- * Ours is NCHW, TF.js NHWC; the TF.js side takes its gradients with tf.grads, as a model would.
+ * Ours is NCHW, TF.js NHWC. tfjs-core registers no gradients unless a model package does, so the
+ * TF.js side spells out the backward with the same ops its gradient functions run.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { BenchCase, BenchFamily } from './types.js';
@@ -77,8 +78,11 @@ const mseFwdBwd: BenchCase = {
   tfjs: (tf) => {
     const p = tf.tensor(randomData(size(mseShape), 22), nhwc(mseShape));
     const t = tf.tensor(randomData(size(mseShape), 23), nhwc(mseShape));
-    const f = tf.valueAndGrad((x: TfTensor) => tf.losses.meanSquaredError(t, x) as TfTensor);
-    return tfRunner([p, t], () => { const { value, grad } = f(p); return [value, grad]; });
+    const n = size(mseShape);
+    return tfRunner([p, t], () => tf.tidy(() => {
+      const diff = tf.sub(p, t);
+      return [tf.mean(tf.square(diff)), tf.mul(diff, tf.scalar(2 / n))];
+    }));
   },
 };
 
@@ -101,11 +105,17 @@ const bnFwdBwd: BenchCase = {
     const x = tf.tensor(randomData(size(bnShape), 24), nhwc(bnShape));
     const gamma = tf.ones([c]), beta = tf.zeros([c]);
     const dy = tf.tensor(randomData(size(bnShape), 25), nhwc(bnShape));
-    const f = tf.grads((xi: TfTensor, g: TfTensor, b: TfTensor) => {
-      const { mean, variance } = tf.moments(xi, [0, 1, 2]);
-      return tf.batchNorm(xi, mean, variance, b, g, 1e-5);
-    });
-    return tfRunner([x, gamma, beta, dy], () => f([x, gamma, beta], dy));
+    // dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
+    return tfRunner([x, gamma, beta, dy], () => tf.tidy(() => {
+      const axes = [0, 1, 2];
+      const { mean, variance } = tf.moments(x, axes);
+      const y = tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
+      const invstd = tf.rsqrt(tf.add(variance, tf.scalar(1e-5)));
+      const xhat = tf.mul(tf.sub(x, mean), invstd);
+      const dyXhat = tf.mul(dy, xhat);
+      const dx = tf.mul(tf.mul(gamma, invstd), tf.sub(tf.sub(dy, tf.mean(dy, axes)), tf.mul(xhat, tf.mean(dyXhat, axes))));
+      return [y, dx, tf.sum(dyXhat, axes), tf.sum(dy, axes)];
+    }));
   },
 };
 
@@ -127,9 +137,16 @@ const convBiasFwdBwd: BenchCase = {
     const w = tf.tensor(randomData(32 * 32 * 9, 27, Math.sqrt(6 / (9 * 32))), [3, 3, 32, 32]) as TfCore.Tensor4D;
     const b = tf.tensor(randomData(32, 28), [32]);
     const dy = tf.tensor(randomData(size(convShape), 29), nhwc(convShape)) as TfCore.Tensor4D;
-    const f = tf.grads((xi: TfTensor, wi: TfTensor, bi: TfTensor) =>
-      tf.fused.conv2d({ x: xi as TfCore.Tensor4D, filter: wi as TfCore.Tensor4D, bias: bi, strides: 1, pad: 'same' }));
-    return tfRunner([x, w, b, dy], () => f([x, w, b], dy));
+    const common = { strides: [1, 1] as [number, number], pad: 'same' as const, dataFormat: 'NHWC' as const };
+    // The kernels tf.grads would run for a fused conv with bias: forward, both conv gradients, Σ dy.
+    return tfRunner([x, w, b, dy], () => [
+      tf.fused.conv2d({ x, filter: w, bias: b, strides: 1, pad: 'same' }),
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w },
+        { ...common, inputShape: nhwc(convShape) } as unknown as TfCore.NamedAttrMap) as TfTensor,
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
+        { ...common, filterShape: [3, 3, 32, 32] } as unknown as TfCore.NamedAttrMap) as TfTensor,
+      tf.sum(dy, [0, 1, 2]),
+    ]);
   },
 };
 

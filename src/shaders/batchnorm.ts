@@ -7,7 +7,7 @@
  * small pass combines the chunks. The statistics are packed as one [2, C] tensor: row 0 the mean,
  * row 1 1/sqrt(var + eps).
  */
-import { gridBuiltins, linearIndex } from './common.js';
+import { gridBuiltins, linearIndex, perChannelMain } from './common.js';
 import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
 
 const shapeParams = `struct P { n: u32, c: u32, inner: u32, count: u32, eps: f32, momentum: f32, unbias: f32, _pad: u32 }`;
@@ -88,8 +88,8 @@ fn main(${gridBuiltins}) {
 }`;
 }
 
-/** y = (x − mean[c])·invstd[c]·γ[c] + β[c], one thread per element. */
-export function normalizeWGSL(wg: number): string {
+/** y = x·scale + shift per channel, with scale = invstd·γ and shift = β − mean·scale. */
+export function normalizeWGSL(wg: number, v: number): string {
   return `
 ${shapeParams}
 @group(0) @binding(0) var<storage, read> X: array<f32>;
@@ -98,13 +98,7 @@ ${shapeParams}
 @group(0) @binding(3) var<storage, read> Beta: array<f32>;
 @group(0) @binding(4) var<storage, read_write> Y: array<f32>;
 @group(0) @binding(5) var<uniform> u: P;
-@compute @workgroup_size(${wg})
-fn main(${gridBuiltins}) {
-  let i = ${linearIndex(wg)};
-  if (i >= u.n) { return; }
-  let c = (i / u.inner) % u.c;
-  Y[i] = (X[i] - Stats[c]) * Stats[u.c + c] * Gamma[c] + Beta[c];
-}`;
+${perChannelMain(wg, v, 'let scale = Stats[u.c + c] * Gamma[c]; let shift = Beta[c] - Stats[c] * scale;', 'Y[i] = X[i] * scale + shift;')}`;
 }
 
 /** Per chunk of a channel: Σg (→ dβ) and Σg·x̂ (→ dγ), with x̂ = (x − mean)·invstd. */
@@ -132,7 +126,7 @@ fn terms(at: u32, mean: f32, invstd: f32) -> vec2<f32> { let g = G[at]; return v
  *   dx = γ·invstd · (g − Σg/M − x̂·Σ(g·x̂)/M)   (M = N·H·W, the count per channel);
  * with running statistics they are constants and dx = γ·invstd·g.
  */
-export function inputGradWGSL(wg: number, training: boolean): string {
+export function inputGradWGSL(wg: number, v: number, training: boolean): string {
   const sums = training
     ? `@group(0) @binding(4) var<storage, read> SumG: array<f32>;
 @group(0) @binding(5) var<storage, read> SumGXhat: array<f32>;
@@ -140,11 +134,11 @@ export function inputGradWGSL(wg: number, training: boolean): string {
 @group(0) @binding(7) var<uniform> u: P;`
     : `@group(0) @binding(4) var<storage, read_write> DX: array<f32>;
 @group(0) @binding(5) var<uniform> u: P;`;
-  const body = training
-    ? `let m = f32(u.count);
-  let xhat = (X[i] - Stats[c]) * invstd;
-  DX[i] = Gamma[c] * invstd * (G[i] - SumG[c] / m - xhat * SumGXhat[c] / m);`
-    : `DX[i] = Gamma[c] * invstd * G[i];`;
+  const loads = training
+    ? `let invstd = Stats[u.c + c]; let mean = Stats[c]; let k = Gamma[c] * invstd;
+  let gMean = SumG[c] / f32(u.count); let slope = SumGXhat[c] / f32(u.count) * invstd;`
+    : 'let k = Gamma[c] * Stats[u.c + c];';
+  const body = training ? 'DX[i] = k * (G[i] - gMean - (X[i] - mean) * slope);' : 'DX[i] = k * G[i];';
   return `
 ${shapeParams}
 @group(0) @binding(0) var<storage, read> X: array<f32>;
@@ -152,12 +146,5 @@ ${shapeParams}
 @group(0) @binding(2) var<storage, read> Stats: array<f32>;
 @group(0) @binding(3) var<storage, read> Gamma: array<f32>;
 ${sums}
-@compute @workgroup_size(${wg})
-fn main(${gridBuiltins}) {
-  let i = ${linearIndex(wg)};
-  if (i >= u.n) { return; }
-  let c = (i / u.inner) % u.c;
-  let invstd = Stats[u.c + c];
-  ${body}
-}`;
+${perChannelMain(wg, v, loads, body)}`;
 }

@@ -18,3 +18,27 @@ export function linearIndex(wg: number): string {
 }
 
 export const gridBuiltins = `@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>`;
+
+/**
+ * Entry point of a per-channel elementwise kernel over [N, C, inner] (uniform fields n, c, inner):
+ * each invocation takes `v` consecutive elements of one channel (v = 4 needs inner % 4 = 0), so the
+ * channel index (a division and a modulo, emulated per lane on a CPU adapter) and the channel's
+ * parameters (`channelLoads`, using c) are fetched once per v elements. `body` writes element i.
+ */
+export function perChannelMain(wg: number, v: number, channelLoads: string, body: string): string {
+  return `
+@compute @workgroup_size(${wg})
+fn main(${gridBuiltins}) {
+  let i0 = (${linearIndex(wg)}) * ${v}u;
+  if (i0 >= u.n) { return; }
+  let c = (i0 / u.inner) % u.c;
+  ${channelLoads}
+  for (var e = 0u; e < ${v}u; e++) {
+    let i = i0 + e;
+    ${body}
+  }
+}`;
+}
+
+/** Elements per invocation for perChannelMain. */
+export const perChannelWidth = (inner: number) => (inner % 4 === 0 ? 4 : 1);

@@ -3,13 +3,13 @@
  * product of the axes after the channel axis) so the channel of element i is (i / inner) % C; a
  * single shared α is the case C = 1, inner = everything after the batch axis.
  */
-import { gridBuiltins, linearIndex } from './common.js';
+import { perChannelMain } from './common.js';
 import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
 
 const params = `struct P { n: u32, c: u32, inner: u32, count: u32 }`;
 
 /** Forward (`backward` false: Y from X) or input gradient (`backward` true: DX from X and G). */
-export function preluWGSL(wg: number, backward: boolean): string {
+export function preluWGSL(wg: number, v: number, backward: boolean): string {
   const bindings = backward
     ? `@group(0) @binding(0) var<storage, read> X: array<f32>;
 @group(0) @binding(1) var<storage, read> Alpha: array<f32>;
@@ -25,14 +25,8 @@ export function preluWGSL(wg: number, backward: boolean): string {
   return `
 ${params}
 ${bindings}
-@compute @workgroup_size(${wg})
-fn main(${gridBuiltins}) {
-  let i = ${linearIndex(wg)};
-  if (i >= u.n) { return; }
-  let x = X[i];
-  let a = Alpha[(i / u.inner) % u.c];
-  Y[i] = ${expr};
-}`;
+${perChannelMain(wg, v, 'let a = Alpha[c];', `let x = X[i];
+    Y[i] = ${expr};`)}`;
 }
 
 /**

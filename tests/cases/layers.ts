@@ -70,6 +70,17 @@ const reducingCases: OpCase[] = [
     gpu: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false }),
     ref: (x, g, b, rm, rv) => refBatchNorm2d(x, g, b, { mean: rm.data, var: rv.data }, { training: false }),
   },
+  // H·W a multiple of 4: the per-channel kernels take 4 elements per invocation.
+  {
+    name: 'batch_norm2d training, 4 elements per invocation [2,3,4,4]', inputs: [{ shape: [2, 3, 4, 4] }, { shape: [3] }, { shape: [3] }],
+    gpu: bnTrain(0), ref: bnTrainRef(0),
+  },
+  {
+    name: 'batch_norm2d eval, 4 elements per invocation [3,2,2,2]',
+    inputs: [{ shape: [3, 2, 2, 2] }, { shape: [2] }, { shape: [2] }, { shape: [2], grad: false }, { shape: [2], init: 'positive', grad: false }],
+    gpu: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false }),
+    ref: (x, g, b, rm, rv) => refBatchNorm2d(x, g, b, { mean: rm.data, var: rv.data }, { training: false }),
+  },
   // PReLU: per-channel and shared α; inputs sit just either side of the kink.
   {
     name: 'prelu per channel, values near 0', inputs: [{ shape: [2, 3, 2, 3], init: cycle(nearZero, 36) }, { shape: [3], init: [0.25, -0.1, 0.6] }],
@@ -79,6 +90,7 @@ const reducingCases: OpCase[] = [
     name: 'prelu shared alpha, values near 0', inputs: [{ shape: [2, 4, 3], init: cycle(nearZero, 24) }, { shape: [1], init: [0.2] }],
     gpu: prelu, ref: refPrelu,
   },
+  { name: 'prelu shared alpha, odd size [5,3]', inputs: [{ shape: [5, 3] }, { shape: [1], init: [0.3] }], gpu: prelu, ref: refPrelu },
   { name: 'prelu per channel [3,5,4,3] random', inputs: [{ shape: [3, 5, 4, 3] }, { shape: [5], init: 'uniform' }], gpu: prelu, ref: refPrelu },
   // Losses (scalar means). Their gradients are O(1/n), so the gradient tolerance is tightened to match.
   { name: 'mse_loss [3,5]', inputs: [{ shape: [3, 5] }, { shape: [3, 5] }], gpu: mseLoss, ref: refMseLoss, ...lossTol },

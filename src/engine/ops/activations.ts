@@ -10,6 +10,7 @@ import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
 import { preluAlphaGradSpec, preluWGSL } from '../../shaders/prelu.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
+import { perChannelWidth } from '../../shaders/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 
 /** x as [N, C, inner] for the channel indexing; a shared α sees the whole tensor as one channel. */
@@ -27,11 +28,12 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
   const geo = geometry(x, alpha);
   const params = new Uint32Array([geo.n, geo.c, geo.inner, geo.count]);
   const wg = engine().tuning.elementwiseWG;
+  const v = perChannelWidth(geo.inner);
   const elementwise = (backward: boolean, buffers: GPUBuffer[]) =>
     engine().runKernel(
-      { name: backward ? 'prelu_bwd' : 'prelu', key: `${wg}`, inputs: backward ? 3 : 2, outputs: 1, uniform: true,
-        code: () => preluWGSL(wg, backward) },
-      { buffers, params, workgroups: grid1d(x.size, wg), bytes: x.size * (backward ? 12 : 8) },
+      { name: backward ? 'prelu_bwd' : 'prelu', key: `${wg}|${v}`, inputs: backward ? 3 : 2, outputs: 1, uniform: true,
+        code: () => preluWGSL(wg, v, backward) },
+      { buffers, params, workgroups: grid1d(x.size / v, wg), bytes: x.size * (backward ? 12 : 8) },
     );
   const y = Tensor.empty(x.shape);
   elementwise(false, [x.buffer, alpha.buffer, y.buffer]);

@@ -11,6 +11,7 @@ import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
 import { batchStatsWGSL, chunkMomentsSpec, gradSumsSpec, inputGradWGSL, normalizeWGSL, runningStatsWGSL } from '../../shaders/batchnorm.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
+import { perChannelWidth } from '../../shaders/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 import type { ReduceTuning } from '../runtime/tuning.js';
 
@@ -30,10 +31,12 @@ function params(g: Geometry, eps: number, momentum: number): Uint8Array {
   return new Uint8Array(buf);
 }
 
-function run(name: string, code: (wg: number) => string, inputs: Tensor[], outputs: Tensor[], p: Uint8Array, workgroups: [number, number], bytes: number) {
+/** `variant` must name whatever besides the workgroup size shapes `code`'s WGSL. */
+function run(name: string, code: (wg: number) => string, inputs: Tensor[], outputs: Tensor[], p: Uint8Array, workgroups: [number, number],
+  bytes: number, variant = '') {
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
-    { name, key: `${wg}`, inputs: inputs.length, outputs: outputs.length, uniform: true, code: () => code(wg) },
+    { name, key: `${wg}|${variant}`, inputs: inputs.length, outputs: outputs.length, uniform: true, code: () => code(wg) },
     { buffers: [...inputs, ...outputs].map((t) => t.buffer), params: p, workgroups, bytes },
   );
 }
@@ -91,7 +94,8 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean:
   }
   const y = Tensor.empty(x.shape);
   const wg = engine().tuning.elementwiseWG;
-  run('bn_normalize', normalizeWGSL, [x, stats, gamma, beta], [y], p, grid1d(x.size, wg), x.size * 8);
+  const v = perChannelWidth(geo.inner);
+  run('bn_normalize', (w) => normalizeWGSL(w, v), [x, stats, gamma, beta], [y], p, grid1d(x.size / v, wg), x.size * 8, `${v}`);
 
   return record(y, 'batchNorm2d', [x, gamma, beta], (g, needs) => {
     // Training dx needs both channel sums even when γ and β are frozen.
@@ -101,8 +105,8 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean:
     if (needs[0]) {
       dx = Tensor.empty(x.shape);
       const ins = training ? [x, g, stats, gamma, sumG!, sumGXhat!] : [x, g, stats, gamma];
-      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradWGSL(w, training), ins, [dx], p,
-        grid1d(x.size, wg), x.size * (training ? 12 : 8));
+      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradWGSL(w, v, training), ins, [dx], p,
+        grid1d(x.size / v, wg), x.size * (training ? 12 : 8), `${v}`);
     }
     // Σg·x̂ is exactly dγ and Σg is dβ, so the sums are handed out rather than copied.
     const dGamma = needs[1] ? sumGXhat! : null;
