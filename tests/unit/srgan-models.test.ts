@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import { refConv2d } from '../../src/engine/ops/conv2d.js';
 import { refMaxPool2d } from '../../src/engine/ops/pool.js';
+import { refBatchNorm2d } from '../../src/engine/ops/batchnorm.js';
+import { refPrelu } from '../../src/engine/ops/activations.js';
+import { refPixelShuffle } from '../../src/engine/ops/pixel-shuffle.js';
+import { refResize } from '../../src/engine/ops/resize.js';
+import { refLinear } from '../../src/engine/ops/linear.js';
 import type { RefArray } from '../../src/engine/reference.js';
 import { makeConfig, presets, type PresetName } from '../../src/srgan/config.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
@@ -30,6 +35,47 @@ function smooth(shape: [number, number, number, number], phase = 0): E.Tensor {
 // One engine for the whole file: on a software adapter, compiling each kernel variant costs far
 // more than running these small shapes, and the pipeline cache lives with the engine.
 useEngine();
+
+/**
+ * The generator in float64, written from the documented state-dict names and wiring (what a
+ * PyTorch twin implements), evaluated with BN in eval mode.
+ */
+async function refLayers(m: E.nn.Module) {
+  const sd = new Map<string, RefArray>();
+  for (const [k, t] of m.stateDict()) sd.set(k, { data: Float64Array.from(await t.read()), shape: [...t.shape] });
+  const p = (k: string) => sd.get(k)!;
+  return {
+    p,
+    conv: (y: RefArray, at: string, padding: number, stride = 1) => refConv2d(y, p(`${at}.weight`), p(`${at}.bias`), { padding, stride }),
+    bn: (y: RefArray, at: string) => refBatchNorm2d(y, p(`${at}.weight`), p(`${at}.bias`),
+      { mean: p(`${at}.running_mean`).data, var: p(`${at}.running_var`).data }, { training: false }),
+  };
+}
+
+const maxAbsDiff = (got: Float32Array, want: RefArray) => want.data.reduce((m, v, i) => Math.max(m, Math.abs(got[i] - v)), 0);
+
+async function refGenerator(g: Generator, x: RefArray): Promise<RefArray> {
+  const { p, conv, bn } = await refLayers(g);
+  const act = (y: RefArray, at: string) => refPrelu(y, p(`${at}.weight`));
+  const add = (a: RefArray, b: RefArray): RefArray => ({ data: a.data.map((v, i) => v + b.data[i]), shape: a.shape });
+  const { cfg } = g;
+  if (cfg.arch === 'residual-bicubic') {
+    let y = act(conv(x, 'head.0', 1), 'head.1');
+    for (let i = 0; i < cfg.blocks; i++) y = act(conv(y, `body.${i}.0`, 1), `body.${i}.1`);
+    const [, , h, w] = x.shape;
+    return add(refResize(x, h * 4, w * 4), refPixelShuffle(conv(y, 'tail', 1), 4));
+  }
+  const head = act(conv(x, 'head.0', 4), 'head.1');
+  let y = head;
+  for (let i = 0; i < cfg.blocks; i++) {
+    const b = `body.${i}`;
+    y = add(y, bn(conv(act(bn(conv(y, `${b}.conv1`, 1), `${b}.bn1`), `${b}.act`), `${b}.conv2`, 1), `${b}.bn2`));
+  }
+  y = add(bn(conv(y, 'trunk.0', 1), 'trunk.1'), head);
+  for (let j = 0; j < 2; j++) y = act(refPixelShuffle(conv(y, `upsample.${j}.0`, 1), 2), `upsample.${j}.2`);
+  const out = conv(y, 'tail', 4);
+  return { data: out.data.map(Math.tanh), shape: out.shape };
+}
 
 describe('SRGAN generator', () => {
   // Hand counts (conv = in·out·k² + out, BN = 2C, PReLU = C):
@@ -71,6 +117,22 @@ describe('SRGAN generator', () => {
     expect(g.stateDict().get('upsample.1.0.weight')!.shape).toEqual([32, 8, 3, 3]);
     expect(g.stateDict().get('upsample.1.2.weight')!.shape).toEqual([8]);
     g.dispose();
+  });
+
+  it('forward (eval) equals a float64 composition of the reference ops: srresnet and residual-bicubic', async () => {
+    const cfgs = [makeConfig('paper', { generator: { blocks: 2, channels: 4, upsampleChannels: 16 } }).generator,
+      makeConfig('tiny', { generator: { blocks: 2, channels: 4 } }).generator];
+    for (const cfg of cfgs) {
+      const g = new Generator(cfg, { rng: rng(7) });
+      const x = smooth([2, 3, 5, 4], 2);
+      infer(g, x).dispose(); // a training-mode pass gives BN running statistics worth checking
+      g.eval();
+      const got = await take(infer(g, x));
+      const want = await refGenerator(g, { data: Float64Array.from(await x.read()), shape: [2, 3, 5, 4] });
+      expect(want.shape).toEqual([2, 3, 20, 16]);
+      expect(maxAbsDiff(got, want), cfg.arch).toBeLessThan(1e-5);
+      g.dispose(); x.dispose();
+    }
   });
 
   it('tiny: the untrained model is close to the bicubic upsample (but not identical)', async () => {
@@ -122,6 +184,17 @@ describe('SRGAN generator', () => {
   });
 });
 
+/** The discriminator in float64 from its documented names: PyTorch padding 1, BN in eval mode. */
+async function refDiscriminator(d: Discriminator, x: RefArray): Promise<RefArray> {
+  const { p, conv, bn } = await refLayers(d);
+  const leaky = (y: RefArray): RefArray => ({ data: y.data.map((v) => (v > 0 ? v : 0.2 * v)), shape: y.shape });
+  let y = x;
+  d.cfg.strides.forEach((s, i) => { y = leaky(i === 0 ? conv(y, 'features.0.conv', 1, s) : bn(conv(y, `features.${i}.conv`, 1, s), `features.${i}.bn`)); });
+  if (d.cfg.head === 'patch') return conv(leaky(conv(y, 'head.fc1', 0)), 'head.fc2', 0);
+  const flat = { data: y.data, shape: [y.shape[0], y.data.length / y.shape[0]] };
+  return refLinear(leaky(refLinear(flat, p('head.fc1.weight'), p('head.fc1.bias'))), p('head.fc2.weight'), p('head.fc2.bias'));
+}
+
 describe('SRGAN discriminator', () => {
   it('256×256×3 follows the original table layer by layer (keras preset, patch head)', () => {
     const d = new Discriminator(presets.keras.discriminator, 256, { rng: rng(1) });
@@ -155,18 +228,23 @@ describe('SRGAN discriminator', () => {
     expect(discriminatorParamCount(presets.paper.discriminator, 96)).toBe(23_565_505);
   });
 
-  it('a real forward has the shapes layerShapes predicts (dense and patch heads)', async () => {
+  it('forward (eval): shapes as layerShapes predicts, values as a float64 composition of the reference ops, both heads', async () => {
     for (const head of ['dense', 'patch'] as const) {
-      const cfg = { ...presets.tiny.discriminator, head };
-      const d = new Discriminator(cfg, 32, { rng: rng(3) });
-      const x = smooth([2, 3, 32, 32]);
+      const d = new Discriminator({ ...presets.tiny.discriminator, channels: [4, 4, 8, 8, 8, 8, 8, 8], dense: 8, head }, 32, { rng: rng(8) });
+      const x = smooth([2, 3, 32, 32], 3);
+      infer(d, x).dispose(); // training-mode pass: BN running statistics worth checking
+      d.eval();
       const rows = d.layerShapes(x.shape);
       const feat = infer(d.features, x);
       expect(feat.shape, head).toEqual(rows.find((r) => r.name === 'features.7')!.shape);
+      feat.dispose();
       const y = infer(d, x);
       expect(y.shape, head).toEqual(rows.at(-1)!.shape);
-      expect((await take(y)).every(Number.isFinite)).toBe(true);
-      feat.dispose(); x.dispose(); d.dispose();
+      const got = await take(y);
+      const want = await refDiscriminator(d, { data: Float64Array.from(await x.read()), shape: [2, 3, 32, 32] });
+      expect(want.shape).toEqual(head === 'dense' ? [2, 1] : [2, 1, 2, 2]);
+      expect(maxAbsDiff(got, want), head).toBeLessThan(1e-5);
+      d.dispose(); x.dispose();
     }
   });
 
