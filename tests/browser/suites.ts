@@ -4,6 +4,7 @@ import { coreOpCases, linearCases } from '../cases/core-ops.js';
 import { matmulCases, matmulKernels } from '../cases/matmul.js';
 import { conv2dCases } from '../cases/conv2d.js';
 import { layerCases } from '../cases/layers.js';
+import { poolCases } from '../cases/pool.js';
 
 export const browserSuites: Record<string, OpCase[]> = {
   core: [...coreOpCases, ...linearCases],
@@ -11,4 +12,5 @@ export const browserSuites: Record<string, OpCase[]> = {
   matmul: [...matmulCases({}), ...matmulCases(matmulKernels['workgroup 4x1 tk32 auto split-K'])],
   layers: layerCases,
   conv2d: conv2dCases,
+  pool: poolCases,
 };

@@ -194,8 +194,9 @@ function toMap(source: StateDictSource): Map<string, StateValue> {
 function copyInto(target: Tensor, v: StateValue): void {
   if (v === target || target.size === 0) return;
   if (v instanceof Tensor) {
-    // Recorded in the open encoder, so it is ordered after pending kernels that read `target`.
-    engine().commandEncoder().copyBufferToBuffer(v.buffer, 0, target.buffer, 0, target.size * 4);
+    // Recorded in the open encoder, so it is ordered after pending kernels that read `target`; through
+    // copyBuffer, so a failed batch also fails later reads of `target` (see runtime/batches.ts).
+    engine().copyBuffer(v.buffer, 0, target.buffer, 0, target.size * 4);
   } else {
     engine().write(target.buffer, v.data);
   }

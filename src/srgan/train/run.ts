@@ -4,6 +4,7 @@
  *   - a NaN/Inf loss: nothing is saved; the trainer goes back to the last good checkpoint,
  *     halves the learning rate, says so, and goes on;
  *   - a lost GPU device: a new device is acquired and the run resumes from the last checkpoint;
+ *   - a GPU error in a batch (validation, internal): back to the last checkpoint, up to 3 times;
  *   - an abort (Ctrl-C): the current step finishes, a checkpoint is written, and the loop returns.
  * `--resume` continues exactly: weights, Adam moments, step, learning-rate scale and the data
  * RNG all come back, so k + (N − k) steps across a resume equal N steps in one run.
@@ -50,7 +51,7 @@ export interface RunResult {
   started: Date;
   ended: Date;
   stepsRun: number;
-  recoveries: { nan: number; deviceLost: number };
+  recoveries: { nan: number; deviceLost: number; gpuError: number };
   stoppedEarly: boolean;
 }
 
@@ -61,7 +62,7 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   const checkpointEvery = o.checkpointEvery ?? 200, sampleEvery = o.sampleEvery ?? 200;
   const until = Math.min(o.untilStep ?? Infinity, totalSteps(o.config));
   const started = new Date();
-  const recoveries = { nan: 0, deviceLost: 0 };
+  const recoveries = { nan: 0, deviceLost: 0, gpuError: 0 };
 
   let trainer = new Trainer(o.config, await o.makeVgg?.());
   let logs: StepLog[] = [];
@@ -108,12 +109,19 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
         for (let s = lastGood.state.step; s < err.step; s++) await o.data.next();
         logs = logs.filter((l) => l.step <= trainer.step);
         say(`step ${err.step}: loss is not finite; back to the checkpoint at step ${trainer.step}, learning rate ×${scale}`);
-      } else if (isDeviceLost(err)) {
+      } else if (err instanceof E.DeviceLostError) {
         recoveries.deviceLost++;
         say(`GPU device lost at step ${trainer.step + 1} (${(err as Error).message}); acquiring a new device and resuming from step ${lastGood.state.step}`);
-        E.destroyEngine();
-        await E.initEngine();
+        await E.initEngine(); // the lost engine is replaced by one on a new device
         trainer = new Trainer(o.config, await o.makeVgg?.());
+        trainer.restore(lastGood);
+        o.data.restore(lastGood.state.data);
+        logs = logs.filter((l) => l.step <= trainer.step);
+      } else if (err instanceof E.GpuBatchError && recoveries.gpuError < 3) {
+        // A failed batch loses its work, possibly half an optimizer update: go back to the last
+        // good state (a few times; a fault that repeats is a bug, not a glitch).
+        recoveries.gpuError++;
+        say(`step ${trainer.step + 1}: GPU error (${err.message}); back to the checkpoint at step ${lastGood.state.step}`);
         trainer.restore(lastGood);
         o.data.restore(lastGood.state.data);
         logs = logs.filter((l) => l.step <= trainer.step);
@@ -124,9 +132,4 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   if (logs.length === 0 || lastGood.state.step !== trainer.step) await checkpoint();
   if (trainer.step % sampleEvery !== 0) await sample();
   return { trainer, logs, folder, started, ended: new Date(), stepsRun: trainer.step - stepsAtStart, recoveries, stoppedEarly };
-}
-
-function isDeviceLost(err: unknown): boolean {
-  const name = (err as { name?: string })?.name ?? '';
-  return name === 'DeviceLostError' || /device (was )?lost/i.test((err as Error)?.message ?? '');
 }

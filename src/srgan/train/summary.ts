@@ -22,7 +22,7 @@ export interface RunSummary {
   seconds: number;
   stepsPerSecond: number;
   images: number;
-  recoveries: { nan: number; deviceLost: number };
+  recoveries: { nan: number; deviceLost: number; gpuError?: number };
   eval?: { images: number; bicubic: QualityRow; model: QualityRow };
   finalLosses?: Record<string, number>;
 }
