@@ -19,5 +19,5 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a=
 npm ci --no-audit --no-fund
 
 if [ "${1:-}" != "--no-run" ]; then
-  npm run demo
+  npm run main
 fi
