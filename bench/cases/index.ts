@@ -4,6 +4,8 @@ import { matmulFamily } from './matmul.js';
 import { conv3x3Family, convCases } from './conv3x3.js';
 import { matmulCase } from './matmul.js';
 import { reductionsFamily } from './reductions.js';
+import { esrganFamily } from './esrgan.js';
+import { srganFamily } from './srresnet.js';
 
 /** Real-GPU sizes, where the standard cases are launch-bound: `--cases gpu-large`. */
 const gpuLargeFamily: BenchFamily = {
@@ -12,5 +14,5 @@ const gpuLargeFamily: BenchFamily = {
     ...convCases({ h: 128, w: 128, c: 128, stride: 2 })],
 };
 
-export const families: BenchFamily[] = [matmulFamily, conv3x3Family, reductionsFamily, gpuLargeFamily];
+export const families: BenchFamily[] = [matmulFamily, conv3x3Family, reductionsFamily, esrganFamily, gpuLargeFamily, srganFamily];
 export type { BenchCase, BenchFamily, Tf } from './types.js';

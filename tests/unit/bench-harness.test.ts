@@ -11,7 +11,12 @@ import { disposeTfjs, loadTfjsWebGPU } from '../../bench/node-tfjs.js';
 import { families, type Tf } from '../../bench/cases/index.js';
 import { matmulCase } from '../../bench/cases/matmul.js';
 import { convCases } from '../../bench/cases/conv3x3.js';
-import { liveTensorCount } from '../../src/engine/tensor.js';
+import { liveTensorCount, Tensor } from '../../src/engine/tensor.js';
+import { Adam, tidy } from '../../src/engine/index.js';
+import { generatorParamCount } from '../../src/srgan/models/generator.js';
+import {
+  oursGenerator, oursTrainStep, paperSpec, peakMemory, specConfig, srresnetCases, srresnetInputs, tfjsGenerator, toNhwc, type SrresnetSpec,
+} from '../../bench/cases/srresnet.js';
 
 describe('bench statistics and options', () => {
   it('median of odd and even counts, unsorted input left alone', () => {
@@ -49,6 +54,10 @@ describe('bench statistics and options', () => {
       matmul_256: 2 * 256 ** 3, matmul_512: 2 * 512 ** 3,
       conv3x3_fwd_32x32x64: conv(32, 32, 64), conv3x3_bwd_32x32x64: 2 * conv(32, 32, 64),
       conv3x3_fwd_64x64x64: conv(64, 64, 64), conv3x3_bwd_64x64x64: 2 * conv(64, 64, 64),
+      // reductions: one flop per element read (two tensors for the MSE, four passes for BN), the conv's three products.
+      reduce_sum_bias_16x32x24x24: 16 * 32 * 24 * 24, mse_loss_fwdbwd_16x3x96x96: 2 * 16 * 3 * 96 * 96,
+      bn_fwdbwd_16x64x24x24: 4 * 16 * 64 * 24 * 24, conv3x3_bias_fwdbwd_16x32x24x24: 3 * 16 * conv(24, 24, 32),
+      esrgan_slim_x4_64px: expect.any(Number),
     });
   });
 
@@ -59,6 +68,19 @@ describe('bench statistics and options', () => {
     expect(selected('gpu-large', 'matmul_2048', [], true)).toBe(false);
     expect(selected('gpu-large', 'matmul_2048', ['matmul'], true)).toBe(false);
     expect(selected('gpu-large', 'matmul_2048', ['gpu-large'], true)).toBe(true);
+  });
+
+  it('srgan is opt-in: the paper SRResNet at 24 px, infer and an Adam step at batch 4, with conv flop counts', () => {
+    const srgan = families.find((f) => f.name === 'srgan')!;
+    expect(srgan.optIn).toBe(true);
+    expect(selected('srgan', 'srresnet_b16c64_infer_24px', [], true)).toBe(false);
+    // 9×9 3→64, 33 × 3×3 64→64 (16 blocks × 2 + trunk) at 24², 3×3 64→256 at 24² and 48², 9×9 64→3 at 96².
+    const head = 2 * 24 * 24 * 3 * 64 * 81;
+    const fwd = head + 33 * 2 * 24 * 24 * 64 * 64 * 9 + 2 * (24 * 24 + 48 * 48) * 64 * 256 * 9 + 2 * 96 * 96 * 64 * 3 * 81;
+    expect(Object.fromEntries(srgan.cases.map((c) => [c.key, c.flops]))).toEqual({
+      srresnet_b16c64_infer_24px: fwd, srresnet_b16c64_trainstep_bs4_24px: 4 * (3 * fwd - head),
+    });
+    expect(paperSpec).toMatchObject({ blocks: 16, channels: 64, upsampleChannels: 256, size: 24, batch: 4 });
   });
 
   it('formats a table with the speed-up as peer ms / our ms', () => {
@@ -102,6 +124,8 @@ describe('interleaved timing on fake sides', () => {
   });
 });
 
+type TfScalar = import('@tensorflow/tfjs-core').Scalar;
+
 describe('tiny real cases: our engine and TF.js WebGPU in one process', () => {
   useEngine();
   let tf: Tf | undefined;
@@ -128,6 +152,64 @@ describe('tiny real cases: our engine and TF.js WebGPU in one process', () => {
     expect(parsed.adapter).toMatchObject({ runtime: 'node' });
     expect(typeof parsed.adapter.isSoftware).toBe('boolean');
     expect(formatTable(parsed).split('\n')).toHaveLength(2 + keys.length);
+  });
+
+  // Two blocks, 8 channels, 5×5 LR: every layer of the paper network, in a second on a CPU adapter.
+  const tinySr: SrresnetSpec = { blocks: 2, channels: 8, upsampleChannels: 32, size: 5, batch: 2, lr: 1e-2 };
+
+  it('srresnet: our Generator and the TF.js twin compute the same forward and the same Adam steps', async () => {
+    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    const g = oursGenerator(tinySr);
+    const twin = tfjsGenerator(tf!, tinySr);
+    const { lr, hr } = srresnetInputs(tinySr, tinySr.batch);
+    const lrShape = [tinySr.batch, 3, 5, 5], hrShape = [tinySr.batch, 3, 20, 20];
+    const x = Tensor.fromArray(lr, lrShape), y = Tensor.fromArray(hr, hrShape);
+    const tx = tf!.tensor4d(toNhwc(lr, lrShape), [tinySr.batch, 5, 5, 3]), ty = tf!.tensor4d(toNhwc(hr, hrShape), [tinySr.batch, 20, 20, 3]);
+    try {
+      // Eval mode: running statistics, and the pixel shuffles' channel orders reconciled.
+      g.eval();
+      const ours = tidy(() => g.forward(x));
+      const theirs = twin.forward(tx, false);
+      const diff = maxDiff(toNhwc(await ours.read(), ours.shape), (await theirs.data()) as Float32Array);
+      ours.dispose(); theirs.dispose();
+      expect(diff).toBeLessThan(1e-5);
+
+      // Two training steps each: the second loss sees the first step's Adam update of every weight.
+      g.train();
+      const opt = new Adam(g.parameters(), { lr: tinySr.lr, betas: [0.9, 0.999] });
+      const tfOpt = tf!.train.adam(tinySr.lr!, 0.9, 0.999, 1e-8);
+      const oursLoss: number[] = [], tfLoss: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const l = oursTrainStep(g, opt, x, y);
+        oursLoss.push(await l.item());
+        l.dispose();
+        const c = tfOpt.minimize(() => tf!.mean(tf!.squaredDifference(twin.forward(tx, true), ty)) as TfScalar, true, twin.trainable)!;
+        tfLoss.push((await c.data())[0]);
+        c.dispose();
+      }
+      opt.zeroGrad(); opt.dispose(); tfOpt.dispose();
+      const gap = Math.max(...oursLoss.map((v, i) => Math.abs(v - tfLoss[i])));
+      expect(gap).toBeLessThan(1e-5 * oursLoss[0]);
+      expect(Math.abs(oursLoss[1] - oursLoss[0])).toBeGreaterThan(100 * gap); // the step changed the loss measurably
+    } finally {
+      for (const t of [x, y]) t.dispose();
+      tx.dispose(); ty.dispose();
+      g.dispose(); twin.dispose();
+    }
+  });
+
+  it('srresnet cases run end to end at tiny size, record the training step\'s peak memory, and leak nothing', async () => {
+    const live = liveTensorCount();
+    const tfLive = tf!.memory().numTensors;
+    const r = await runBench(tf!, [{ name: 'tiny-srgan', cases: srresnetCases(tinySr) }], { cases: [], runs: 1, warmup: 0 });
+    expect(Object.keys(r.cases)).toEqual(['srresnet_b2c8_infer_5px', 'srresnet_b2c8_trainstep_bs2_5px']);
+    for (const t of [...Object.values(r.cases), ...Object.values(r.peer['tfjs-webgpu'].cases)]) expect(t.ms).toBeGreaterThan(0);
+    const peak = peakMemory.get('srresnet_b2c8_trainstep_bs2_5px')!;
+    // At least the weights, their gradients and the two Adam moments (4 × 4 bytes per parameter).
+    expect(peak.ours).toBeGreaterThan(16 * generatorParamCount(specConfig(tinySr)));
+    expect(peak.tfjs).toBeGreaterThan(0);
+    expect(liveTensorCount()).toBe(live);
+    expect(tf!.memory().numTensors).toBe(tfLive);
   });
 
   it('an unknown filter is an error that names the families', async () => {
