@@ -11,7 +11,7 @@ export interface Progress {
 
 export function progressBar(total: number, label: string, extra = ''): Progress {
   if (!process.stderr.isTTY) {
-    let lastPct = -1, lastAt = 0;
+    let lastPct = -5, lastAt = 0; // the first update always prints
     return {
       update(done, fields = {}) {
         const pct = Math.floor((100 * done) / Math.max(1, total));

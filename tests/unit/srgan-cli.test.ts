@@ -1,0 +1,108 @@
+/**
+ * The `srgan` CLI end to end, as scripts call it: separate processes on tiny inputs. Train writes a
+ * complete run folder, upscale and eval run its generator, Ctrl-C leaves a resumable checkpoint,
+ * and bad input gives one clear line and a non-zero exit code.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(process.cwd(), 'bin', 'srgan.mjs');
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+function srgan(args: string[], opts: { onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, (s) => child.kill(s));
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let dir: string, run: string, images: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'srgan-cli-'));
+  run = join(dir, 'run');
+  images = join(dir, 'images');
+  await import('node:fs/promises').then((fs) => fs.mkdir(images));
+  // Two small HR images cut from the bundled held-out photos (multiples of 4, odd-ish sizes).
+  await sharp('data/photos/heldout/coffee.png').extract({ left: 200, top: 100, width: 52, height: 40 }).png().toFile(join(images, 'a.png'));
+  await sharp('data/photos/heldout/chelsea.png').extract({ left: 150, top: 80, width: 40, height: 48 }).png().toFile(join(images, 'b.png'));
+});
+
+describe('srgan CLI', () => {
+  it('prints help, and rejects a bad option with exit code 2', async () => {
+    const help = await srgan(['train', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--preset tiny\|paper\|keras/);
+    const bad = await srgan(['train', '--data', 'data/faces', '--out', join(dir, 'x'), '--crop', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--crop must be a non-negative integer, got "abc"/);
+    const unknown = await srgan(['fly']);
+    expect(unknown.code).toBe(2);
+  });
+
+  it('train writes a complete run folder through both phases', async () => {
+    const r = await srgan(['train', '--preset', 'tiny', '--data', 'data/faces', '--heldout', images, '--out', run,
+      '--phase1-steps', '3', '--phase2-steps', '2', '--crop', '32', '--batch', '2', '--checkpoint-every', '2', '--sample-every', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/training finished/);
+    const files = await readdir(run);
+    for (const f of ['generator.safetensors', 'loss.csv', 'loss.png', 'summary.md', 'summary.json', 'samples', 'checkpoints']) expect(files).toContain(f);
+    const csv = (await readFile(join(run, 'loss.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('step,phase,g_content,g_adv,d_real,d_fake,lr,ms');
+    expect(csv).toHaveLength(6);
+    expect(csv[5]).toMatch(/^5,2,/);
+    const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8'));
+    expect(summary.steps).toBe(5);
+    expect(summary.eval.images).toBe(2);
+    expect(summary.eval.model.psnr_y).toBeGreaterThan(15);
+    expect((await readdir(join(run, 'samples'))).length).toBeGreaterThanOrEqual(3);
+  }, 600_000);
+
+  it('upscale and eval run the trained checkpoint; eval ends with one JSON line', async () => {
+    const out = join(dir, 'a_x4.png');
+    const up = await srgan(['upscale', '--checkpoint', join(run, 'generator.safetensors'), '--input', join(images, 'a.png'), '--output', out]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await sharp(out).metadata()).toMatchObject({ width: 208, height: 160 });
+    const ev = await srgan(['eval', '--checkpoint', join(run, 'generator.safetensors'), '--images', images, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    const last = JSON.parse(ev.stdout.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ images: 2, scale: 4 });
+    expect(last.bicubic.psnr_y).toBeGreaterThan(15);
+    expect(last.model.ssim_y).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('rejects a corrupt checkpoint whole, with one clear line', async () => {
+    const bad = join(dir, 'bad.safetensors');
+    await writeFile(bad, Buffer.from('definitely not safetensors'));
+    const r = await srgan(['upscale', '--checkpoint', bad, '--input', join(images, 'a.png'), '--output', join(dir, 'no.png')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.safetensors: not a valid safetensors file/);
+  }, 300_000);
+
+  it('Ctrl-C finishes the step, writes a checkpoint and exits cleanly; --resume goes on from it', async () => {
+    const out = join(dir, 'interrupted');
+    let sent = false;
+    const r = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--steps', '1000', '--crop', '32', '--batch', '2'], {
+      onStderr: (text, kill) => { if (!sent && /train: [1-9]\d*\/1000/.test(text)) { sent = true; kill('SIGINT'); } },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/stopped at step (\d+): continue with --resume/);
+    const stopped = Number(/stopped at step (\d+)/.exec(r.stdout)![1]);
+    const latest = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
+    expect(latest.step).toBe(stopped);
+    const again = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--resume', '--steps', String(stopped + 1), '--crop', '32', '--batch', '2']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`resumed .* at step ${stopped}`));
+    expect(JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8')).step).toBe(stopped + 1);
+  }, 600_000);
+});
