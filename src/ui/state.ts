@@ -47,6 +47,11 @@ export interface AppState {
     message: string;
     summary?: string;
     resume?: ResumeOffer;
+    /** Images the worker trains on, and those it could not use (unreadable, smaller than the crop). */
+    dataUsed?: number;
+    skipped?: { name: string; reason: string }[];
+    /** Step of the last checkpoint saved in IndexedDB. */
+    savedStep?: number;
   };
   /** safetensors bytes of the generator the worker last saved (for the Upscale view). */
   trainedGenerator?: { bytes: Uint8Array; step: number };

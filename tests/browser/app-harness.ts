@@ -119,3 +119,21 @@ export async function allowDownloads(page: Page, dir: string): Promise<void> {
   const cdp = await page.createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
 }
+
+/** Type a value into an input (inside any shadow root) as a person would, firing input and change. */
+export async function setField(page: Page, sel: string, value: string): Promise<void> {
+  const el = await waitDeep(page, sel);
+  await el.evaluate((e, v) => {
+    const input = e as HTMLInputElement;
+    input.value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  }, value);
+}
+
+/** The number in the text of `sel` matched by `re`'s first group. */
+export async function numberIn(page: Page, sel: string, re: RegExp): Promise<number> {
+  const m = re.exec(await textOf(page, sel));
+  if (!m) throw new Error(`${sel}: no match for ${re}`);
+  return Number(m[1]);
+}

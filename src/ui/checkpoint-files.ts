@@ -1,0 +1,68 @@
+/**
+ * <checkpoint-files>: the trainer's checkpoint as files, the same ones `srgan train` writes in a
+ * run folder (generator, discriminator and optimizer .safetensors, state.json). Download the
+ * generator alone (for upscaling anywhere) or all four; upload them back: all four resume the run,
+ * a generator alone is used for upscaling and as the starting weights of the next run.
+ */
+import { LitElement, html } from 'lit';
+import type { TrainerSnapshot, TrainerState } from '../srgan/train/trainer.js';
+import { generatorFromSafetensors } from '../srgan/checkpoint.js';
+import { store } from './state.js';
+import { download, shared } from './styles.js';
+
+export type Uploaded = { kind: 'snapshot'; snapshot: TrainerSnapshot } | { kind: 'generator'; bytes: Uint8Array; name: string };
+
+const bytesOf = async (f: File) => new Uint8Array(await f.arrayBuffer());
+const blob = (b: Uint8Array) => new Blob([b as BlobPart], { type: 'application/octet-stream' });
+
+export class CheckpointFiles extends LitElement {
+  static override properties = { snapshot: { attribute: false }, error: { state: true } };
+  static override styles = [shared];
+  snapshot?: TrainerSnapshot;
+  error = '';
+
+  private downloadAll(s: TrainerSnapshot): void {
+    download(blob(s.generator), 'generator.safetensors');
+    download(blob(s.discriminator), 'discriminator.safetensors');
+    download(blob(s.optimizer), 'optimizer.safetensors');
+    download(new Blob([JSON.stringify(s.state, null, 1)], { type: 'application/json' }), 'state.json');
+  }
+
+  private async upload(files: File[]): Promise<void> {
+    this.error = '';
+    const by = (n: string) => files.find((f) => f.name === n || f.name.endsWith(`/${n}`));
+    try {
+      const g = by('generator.safetensors') ?? files.find((f) => f.name.endsWith('.safetensors'));
+      if (!g) throw new Error('choose a generator .safetensors file (and, to resume, discriminator.safetensors, optimizer.safetensors and state.json)');
+      const [d, o, st] = [by('discriminator.safetensors'), by('optimizer.safetensors'), by('state.json')];
+      let up: Uploaded;
+      if (d && o && st) {
+        const state = JSON.parse(await st.text()) as TrainerState;
+        up = { kind: 'snapshot', snapshot: { generator: await bytesOf(g), discriminator: await bytesOf(d), optimizer: await bytesOf(o), state } };
+      } else {
+        const bytes = await bytesOf(g);
+        generatorFromSafetensors(bytes, g.name).generator.dispose(); // validate now, on the page's device
+        up = { kind: 'generator', bytes, name: g.name };
+        store.update({ trainedGenerator: { bytes, step: 0 } });
+      }
+      this.dispatchEvent(new CustomEvent<Uploaded>('uploaded', { detail: up, bubbles: true, composed: true }));
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  override render() {
+    const s = this.snapshot;
+    return html`
+      <div class="row">
+        <button id="download-generator" ?disabled=${!s} @click=${() => s && download(blob(s.generator), 'generator.safetensors')}>Download generator.safetensors</button>
+        <button id="download-all" ?disabled=${!s} @click=${() => s && this.downloadAll(s)}>Download full checkpoint (4 files)</button>
+        <label class="button">Upload checkpoint files…
+          <input id="upload-checkpoint" class="visually-hidden" type="file" multiple accept=".safetensors,.json"
+            @change=${(e: Event) => this.upload([...((e.target as HTMLInputElement).files ?? [])])} /></label>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}`;
+  }
+}
+
+customElements.define('checkpoint-files', CheckpointFiles);

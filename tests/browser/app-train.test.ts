@@ -1,0 +1,114 @@
+/**
+ * The Train view of the built app in headless Chromium: the tiny preset for a few steps on a small
+ * crop (the CPU is shared), driven through its controls as a person would.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { clickDeep, deep, numberIn, openApp, screenshot, setField, startApp, textOf, waitDeep, type AppSession } from './app-harness.js';
+
+const stepOf = (page: Page) => numberIn(page, '#train-rate', /step (\d+) \//);
+
+/**
+ * The tiny preset made tinier: 2 conv layers of 8 channels, 32-px crops, batch 1. Such steps take
+ * milliseconds, but each phase's first step compiles its kernels (SwiftShader: about 20 s for
+ * phase 1, 100 s for the GAN phase on a busy machine).
+ */
+async function tinySettings(page: Page, phase1: number, phase2: number, every: number, profile = false): Promise<void> {
+  for (const [id, v] of [['blocks', 2], ['channels', 8], ['hrCrop', 32], ['batch', 1], ['phase1Steps', phase1],
+    ['phase2Steps', phase2], ['gridEvery', every], ['checkpointEvery', every]] as const)
+    await setField(page, `#f-${id}`, String(v));
+  if (profile) await (await waitDeep(page, '#f-profile')).evaluate((e) => { if (!(e as HTMLInputElement).checked) (e as HTMLInputElement).click(); });
+}
+
+describe('app: train SRGAN in a worker', () => {
+  let s: AppSession;
+  beforeAll(async () => { s = await startApp(); });
+  afterAll(async () => { await s?.close(); });
+
+  it('trains, pauses, resumes, stays responsive, and a reload resumes from the IndexedDB checkpoint', async () => {
+    const context = await s.browser.createBrowserContext();
+    let page = await openApp(s, context);
+    expect(await textOf(page, '#adapter')).toMatch(/\S/);
+    // A long first phase that the test stops part-way: its steps are fast enough to pause mid-run.
+    await tinySettings(page, 5000, 1, 20);
+    // Measure the page's main thread while the worker trains: timers must keep firing.
+    await page.evaluate(() => {
+      const w = window as unknown as { maxLag: number };
+      w.maxLag = 0;
+      let last = performance.now();
+      setInterval(() => { const now = performance.now(); w.maxLag = Math.max(w.maxLag, now - last - 50); last = now; }, 50);
+    });
+    await clickDeep(page, '#train-start');
+    await waitDeep(page, '#train-progress', 240_000, 'el.value >= 2');
+    expect(await (await waitDeep(page, '#train-progress')).evaluate((e) => (e as HTMLProgressElement).max)).toBe(5001);
+    expect(await textOf(page, '#train-rate')).toMatch(/steps\/s · ETA/);
+    // The chart got points and the first grid (step 0) is on the page.
+    await waitDeep(page, '#loss-chart', 60_000, 'Number(el.dataset.points) >= 2');
+    await waitDeep(page, '#grid-latest', 60_000, 'el.complete && el.naturalWidth > 0');
+    const grid = await (await waitDeep(page, '#grid-latest')).evaluate((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight]);
+    expect(grid).toEqual([4 * 32 + 3 * 4, 2 * 32 + 4]); // 4 columns of 32 px with 4-px gaps, 2 rows
+
+    // The page answers while training runs: another tab opens at once, and timers were never held up for long.
+    const t0 = Date.now();
+    await clickDeep(page, '#tab-profiler');
+    await waitDeep(page, '#profile-run');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    await clickDeep(page, '#tab-train');
+    expect(await page.evaluate(() => (window as unknown as { maxLag: number }).maxLag)).toBeLessThan(1000);
+
+    await clickDeep(page, '#train-pause');
+    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('paused')");
+    const pausedAt = await stepOf(page);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await stepOf(page)).toBe(pausedAt);
+    await clickDeep(page, '#train-resume');
+    await waitDeep(page, '#train-rate', 120_000, `/step (\\d+) \\//.exec(el.textContent)[1] > ${pausedAt}`);
+
+    // Stop once a checkpoint is in IndexedDB, then reload: the page offers to resume from it.
+    await waitDeep(page, '#saved-step', 240_000, 'Number(el.textContent) >= 20');
+    await clickDeep(page, '#train-stop');
+    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('done')");
+    const stoppedAt = await stepOf(page);
+    // Stopping writes a last checkpoint at the step reached.
+    expect(await numberIn(page, '#saved-step', /(\d+)/)).toBe(stoppedAt);
+    expect(await textOf(page, '#run-summary')).toMatch(new RegExp(`steps \\(total / this session\\)\\s+${stoppedAt} / ${stoppedAt}`));
+    await screenshot(page, 'app-train');
+    await page.close();
+
+    page = await openApp(s, context);
+    await waitDeep(page, '#resume-offer', 30_000);
+    expect(await numberIn(page, '#resume-step', /(\d+)/)).toBe(stoppedAt);
+    await clickDeep(page, '#resume-run');
+    await waitDeep(page, '#train-rate', 240_000, `/step (\\d+) \\//.exec(el.textContent)[1] >= ${stoppedAt + 3}`);
+    // Continued, not restarted: the chart holds the saved steps and the new ones, one point per step.
+    const now = await stepOf(page);
+    await waitDeep(page, '#loss-chart', 10_000, `Number(el.dataset.points) >= ${now}`);
+    await clickDeep(page, '#train-stop');
+    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('done')");
+    const summary = await textOf(page, '#run-summary');
+    const [total, session] = /steps \(total \/ this session\)\s+(\d+) \/ (\d+)/.exec(summary)!.slice(1).map(Number);
+    expect(total - session).toBe(stoppedAt);
+    expect(await deep(page, '#train-error')).toBeNull();
+    await page.close();
+    await context.close();
+  }, 600_000);
+
+  it('runs the GAN phase (D and G losses on the chart) and profiles the worker\'s kernels', async () => {
+    const context = await s.browser.createBrowserContext();
+    const page = await openApp(s, context);
+    await tinySettings(page, 1, 2, 1, true);
+    await clickDeep(page, '#train-start');
+    await waitDeep(page, '#train-status', 480_000, "/^(done|error)/.test(el.textContent)");
+    expect(await deep(page, '#train-error')).toBeNull();
+    expect(await textOf(page, '#train-status')).toMatch(/^done — Finished: 3 steps/);
+    expect(await textOf(page, '#loss-latest')).toMatch(/step 3: G content [\d.e-]+, G adversarial [\d.e-]+, D real [\d.e-]+, D fake [\d.e-]+/);
+    // One grid before training and one after each step.
+    expect(await (await waitDeep(page, '#grid-strip')).evaluate((e) => e.querySelectorAll('img').length)).toBe(4);
+    await clickDeep(page, '#tab-profiler');
+    expect(await textOf(page, '#profile-source')).toMatch(/training worker/);
+    expect(await textOf(page, '#profile-table')).toMatch(/conv2d/);
+    await screenshot(page, 'app-train-profile');
+    await page.close();
+    await context.close();
+  }, 600_000);
+});
