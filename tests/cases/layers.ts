@@ -49,7 +49,7 @@ function resizeCase(name: string, inShape: [number, number, number, number], out
   };
 }
 
-/** Layers whose forward or backward reduces (batch norm, PReLU's dα, the losses): run under every reduction kernel. */
+/** Layers whose forward or backward reduces (batch norm, PReLU's dα, the fused losses): run under every reduction kernel. */
 const reducingCases: OpCase[] = [
   // batch norm: gradients flow through the batch mean and variance into x, and into γ and β.
   {
@@ -64,22 +64,10 @@ const reducingCases: OpCase[] = [
     name: 'batch_norm2d training, 1×1 spatial [6,2,1,1]', inputs: [{ shape: [6, 2, 1, 1] }, { shape: [2] }, { shape: [2] }],
     gpu: bnTrain(0), ref: bnTrainRef(0),
   },
-  {
-    name: 'batch_norm2d eval [3,3,5,7]',
-    inputs: [{ shape: [3, 3, 5, 7] }, { shape: [3] }, { shape: [3] }, { shape: [3], grad: false }, { shape: [3], init: 'positive', grad: false }],
-    gpu: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false }),
-    ref: (x, g, b, rm, rv) => refBatchNorm2d(x, g, b, { mean: rm.data, var: rv.data }, { training: false }),
-  },
   // H·W a multiple of 4: the per-channel kernels take 4 elements per invocation.
   {
     name: 'batch_norm2d training, 4 elements per invocation [2,3,4,4]', inputs: [{ shape: [2, 3, 4, 4] }, { shape: [3] }, { shape: [3] }],
     gpu: bnTrain(0), ref: bnTrainRef(0),
-  },
-  {
-    name: 'batch_norm2d eval, 4 elements per invocation [3,2,2,2]',
-    inputs: [{ shape: [3, 2, 2, 2] }, { shape: [2] }, { shape: [2] }, { shape: [2], grad: false }, { shape: [2], init: 'positive', grad: false }],
-    gpu: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false }),
-    ref: (x, g, b, rm, rv) => refBatchNorm2d(x, g, b, { mean: rm.data, var: rv.data }, { training: false }),
   },
   // PReLU: per-channel and shared α; inputs sit just either side of the kink.
   {
@@ -90,14 +78,31 @@ const reducingCases: OpCase[] = [
     name: 'prelu shared alpha, values near 0', inputs: [{ shape: [2, 4, 3], init: cycle(nearZero, 24) }, { shape: [1], init: [0.2] }],
     gpu: prelu, ref: refPrelu,
   },
-  { name: 'prelu shared alpha, odd size [5,3]', inputs: [{ shape: [5, 3] }, { shape: [1], init: [0.3] }], gpu: prelu, ref: refPrelu },
-  { name: 'prelu per channel [3,5,4,3] random', inputs: [{ shape: [3, 5, 4, 3] }, { shape: [5], init: 'uniform' }], gpu: prelu, ref: refPrelu },
   // Losses (scalar means). Their gradients are O(1/n), so the gradient tolerance is tightened to match.
   { name: 'mse_loss [3,5]', inputs: [{ shape: [3, 5] }, { shape: [3, 5] }], gpu: mseLoss, ref: refMseLoss, ...lossTol },
   { name: 'l1_loss [4,6]', inputs: [{ shape: [4, 6] }, { shape: [4, 6] }], gpu: l1Loss, ref: refL1Loss, ...lossTol },
   {
     name: 'bce_with_logits [3,7]', inputs: [{ shape: [3, 7] }, { shape: [3, 7], init: cycle([0, 1, 0.9, 0.1, 0.5], 21) }],
     gpu: bceWithLogits, ref: refBceWithLogits, ...lossTol,
+  },
+];
+
+export const layerCases: OpCase[] = [
+  ...underEveryReduceKernel(reducingCases),
+  // Reductions these share with the cases above, or none (eval batch norm): the adapter's kernels only.
+  { name: 'prelu shared alpha, odd size [5,3]', inputs: [{ shape: [5, 3] }, { shape: [1], init: [0.3] }], gpu: prelu, ref: refPrelu },
+  { name: 'prelu per channel [3,5,4,3] random', inputs: [{ shape: [3, 5, 4, 3] }, { shape: [5], init: 'uniform' }], gpu: prelu, ref: refPrelu },
+  {
+    name: 'batch_norm2d eval [3,3,5,7]',
+    inputs: [{ shape: [3, 3, 5, 7] }, { shape: [3] }, { shape: [3] }, { shape: [3], grad: false }, { shape: [3], init: 'positive', grad: false }],
+    gpu: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false }),
+    ref: (x, g, b, rm, rv) => refBatchNorm2d(x, g, b, { mean: rm.data, var: rv.data }, { training: false }),
+  },
+  {
+    name: 'batch_norm2d eval, 4 elements per invocation [3,2,2,2]',
+    inputs: [{ shape: [3, 2, 2, 2] }, { shape: [2] }, { shape: [2] }, { shape: [2], grad: false }, { shape: [2], init: 'positive', grad: false }],
+    gpu: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false }),
+    ref: (x, g, b, rm, rv) => refBatchNorm2d(x, g, b, { mean: rm.data, var: rv.data }, { training: false }),
   },
   {
     // ±50 (and ±100: exp(100) would overflow f32 if ever formed); 0 exactly checks the gradient σ(0) − t.
@@ -124,10 +129,6 @@ const reducingCases: OpCase[] = [
     name: 'l1_loss, only the target needs a gradient [5,7]', inputs: [{ shape: [5, 7], grad: false }, { shape: [5, 7] }],
     gpu: l1Loss, ref: refL1Loss, ...lossTol,
   },
-];
-
-export const layerCases: OpCase[] = [
-  ...underEveryReduceKernel(reducingCases),
   // Sub-pixel rearrangements.
   { name: 'pixel_shuffle r=2 [2,8,3,5]', inputs: [{ shape: [2, 8, 3, 5] }], gpu: (x) => pixelShuffle(x, 2), ref: (x) => refPixelShuffle(x, 2) },
   { name: 'pixel_shuffle r=3 [1,18,2,3]', inputs: [{ shape: [1, 18, 2, 3] }], gpu: (x) => pixelShuffle(x, 3), ref: (x) => refPixelShuffle(x, 3) },

@@ -2,7 +2,8 @@
  * Reduction cases under every reduction kernel, shared by the Node suite and the headless-Chromium
  * suite (spread into the core and layer lists). Each case runs with the adapter's own choice, with
  * register chunks so short that every reduction takes several chunks and passes (and the last
- * chunk is ragged), and with the GPU's workgroup trees (8 threads, then 64) forced on this adapter.
+ * chunk is ragged), and with the GPU's workgroup trees forced on this adapter (8 threads, so the
+ * tiny shapes still span several workgroups; the tree is the same code at any power of two).
  * The kernel is chosen in the forward and carried into the backward, so the gradients (batch-norm
  * sums, PReLU's dα, max's tie count) run under the same kernel.
  */
@@ -17,7 +18,6 @@ export const reduceKernels: Record<string, Partial<ReduceTuning> | undefined> = 
   'registers, short chunks': { variant: 'registers', wg: 16, invocations: 100000, minChunk: 2 },
   // Outputs whose elements are not contiguous fall back to registers: short chunks there too.
   'workgroup of 8': { variant: 'workgroup', groupWG: 8, workgroups: 100000, minPerThread: 1, wg: 16, invocations: 100000, minChunk: 2 },
-  'workgroup of 64': { variant: 'workgroup', groupWG: 64, workgroups: 4, minPerThread: 1 },
 };
 
 function withReduceKernel<T>(kernel: Partial<ReduceTuning> | undefined, fn: () => T): T {
