@@ -37,10 +37,9 @@ export class DataPicker extends LitElement {
     this.kind = 'files';
   }
 
-  private unreadable(i: number): void {
-    const [bad] = this.files.splice(i, 1);
+  private unreadable(bad: { file: File; url: string }): void {
     URL.revokeObjectURL(bad.url);
-    this.files = [...this.files];
+    this.files = this.files.filter((f) => f !== bad);
     this.skipped = [...this.skipped, { name: bad.file.name, reason: 'the browser cannot decode it' }];
   }
 
@@ -66,8 +65,8 @@ export class DataPicker extends LitElement {
           @files=${(e: CustomEvent<File[]>) => this.add(e.detail)}></image-drop>
         <p id="data-count">${this.files.length} image${this.files.length === 1 ? '' : 's'} chosen
           ${this.files.length ? html`<button type="button" @click=${() => this.clear()}>Clear</button>` : ''}</p>
-        <div class="thumbs">${this.files.slice(0, MAX_THUMBS).map((f, i) =>
-          html`<img src=${f.url} alt=${f.file.name} title=${f.file.name} loading="lazy" @error=${() => this.unreadable(i)} />`)}</div>
+        <div class="thumbs">${this.files.slice(0, MAX_THUMBS).map((f) =>
+          html`<img src=${f.url} alt=${f.file.name} title=${f.file.name} loading="lazy" @error=${() => this.unreadable(f)} />`)}</div>
         ${this.files.length > MAX_THUMBS ? html`<p class="muted">and ${this.files.length - MAX_THUMBS} more</p>` : ''}` : ''}
       ${skipped.length ? html`<details id="skipped" open><summary>${skipped.length} skipped</summary>
         <ul>${skipped.map((s) => html`<li><strong>${s.name || 'image'}</strong>: ${s.reason}</li>`)}</ul></details>` : ''}

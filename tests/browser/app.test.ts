@@ -1,52 +1,98 @@
+/**
+ * The built app's shell in headless Chromium: the adapter on start, the clear message without
+ * WebGPU, keyboard tabs, and the Profiler view (sortable per-kernel table, Chrome trace export).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'vite';
-import type { Browser } from 'puppeteer-core';
-import type { Server } from 'node:http';
-import { echoPage, launchChromium, serveDir } from '../../src/cli/headless-chromium.js';
+import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, startApp, textOf, waitDeep, type AppSession } from './app-harness.js';
 
-/** The real built app (vite build of index.html), driven in headless Chromium as a person would. */
-describe('the built app in headless Chromium', () => {
-  let outDir = '';
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'srgan-app-'));
-    await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    ({ server, url } = await serveDir(outDir));
-    browser = await launchChromium();
-  });
+describe('app shell and profiler', () => {
+  let s: AppSession;
+  const downloads = mkdtempSync(join(tmpdir(), 'srgan-dl-'));
+  beforeAll(async () => { s = await startApp(); });
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    rmSync(outDir, { recursive: true, force: true });
+    await s?.close();
+    rmSync(downloads, { recursive: true, force: true });
   });
 
-  it('shows the adapter, trains XOR on a click, and shows the per-kernel profile', async () => {
-    const page = await browser!.newPage();
-    echoPage(page);
-    await page.goto(url, { waitUntil: 'load' });
-    // Lit renders into a shadow root; puppeteer's >>> combinator pierces it.
-    const text = async (sel: string) => page.$eval(`engine-demo >>> ${sel}`, (e) => e.textContent ?? '');
-    await page.waitForFunction(() => {
-      const root = document.querySelector('engine-demo')?.shadowRoot;
-      return !!root?.querySelector('#error') || !root?.querySelector('#train')?.hasAttribute('disabled');
-    }, { timeout: 60_000 });
-    expect(await page.$('engine-demo >>> #error')).toBeNull();
-    expect(await text('#adapter')).not.toBe('');
-    await page.click('engine-demo >>> #train');
-    // waitForSelector watches DOM mutations of the document, which do not include shadow roots: poll.
-    await page.waitForFunction(() => !!document.querySelector('engine-demo')?.shadowRoot?.querySelector('#result'),
-      { timeout: 120_000, polling: 200 });
-    expect(await text('#result')).toMatch(/— learned/);
-    expect(await text('#log')).toMatch(/step 300: mse 0\.0/);
-    const profile = await text('#profile');
-    expect(profile).toMatch(/^kernel\s+calls/);
-    expect(profile).toMatch(/adam\s+1200\s/); // 4 parameters × 300 steps, one fused kernel each
+  it('shows the adapter and its limits, and moves between tabs with the keyboard', async () => {
+    const page = await openApp(s);
+    expect(await deep(page, '#fatal')).toBeNull();
+    expect(await textOf(page, '#adapter')).toMatch(/\((software fallback|hardware)/);
+    expect(await textOf(page, 'section[aria-labelledby=adapter-title]')).toMatch(/max buffer \d+ MiB[\s\S]*timestamp-query (yes|no)/);
+    await (await waitDeep(page, '#tab-train')).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.querySelector('srgan-app')!.shadowRoot!.activeElement?.id)).toBe('tab-upscale');
+    expect(await (await waitDeep(page, '#panel-upscale')).evaluate((e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await (await waitDeep(page, '#panel-train')).evaluate((e) => (e as HTMLElement).hidden)).toBe(true);
+    await screenshot(page, 'app-start');
+    await page.close();
+  });
+
+  it('takes dropped training images: thumbnails, a count, and the unreadable ones listed as skipped', async () => {
+    const page = await openApp(s);
+    await clickDeep(page, '#data-files');
+    const png = readFileSync(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png'));
+    const jpg = readFileSync(join(import.meta.dirname, '../../data/faces/sample1_face1.jpg'));
+    await dropFiles(page, '#data-drop', [
+      { name: 'cat.png', type: 'image/png', bytes: png }, { name: 'face.jpg', type: 'image/jpeg', bytes: jpg },
+      { name: 'broken.png', type: 'image/png', bytes: new Uint8Array([137, 80, 78, 71, 1, 2, 3]) },
+      { name: 'notes.txt', type: 'text/plain', bytes: new TextEncoder().encode('hello') },
+    ]);
+    await waitDeep(page, '#skipped', 30_000, "el.textContent.includes('broken.png')");
+    expect(await textOf(page, '#data-count')).toMatch(/^2 images chosen/);
+    expect(await (await waitDeep(page, 'data-picker')).evaluate((e) => e.shadowRoot!.querySelectorAll('.thumbs img').length)).toBe(2);
+    const skipped = await textOf(page, '#skipped');
+    expect(skipped).toMatch(/2 skipped/);
+    expect(skipped).toMatch(/notes\.txt: not an image file/);
+    expect(skipped).toMatch(/broken\.png: the browser cannot decode it/);
+    await page.close();
+  });
+
+  it('without WebGPU shows one message saying what to do', async () => {
+    const page = await s.browser.newPage();
+    await page.evaluateOnNewDocument(() => { delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu; });
+    await page.goto(s.url, { waitUntil: 'load' });
+    const msg = await textOf(page, '#fatal');
+    expect(msg).toMatch(/WebGPU is not available[\s\S]*Chrome or Edge 113/);
+    expect(await deep(page, '#adapter')).toBeNull();
+    expect(await deep(page, '[role=tablist]')).toBeNull();
+    await page.close();
+  });
+
+  it('profiles a workload per kernel, sorts the table, and exports a Chrome trace', async () => {
+    const page = await openApp(s);
+    await allowDownloads(page, downloads);
+    await clickDeep(page, '#tab-profiler');
+    await clickDeep(page, '#profile-run');
+    await waitDeep(page, '#profile-table', 180_000);
+    const rows = async () => (await waitDeep(page, '#profile-table')).evaluate((t) =>
+      [...t.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim())));
+    const byTime = await rows();
+    expect(byTime.map((r) => r[0])).toEqual(expect.arrayContaining(['matmul', 'adam']));
+    expect(byTime.find((r) => r[0] === 'adam')![1]).toBe('1200'); // 4 parameters × 300 steps, one fused kernel each
+    const ms = byTime.map((r) => Number(r[2]));
+    expect(ms).toEqual([...ms].sort((a, b) => b - a));
+    const share = byTime.reduce((p, r) => p + Number(r[4].replace(' %', '')), 0);
+    expect(share).toBeGreaterThan(99);
+    expect(share).toBeLessThan(101);
+    // Sort by kernel name (ascending), then by calls.
+    await clickDeep(page, 'button.sort[data-key=kernel]');
+    const names = (await rows()).map((r) => r[0]);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    expect(await (await waitDeep(page, 'th[aria-sort=ascending]')).evaluate((e) => e.textContent)).toMatch(/Kernel/);
+    await screenshot(page, 'app-profiler');
+
+    await clickDeep(page, '#trace-export');
+    const file = join(downloads, 'srgan-webgpu.trace.json');
+    for (let i = 0; i < 40 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 250));
+    const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string; cat?: string; args?: { submit?: number } }[] };
+    const kernels = trace.traceEvents.filter((e) => e.cat === 'kernel');
+    expect(kernels.filter((e) => e.name === 'adam')).toHaveLength(1200);
+    expect(trace.traceEvents.some((e) => e.cat === 'submit')).toBe(true);
+    expect(kernels.every((e) => e.ph === 'X' && Number.isInteger(e.args?.submit))).toBe(true);
     await page.close();
   });
 });
