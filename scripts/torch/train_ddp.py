@@ -45,7 +45,8 @@ class RandomCrops:
             if not name.lower().endswith(IMAGE_EXTS):
                 continue
             try:
-                img = np.asarray(Image.open(os.path.join(folder, name)).convert("RGB"), dtype=np.float32) / 255
+                # uint8 in memory (4x less than float32); a crop is scaled to [0, 1] when drawn
+                img = np.asarray(Image.open(os.path.join(folder, name)).convert("RGB"), dtype=np.uint8)
             except Exception as e:  # a bad file is skipped, by name, never fatal
                 log(f"warning: skipping {name}: cannot decode ({e})")
                 continue
@@ -63,7 +64,7 @@ class RandomCrops:
             y = self.rng.integers(img.shape[1] - self.crop + 1)
             x = self.rng.integers(img.shape[2] - self.crop + 1)
             patch = img[:, y:y + self.crop, x:x + self.crop]
-            out[b] = patch[:, :, ::-1] if self.rng.random() < 0.5 else patch
+            out[b] = (patch[:, :, ::-1] if self.rng.random() < 0.5 else patch) / np.float32(255)
         return torch.from_numpy(out)
 
 
@@ -206,8 +207,11 @@ def main():
             save_checkpoint(d, cfg, os.path.join(args.out, "discriminator.safetensors"), extra)
     if csv_file:
         csv_file.close()
-    log(f"ranks in sync: max |weight - rank 0's| = {replica_drift(g, d):.3g} (G and D)")
+    drift = replica_drift(g, d)
+    log(f"ranks in sync: max |weight - rank 0's| = {drift:.3g} (G and D)" if drift == 0 else
+        f"warning: the ranks' weights drifted apart (max |delta| = {drift:.3g}): gradients were not all-reduced")
     log(f"done: {total} steps in {time.time() - t_start:.1f} s on {world} ranks; wrote {os.path.join(args.out, 'generator.safetensors')}")
+    dist.barrier()  # gloo aborts a rank that tears down while its peer is still in a collective
     dist.destroy_process_group()
 
 
