@@ -43,10 +43,11 @@ ${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  var rem = i; var s 
  */
 export type BroadcastForm = 'scalar' | 'block' | 'general';
 
-export function broadcastCopyWGSL(wg: number, form: BroadcastForm): string {
+export function broadcastCopyWGSL(wg: number, form: BroadcastForm, v: number): string {
+  // With v > 1 (scalar: n % v = 0; block: inner % v = 0) an invocation's v outputs share one source.
   const source = form === 'scalar' ? '0u'
-    : form === 'block' ? '(i / u.inner) % u.count'
-    : 'generalSource(i)';
+    : form === 'block' ? '(i0 / u.inner) % u.count'
+    : 'generalSource(i0)';
   return `
 struct P { n: u32, rank: u32, inner: u32, count: u32, scale: f32, _a: u32, _b: u32, _c: u32,
   outStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2> }
@@ -66,8 +67,9 @@ fn generalSource(i: u32) -> u32 {
 }
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
-  let i = ${linearIndex(wg)};
-  if (i >= u.n) { return; }
-  Y[i] = X[${source}] * u.scale;
+  let i0 = (${linearIndex(wg)}) * ${v}u;
+  if (i0 >= u.n) { return; }
+  let value = X[${source}] * u.scale;
+  for (var e = 0u; e < ${v}u; e++) { Y[i0 + e] = value; }
 }`;
 }

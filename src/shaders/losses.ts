@@ -29,8 +29,12 @@ fn term(a: f32, b: f32) -> f32 { return ${term}; }`,
   };
 }
 
-/** dA = da(a, b, g) and/or dB = db(a, b, g), with g = dLoss · scale (scale = 1/n of the mean). */
-export function lossBackwardWGSL(da: string | null, db: string | null, wg: number): string {
+/**
+ * dA = da(a, b, g) and/or dB = db(a, b, g), with g = dLoss · scale (scale = 1/n of the mean).
+ * Each invocation takes `v` consecutive elements (v = 4 needs n % 4 = 0): on a CPU adapter the
+ * per-invocation cost and the read of the scalar gradient are then paid once per four elements.
+ */
+export function lossBackwardWGSL(da: string | null, db: string | null, wg: number, v: number): string {
   const outs = [da && ['DA', da], db && ['DB', db]].filter((o): o is [string, string] => !!o);
   return `
 struct P { n: u32, _p: u32, scale: f32, _q: u32 }
@@ -42,10 +46,13 @@ ${outs.map(([name], k) => `@group(0) @binding(${3 + k}) var<storage, read_write>
 ${lossHelpers}
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
-  let i = ${linearIndex(wg)};
-  if (i >= u.n) { return; }
-  let a = A[i]; let b = B[i];
+  let i0 = (${linearIndex(wg)}) * ${v}u;
+  if (i0 >= u.n) { return; }
   let g = G[0] * u.scale;
-  ${outs.map(([name, expr]) => `${name}[i] = ${expr};`).join('\n  ')}
+  for (var e = 0u; e < ${v}u; e++) {
+    let i = i0 + e;
+    let a = A[i]; let b = B[i];
+    ${outs.map(([name, expr]) => `${name}[i] = ${expr};`).join('\n    ')}
+  }
 }`;
 }

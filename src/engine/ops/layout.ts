@@ -63,14 +63,15 @@ export function broadcastTo(x: Tensor, shape: readonly number[], scale = 1): Ten
   const form: BroadcastForm = kept.length === 0 ? 'scalar' : kept.length === 1 ? 'block' : 'general';
   const inner = kept.length === 1 ? outStr[kept[0]] : 1;
   const count = kept.length === 1 ? sizes[kept[0]] : 1;
+  const v = form !== 'general' && (form === 'scalar' ? y.size : inner) % 4 === 0 ? 4 : 1;
   const wg = engine().tuning.elementwiseWG;
   const params = new Uint32Array(24);
   params.set([y.size, sizes.length, inner, count]);
   new Float32Array(params.buffer)[4] = scale;
   pack8(outStr, params, 8); pack8(ss, params, 16);
   engine().runKernel(
-    { name: 'broadcast_copy', key: `${wg}|${form}`, inputs: 1, outputs: 1, uniform: true, code: () => broadcastCopyWGSL(wg, form) },
-    { buffers: [x.buffer, y.buffer], params, workgroups: grid1d(y.size, wg), bytes: (x.size + y.size) * 4 },
+    { name: 'broadcast_copy', key: `${wg}|${form}|${v}`, inputs: 1, outputs: 1, uniform: true, code: () => broadcastCopyWGSL(wg, form, v) },
+    { buffers: [x.buffer, y.buffer], params, workgroups: grid1d(y.size / v, wg), bytes: (x.size + y.size) * 4 },
   );
   return y;
 }

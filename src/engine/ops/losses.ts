@@ -52,14 +52,15 @@ function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor
     const outs = grads.filter((t): t is Tensor => !!t);
     if (!outs.length) return grads;
     const wg = engine().tuning.elementwiseWG;
+    const v = n % 4 === 0 ? 4 : 1;
     const p = new Uint32Array(4);
     p[0] = n;
     new Float32Array(p.buffer)[2] = 1 / n;
     const [da, db] = [needs[0] ? def.da : null, needs[1] ? def.db : null];
     engine().runKernel(
-      { name: `${name}_loss_bwd`, key: `${wg}|${!!da}|${!!db}`, inputs: 3, outputs: outs.length, uniform: true,
-        code: () => lossBackwardWGSL(da, db, wg) },
-      { buffers: [a.buffer, b.buffer, g.buffer, ...outs.map((t) => t.buffer)], params: p, workgroups: grid1d(n, wg),
+      { name: `${name}_loss_bwd`, key: `${wg}|${v}|${!!da}|${!!db}`, inputs: 3, outputs: outs.length, uniform: true,
+        code: () => lossBackwardWGSL(da, db, wg, v) },
+      { buffers: [a.buffer, b.buffer, g.buffer, ...outs.map((t) => t.buffer)], params: p, workgroups: grid1d(n / v, wg),
         bytes: n * 4 * (2 + outs.length) },
     );
     return grads;
