@@ -90,6 +90,10 @@ const reducingCases: OpCase[] = [
 export const layerCases: OpCase[] = [
   ...underEveryReduceKernel(reducingCases),
   // Reductions these share with the cases above, or none (eval batch norm): the adapter's kernels only.
+  {
+    name: 'bce_with_logits, 4 elements per backward invocation [2,3,4]', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 3, 4], init: 'uniform' }],
+    gpu: bceWithLogits, ref: refBceWithLogits, ...lossTol,
+  },
   { name: 'prelu shared alpha, odd size [5,3]', inputs: [{ shape: [5, 3] }, { shape: [1], init: [0.3] }], gpu: prelu, ref: refPrelu },
   { name: 'prelu per channel [3,5,4,3] random', inputs: [{ shape: [3, 5, 4, 3] }, { shape: [5], init: 'uniform' }], gpu: prelu, ref: refPrelu },
   {
