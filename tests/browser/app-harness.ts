@@ -3,11 +3,12 @@
  * temporary folder, serve it on 127.0.0.1, and find elements through every shadow root (Lit
  * renders into them) the way a person sees the page, by id or by visible text.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { echoPage, launchChromium, serveDir } from '../../src/cli/headless-chromium.js';
 
@@ -136,4 +137,22 @@ export async function numberIn(page: Page, sel: string, re: RegExp): Promise<num
   const m = re.exec(await textOf(page, sel));
   if (!m) throw new Error(`${sel}: no match for ${re}`);
   return Number(m[1]);
+}
+
+/** One built app and browser for a test file, plus a folder that receives the pages' downloads. */
+export function useApp(): { session: () => AppSession; downloads: string } {
+  let s: AppSession | undefined;
+  const downloads = mkdtempSync(join(tmpdir(), 'srgan-dl-'));
+  beforeAll(async () => { s = await startApp(); });
+  afterAll(async () => {
+    await s?.close();
+    rmSync(downloads, { recursive: true, force: true });
+  });
+  return { session: () => s!, downloads };
+}
+
+/** Wait (up to 10 s) for a download to land. */
+export async function waitForFile(path: string): Promise<void> {
+  for (let i = 0; i < 40 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 250));
+  if (!existsSync(path)) throw new Error(`no download at ${path}`);
 }

@@ -2,9 +2,12 @@
  * The Train view of the built app in headless Chromium: the tiny preset for a few steps on a small
  * crop (the CPU is shared), driven through its controls as a person would.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'puppeteer-core';
-import { clickDeep, deep, numberIn, openApp, screenshot, setField, startApp, textOf, waitDeep, type AppSession } from './app-harness.js';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ElementHandle, Page } from 'puppeteer-core';
+import { decodeSafetensors } from '../../src/engine/io/safetensors.js';
+import { clickDeep, deep, numberIn, openApp, screenshot, setField, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
 const stepOf = (page: Page) => numberIn(page, '#train-rate', /step (\d+) \//);
 
@@ -21,13 +24,12 @@ async function tinySettings(page: Page, phase1: number, phase2: number, every: n
 }
 
 describe('app: train SRGAN in a worker', () => {
-  let s: AppSession;
-  beforeAll(async () => { s = await startApp(); });
-  afterAll(async () => { await s?.close(); });
+  const { session, downloads } = useApp();
 
   it('trains, pauses, resumes, stays responsive, and a reload resumes from the IndexedDB checkpoint', async () => {
-    const context = await s.browser.createBrowserContext();
-    let page = await openApp(s, context);
+    // Its own profile (a fresh IndexedDB), which saves downloads where the test can read them.
+    const context = await session().browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
+    let page = await openApp(session(), context);
     expect(await textOf(page, '#adapter')).toMatch(/\S/);
     // A long first phase that the test stops part-way: its steps are fast enough to pause mid-run.
     await tinySettings(page, 5000, 1, 20);
@@ -48,11 +50,18 @@ describe('app: train SRGAN in a worker', () => {
     const grid = await (await waitDeep(page, '#grid-latest')).evaluate((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight]);
     expect(grid).toEqual([4 * 32 + 3 * 4, 2 * 32 + 4]); // 4 columns of 32 px with 4-px gaps, 2 rows
 
-    // The page answers while training runs: another tab opens at once, and timers were never held up for long.
-    const t0 = Date.now();
-    await clickDeep(page, '#tab-profiler');
-    await waitDeep(page, '#profile-run');
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // The page answers while training runs: a tab opens within a frame or two (timed in the page,
+    // not through the test's polling), and timers were never held up for long.
+    const switchMs = await page.evaluate(async () => {
+      const app = document.querySelector('srgan-app') as HTMLElement & { updateComplete: Promise<boolean> };
+      const t0 = performance.now();
+      (app.shadowRoot!.querySelector('#tab-profiler') as HTMLElement).click();
+      await app.updateComplete;
+      await new Promise((r) => requestAnimationFrame(r));
+      const shown = !(app.shadowRoot!.querySelector('#panel-profiler') as HTMLElement).hidden;
+      return shown ? performance.now() - t0 : Infinity;
+    });
+    expect(switchMs).toBeLessThan(1000);
     await clickDeep(page, '#tab-train');
     expect(await page.evaluate(() => (window as unknown as { maxLag: number }).maxLag)).toBeLessThan(1000);
 
@@ -73,9 +82,19 @@ describe('app: train SRGAN in a worker', () => {
     expect(await numberIn(page, '#saved-step', /(\d+)/)).toBe(stoppedAt);
     expect(await textOf(page, '#run-summary')).toMatch(new RegExp(`steps \\(total / this session\\)\\s+${stoppedAt} / ${stoppedAt}`));
     await screenshot(page, 'app-train');
+
+    // The checkpoint downloads as the CLI's generator.safetensors (config in its metadata) and uploads back.
+    await clickDeep(page, '#download-generator');
+    const file = join(downloads, 'generator.safetensors');
+    await waitForFile(file);
+    const { metadata } = decodeSafetensors(new Uint8Array(readFileSync(file)));
+    expect(JSON.parse(metadata.srgan_config).generator.channels).toBe(8);
+    expect(metadata.step).toBe(String(stoppedAt));
+    await (await waitDeep(page, '#upload-checkpoint') as ElementHandle<HTMLInputElement>).uploadFile(file);
+    await waitDeep(page, '#train-status', 30_000, "el.textContent.includes('generator.safetensors loaded')");
     await page.close();
 
-    page = await openApp(s, context);
+    page = await openApp(session(), context);
     await waitDeep(page, '#resume-offer', 30_000);
     expect(await numberIn(page, '#resume-step', /(\d+)/)).toBe(stoppedAt);
     await clickDeep(page, '#resume-run');
@@ -86,16 +105,16 @@ describe('app: train SRGAN in a worker', () => {
     await clickDeep(page, '#train-stop');
     await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('done')");
     const summary = await textOf(page, '#run-summary');
-    const [total, session] = /steps \(total \/ this session\)\s+(\d+) \/ (\d+)/.exec(summary)!.slice(1).map(Number);
-    expect(total - session).toBe(stoppedAt);
+    const [total, thisSession] = /steps \(total \/ this session\)\s+(\d+) \/ (\d+)/.exec(summary)!.slice(1).map(Number);
+    expect(total - thisSession).toBe(stoppedAt);
     expect(await deep(page, '#train-error')).toBeNull();
     await page.close();
     await context.close();
   }, 600_000);
 
   it('runs the GAN phase (D and G losses on the chart) and profiles the worker\'s kernels', async () => {
-    const context = await s.browser.createBrowserContext();
-    const page = await openApp(s, context);
+    const context = await session().browser.createBrowserContext();
+    const page = await openApp(session(), context);
     await tinySettings(page, 1, 2, 1, true);
     await clickDeep(page, '#train-start');
     await waitDeep(page, '#train-status', 480_000, "/^(done|error)/.test(el.textContent)");

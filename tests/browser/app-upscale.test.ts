@@ -1,22 +1,15 @@
 /** The Upscale view of the built app, driven in headless Chromium as a person would. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, startApp, textOf, waitDeep, type AppSession } from './app-harness.js';
+import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
 describe('app: upscale a dropped image', () => {
-  let s: AppSession;
-  const downloads = mkdtempSync(join(tmpdir(), 'srgan-dl-'));
-  beforeAll(async () => { s = await startApp(); });
-  afterAll(async () => {
-    await s?.close();
-    rmSync(downloads, { recursive: true, force: true });
-  });
+  const { session, downloads } = useApp();
 
   it('upscales ×4 with a bundled UpscalerJS model, compares with bicubic and the ground truth, downloads a PNG', async () => {
-    const page = await openApp(s);
+    const page = await openApp(session());
     await allowDownloads(page, downloads);
     await clickDeep(page, '#tab-upscale');
     const model = await waitDeep(page, '#model');
@@ -43,8 +36,7 @@ describe('app: upscale a dropped image', () => {
 
     await clickDeep(page, '#download');
     const file = join(downloads, 'cat-lr_x4.png');
-    for (let i = 0; i < 40 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 250));
-    expect(readdirSync(downloads)).toContain('cat-lr_x4.png');
+    await waitForFile(file);
     const meta = await sharp(readFileSync(file)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 96]);
     await page.close();

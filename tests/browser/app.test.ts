@@ -2,23 +2,16 @@
  * The built app's shell in headless Chromium: the adapter on start, the clear message without
  * WebGPU, keyboard tabs, and the Profiler view (sortable per-kernel table, Chrome trace export).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, startApp, textOf, waitDeep, type AppSession } from './app-harness.js';
+import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
 describe('app shell and profiler', () => {
-  let s: AppSession;
-  const downloads = mkdtempSync(join(tmpdir(), 'srgan-dl-'));
-  beforeAll(async () => { s = await startApp(); });
-  afterAll(async () => {
-    await s?.close();
-    rmSync(downloads, { recursive: true, force: true });
-  });
+  const { session, downloads } = useApp();
 
   it('shows the adapter and its limits, and moves between tabs with the keyboard', async () => {
-    const page = await openApp(s);
+    const page = await openApp(session());
     expect(await deep(page, '#fatal')).toBeNull();
     expect(await textOf(page, '#adapter')).toMatch(/\((software fallback|hardware)/);
     expect(await textOf(page, 'section[aria-labelledby=adapter-title]')).toMatch(/max buffer \d+ MiB[\s\S]*timestamp-query (yes|no)/);
@@ -32,7 +25,7 @@ describe('app shell and profiler', () => {
   });
 
   it('takes dropped training images: thumbnails, a count, and the unreadable ones listed as skipped', async () => {
-    const page = await openApp(s);
+    const page = await openApp(session());
     await clickDeep(page, '#data-files');
     const png = readFileSync(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png'));
     const jpg = readFileSync(join(import.meta.dirname, '../../data/faces/sample1_face1.jpg'));
@@ -52,9 +45,9 @@ describe('app shell and profiler', () => {
   });
 
   it('without WebGPU shows one message saying what to do', async () => {
-    const page = await s.browser.newPage();
+    const page = await session().browser.newPage();
     await page.evaluateOnNewDocument(() => { delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu; });
-    await page.goto(s.url, { waitUntil: 'load' });
+    await page.goto(session().url, { waitUntil: 'load' });
     const msg = await textOf(page, '#fatal');
     expect(msg).toMatch(/WebGPU is not available[\s\S]*Chrome or Edge 113/);
     expect(await deep(page, '#adapter')).toBeNull();
@@ -63,7 +56,7 @@ describe('app shell and profiler', () => {
   });
 
   it('profiles a workload per kernel, sorts the table, and exports a Chrome trace', async () => {
-    const page = await openApp(s);
+    const page = await openApp(session());
     await allowDownloads(page, downloads);
     await clickDeep(page, '#tab-profiler');
     await clickDeep(page, '#profile-run');
@@ -87,7 +80,7 @@ describe('app shell and profiler', () => {
 
     await clickDeep(page, '#trace-export');
     const file = join(downloads, 'srgan-webgpu.trace.json');
-    for (let i = 0; i < 40 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 250));
+    await waitForFile(file);
     const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string; cat?: string; args?: { submit?: number } }[] };
     const kernels = trace.traceEvents.filter((e) => e.cat === 'kernel');
     expect(kernels.filter((e) => e.name === 'adam')).toHaveLength(1200);
