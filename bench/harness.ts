@@ -89,11 +89,13 @@ export interface BenchOptions {
   cases: string[];
   runs: number;
   warmup: number;
+  /** Also record one profiled step of each of our cases, as a Chrome trace. */
+  trace?: boolean;
 }
 
 /** `--cases matmul,conv3x3_fwd --runs 9 --warmup 2` (also `--cases=…`). Unknown flags are errors. */
-export function parseArgs(argv: readonly string[], defaults: BenchOptions = { cases: [], runs: 7, warmup: 2 }): BenchOptions & { json?: string } {
-  const out: BenchOptions & { json?: string } = { ...defaults, cases: [...defaults.cases] };
+export function parseArgs(argv: readonly string[], defaults: BenchOptions = { cases: [], runs: 7, warmup: 2 }): BenchOptions & { json?: string; traceFile?: string } {
+  const out: BenchOptions & { json?: string; traceFile?: string } = { ...defaults, cases: [...defaults.cases] };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
     const take = () => {
@@ -110,7 +112,8 @@ export function parseArgs(argv: readonly string[], defaults: BenchOptions = { ca
     else if (flag === '--runs') out.runs = count(1);
     else if (flag === '--warmup') out.warmup = count(0);
     else if (flag === '--json') out.json = take();
-    else throw new Error(`unknown option ${flag} (known: --cases LIST, --runs N, --warmup N, --json FILE)`);
+    else if (flag === '--trace') { out.traceFile = take(); out.trace = true; }
+    else throw new Error(`unknown option ${flag} (known: --cases LIST, --runs N, --warmup N, --json FILE, --trace FILE)`);
   }
   return out;
 }
@@ -125,6 +128,8 @@ export interface BenchResult {
   adapter: Record<string, unknown>;
   cases: Record<string, CaseTiming>;
   peer: Record<string, { cases: Record<string, CaseTiming> }>;
+  /** Chrome trace JSON of one profiled step per case (with --trace); written to its file, not printed. */
+  trace?: string;
 }
 
 /** Human-readable table: one row per case, ours beside the peer, speed-up = peer ms / our ms. */

@@ -4,8 +4,9 @@
  * 'webgpu' the active TF.js backend before calling.
  */
 import { engine } from '../src/engine/runtime/engine.js';
+import { chromeTraceJson } from '../src/engine/runtime/trace.js';
 import type { BenchFamily, Tf } from './cases/types.js';
-import { selected, summarise, timeInterleaved, type BenchOptions, type BenchResult, type Side } from './harness.js';
+import { selected, summarise, timeInterleaved, type BenchOptions, type BenchResult, type Runner, type Side } from './harness.js';
 
 export const PEER = 'tfjs-webgpu';
 
@@ -52,6 +53,8 @@ export async function runBench(
   const ours = oursSide();
   const peer = tfjsSide(tf);
   const result: BenchResult = { adapter: adapterSummary(), cases: {}, peer: { [PEER]: { cases: {} } } };
+  const profiler = engine().profiler;
+  profiler.reset();
   const chosen = families.flatMap((f) => f.cases.filter((c) => selected(f.name, c.key, opts.cases, f.optIn)));
   if (!chosen.length) throw new Error(`no case matches --cases ${opts.cases.join(',')} (families: ${families.map((f) => f.name).join(', ')})`);
   for (const c of chosen) {
@@ -62,6 +65,9 @@ export async function runBench(
       result.cases[c.key] = summarise(a, c.flops);
       result.peer[PEER].cases[c.key] = summarise(b, c.flops);
       log(`${c.key}: ours ${result.cases[c.key].ms} ms, ${PEER} ${result.peer[PEER].cases[c.key].ms} ms`);
+      // One more step of ours with timestamps, after the timed runs (profiling splits passes, so it
+      // must not run while timing).
+      if (opts.trace) await profiledStep(mine, ours);
     } finally {
       mine.dispose();
       theirs.dispose();
@@ -69,5 +75,19 @@ export async function runBench(
       await peer.settle();
     }
   }
+  if (opts.trace) result.trace = chromeTraceJson(await profiler.events(), engine().adapter);
   return result;
+}
+
+async function profiledStep(runner: Runner, side: Side): Promise<void> {
+  const profiler = engine().profiler;
+  runner.prepare?.();
+  profiler.enable();
+  try {
+    runner.step();
+    await side.settle();
+  } finally {
+    profiler.enable(false);
+    runner.after?.();
+  }
 }

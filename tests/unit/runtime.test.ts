@@ -64,6 +64,7 @@ describe('runtime', () => {
     E.tidy(() => E.sum(E.relu(x))).dispose();
     await eng().sync();
     expect(await eng().profiler.report()).toEqual([]);
+    E.tidy(() => E.relu(x)).dispose(); // leaves the untimed shared pass open: enabling must cope
     eng().profiler.enable();
     for (let i = 0; i < 3; i++) E.tidy(() => E.sum(E.relu(x))).dispose();
     await eng().sync();
@@ -71,7 +72,10 @@ describe('runtime', () => {
     eng().profiler.enable(false);
     const relu = rows.find((r) => r.kernel === 'relu');
     expect(relu?.calls).toBe(3);
-    expect(rows.find((r) => r.kernel === 'reduce_sum')?.calls).toBe(3);
+    // A full sum is one or more chunked passes (the count depends on the size), the same for each call.
+    const sums = rows.find((r) => r.kernel === 'reduce_sum')?.calls ?? 0;
+    expect(sums).toBeGreaterThanOrEqual(3);
+    expect(sums % 3).toBe(0);
     expect(relu!.totalMs).toBeGreaterThan(0);
     expect(relu!.gbps).toBeGreaterThan(0);
     expect(E.formatProfile(rows)).toMatch(/relu\s+3/);

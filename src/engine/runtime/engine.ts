@@ -159,7 +159,9 @@ export class Engine {
     this.encoder ??= this.device.createCommandEncoder();
     let pass: GPUComputePassEncoder;
     if (this.profiler.enabled) {
-      pass = this.encoder.beginComputePass({ timestampWrites: this.profiler.nextPass(spec.name, d.flops, d.bytes) });
+      // Each timed dispatch gets its own pass; a shared pass left open from before the profiler was
+      // switched on must be closed first (an encoder cannot begin a pass while another is open).
+      pass = this.commandEncoder().beginComputePass({ timestampWrites: this.profiler.nextPass(spec.name, d.flops, d.bytes) });
     } else {
       // Without profiling, consecutive dispatches share one pass (fewer pass transitions).
       pass = this.pass ??= this.encoder.beginComputePass();
