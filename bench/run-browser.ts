@@ -28,6 +28,11 @@ async function main(): Promise<number> {
   const a = r.adapter;
   process.stdout.write(`adapter: ${a.vendor} ${a.architecture} ${a.description} (${a.isSoftware ? 'software' : 'hardware'}, ${a.runtime})\n`);
   process.stdout.write(formatTable(r) + '\n');
+  if (opts.traceFile && r.trace) {
+    writeFileSync(opts.traceFile, r.trace);
+    process.stderr.write(`bench: Chrome trace of one profiled step per case: ${opts.traceFile} (open in Perfetto)\n`);
+  }
+  delete r.trace;
   const line = JSON.stringify(r);
   if (opts.json) writeFileSync(opts.json, line + '\n');
   process.stdout.write(line + '\n');

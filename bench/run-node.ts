@@ -22,6 +22,11 @@ async function main(): Promise<number> {
   const result = await runBench(tf, families, opts, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`adapter: ${a.vendor} ${a.architecture} ${a.description} (${a.isSoftware ? 'software' : 'hardware'}, ${a.runtime})\n`);
   process.stdout.write(formatTable(result) + '\n');
+  if (opts.traceFile && result.trace) {
+    writeFileSync(opts.traceFile, result.trace);
+    process.stderr.write(`bench: Chrome trace of one profiled step per case: ${opts.traceFile} (open in Perfetto)\n`);
+  }
+  delete result.trace;
   const line = JSON.stringify(result);
   if (opts.json) writeFileSync(opts.json, line + '\n');
   process.stdout.write(line + '\n');
