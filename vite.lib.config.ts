@@ -13,7 +13,7 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { engine: 'src/engine/index.ts', srgan: 'src/lib/srgan.ts' },
+      entry: { engine: 'src/engine/index.ts', srgan: 'src/srgan/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {

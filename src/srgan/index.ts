@@ -1,0 +1,19 @@
+/**
+ * `srgan-webgpu/srgan`: the browser-safe SRGAN API for pages that embed a trained model
+ * (networks, checkpoints, image decoding in the browser, tiled upscaling, metrics, training).
+ * Node-only modules (sharp decoding, run folders, folder readers) are left out on purpose.
+ */
+export * from './config.js';
+export { Generator, generatorParamCount } from './models/generator.js';
+export { Discriminator } from './models/discriminator.js';
+export * from './checkpoint.js';
+export * from './image/types.js';
+export * from './image/browser.js';
+export * from './image/tensor.js';
+export * from './upscale.js';
+export * from './metrics.js';
+export { makeLr, bicubicUpscale } from './data/degrade.js';
+export { PhotoDataset, DatasetError, type DatasetOptions, type HostBatch } from './data/dataset.js';
+export { Trainer, NonFiniteLossError, type StepLog, type TrainerSnapshot, type TrainerState, type HrBatch } from './train/trainer.js';
+export { renderSampleGrid, centreCrops, GRID_COLUMNS, type GridImage } from './train/sample-grid.js';
+export * as pretrained from './pretrained/index.js';
