@@ -4,8 +4,6 @@ import type { SrganConfig } from '../srgan/config.js';
 import { evaluate, type EvalReport } from '../srgan/metrics.js';
 import { upscaleImage } from '../srgan/upscale.js';
 import type { HostImage } from '../srgan/image/types.js';
-import { toUnit } from '../srgan/train/trainer.js';
-import * as E from '../engine/index.js';
 import type { SrModel } from './models.js';
 
 /** Each HR image is downscaled ×scale by the training bicubic, upscaled by the model through tiles, and compared on Y. */
@@ -15,16 +13,7 @@ export function evaluateModel(images: readonly HostImage[], model: SrModel, onIm
   });
 }
 
-/** The same for a generator being trained (eval mode for the evaluation, then back). */
-export async function evaluateOnImages(images: readonly HostImage[], generator: Generator, config: SrganConfig): Promise<EvalReport> {
-  const wasTraining = generator.training;
-  generator.eval();
-  try {
-    return await evaluateModel(images, {
-      name: 'training', scale: config.generator.scale, dispose: () => {},
-      run: (lr) => E.noGrad(() => E.tidy(() => toUnit(generator.forward(lr), config))),
-    });
-  } finally {
-    generator.train(wasTraining);
-  }
+/** The same for a generator being trained (`enhance` runs it in eval mode and restores training mode). */
+export function evaluateOnImages(images: readonly HostImage[], generator: Generator, config: SrganConfig): Promise<EvalReport> {
+  return evaluateModel(images, { name: 'training', scale: config.generator.scale, dispose: () => {}, run: (lr) => generator.enhance(lr) });
 }

@@ -7,8 +7,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as E from '../engine/index.js';
 import { generatorFromSafetensors, DEFAULT_GENERATOR_PATH } from '../srgan/checkpoint.js';
-import { toUnit } from '../srgan/train/trainer.js';
 import { UsageError } from './command.js';
+import {
+  DEFAULT_PRETRAINED_SCALE, isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedInfo, type PretrainedScale,
+} from '../srgan/pretrained/catalogue.js';
 
 export interface SrModel {
   name: string;
@@ -27,27 +29,28 @@ export async function loadGeneratorModel(file?: string): Promise<SrModel> {
   return {
     name: file ? `checkpoint ${file}` : `default (${DEFAULT_GENERATOR_PATH})`,
     scale: config.generator.scale,
-    run: (lr) => E.noGrad(() => E.tidy(() => toUnit(generator.forward(lr), config))),
+    run: (lr) => generator.enhance(lr),
     dispose: () => generator.dispose(),
   };
 }
 
-export const PRETRAINED_NAMES = ['esrgan-slim', 'esrgan-medium', 'esrgan-thick'] as const;
-export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
-
-export async function loadPretrainedModel(name: string, scale = 4): Promise<SrModel> {
-  if (!(PRETRAINED_NAMES as readonly string[]).includes(name))
-    throw new UsageError(`--model must be one of ${PRETRAINED_NAMES.join(', ')}, got "${name}"`);
-  if (![2, 3, 4, 8].includes(scale)) throw new UsageError(`--scale must be 2, 3, 4 or 8, got ${scale}`);
+export async function loadPretrainedModel(name: string, scale = DEFAULT_PRETRAINED_SCALE as number): Promise<SrModel> {
+  if (!isPretrainedName(name)) throw new UsageError(`--model must be one of ${PRETRAINED_NAMES.join(', ')}, got "${name}"`);
+  let info: PretrainedInfo;
+  try {
+    info = pretrainedInfo(name, scale);
+  } catch (e) {
+    throw new UsageError(`--scale: ${(e as Error).message}`);
+  }
   const { loadPretrainedNode } = await import('../srgan/pretrained/node.js');
-  const m = await loadPretrainedNode(name as PretrainedName, scale as 2 | 3 | 4 | 8);
-  return { name: `${name} ×${scale} (UpscalerJS, MIT)`, scale, run: (x) => E.noGrad(() => m.run(x)), dispose: () => m.dispose() };
+  const m = await loadPretrainedNode(name, scale as PretrainedScale);
+  return { name: `${name} ×${scale} (UpscalerJS, ${info.license})`, scale, run: (x) => m.run(x), dispose: () => m.dispose() };
 }
 
 /** --model NAME [--scale S] or --checkpoint FILE (or the default generator). */
 export async function loadModel(opts: { checkpoint?: string; model?: string; scale?: number }): Promise<SrModel> {
   if (opts.model && opts.checkpoint) throw new UsageError('give either --model or --checkpoint, not both');
-  if (opts.model) return loadPretrainedModel(opts.model, opts.scale ?? 4);
+  if (opts.model) return loadPretrainedModel(opts.model, opts.scale);
   const m = await loadGeneratorModel(opts.checkpoint);
   if (opts.scale !== undefined && opts.scale !== m.scale)
     throw new UsageError(`this generator upscales ×${m.scale}; --scale ${opts.scale} is only for --model`);

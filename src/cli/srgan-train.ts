@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import * as E from '../engine/index.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
-import { openImageFolder } from '../srgan/data/folder.js';
-import { readImageFolder } from '../srgan/data/folder.js';
+import { openImageFolder, readImageFolder } from '../srgan/data/folder.js';
 import { toRgbPlanes } from '../srgan/image/types.js';
 import { Vgg19Features } from '../srgan/models/vgg19.js';
 import { runTraining } from '../srgan/train/run.js';

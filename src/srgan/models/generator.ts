@@ -25,7 +25,7 @@
  */
 import * as E from '../../engine/index.js';
 import type { Rng } from '../../engine/index.js';
-import type { GeneratorConfig } from '../config.js';
+import { toUnitRange, type GeneratorConfig } from '../config.js';
 import { activation, conv, convParams, PixelShuffle, UpsampleNearest } from './layers.js';
 
 const { Module, Sequential, BatchNorm2d } = E.nn;
@@ -114,6 +114,24 @@ export class Generator extends Module {
       this.body = this.registerModule('body', new Sequential(...Array.from({ length: cfg.blocks }, () => new Sequential(conv(C, C, 3, rng), act(C)))));
       this.tail = this.registerModule('tail', conv(C, cfg.upsampleChannels, 3, rng));
       shrinkInit(this.tail, E.nn.initRng(rng));
+    }
+  }
+
+  /**
+   * The picture a user sees: SR in [0, 1], clamped, in eval mode (running batch-norm statistics),
+   * with no graph. Training mode is restored afterwards.
+   */
+  enhance(lr: E.Tensor): E.Tensor {
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return E.noGrad(() => E.tidy(() => {
+        const { scale, shift } = toUnitRange(this.cfg.outputRange);
+        const sr = this.forward(lr);
+        return E.clamp(scale === 1 && shift === 0 ? sr : E.addScalar(E.mulScalar(sr, scale), shift), 0, 1);
+      }));
+    } finally {
+      this.train(wasTraining);
     }
   }
 

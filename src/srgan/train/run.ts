@@ -66,18 +66,20 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
 
   let trainer = new Trainer(o.config, await o.makeVgg?.());
   let logs: StepLog[] = [];
-  let lastGood: TrainerSnapshot;
   const resumed = o.resume ? await folder.readLatest() : undefined;
+  let lastGood: TrainerSnapshot = resumed ?? (await trainer.snapshot(o.data.state));
+  /** Back to a snapshot: weights, optimizer, step, the data stream, and the log up to that step. */
+  const rewind = (to: TrainerSnapshot) => {
+    trainer.restore(to);
+    o.data.restore(to.state.data);
+    logs = logs.filter((l) => l.step <= to.state.step);
+    lastGood = to;
+  };
   if (resumed) {
-    trainer.restore(resumed);
-    o.data.restore(resumed.state.data);
-    logs = (await folder.readLog()).filter((l) => l.step <= resumed.state.step);
-    lastGood = resumed;
+    logs = await folder.readLog();
+    rewind(resumed);
     say(`resumed ${o.out} at step ${trainer.step} (phase ${trainer.phase})`);
-  } else {
-    lastGood = await trainer.snapshot(o.data.state);
-    await folder.writeCheckpoint(lastGood);
-  }
+  } else await folder.writeCheckpoint(lastGood);
   const stepsAtStart = trainer.step;
 
   const checkpoint = async () => {
@@ -102,29 +104,23 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
       if (err instanceof NonFiniteLossError) {
         recoveries.nan++;
         const scale = trainer.lrScale / 2;
-        trainer.restore(lastGood);
+        rewind(lastGood);
         trainer.lrScale = scale;
-        o.data.restore(lastGood.state.data);
         // The data stream goes on past the bad batch: skip as many batches as were consumed.
         for (let s = lastGood.state.step; s < err.step; s++) await o.data.next();
-        logs = logs.filter((l) => l.step <= trainer.step);
         say(`step ${err.step}: loss is not finite; back to the checkpoint at step ${trainer.step}, learning rate ×${scale}`);
       } else if (err instanceof E.DeviceLostError) {
         recoveries.deviceLost++;
         say(`GPU device lost at step ${trainer.step + 1} (${(err as Error).message}); acquiring a new device and resuming from step ${lastGood.state.step}`);
         await E.initEngine(); // the lost engine is replaced by one on a new device
         trainer = new Trainer(o.config, await o.makeVgg?.());
-        trainer.restore(lastGood);
-        o.data.restore(lastGood.state.data);
-        logs = logs.filter((l) => l.step <= trainer.step);
+        rewind(lastGood);
       } else if (err instanceof E.GpuBatchError && recoveries.gpuError < 3) {
         // A failed batch loses its work, possibly half an optimizer update: go back to the last
         // good state (a few times; a fault that repeats is a bug, not a glitch).
         recoveries.gpuError++;
         say(`step ${trainer.step + 1}: GPU error (${err.message}); back to the checkpoint at step ${lastGood.state.step}`);
-        trainer.restore(lastGood);
-        o.data.restore(lastGood.state.data);
-        logs = logs.filter((l) => l.step <= trainer.step);
+        rewind(lastGood);
       } else throw err;
     }
   }

@@ -117,11 +117,13 @@ export class Trainer {
       return out;
     });
 
-    const values: Record<string, number> = {};
-    for (const [k, t] of Object.entries(losses)) {
-      values[k] = await t.item();
-      t.dispose();
-    }
+    // One read-back per step: the scalars travel together.
+    const names = Object.keys(losses);
+    const packed = E.tidy(() => E.concat(names.map((k) => E.reshape(losses[k], [1]))));
+    for (const t of Object.values(losses)) t.dispose();
+    const read = await packed.read();
+    packed.dispose();
+    const values: Record<string, number> = Object.fromEntries(names.map((k, i) => [k, read[i]]));
     this.step++;
     const log: StepLog = {
       step: this.step, phase: plan.phase, lr: plan.lr, ms: performance.now() - t0,
@@ -166,15 +168,9 @@ export class Trainer {
     this.optG.step();
   }
 
-  /** SR for an LR batch in eval mode (running BN statistics), mapped to [0, 1] and clamped. */
+  /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics. */
   enhance(lr: Tensor): Tensor {
-    return E.noGrad(() => E.tidy(() => {
-      const wasTraining = this.generator.training;
-      this.generator.eval();
-      const sr = this.generator.forward(lr);
-      this.generator.train(wasTraining);
-      return toUnit(sr, this.config);
-    }));
+    return this.generator.enhance(lr);
   }
 
   async snapshot(data?: unknown): Promise<TrainerSnapshot> {
@@ -222,11 +218,4 @@ export class Trainer {
     this.generator.dispose();
     this.discriminator.dispose();
   }
-}
-
-/** Generator output → [0, 1], clamped (for images and metrics). */
-export function toUnit(sr: Tensor, cfg: SrganConfig): Tensor {
-  const range = cfg.generator.outputRange;
-  const unit = range === '[-1,1]' ? E.addScalar(E.mulScalar(sr, 0.5), 0.5) : sr;
-  return E.clamp(unit, 0, 1);
 }
