@@ -121,7 +121,8 @@ export function parseArgs(argv: readonly string[], defaults: BenchOptions = { ca
 /** Does a case key pass the filters? A filter matches its family or any key it prefixes. */
 export function selected(family: string, key: string, filters: readonly string[], optIn = false): boolean {
   if (!filters.length) return !optIn;
-  return filters.some((f) => f === family || (!optIn && key.startsWith(f)));
+  // An opt-in family (long cases) runs when named, or case by case by exact name, never by a prefix.
+  return filters.some((f) => f === family || f === key || (!optIn && key.startsWith(f)));
 }
 
 export interface BenchResult {

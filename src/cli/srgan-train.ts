@@ -25,6 +25,7 @@ usage: srgan train --data DIR --out RUN_DIR [options]
   --steps N                  total steps, split between the phases in the preset's proportion
   --phase1-steps N, --phase2-steps N   set each phase's length explicitly
   --resume                   continue the run in RUN_DIR exactly where its last checkpoint stopped
+                             (with --steps/--phase*-steps or --lr: the schedule changes from there on)
   --content mse|vgg          content loss of the GAN phase (default: the preset's; vgg needs --vgg)
   --vgg FILE                 VGG19 weights as safetensors (torchvision key names; see README)
   --vgg-layer NAME           VGG feature layer, e.g. relu5_4 (paper) or relu3_3
@@ -73,6 +74,27 @@ function configFrom(v: Values): SrganConfig {
   return makeConfig(preset, { ...overrides, generator });
 }
 
+/** Options that set the schedule's length, which --resume may change (and --lr, its base rate). */
+const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
+/** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
+const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed'] as const;
+
+/**
+ * The config of a resumed run: the checkpoint's, with the schedule changed where the command line
+ * asks (to extend a run, or to finish it at a lower rate); `ignored` lists the network and data
+ * options given, which can't change under a checkpoint.
+ */
+export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial<Record<string, unknown>>): { config: SrganConfig; ignored: string[] } {
+  const given = (name: string) => v[name] !== undefined;
+  const lengthGiven = LENGTH_OPTIONS.some(given);
+  const config: SrganConfig = {
+    ...saved,
+    ...(lengthGiven ? { phase1Steps: asked.phase1Steps, phase2Steps: asked.phase2Steps } : {}),
+    ...(given('lr') ? { lr: asked.lr } : {}),
+  };
+  return { config, ignored: FIXED_ON_RESUME.filter(given) };
+}
+
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('train', argv, OPTIONS);
   const dataDir = required('train', 'data', v.data), out = required('train', 'out', v.out);
@@ -80,9 +102,9 @@ async function run(argv: string[]): Promise<number> {
   if (v.resume) {
     const latest = await new RunFolder(out).readLatest();
     if (!latest) throw new UsageError(`srgan train: --resume, but ${out} holds no checkpoint`);
-    // The networks come from the checkpoint; only the schedule's length may be changed on resume.
-    const steps = { phase1Steps: config.phase1Steps, phase2Steps: config.phase2Steps };
-    config = { ...latest.state.config, ...(v.steps || v['phase1-steps'] || v['phase2-steps'] ? steps : {}) };
+    const resumed = resumedConfig(latest.state.config, config, v);
+    config = resumed.config;
+    for (const name of resumed.ignored) console.warn(`warning: --${name} is ignored on --resume: the run keeps its checkpoint's value`);
   }
   const eng = await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
   const a = eng.adapter;

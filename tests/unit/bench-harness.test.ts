@@ -68,6 +68,8 @@ describe('bench statistics and options', () => {
     expect(selected('gpu-large', 'matmul_2048', [], true)).toBe(false);
     expect(selected('gpu-large', 'matmul_2048', ['matmul'], true)).toBe(false);
     expect(selected('gpu-large', 'matmul_2048', ['gpu-large'], true)).toBe(true);
+    expect(selected('gpu-large', 'matmul_2048', ['matmul_2048'], true)).toBe(true);
+    expect(selected('gpu-large', 'matmul_2048', ['matmul_20'], true)).toBe(false);
   });
 
   it('srgan is opt-in: the paper SRResNet at 24 px, infer and an Adam step at batch 4, with conv flop counts', () => {
