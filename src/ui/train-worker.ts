@@ -1,6 +1,7 @@
 /**
  * The training worker: its own GPUDevice (initEngine in the worker), so the page stays responsive
- * while SRGAN trains. It decodes the images, runs the Trainer step by step, and posts every step's
+ * while SRGAN trains. It decodes the images, runs the shared training loop (src/srgan/train/loop.ts:
+ * NaN, GPU-error and device-loss recovery as in the CLI), and posts every step's
  * losses, a LR | bicubic | SR | HR grid every `gridEvery` steps, a checkpoint every
  * `checkpointEvery` steps (the page keeps it in IndexedDB), and, when asked, the kernel profile.
  * Pause, resume and stop take effect between steps.
@@ -13,13 +14,14 @@ import { Vgg19Features } from '../srgan/models/vgg19.js';
 import { centreCrops, renderSampleGrid, type GridImage } from '../srgan/train/sample-grid.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { summaryMarkdown } from '../srgan/train/summary.js';
-import { NonFiniteLossError, Trainer, type HrBatch, type TrainerSnapshot } from '../srgan/train/trainer.js';
+import { trainLoop } from '../srgan/train/loop.js';
+import { Trainer, type HrBatch, type TrainerSnapshot } from '../srgan/train/trainer.js';
 import type { FromWorker, ImageInput, StartMessage, ToWorker } from './train-protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
 let paused = false;
-let stopped = false;
+const stop = new AbortController();
 let wake: (() => void) | undefined;
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
@@ -27,7 +29,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   if (m.type === 'start') void train(m).catch((err: Error) => post({ type: 'error', message: err.message }));
   else if (m.type === 'pause') paused = true;
   else if (m.type === 'resume') { paused = false; wake?.(); }
-  else if (m.type === 'stop') { stopped = true; paused = false; wake?.(); }
+  else if (m.type === 'stop') { stop.abort(); paused = false; wake?.(); }
 };
 
 async function decodeAll(inputs: ImageInput[], skipped: { name: string; reason: string }[]): Promise<HostImage[]> {
@@ -53,6 +55,7 @@ async function gridPng(g: GridImage): Promise<Blob> {
 
 async function train(m: StartMessage): Promise<void> {
   const eng = await E.initEngine({ log: () => {} });
+  const profiler = () => E.engine().profiler; // the current device's (a device loss brings a new engine)
   post({ type: 'ready', adapter: eng.adapter.description || eng.adapter.vendor, isSoftware: eng.adapter.isSoftware });
   const cfg = m.config;
   const skipped: { name: string; reason: string }[] = [];
@@ -65,81 +68,84 @@ async function train(m: StartMessage): Promise<void> {
   const gridSource = (await decodeAll(m.gridImages, [])).concat(images);
   const gridBatch: HrBatch | undefined = centreCrops(gridSource.map((im) => ({ width: im.width, height: im.height, rgb: toRgbPlanes(im) })), cfg.hrCrop, 2);
 
+  if (cfg.content === 'vgg' && !m.vggWeights) throw new Error('the VGG content loss needs a VGG19 weights file (.safetensors)');
   let vgg: Vgg19Features | undefined;
-  if (cfg.content === 'vgg') {
-    if (!m.vggWeights) throw new Error('the VGG content loss needs a VGG19 weights file (.safetensors)');
-    vgg = new Vgg19Features(cfg.vggLayer);
-    vgg.loadWeights(m.vggWeights);
-  }
-  const trainer = new Trainer(cfg, vgg);
+  /** A trainer on the current device (again after a device loss, with VGG loaded there too). */
+  const makeTrainer = async () => {
+    vgg?.dispose();
+    vgg = undefined;
+    if (cfg.content === 'vgg') {
+      vgg = new Vgg19Features(cfg.vggLayer);
+      vgg.loadWeights(m.vggWeights!);
+    }
+    return new Trainer(cfg, vgg);
+  };
+  const trainer = await makeTrainer();
+  let lastGood: TrainerSnapshot | undefined;
   if (m.resume) {
     trainer.restore(m.resume);
-    try { data.restore(m.resume.state.data as DatasetState); } catch { post({ type: 'note', message: 'the data order could not be restored; continuing with a fresh order' }); }
+    lastGood = m.resume;
+    try {
+      data.restore(m.resume.state.data as DatasetState);
+    } catch {
+      post({ type: 'note', message: 'the data order could not be restored; continuing with a fresh order' });
+      lastGood = undefined; // a rewind must not restore the unreadable order
+    }
   } else if (m.initGenerator) {
     E.loadCheckpoint(trainer.generator, m.initGenerator);
   }
+  lastGood ??= await trainer.snapshot(data.state);
 
-  const total = totalSteps(cfg);
   const started = Date.now(), firstStep = trainer.step;
-  let grids = 0, nan = 0;
-  let lastGood: TrainerSnapshot = m.resume ?? await trainer.snapshot(data.state);
-  const profiling = m.profile && eng.profiler.supported;
+  let grids = 0;
+  const profiling = m.profile && profiler().supported;
   if (m.profile && !profiling) post({ type: 'note', message: "this adapter has no 'timestamp-query': training runs unprofiled" });
-  if (profiling) { eng.profiler.reset(); eng.profiler.enable(); }
+  if (profiling) { profiler().reset(); profiler().enable(); }
 
-  const grid = async () => {
+  const grid = async (t: Trainer) => {
     if (!gridBatch) return;
-    const png = await gridPng(await renderSampleGrid(trainer, gridBatch));
+    const png = await gridPng(await renderSampleGrid(t, gridBatch));
     grids++;
-    post({ type: 'grid', step: trainer.step, png });
+    post({ type: 'grid', step: t.step, png });
   };
-  const checkpoint = async () => {
-    lastGood = await trainer.snapshot(data.state);
-    post({ type: 'checkpoint', snapshot: lastGood });
-  };
-  const profile = async () => {
+  const profile = async (step: number) => {
     if (!profiling) return;
-    await eng.sync();
-    const rows = await eng.profiler.report();
+    await E.engine().sync();
+    const rows = await profiler().report();
     // Nothing ran since the last report (e.g. the run ended right after one): keep the last profile shown.
-    if (rows.length) post({ type: 'profile', step: trainer.step, rows, events: await eng.profiler.events() });
-    eng.profiler.reset();
+    if (rows.length) post({ type: 'profile', step, rows, events: await profiler().events() });
+    profiler().reset();
   };
 
-  if (!m.resume) await grid();
-  while (trainer.step < total && !stopped) {
-    if (paused) {
+  if (!m.resume) await grid(trainer);
+  const total = totalSteps(cfg);
+  const loop = await trainLoop({
+    trainer, data, lastGood, until: total, sampleEvery: m.gridEvery, checkpointEvery: m.checkpointEvery,
+    signal: stop.signal,
+    beforeStep: async () => {
+      if (!paused) return;
       post({ type: 'paused', step: trainer.step });
       await new Promise<void>((r) => { wake = r; });
-      if (stopped) break;
-      post({ type: 'resumed', step: trainer.step });
-    }
-    try {
-      const log = await trainer.trainStep(await data.next());
-      post({ type: 'step', log, total });
-    } catch (err) {
-      if (!(err instanceof NonFiniteLossError)) throw err;
-      const scale = trainer.lrScale / 2;
-      nan++;
-      trainer.restore(lastGood);
-      trainer.lrScale = scale;
-      post({ type: 'note', message: `step ${err.step}: loss is not finite; back to step ${trainer.step}, learning rate ×${scale}` });
-      continue;
-    }
-    if (trainer.step % m.gridEvery === 0) { await grid(); await profile(); }
-    if (trainer.step % m.checkpointEvery === 0) await checkpoint();
-  }
-  if (profiling) { await profile(); eng.profiler.enable(false); }
-  if (lastGood.state.step !== trainer.step) await checkpoint();
-  if (trainer.step % m.gridEvery !== 0) await grid();
+      if (!stop.signal.aborted) post({ type: 'resumed', step: trainer.step });
+    },
+    onStep: (log) => post({ type: 'step', log, total }),
+    onSample: async (t) => { await grid(t); await profile(t.step); },
+    onCheckpoint: async (snapshot) => post({ type: 'checkpoint', snapshot }),
+    remakeTrainer: async () => {
+      if (profiling) profiler().enable(); // the new device's profiler starts off
+      return makeTrainer();
+    },
+    log: (message) => post({ type: 'note', message }),
+  });
+  if (profiling) { await profile(loop.trainer.step); profiler().enable(false); }
   const seconds = (Date.now() - started) / 1000;
   const summary = summaryMarkdown({
     adapter: `${eng.adapter.description || eng.adapter.vendor}${eng.adapter.isSoftware ? ' (software)' : ''}`,
-    preset: cfg.preset, config: cfg, steps: trainer.step, stepsThisSession: trainer.step - firstStep,
+    preset: cfg.preset, config: cfg, steps: loop.trainer.step, stepsThisSession: loop.trainer.step - firstStep,
     started: new Date(started).toISOString(), ended: new Date().toISOString(), seconds,
-    stepsPerSecond: (trainer.step - firstStep) / Math.max(seconds, 1e-9), images: grids, recoveries: { nan, deviceLost: 0 },
+    stepsPerSecond: (loop.trainer.step - firstStep) / Math.max(seconds, 1e-9), images: grids, recoveries: loop.recoveries,
   });
-  post({ type: 'done', step: trainer.step, stopped, summary });
-  trainer.dispose();
+  post({ type: 'done', step: loop.trainer.step, stopped: stop.signal.aborted, summary });
+  loop.trainer.dispose();
   vgg?.dispose();
 }
