@@ -12,6 +12,8 @@ export interface Runner {
   step(): void;
   /** Untimed clean-up after each timed step (dispose outputs, clear gradients). */
   after?(): void;
+  /** Peak GPU bytes the case held (read after the timed steps; cases that measure it). */
+  peakBytes?(): number | undefined;
   dispose(): void;
 }
 
@@ -30,6 +32,8 @@ export interface TimingOptions {
 export interface CaseTiming {
   ms: number;
   gflops: number;
+  /** Peak GPU memory in MiB, where the case measures it (see Runner.peakBytes). */
+  peakMiB?: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -74,9 +78,11 @@ export async function timeInterleaved(pairs: { side: Side; runner: Runner }[], o
   return samples;
 }
 
-export function summarise(samples: readonly number[], flops: number): CaseTiming {
+export function summarise(samples: readonly number[], flops: number, peakBytes?: number): CaseTiming {
   const ms = median(samples);
-  return { ms: significant(ms), gflops: significant(gflops(flops, ms)) };
+  const timing: CaseTiming = { ms: significant(ms), gflops: significant(gflops(flops, ms)) };
+  if (peakBytes) timing.peakMiB = significant(peakBytes / 2 ** 20);
+  return timing;
 }
 
 /** Five significant digits: more than the run-to-run noise, and tiny cases do not round to 0. */
@@ -133,14 +139,19 @@ export interface BenchResult {
   trace?: string;
 }
 
-/** Human-readable table: one row per case, ours beside the peer, speed-up = peer ms / our ms. */
+/**
+ * Human-readable table: one row per case, ours beside the peer, speed-up = peer ms / our ms; the
+ * peak-memory columns appear when some case measured it.
+ */
 export function formatTable(result: BenchResult, peerName = 'tfjs-webgpu'): string {
   const peer = result.peer[peerName]?.cases ?? {};
-  const head = ['case', 'ours ms', 'ours GFLOPS', 'TF.js ms', 'TF.js GFLOPS', 'speed-up ×'];
+  const memory = Object.entries(result.cases).some(([key, o]) => o.peakMiB || peer[key]?.peakMiB);
+  const mib = (t?: CaseTiming) => (t?.peakMiB ? fixed(t.peakMiB, 1) : '-');
+  const head = ['case', 'ours ms', 'ours GFLOPS', 'TF.js ms', 'TF.js GFLOPS', 'speed-up ×', ...(memory ? ['ours MiB', 'TF.js MiB'] : [])];
   const rows = Object.entries(result.cases).map(([key, o]) => {
     const p = peer[key];
     return [key, fixed(o.ms, 3), fixed(o.gflops, 3), p ? fixed(p.ms, 3) : '-', p ? fixed(p.gflops, 3) : '-',
-      p && o.ms > 0 ? fixed(p.ms / o.ms, 2) : '-'];
+      p && o.ms > 0 ? fixed(p.ms / o.ms, 2) : '-', ...(memory ? [mib(o), mib(p)] : [])];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((s, c) => (c ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ');

@@ -62,8 +62,8 @@ export async function runBench(
     const theirs = c.tfjs(tf);
     try {
       const [a, b] = await timeInterleaved([{ side: ours, runner: mine }, { side: peer, runner: theirs }], opts);
-      result.cases[c.key] = summarise(a, c.flops);
-      result.peer[PEER].cases[c.key] = summarise(b, c.flops);
+      result.cases[c.key] = summarise(a, c.flops, mine.peakBytes?.());
+      result.peer[PEER].cases[c.key] = summarise(b, c.flops, theirs.peakBytes?.());
       log(`${c.key}: ours ${result.cases[c.key].ms} ms, ${PEER} ${result.peer[PEER].cases[c.key].ms} ms`);
       // One more step of ours with timestamps, after the timed runs (profiling splits passes, so it
       // must not run while timing).

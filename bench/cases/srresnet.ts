@@ -9,9 +9,10 @@
  * and the outputs agree (checked when a case is built, and in tests/unit/bench-harness.test.ts).
  * flops: 2·MACs of the convs; a training step is 3× the forward (dX and dW) less the first
  * conv's dX (the LR input needs no gradient), times the batch.
- * Memory: the training step's peak GPU memory is the engine pool's allocatedBytes after one step
- * from an emptied pool (the pool keeps what it allocated, so that is the step's high-water mark);
- * the harness has no column for it, so it is logged and kept in `peakMemory`.
+ * Memory (the table's MiB columns, `peakMiB` in the JSON): ours is the engine pool's allocatedBytes
+ * after one step from an emptied pool (the pool keeps what it allocated, so that is the step's
+ * high-water mark); TF.js's is its WebGPU buffer manager's allocated bytes after each step, a pool
+ * shared with the run's earlier cases.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import * as E from '../../src/engine/index.js';
@@ -142,15 +143,6 @@ function tfjsInfer(tf: Tf, s: SrresnetSpec): Runner {
   };
 }
 
-/** Peak GPU bytes of each training case, by side (filled when the case is built and run). */
-export const peakMemory = new Map<string, { ours?: number; tfjs?: number }>();
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-
-function notePeak(key: string, side: 'ours' | 'tfjs', bytes: number, how: string): void {
-  peakMemory.set(key, { ...peakMemory.get(key), [side]: bytes });
-  console.warn(`${key}: ${side} peak GPU memory ${mib(bytes)} (${how})`);
-}
-
 /** One trainer-style step (zeroGrad, forward, MSE, backward, Adam); returns its loss tensor. */
 export function oursTrainStep(g: Generator, opt: E.Adam, lr: E.Tensor, hr: E.Tensor): E.Tensor {
   opt.zeroGrad();
@@ -162,7 +154,7 @@ export function oursTrainStep(g: Generator, opt: E.Adam, lr: E.Tensor, hr: E.Ten
   });
 }
 
-function oursTrain(s: SrresnetSpec, key: string): Runner {
+function oursTrain(s: SrresnetSpec): Runner {
   const g = oursGenerator(s).train();
   const opt = new E.Adam(g.parameters(), { lr: s.lr ?? 1e-4, betas: [0.9, 0.999] });
   const data = srresnetInputs(s, s.batch);
@@ -171,16 +163,17 @@ function oursTrain(s: SrresnetSpec, key: string): Runner {
   // The memory step (untimed): from an empty pool, whatever the step holds at once must be allocated.
   engine().pool.trim();
   oursTrainStep(g, opt, lr, hr).dispose();
-  notePeak(key, 'ours', engine().memory().allocatedBytes, 'engine pool after one step from an empty pool: weights, Adam moments, gradients, activations');
+  const peak = engine().memory().allocatedBytes;
   let loss: E.Tensor | undefined;
   return {
     step: () => { loss = oursTrainStep(g, opt, lr, hr); },
     after: () => loss?.dispose(),
+    peakBytes: () => peak,
     dispose: () => { opt.zeroGrad(); opt.dispose(); for (const t of [lr, hr]) t.dispose(); g.dispose(); },
   };
 }
 
-function tfjsTrain(tf: Tf, s: SrresnetSpec, key: string): Runner {
+function tfjsTrain(tf: Tf, s: SrresnetSpec): Runner {
   const model = tfjsGenerator(tf, s);
   // TF.js's default epsilon is 1e-7; ours (and PyTorch's) is 1e-8.
   const opt = tf.train.adam(s.lr ?? 1e-4, 0.9, 0.999, 1e-8);
@@ -193,8 +186,8 @@ function tfjsTrain(tf: Tf, s: SrresnetSpec, key: string): Runner {
   return {
     step: () => { opt.minimize(() => tf.mean(tf.squaredDifference(model.forward(lr, true), hr)) as TfCore.Scalar, false, model.trainable); },
     after: () => { peak = Math.max(peak, allocated()); },
+    peakBytes: () => peak || undefined,
     dispose: () => {
-      if (peak) notePeak(key, 'tfjs', peak, "TF.js WebGPU buffer manager's allocated bytes, its pool shared with the run's earlier cases");
       opt.dispose();
       for (const t of [lr, hr]) t.dispose();
       model.dispose();
@@ -219,7 +212,7 @@ export function srresnetCases(s: SrresnetSpec): BenchCase[] {
   const train = `${name}_trainstep_bs${s.batch}_${s.size}px`;
   return [
     { key: `${name}_infer_${s.size}px`, flops: total, ours: () => oursInfer(s), tfjs: (tf) => tfjsInfer(tf, s) },
-    { key: train, flops: s.batch * (3 * total - head), ours: () => oursTrain(s, train), tfjs: (tf) => tfjsTrain(tf, s, train) },
+    { key: train, flops: s.batch * (3 * total - head), ours: () => oursTrain(s), tfjs: (tf) => tfjsTrain(tf, s) },
   ];
 }
 

@@ -15,7 +15,7 @@ import { liveTensorCount, Tensor } from '../../src/engine/tensor.js';
 import { Adam, tidy } from '../../src/engine/index.js';
 import { generatorParamCount } from '../../src/srgan/models/generator.js';
 import {
-  oursGenerator, oursTrainStep, paperSpec, peakMemory, specConfig, srresnetCases, srresnetInputs, tfjsGenerator, toNhwc, type SrresnetSpec,
+  oursGenerator, oursTrainStep, paperSpec, specConfig, srresnetCases, srresnetInputs, tfjsGenerator, toNhwc, type SrresnetSpec,
 } from '../../bench/cases/srresnet.js';
 
 describe('bench statistics and options', () => {
@@ -93,6 +93,19 @@ describe('bench statistics and options', () => {
     const lines = formatTable(r).split('\n');
     expect(lines[0]).toMatch(/^case\s+ours ms\s+ours GFLOPS\s+TF\.js ms\s+TF\.js GFLOPS\s+speed-up ×$/);
     expect(lines[2].split(/\s+/)).toEqual(['matmul_512', '50.000', '5.400', '150.000', '1.800', '3.00']);
+  });
+
+  it('adds peak-memory columns when a case measured its memory', () => {
+    const r: BenchResult = {
+      adapter: {}, cases: { a: { ms: 10, gflops: 1 }, b: { ms: 20, gflops: 2, peakMiB: 202.4 } },
+      peer: { 'tfjs-webgpu': { cases: { a: { ms: 30, gflops: 0.3 }, b: { ms: 400, gflops: 0.1, peakMiB: 484.4 } } } },
+    };
+    const lines = formatTable(r).split('\n');
+    expect(lines[0]).toMatch(/speed-up ×\s+ours MiB\s+TF\.js MiB$/);
+    expect(lines[2].split(/\s+/).slice(-2)).toEqual(['-', '-']);
+    expect(lines[3].split(/\s+/).slice(-3)).toEqual(['20.00', '202.4', '484.4']);
+    expect(summarise([5, 1, 3], 2e9, 3 * 2 ** 20)).toEqual({ ms: 3, gflops: 666.67, peakMiB: 3 });
+    expect(summarise([5, 1, 3], 2e9)).not.toHaveProperty('peakMiB');
   });
 });
 
@@ -206,10 +219,11 @@ describe('tiny real cases: our engine and TF.js WebGPU in one process', () => {
     const r = await runBench(tf!, [{ name: 'tiny-srgan', cases: srresnetCases(tinySr) }], { cases: [], runs: 1, warmup: 0 });
     expect(Object.keys(r.cases)).toEqual(['srresnet_b2c8_infer_5px', 'srresnet_b2c8_trainstep_bs2_5px']);
     for (const t of [...Object.values(r.cases), ...Object.values(r.peer['tfjs-webgpu'].cases)]) expect(t.ms).toBeGreaterThan(0);
-    const peak = peakMemory.get('srresnet_b2c8_trainstep_bs2_5px')!;
+    const key = 'srresnet_b2c8_trainstep_bs2_5px';
     // At least the weights, their gradients and the two Adam moments (4 × 4 bytes per parameter).
-    expect(peak.ours).toBeGreaterThan(16 * generatorParamCount(specConfig(tinySr)));
-    expect(peak.tfjs).toBeGreaterThan(0);
+    expect(r.cases[key].peakMiB! * 2 ** 20).toBeGreaterThan(0.99 * 16 * generatorParamCount(specConfig(tinySr)));
+    expect(r.peer['tfjs-webgpu'].cases[key].peakMiB).toBeGreaterThan(0);
+    expect(r.cases.srresnet_b2c8_infer_5px).not.toHaveProperty('peakMiB');
     expect(liveTensorCount()).toBe(live);
     expect(tf!.memory().numTensors).toBe(tfLive);
   });
