@@ -3,7 +3,7 @@
 # is installed) into a local folder, default data/large/ (not committed). Each package's photos go
 # in one flat folder (ready for `srgan train --data`), with its Debian copyright file beside them
 # (the licence and author of every file), plus LICENCES.md listing what was taken from where.
-#   bash scripts/fetch-photos.sh [OUT_DIR]          # then: --data data/large/all
+#   bash scripts/fetch-photos.sh [OUT_DIR]          # then: --data data/large/multiscale (or all)
 # Only photographs are kept: abstract renders and vector art in the same packages are left out by
 # name below, because an SR model learns the statistics of what it is shown.
 set -euo pipefail
@@ -72,4 +72,11 @@ for entry in "${sets[@]}"; do
   echo "| \`$pkg/\` | $pkg ($version) | $n | $licence (see \`$pkg/COPYRIGHT\`) |" >> "$licences"
   echo "fetch-photos:   $n photos -> $dest"
 done
-echo "fetch-photos: done. Train on them with --data $out/all (licences: $licences)"
+# Downscaled copies (long sides 1280, 896, 640 px): wallpaper-sized photos are mostly smooth at the
+# pixel level; these have the detail density of ordinary photos (see scripts/multiscale-photos.ts).
+npx tsx "$(dirname "$0")/multiscale-photos.ts" "$out/all" "$out/multiscale"
+{
+  echo
+  echo "\`multiscale/\` holds downscaled copies of the photos in \`all/\` (same authors and licences)."
+} >> "$licences"
+echo "fetch-photos: done. Train on them with --data $out/multiscale (originals: $out/all; licences: $licences)"
