@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
 # Publish a run's latest generator as the shipped default model (models/default/generator.safetensors),
 # with the run's last checkpoint, loss log and plot under models/default/run/, so that a later session
-# can continue the same run exactly: npx srgan train --data data/large/all --out models/default/run --resume
+# can continue the same run exactly:
+#   npx srgan train --data data/large/multiscale --out models/default/run --resume --phase1-steps N
 #   bash scripts/publish-default-model.sh RUN_DIR
+# RUN_DIR may be models/default/run itself (a resumed default run): it is then trimmed in place to
+# its last checkpoint and last sample grid, and this session's summary.md is kept as
+# summary-sessionK.md beside the earlier sessions' ones.
 set -euo pipefail
 run="${1:?usage: publish-default-model.sh RUN_DIR}"
 cd "$(dirname "$0")/.."
-step_dir="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).dir)' "$run/checkpoints/latest.json")"
 dest=models/default
-rm -rf "$dest/run"
-mkdir -p "$dest/run/checkpoints/$step_dir" "$dest/run/samples"
-cp "$run/checkpoints/$step_dir/"* "$dest/run/checkpoints/$step_dir/"
-cp "$run/checkpoints/latest.json" "$dest/run/checkpoints/"
-cp "$run/loss.csv" "$run/loss.png" "$dest/run/"
+step_dir="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).dir)' "$run/checkpoints/latest.json")"
 last_grid="$(ls "$run/samples/"*.png | tail -1)"
-cp "$last_grid" "$dest/run/samples/"
-cp "$run/checkpoints/$step_dir/generator.safetensors" "$dest/generator.safetensors"
+
+if [ "$(realpath "$run")" = "$(realpath "$dest/run")" ]; then
+  find "$run/checkpoints" -mindepth 1 -maxdepth 1 -type d ! -name "$step_dir" -exec rm -rf {} +
+  find "$run/samples" -name '*.png' ! -name "$(basename "$last_grid")" -delete
+  if [ -f "$run/summary.md" ]; then
+    k=$(( $(ls "$run"/summary-session*.md 2>/dev/null | wc -l) + 1 ))
+    mv "$run/summary.md" "$run/summary-session$k.md"
+  fi
+  rm -f "$run/summary.json" "$run/generator.safetensors" # the published copy is $dest/generator.safetensors
+else
+  rm -rf "$dest/run"
+  mkdir -p "$dest/run/checkpoints/$step_dir" "$dest/run/samples"
+  cp "$run/checkpoints/$step_dir/"* "$dest/run/checkpoints/$step_dir/"
+  cp "$run/checkpoints/latest.json" "$dest/run/checkpoints/"
+  cp "$run/loss.csv" "$run/loss.png" "$dest/run/"
+  cp "$last_grid" "$dest/run/samples/"
+  [ -f "$run/summary.md" ] && cp "$run/summary.md" "$dest/run/summary-session1.md"
+fi
+cp "$dest/run/checkpoints/$step_dir/generator.safetensors" "$dest/generator.safetensors"
 echo "published $run ($step_dir) → $dest/generator.safetensors; resumable copy in $dest/run/"
