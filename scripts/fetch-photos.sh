@@ -75,8 +75,11 @@ done
 # Downscaled copies (long sides 1280, 896, 640 px): wallpaper-sized photos are mostly smooth at the
 # pixel level; these have the detail density of ordinary photos (see scripts/multiscale-photos.ts).
 npx tsx "$(dirname "$0")/multiscale-photos.ts" "$out/all" "$out/multiscale"
+# The bundled train photos too (ordinary photo sizes already): the shipped model trains on both.
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+for f in "$repo"/data/photos/train/*; do ln -sf "$f" "$out/multiscale/bundled-$(basename "$f")"; done
 {
   echo
-  echo "\`multiscale/\` holds downscaled copies of the photos in \`all/\` (same authors and licences)."
+  echo "\`multiscale/\` holds downscaled copies of the photos in \`all/\` (same authors and licences), and links to the bundled \`data/photos/train\` photos (see data/MANIFEST.md)."
 } >> "$licences"
 echo "fetch-photos: done. Train on them with --data $out/multiscale (originals: $out/all; licences: $licences)"
