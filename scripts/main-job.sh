@@ -24,6 +24,6 @@ Run folder: $RUN
 Continue this run:        npx srgan train --data data/faces --out $RUN --resume --phase1-steps 1500 --phase2-steps 300
 Upscale with it:          npx srgan upscale --checkpoint $RUN/generator.safetensors --input PHOTO --output out.png
 Train SRGAN (the paper's SRResNet) on your own photos, best on a real GPU (the browser app or Node pick it up by themselves):
-  bash scripts/fetch-photos.sh    # or any folder of photos (wallpaper-sized ones: downscale them, see README)
+  bash scripts/fetch-photos.sh    # writes data/large/multiscale (downscaled photos); or use any folder of photos
   npx srgan train --preset paper --data data/large/multiscale --out runs/paper
 MSG
