@@ -10,8 +10,6 @@ async function main(): Promise<void> {
   const [inDir, outDir] = positionals;
   if (!inDir || !outDir || positionals.length > 2) throw new Error('usage: multiscale-photos.ts IN_DIR OUT_DIR [--long 1280,896,640]');
   const sides = values.long ? values.long.split(',').map(Number) : [...DEFAULT_LONG_SIDES];
-  if (sides.some((n) => !Number.isInteger(n) || n < 96))
-    throw new Error(`--long takes long sides in px (integers ≥ 96, comma-separated), got ${values.long}`);
   const r = await writeMultiscaleCopies(inDir, outDir, sides);
   console.log(`multiscale-photos: ${r.written.length} images from ${r.photos} photos (long sides ${sides.join(', ')} px) → ${outDir}`);
 }

@@ -28,7 +28,7 @@ const OPTIONS = {
 } as const;
 
 const row = (name: string, m: MetricSet, ms?: number) =>
-  `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)}  ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
+  `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
 
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('eval', argv, OPTIONS);

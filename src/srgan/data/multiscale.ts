@@ -7,11 +7,11 @@
  * above a photo's own long side is skipped (no upscaling: interpolated pixels are not a target).
  * Used by scripts/multiscale-photos.ts (and so by scripts/fetch-photos.sh).
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
+import { listImageFiles } from '../image/node.js';
 
-const IMAGE = /\.(png|jpe?g|webp)$/i;
 export const DEFAULT_LONG_SIDES = [1280, 896, 640] as const;
 
 export interface MultiscaleResult {
@@ -23,16 +23,15 @@ export interface MultiscaleResult {
 export async function writeMultiscaleCopies(inDir: string, outDir: string, longSides: readonly number[] = DEFAULT_LONG_SIDES): Promise<MultiscaleResult> {
   if (!longSides.length || longSides.some((n) => !Number.isInteger(n) || n < 1))
     throw new Error(`multi-scale copies: long sides must be positive integers, got ${longSides.join(', ')}`);
-  const files = (await readdir(inDir)).filter((f) => IMAGE.test(f)).sort();
+  const files = await listImageFiles(inDir);
   if (!files.length) throw new Error(`${inDir} holds no PNG/JPEG/WebP photo`);
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
-  for (const f of files) {
-    const src = join(inDir, f);
+  for (const src of files) {
     const { width = 0, height = 0 } = await sharp(src).metadata();
     for (const long of longSides) {
       if (long >= Math.max(width, height)) continue;
-      const out = join(outDir, `${basename(f, extname(f))}@${long}.png`);
+      const out = join(outDir, `${basename(src, extname(src))}@${long}.png`);
       await sharp(src).resize({ width: long, height: long, fit: 'inside', kernel: 'lanczos3' }).png({ compressionLevel: 3 }).toFile(out);
       written.push(out);
     }
