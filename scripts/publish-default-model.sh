@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Publish a run's latest generator as the shipped default model (models/default/generator.safetensors),
+# Publish a run's latest generator (its weight average, if it keeps one) as the shipped default model (models/default/generator.safetensors),
 # with the run's last checkpoint, loss log and plot under models/default/run/, so that a later session
 # can continue the same run exactly:
 #   npx srgan train --data data/large/multiscale --out models/default/run --resume --phase1-steps N
@@ -31,5 +31,8 @@ else
   cp "$last_grid" "$dest/run/samples/"
   [ -f "$run/summary.md" ] && cp "$run/summary.md" "$dest/run/summary-session1.md"
 fi
-cp "$dest/run/checkpoints/$step_dir/generator.safetensors" "$dest/generator.safetensors"
-echo "published $run ($step_dir) → $dest/generator.safetensors; resumable copy in $dest/run/"
+# A run with a weight average (--ema) ships the average, as its own RUN_DIR/generator.safetensors does.
+shipped="$dest/run/checkpoints/$step_dir/generator-average.safetensors"
+[ -f "$shipped" ] || shipped="$dest/run/checkpoints/$step_dir/generator.safetensors"
+cp "$shipped" "$dest/generator.safetensors"
+echo "published $run ($step_dir, $(basename "$shipped")) → $dest/generator.safetensors; resumable copy in $dest/run/"

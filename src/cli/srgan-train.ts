@@ -30,6 +30,9 @@ usage: srgan train --data DIR --out RUN_DIR [options]
   --vgg FILE                 VGG19 weights as safetensors (torchvision key names; see README)
   --vgg-layer NAME           VGG feature layer, e.g. relu5_4 (paper) or relu3_3
   --batch N, --crop N, --lr X, --blocks N, --channels N, --seed N   override the preset
+  --ema DECAY                keep an exponential moving average of the generator's weights (BasicSR's
+                             ema_decay, e.g. 0.999; 0 = none, the default): the sample grids, the
+                             evaluation and RUN_DIR/generator.safetensors use it. --resume may turn it on
   --heldout DIR              images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)
   --checkpoint-every N       steps between checkpoints (default 100)
   --sample-every N           steps between sample grids (default 100)
@@ -45,7 +48,7 @@ const OPTIONS = {
   batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, blocks: { type: 'string' },
   channels: { type: 'string' }, seed: { type: 'string' }, heldout: { type: 'string' },
   'checkpoint-every': { type: 'string' }, 'sample-every': { type: 'string' }, profile: { type: 'string' },
-  'time-limit': { type: 'string' },
+  'time-limit': { type: 'string' }, ema: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
@@ -68,13 +71,13 @@ function configFrom(v: Values): SrganConfig {
   if (content === 'vgg' && !v.vgg) throw new UsageError('srgan train: --content vgg needs --vgg FILE (VGG19 weights; see README)');
   const overrides = Object.fromEntries(Object.entries({
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
-    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'],
+    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
   return makeConfig(preset, { ...overrides, generator });
 }
 
-/** Options that set the schedule's length, which --resume may change (and --lr, its base rate). */
+/** Options that set the schedule's length, which --resume may change (and --lr, its base rate, and --ema). */
 const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
 const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed'] as const;
@@ -91,6 +94,8 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
     ...saved,
     ...(lengthGiven ? { phase1Steps: asked.phase1Steps, phase2Steps: asked.phase2Steps } : {}),
     ...(given('lr') ? { lr: asked.lr } : {}),
+    // Checkpoints from before the weight average have no emaDecay.
+    emaDecay: given('ema') ? asked.emaDecay : saved.emaDecay ?? 0,
   };
   return { config, ignored: FIXED_ON_RESUME.filter(given) };
 }
@@ -111,7 +116,8 @@ async function run(argv: string[]): Promise<number> {
   const adapter = `${a.vendor || '?'} ${a.architecture} ${a.description}`.trim() + (a.isSoftware ? ' (software)' : '');
   console.log(`srgan train: ${config.preset} on ${adapter}`);
   console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
-    `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}`);
+    `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
+    (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
 
   const data = await openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) });
   const heldoutDir = v.heldout ?? 'data/photos/heldout';
@@ -159,7 +165,7 @@ async function run(argv: string[]): Promise<number> {
   const seconds = (result.ended.getTime() - result.started.getTime()) / 1000;
 
   console.log('evaluating on the held-out images…');
-  const evalResult = await evaluateOnImages(heldout, result.trainer.generator, config);
+  const evalResult = await evaluateOnImages(heldout, result.trainer.inferenceGenerator, config);
   const summary: RunSummary = {
     adapter, preset: config.preset, config, steps: result.trainer.step, stepsThisSession: result.stepsRun,
     started: result.started.toISOString(), ended: result.ended.toISOString(), seconds,

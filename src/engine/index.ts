@@ -18,6 +18,7 @@ export * from './reference.js';
 export { Optimizer } from './optim/optimizer.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
+export { WeightAverage, type WeightAverageOptions } from './optim/weight-average.js';
 export * from './ops/batchnorm.js';
 export * from './ops/activations.js';
 export * from './ops/pixel-shuffle.js';

@@ -57,3 +57,20 @@ fn main(${gridBuiltins}) {
   W[i] = w - S[0] * d;
 }`;
 }
+
+export function weightAverageWGSL(wg: number): string {
+  return `
+struct P { n: u32 }
+// S = [decay, 1 - decay] for this update
+@group(0) @binding(0) var<storage, read> W: array<f32>;
+@group(0) @binding(1) var<storage, read> S: array<f32>;
+@group(0) @binding(2) var<storage, read_write> A: array<f32>;
+@group(0) @binding(3) var<uniform> u: P;
+@compute @workgroup_size(${wg})
+fn main(${gridBuiltins}) {
+  let i = ${linearIndex(wg)};
+  if (i >= u.n) { return; }
+  // With decay = 0 this is an exact copy of w (a reset).
+  A[i] = S[0] * A[i] + S[1] * W[i];
+}`;
+}

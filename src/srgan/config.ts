@@ -73,6 +73,12 @@ export interface SrganConfig {
   contentWeight: number;
   advWeight: number;
   seed: number;
+  /**
+   * Decay of an exponential moving average of the generator's weights (BasicSR's `ema_decay`,
+   * typically 0.999), which the sample grids, the evaluation and the exported generator use;
+   * 0: no average (the paper's setting). Configs saved before it existed read as 0.
+   */
+  emaDecay: number;
 }
 
 const PAPER_D: DiscriminatorConfig = {
@@ -91,7 +97,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: PAPER_D,
     hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
     lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1, emaDecay: 0,
   },
   keras: {
     preset: 'keras',
@@ -102,7 +108,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
     hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
     lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
-    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, seed: 1,
+    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, seed: 1, emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
@@ -113,7 +119,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
     lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1, emaDecay: 0,
   },
 };
 
@@ -140,6 +146,7 @@ export function validateConfig(cfg: SrganConfig): void {
     bad(`hrCrop must be a positive multiple of 16 (the discriminator halves it four times), got ${cfg.hrCrop}`);
   if (!(cfg.batch >= 1)) bad(`batch must be ≥ 1, got ${cfg.batch}`);
   if (!(cfg.lr > 0)) bad(`lr must be > 0, got ${cfg.lr}`);
+  if (!(cfg.emaDecay >= 0 && cfg.emaDecay < 1)) bad(`emaDecay must be in [0, 1), got ${cfg.emaDecay}`);
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
   if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');

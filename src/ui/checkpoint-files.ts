@@ -1,17 +1,19 @@
 /**
  * <checkpoint-files>: the trainer's checkpoint as files, the same ones `srgan train` writes in a
- * run folder (generator, discriminator and optimizer .safetensors, state.json). Download the
- * generator alone (for upscaling anywhere) or all four; upload them back: all four resume the run,
- * a generator alone is used for upscaling and as the starting weights of the next run.
+ * run folder (generator, discriminator and optimizer .safetensors, state.json, and the generator's
+ * weight average when the run keeps one). Download the generator alone (for upscaling anywhere:
+ * the weight average when there is one) or all of them; upload them back: the full set resumes
+ * the run, a generator alone is used for upscaling and as the starting weights of the next run.
  */
 import { LitElement, html } from 'lit';
-import type { TrainerSnapshot, TrainerState } from '../srgan/train/trainer.js';
+import { exportedGenerator, type TrainerSnapshot, type TrainerState } from '../srgan/train/trainer.js';
 import { generatorFromSafetensors } from '../srgan/checkpoint.js';
 import { store } from './state.js';
 import { download, shared } from './styles.js';
 
 export type Uploaded = { kind: 'snapshot'; snapshot: TrainerSnapshot } | { kind: 'generator'; bytes: Uint8Array; name: string };
 
+const AVERAGE_FILE = 'generator-average.safetensors';
 const bytesOf = async (f: File) => new Uint8Array(await f.arrayBuffer());
 const blob = (b: Uint8Array) => new Blob([b as BlobPart], { type: 'application/octet-stream' });
 
@@ -25,6 +27,7 @@ export class CheckpointFiles extends LitElement {
     download(blob(s.generator), 'generator.safetensors');
     download(blob(s.discriminator), 'discriminator.safetensors');
     download(blob(s.optimizer), 'optimizer.safetensors');
+    if (s.generatorAverage) download(blob(s.generatorAverage), AVERAGE_FILE);
     download(new Blob([JSON.stringify(s.state, null, 1)], { type: 'application/json' }), 'state.json');
   }
 
@@ -32,13 +35,17 @@ export class CheckpointFiles extends LitElement {
     this.error = '';
     const by = (n: string) => files.find((f) => f.name === n || f.name.endsWith(`/${n}`));
     try {
-      const g = by('generator.safetensors') ?? files.find((f) => f.name.endsWith('.safetensors'));
+      const g = by('generator.safetensors') ?? files.find((f) => f.name.endsWith('.safetensors') && f.name !== AVERAGE_FILE);
       if (!g) throw new Error('choose a generator .safetensors file (and, to resume, discriminator.safetensors, optimizer.safetensors and state.json)');
-      const [d, o, st] = [by('discriminator.safetensors'), by('optimizer.safetensors'), by('state.json')];
+      const [d, o, st, avg] = [by('discriminator.safetensors'), by('optimizer.safetensors'), by('state.json'), by(AVERAGE_FILE)];
       let up: Uploaded;
       if (d && o && st) {
         const state = JSON.parse(await st.text()) as TrainerState;
-        up = { kind: 'snapshot', snapshot: { generator: await bytesOf(g), discriminator: await bytesOf(d), optimizer: await bytesOf(o), state } };
+        // Without the average file a run that keeps one starts it over from the generator's weights.
+        up = { kind: 'snapshot', snapshot: {
+          generator: await bytesOf(g), discriminator: await bytesOf(d), optimizer: await bytesOf(o), state,
+          ...(avg ? { generatorAverage: await bytesOf(avg) } : {}),
+        } };
       } else {
         const bytes = await bytesOf(g);
         generatorFromSafetensors(bytes, g.name).generator.dispose(); // validate now, on the page's device
@@ -55,8 +62,8 @@ export class CheckpointFiles extends LitElement {
     const s = this.snapshot;
     return html`
       <div class="row">
-        <button id="download-generator" ?disabled=${!s} @click=${() => s && download(blob(s.generator), 'generator.safetensors')}>Download generator.safetensors</button>
-        <button id="download-all" ?disabled=${!s} @click=${() => s && this.downloadAll(s)}>Download full checkpoint (4 files)</button>
+        <button id="download-generator" ?disabled=${!s} @click=${() => s && download(blob(exportedGenerator(s)), 'generator.safetensors')}>Download generator.safetensors</button>
+        <button id="download-all" ?disabled=${!s} @click=${() => s && this.downloadAll(s)}>Download full checkpoint (${s?.generatorAverage ? 5 : 4} files)</button>
         <label class="button">Upload checkpoint files…
           <input id="upload-checkpoint" class="visually-hidden" type="file" multiple accept=".safetensors,.json"
             @change=${(e: Event) => this.upload([...((e.target as HTMLInputElement).files ?? [])])} /></label>

@@ -3,7 +3,7 @@
  * steps/s and ETA, losses, grids, profile, the latest generator for the Upscale view) and keeps
  * every checkpoint in IndexedDB for a resume after a reload.
  */
-import type { TrainerSnapshot } from '../srgan/train/trainer.js';
+import { exportedGenerator, type TrainerSnapshot } from '../srgan/train/trainer.js';
 import { saveRun, type SavedRun } from './checkpoint-store.js';
 import { store } from './state.js';
 import type { FromWorker, StartMessage } from './train-protocol.js';
@@ -62,7 +62,7 @@ export class TrainClient {
         break;
       case 'checkpoint':
         this.latest = m.snapshot;
-        store.update({ trainedGenerator: { bytes: m.snapshot.generator, step: m.snapshot.state.step } });
+        store.update({ trainedGenerator: { bytes: exportedGenerator(m.snapshot), step: m.snapshot.state.step } });
         store.updateTrain({ savedStep: m.snapshot.state.step });
         this.saving = saveRun({ snapshot: m.snapshot, logs: store.state.train.logs, total: t.total, data: this.dataKind, savedAt: Date.now() })
           .catch((e: Error) => store.updateTrain({ message: `could not save the checkpoint in IndexedDB: ${e.message}` }));

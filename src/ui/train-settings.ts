@@ -15,17 +15,19 @@ export interface TrainSettings {
   vggFile?: File;
 }
 
-type Field = 'blocks' | 'channels' | 'hrCrop' | 'batch' | 'lr' | 'phase1Steps' | 'phase2Steps' | 'gridEvery' | 'checkpointEvery';
+type Field = 'blocks' | 'channels' | 'hrCrop' | 'batch' | 'lr' | 'phase1Steps' | 'phase2Steps' | 'emaDecay' | 'gridEvery' | 'checkpointEvery';
+/** [field, label, step, min (default: the step)] */
 const FIELDS: [Field, string, number, number?][] = [
   ['blocks', 'Blocks', 1], ['channels', 'Width (channels)', 1], ['hrCrop', 'HR crop (px, ×16)', 16], ['batch', 'Batch', 1],
   ['lr', 'Learning rate', 0.00001], ['phase1Steps', 'Phase 1 steps (MSE)', 1], ['phase2Steps', 'Phase 2 steps (GAN)', 1],
+  ['emaDecay', 'Weight average (EMA) decay, 0: off', 0.001, 0],
   ['gridEvery', 'Grid every N steps', 1], ['checkpointEvery', 'Checkpoint every N steps', 1],
 ];
 
 function fieldsOf(p: PresetName): Record<Field, number> {
   const c = presets[p];
   return { blocks: c.generator.blocks, channels: c.generator.channels, hrCrop: c.hrCrop, batch: c.batch, lr: c.lr,
-    phase1Steps: c.phase1Steps, phase2Steps: c.phase2Steps, gridEvery: 50, checkpointEvery: 50 };
+    phase1Steps: c.phase1Steps, phase2Steps: c.phase2Steps, emaDecay: c.emaDecay, gridEvery: 50, checkpointEvery: 50 };
 }
 
 export class TrainSettingsForm extends LitElement {
@@ -51,7 +53,7 @@ export class TrainSettingsForm extends LitElement {
   settings(): TrainSettings {
     const v = this.values;
     const config = makeConfig(this.preset, {
-      hrCrop: v.hrCrop, batch: v.batch, lr: v.lr, phase1Steps: v.phase1Steps, phase2Steps: v.phase2Steps, content: this.content,
+      hrCrop: v.hrCrop, batch: v.batch, lr: v.lr, phase1Steps: v.phase1Steps, phase2Steps: v.phase2Steps, emaDecay: v.emaDecay, content: this.content,
       generator: { blocks: v.blocks, channels: v.channels },
     });
     if (v.gridEvery < 1 || v.checkpointEvery < 1) throw new Error('config: grid and checkpoint intervals must be ≥ 1');
@@ -71,8 +73,8 @@ export class TrainSettingsForm extends LitElement {
           </select>
         </div>
         <div class="grid">
-          ${FIELDS.map(([k, label, step]) => html`<label>${label}
-            <input id="f-${k}" type="number" min=${step} step=${step} .value=${String(this.values[k])}
+          ${FIELDS.map(([k, label, step, min]) => html`<label>${label}
+            <input id="f-${k}" type="number" min=${min ?? step} step=${step} .value=${String(this.values[k])}
               @change=${(e: Event) => { this.values = { ...this.values, [k]: Number((e.target as HTMLInputElement).value) }; }} /></label>`)}
           <label>Content loss
             <select id="f-content" .value=${this.content} @change=${(e: Event) => { this.content = (e.target as HTMLSelectElement).value as 'mse' | 'vgg'; }}>

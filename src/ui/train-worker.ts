@@ -93,6 +93,7 @@ async function train(m: StartMessage): Promise<void> {
     }
   } else if (m.initGenerator) {
     E.loadCheckpoint(trainer.generator, m.initGenerator);
+    trainer.resetAverage(); // the average starts from the uploaded weights, not the random ones
   }
   lastGood ??= await trainer.snapshot(data.state);
 

@@ -100,14 +100,20 @@ describe('srgan CLI', () => {
     const stopped = Number(/stopped at step (\d+)/.exec(r.stdout)![1]);
     const latest = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latest.step).toBe(stopped);
-    // On resume the schedule may change (length, base rate); the networks and crops may not.
-    const again = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--resume', '--steps', String(stopped + 1), '--lr', '2e-4', '--crop', '48']);
+    // On resume the schedule may change (length, base rate, weight average); the networks and crops may not.
+    const again = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--resume', '--steps', String(stopped + 1), '--lr', '2e-4', '--ema', '0.99', '--crop', '48']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`resumed .* at step ${stopped}`));
     expect(again.stderr).toMatch(/--crop is ignored on --resume/);
     const latestAgain = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latestAgain.step).toBe(stopped + 1);
     const state = JSON.parse(await readFile(join(out, 'checkpoints', latestAgain.dir, 'state.json'), 'utf8'));
-    expect(state.config).toMatchObject({ lr: 2e-4, hrCrop: 32, batch: 2 });
+    expect(state.config).toMatchObject({ lr: 2e-4, hrCrop: 32, batch: 2, emaDecay: 0.99 });
+    // The average starts at the resume and is what the run exports and evaluates.
+    expect(state.averageUpdates).toBe(1);
+    expect(again.stdout).toMatch(/weight average \(EMA\) decay 0\.99/);
+    expect(again.stdout).toMatch(/evaluated weights \| exponential moving average of the generator's, decay 0\.99/);
+    const average = await readFile(join(out, 'checkpoints', latestAgain.dir, 'generator-average.safetensors'));
+    expect(Buffer.compare(await readFile(join(out, 'generator.safetensors')), average)).toBe(0);
   }, 600_000);
 });

@@ -15,6 +15,7 @@ import { readImageFolder } from '../../src/srgan/data/folder.js';
 import type { HostImage } from '../../src/srgan/image/types.js';
 import { runTraining, type BatchSource } from '../../src/srgan/train/run.js';
 import { Trainer, type HrBatch, type StepLog } from '../../src/srgan/train/trainer.js';
+import type { Generator } from '../../src/srgan/models/generator.js';
 import { RunFolder } from '../../src/srgan/train/run-folder.js';
 import { planStep } from '../../src/srgan/train/schedule.js';
 import { useEngine } from '../helpers/gpu.js';
@@ -61,6 +62,35 @@ describe('trainer', () => {
     t.dispose();
   }, 600_000);
 
+  it('keeps an exponential moving average of the generator, which grids and exports use', async () => {
+    const batch = await (await dataset()).next();
+    const t = new Trainer(config({ phase1Steps: 2, phase2Steps: 2, emaDecay: 0.9, lr: 2e-3 }));
+    const read = async (g: Generator) => g.stateDict().get('head.0.weight')!.read();
+    let ref = Float64Array.from(await read(t.generator));
+    expect([...(await read(t.inferenceGenerator))]).toEqual([...ref].map(Math.fround)); // starts as a copy
+    for (let n = 1; n <= 4; n++) { // through both phases: D steps leave the average alone
+      await t.trainStep(batch);
+      const w = await read(t.generator), d = Math.min(0.9, (1 + n) / (10 + n));
+      ref = ref.map((a, i) => d * a + (1 - d) * w[i]);
+    }
+    const got = await read(t.inferenceGenerator), w = await read(t.generator);
+    let worst = 0, apart = 0;
+    for (let i = 0; i < got.length; i++) { worst = Math.max(worst, Math.abs(got[i] - ref[i])); apart = Math.max(apart, Math.abs(got[i] - w[i])); }
+    expect(worst).toBeLessThan(1e-6);
+    expect(apart).toBeGreaterThan(1e-4); // the average lags the trained weights
+
+    // Turning the average on at a resume starts it from the checkpoint's weights.
+    const plain = new Trainer(config());
+    await plain.trainStep(batch);
+    const snap = await plain.snapshot();
+    expect(snap.generatorAverage).toBeUndefined();
+    const resumed = new Trainer(config({ emaDecay: 0.999 }));
+    resumed.restore(snap);
+    expect([...(await read(resumed.inferenceGenerator))]).toEqual([...(await read(plain.generator))]);
+    expect(resumed.average!.weights.updates).toBe(0);
+    for (const x of [t, plain, resumed]) x.dispose();
+  }, 600_000);
+
   it('rejects a batch of the wrong shape before the GPU sees it', async () => {
     const t = new Trainer(config());
     const bad: HrBatch = { data: new Float32Array(2 * 3 * 30 * 30), shape: [2, 3, 30, 30] };
@@ -88,6 +118,20 @@ describe('run loop', () => {
     }
     const log = await new RunFolder(split).readLog();
     expect(log.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('resumes a weight average bit-exactly and exports it as the run\'s generator', async () => {
+    const cfg = config({ emaDecay: 0.9 });
+    const straight = await tmp(), split = await tmp();
+    (await runTraining({ config: cfg, data: await dataset(), out: straight, checkpointEvery: 100, log: quiet })).trainer.dispose();
+    (await runTraining({ config: cfg, data: await dataset(), out: split, untilStep: 5, checkpointEvery: 100, log: quiet })).trainer.dispose();
+    (await runTraining({ config: cfg, data: await dataset(), out: split, resume: true, checkpointEvery: 100, log: quiet })).trainer.dispose();
+    const at = (dir: string, f: string) => readFile(join(dir, 'checkpoints', 'step-000007', f));
+    const average = await at(split, 'generator-average.safetensors');
+    expect(Buffer.compare(average, await at(straight, 'generator-average.safetensors'))).toBe(0);
+    expect(JSON.parse((await at(split, 'state.json')).toString()).averageUpdates).toBe(7);
+    expect(Buffer.compare(await readFile(join(split, 'generator.safetensors')), average)).toBe(0);
+    expect(Buffer.compare(await at(split, 'generator.safetensors'), average)).not.toBe(0);
   });
 
   it('recovers from a NaN loss: never saves it, goes back to the last checkpoint and halves the rate', async () => {
@@ -130,7 +174,7 @@ describe('run loop', () => {
 
   it('keeps GPU memory flat over 100 training steps', async () => {
     const data = await dataset();
-    const t = new Trainer(config({ phase1Steps: 2, phase2Steps: 200 }));
+    const t = new Trainer(config({ phase1Steps: 2, phase2Steps: 200, emaDecay: 0.999 }));
     for (let i = 0; i < 4; i++) await t.trainStep(await data.next()); // into phase 2: every kernel and slot exists
     await E.engine().sync();
     const before = { ...E.engine().memory(), tensors: E.liveTensorCount() };

@@ -77,6 +77,53 @@ describe('training', () => {
     }
   });
 
+  it('a weight average follows Adam\'s weights as a float64 reference does (warm-up, reset, memory)', async () => {
+    // 1000 values, so the kernel runs over several workgroups.
+    const n = 1000;
+    const w0 = Array.from({ length: n }, (_, i) => Math.sin(i));
+    const w = E.variable(E.tensor(w0));
+    const avg = E.keep(E.tensor(w0));
+    const opt = new E.Adam([w], { lr: 0.05 });
+    const ema = new E.WeightAverage([[avg, w]], { decay: 0.5 });
+    // The reference: the same Adam steps in float64 (checked above), averaged with TF's warm-up.
+    const ref = [...w0], m = new Array(n).fill(0), v = new Array(n).fill(0), a = [...w0];
+    const decays: number[] = [];
+    let before = 0;
+    for (let t = 1; t <= 12; t++) {
+      if (t === 2) { await E.engine().sync(); before = E.engine().memory().liveBytes; } // after Adam's state exists
+      E.tidy(() => { opt.zeroGrad(); E.backward(E.sum(E.square(E.addScalar(w, -0.25)))); opt.step(); });
+      decays.push(ema.nextDecay());
+      ema.update();
+      const d = Math.min(0.5, (1 + t) / (10 + t));
+      for (let i = 0; i < n; i++) {
+        const g = 2 * (ref[i] - 0.25);
+        m[i] = 0.9 * m[i] + 0.1 * g;
+        v[i] = 0.999 * v[i] + 0.001 * g * g;
+        ref[i] -= (0.05 * (m[i] / (1 - 0.9 ** t))) / (Math.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8);
+        a[i] = d * a[i] + (1 - d) * ref[i];
+      }
+    }
+    expect(decays.slice(0, 3).map((d) => +d.toFixed(6))).toEqual([0.181818, 0.25, 0.307692]);
+    expect(decays.at(-1)).toBe(0.5); // capped at the decay once (1 + n)/(10 + n) passes it
+    const got = await avg.read();
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - a[i]));
+    expect(worst).toBeLessThan(1e-5);
+    // The average lags the weights: it is not a copy of them.
+    expect(Math.abs(got[1] - (await w.read())[1])).toBeGreaterThan(1e-3);
+    await E.engine().sync();
+    expect(E.engine().memory().liveBytes).toBe(before); // in place: nothing allocated per update
+
+    ema.reset();
+    expect(ema.updates).toBe(0);
+    expect([...(await avg.read())]).toEqual([...(await w.read())]);
+    expect(() => new E.WeightAverage([[avg, w]], { decay: 1 })).toThrow(/decay must be in \[0, 1\)/);
+    const short = E.keep(E.tensor([1, 2]));
+    expect(() => new E.WeightAverage([[short, w]], { decay: 0.5 })).toThrow(/cannot average/);
+    for (const t of [w, avg, short]) t.dispose();
+    opt.dispose();
+  });
+
   it('a 2-8-1 MLP learns XOR (BCE with logits below 0.05)', async () => {
     const x = E.tensor([0, 0, 0, 1, 1, 0, 1, 1], [4, 2]);
     const y = E.tensor([0, 1, 1, 0], [4, 1]);

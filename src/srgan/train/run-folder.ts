@@ -3,8 +3,10 @@
  * experiment folders do:
  *
  *   checkpoints/step-000400/{generator,discriminator,optimizer}.safetensors + state.json
+ *                                (+ generator-average.safetensors with --ema)
  *   checkpoints/latest.json      which step folder is the last complete checkpoint
- *   generator.safetensors        the latest generator, for `srgan upscale --checkpoint`
+ *   generator.safetensors        the latest generator (its weight average, with --ema), for
+ *                                `srgan upscale --checkpoint`
  *   samples/step-000400.png      LR | bicubic | SR | HR grids on fixed held-out images
  *   loss.csv, loss.png           the loss log and its plot
  *   summary.md, summary.json     the run-time table and the final metrics
@@ -16,11 +18,12 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../engine/io/safetensors-node.js';
-import type { StepLog, TrainerSnapshot, TrainerState } from './trainer.js';
+import { exportedGenerator, type StepLog, type TrainerSnapshot, type TrainerState } from './trainer.js';
 import type { GridImage } from './sample-grid.js';
 
 export const LOG_COLUMNS = ['step', 'phase', 'g_content', 'g_adv', 'd_real', 'd_fake', 'lr', 'ms'] as const;
 const KEEP_CHECKPOINTS = 2;
+const AVERAGE_FILE = 'generator-average.safetensors';
 const stepName = (step: number) => `step-${String(step).padStart(6, '0')}`;
 
 export class RunFolder {
@@ -45,9 +48,10 @@ export class RunFolder {
     await writeFileAtomic(join(dir, 'generator.safetensors'), s.generator);
     await writeFileAtomic(join(dir, 'discriminator.safetensors'), s.discriminator);
     await writeFileAtomic(join(dir, 'optimizer.safetensors'), s.optimizer);
+    if (s.generatorAverage) await writeFileAtomic(join(dir, AVERAGE_FILE), s.generatorAverage);
     await writeFileAtomic(join(dir, 'state.json'), utf8(JSON.stringify(s.state, null, 1)));
     await writeFileAtomic(this.path('checkpoints', 'latest.json'), utf8(JSON.stringify({ step: s.state.step, dir: name })));
-    await writeFileAtomic(this.path('generator.safetensors'), s.generator);
+    await writeFileAtomic(this.path('generator.safetensors'), exportedGenerator(s));
     const old = (await readdir(this.path('checkpoints'))).filter((d) => /^step-\d+$/.test(d)).sort().slice(0, -KEEP_CHECKPOINTS);
     for (const d of old) await rm(this.path('checkpoints', d), { recursive: true, force: true });
   }
@@ -58,10 +62,12 @@ export class RunFolder {
     if (!(await exists(pointer))) return undefined;
     const { dir } = JSON.parse(await readFile(pointer, 'utf8')) as { dir: string };
     const at = (f: string) => this.path('checkpoints', dir, f);
+    const average = (await exists(at(AVERAGE_FILE))) ? await readFile(at(AVERAGE_FILE)) : undefined;
     return {
       generator: await readFile(at('generator.safetensors')),
       discriminator: await readFile(at('discriminator.safetensors')),
       optimizer: await readFile(at('optimizer.safetensors')),
+      ...(average ? { generatorAverage: average } : {}),
       state: JSON.parse(await readFile(at('state.json'), 'utf8')) as TrainerState,
     };
   }

@@ -40,6 +40,7 @@ export function summaryMarkdown(s: RunSummary): string {
     ['platform (adapter)', s.adapter],
     ['preset', `${s.preset} (${g.arch}, ${g.blocks} blocks × ${g.channels} channels, crop ${s.config.hrCrop}, batch ${s.config.batch})`],
     ['content loss', s.config.content === 'vgg' ? `VGG19 ${s.config.vggLayer} / ${s.config.vggScale}` : 'pixel MSE'],
+    ...(s.config.emaDecay > 0 ? [['evaluated weights', `exponential moving average of the generator's, decay ${s.config.emaDecay}`] as [string, string]] : []),
     ['steps (total / this session)', `${s.steps} / ${s.stepsThisSession}`],
     ['start time', s.started],
     ['end time', s.ended],

@@ -5,8 +5,12 @@
  *   contentWeight·l_content + advWeight·(−log D(G(LR))).
  * The trainer owns the networks and their Adam optimizers; data, files and the UI are outside it
  * (the Node run loop and the browser worker both drive `trainStep`). Everything it needs to resume
- * exactly — weights, running statistics, Adam moments, step, learning-rate scale — goes through
- * `snapshot` / `restore`, as plain bytes that either side can store.
+ * exactly — weights, running statistics, Adam moments, step, learning-rate scale, the weight
+ * average — goes through `snapshot` / `restore`, as plain bytes that either side can store.
+ *
+ * With `emaDecay` > 0 the trainer also keeps an exponential moving average of the generator's
+ * weights (BasicSR's `net_g_ema`), updated after every generator step. The average is what the
+ * run shows and ships: sample grids, the held-out evaluation and the exported generator.
  */
 import * as E from '../../engine/index.js';
 import type { Tensor } from '../../engine/index.js';
@@ -36,12 +40,19 @@ export interface StepLog {
   ms: number;
 }
 
-/** Serialisable trainer state: three safetensors files and a small JSON. */
+/** Serialisable trainer state: three safetensors files (four with a weight average) and a small JSON. */
 export interface TrainerSnapshot {
   generator: Uint8Array;
   discriminator: Uint8Array;
   optimizer: Uint8Array;
+  /** The generator's weight average (config.emaDecay > 0), a generator checkpoint like `generator`. */
+  generatorAverage?: Uint8Array;
   state: TrainerState;
+}
+
+/** The generator a snapshot ships (for upscaling): the weight average when there is one. */
+export function exportedGenerator(s: TrainerSnapshot): Uint8Array {
+  return s.generatorAverage ?? s.generator;
 }
 
 export interface TrainerState {
@@ -50,6 +61,8 @@ export interface TrainerState {
   phase: Phase;
   lrScale: number;
   config: SrganConfig;
+  /** Updates folded into the weight average (its warm-up depends on it). */
+  averageUpdates?: number;
   /** Opaque state of the data source's RNG, stored by the run loop. */
   data?: unknown;
 }
@@ -71,6 +84,8 @@ export class Trainer {
   step = 0;
   /** Halved on every NaN recovery; multiplies the scheduled learning rate. */
   lrScale = 1;
+  /** The generator's weight average and the generator that holds it (config.emaDecay > 0). */
+  readonly average?: { generator: Generator; weights: E.WeightAverage };
 
   constructor(readonly config: SrganConfig, readonly vgg?: Vgg19Features) {
     if (config.content === 'vgg' && !vgg)
@@ -81,6 +96,23 @@ export class Trainer {
     const betas: [number, number] = [config.beta1, config.beta2];
     this.optG = new E.Adam(this.generator.parameters(), { lr: config.lr, betas });
     this.optD = new E.Adam(this.discriminator.parameters(), { lr: config.lr, betas });
+    // Configs saved before the average existed have no emaDecay: no average.
+    if (config.emaDecay > 0) {
+      const generator = new Generator(config.generator).eval();
+      const weights = new E.WeightAverage(pairByName(generator, this.generator), { decay: config.emaDecay });
+      weights.reset();
+      this.average = { generator, weights };
+    }
+  }
+
+  /** The generator to show and ship: the weight average when there is one, else the trained weights. */
+  get inferenceGenerator(): Generator {
+    return this.average?.generator ?? this.generator;
+  }
+
+  /** Start the weight average over from the current weights (after loading other starting weights). */
+  resetAverage(): void {
+    this.average?.weights.reset();
   }
 
   get phase(): Phase {
@@ -166,11 +198,12 @@ export class Trainer {
       for (const p of dParams) p.requiresGrad = true;
     }
     this.optG.step();
+    this.average?.weights.update();
   }
 
-  /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics. */
+  /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics: the inference generator's. */
   enhance(lr: Tensor): Tensor {
-    return this.generator.enhance(lr);
+    return this.inferenceGenerator.enhance(lr);
   }
 
   async snapshot(data?: unknown): Promise<TrainerSnapshot> {
@@ -186,7 +219,11 @@ export class Trainer {
       generator: await E.saveCheckpoint(this.generator, meta),
       discriminator: await E.saveCheckpoint(this.discriminator, meta),
       optimizer: await E.tensorsToSafetensors(moments, optMeta),
-      state: { format: 'srgan-webgpu/trainer@1', step: this.step, phase: this.phase, lrScale: this.lrScale, config: this.config, data },
+      ...(this.average ? { generatorAverage: await E.saveCheckpoint(this.average.generator, { ...meta, average_decay: String(this.config.emaDecay) }) } : {}),
+      state: {
+        format: 'srgan-webgpu/trainer@1', step: this.step, phase: this.phase, lrScale: this.lrScale, config: this.config,
+        ...(this.average ? { averageUpdates: this.average.weights.updates } : {}), data,
+      },
     };
   }
 
@@ -206,6 +243,12 @@ export class Trainer {
         const m = byName.get(`${prefix}.${name}.exp_avg`), v = byName.get(`${prefix}.${name}.exp_avg_sq`);
         if (m && v) opt.setSlots(p, [E.tensor(m.data, p.shape), E.tensor(v.data, p.shape)]);
       }
+    if (this.average) {
+      // A snapshot without an average (taken before --ema was turned on) starts one from its weights.
+      if (s.generatorAverage) E.loadCheckpoint(this.average.generator, s.generatorAverage);
+      else this.average.weights.reset();
+      this.average.weights.updates = s.generatorAverage ? s.state.averageUpdates ?? 0 : 0;
+    }
     this.optG.stepCount = Number(moments.metadata.g_steps ?? 0);
     this.optD.stepCount = Number(moments.metadata.d_steps ?? 0);
     this.step = s.state.step;
@@ -217,5 +260,12 @@ export class Trainer {
     this.optD.dispose();
     this.generator.dispose();
     this.discriminator.dispose();
+    this.average?.generator.dispose();
   }
+}
+
+/** [average, weight] pairs of two generators of one config, matched by name: parameters and running statistics. */
+function pairByName(average: Generator, trained: Generator): [Tensor, Tensor][] {
+  const weights = trained.stateDict();
+  return [...average.stateDict()].map(([name, t]): [Tensor, Tensor] => [t, weights.get(name)!]);
 }
