@@ -112,10 +112,11 @@ describe('app: train SRGAN in a worker', () => {
     await context.close();
   }, 600_000);
 
-  it('runs the GAN phase (D and G losses on the chart) and profiles the worker\'s kernels', async () => {
+  it('runs the GAN phase (D and G losses on the chart) with a weight average, and profiles the worker\'s kernels', async () => {
     const context = await session().browser.createBrowserContext();
     const page = await openApp(session(), context);
     await tinySettings(page, 1, 2, 1, true);
+    await setField(page, '#f-emaDecay', '0.9');
     await clickDeep(page, '#train-start');
     await waitDeep(page, '#train-status', 480_000, "/^(done|error)/.test(el.textContent)");
     expect(await deep(page, '#train-error')).toBeNull();
@@ -123,6 +124,9 @@ describe('app: train SRGAN in a worker', () => {
     expect(await textOf(page, '#loss-latest')).toMatch(/step 3: G content [\d.e-]+, G adversarial [\d.e-]+, D real [\d.e-]+, D fake [\d.e-]+/);
     // One grid before training and one after each step.
     expect(await (await waitDeep(page, '#grid-strip')).evaluate((e) => e.querySelectorAll('img').length)).toBe(4);
+    // The weight average travels with the checkpoint and is what the run evaluates and ships.
+    expect(await textOf(page, '#run-summary')).toMatch(/evaluated weights\s+exponential moving average of the generator's, decay 0\.9/);
+    expect(await textOf(page, '#download-all')).toMatch(/5 files/);
     await clickDeep(page, '#tab-profiler');
     expect(await textOf(page, '#profile-source')).toMatch(/training worker/);
     expect(await textOf(page, '#profile-table')).toMatch(/conv2d/);
