@@ -24,6 +24,9 @@ usage: srgan train --data DIR --out RUN_DIR [options]
   --out RUN_DIR              run folder: checkpoints, sample grids, loss.csv, loss.png, summary
   --steps N                  total steps, split between the phases in the preset's proportion
   --phase1-steps N, --phase2-steps N   set each phase's length explicitly
+  --init-from FILE           start a new run from a generator file's weights (a run's generator.safetensors,
+                             the shipped model); with more --blocks than the file, the extra blocks
+                             start as identity maps, so the run starts at the file's quality
   --resume                   continue the run in RUN_DIR exactly where its last checkpoint stopped
                              (with --steps/--phase*-steps or --lr: the schedule changes from there on)
   --content mse|vgg          content loss of the GAN phase (default: the preset's; vgg needs --vgg)
@@ -48,7 +51,7 @@ const OPTIONS = {
   batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, blocks: { type: 'string' },
   channels: { type: 'string' }, seed: { type: 'string' }, heldout: { type: 'string' },
   'checkpoint-every': { type: 'string' }, 'sample-every': { type: 'string' }, profile: { type: 'string' },
-  'time-limit': { type: 'string' }, ema: { type: 'string' },
+  'time-limit': { type: 'string' }, ema: { type: 'string' }, 'init-from': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
@@ -104,6 +107,7 @@ async function run(argv: string[]): Promise<number> {
   const v = parseOptions('train', argv, OPTIONS);
   const dataDir = required('train', 'data', v.data), out = required('train', 'out', v.out);
   let config = configFrom(v);
+  if (v.resume && v['init-from']) throw new UsageError('srgan train: --init-from starts a new run; it cannot be used with --resume');
   if (v.resume) {
     const latest = await new RunFolder(out).readLatest();
     if (!latest) throw new UsageError(`srgan train: --resume, but ${out} holds no checkpoint`);
@@ -149,6 +153,7 @@ async function run(argv: string[]): Promise<number> {
   if (v.profile) eng.profiler.enable();
   const result = await runTraining({
     config, data, out, resume: v.resume, gridImages, makeVgg, signal: controller.signal,
+    initGenerator: v['init-from'] ? { bytes: await readFile(v['init-from']), source: v['init-from'] } : undefined,
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
     sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
     log: (m) => console.error(`\n${m}`),

@@ -56,3 +56,55 @@ export function generatorFromSafetensors(bytes: Uint8Array, source = 'checkpoint
 export function generatorToSafetensors(generator: Generator, config: SrganConfig, extra: Record<string, string> = {}): Promise<Uint8Array> {
   return E.saveCheckpoint(generator, { ...extra, srgan_config: JSON.stringify(config) });
 }
+
+/**
+ * Start `target` from a generator file with as many or fewer blocks (`srgan train --init-from`):
+ * the file's tensors go in by name, and each block it lacks starts as an identity map, so `target`
+ * computes exactly what the file's generator did and training goes on from there with more depth
+ * (Net2DeeperNet, Chen et al. 2016). For `residual-bicubic` a new block is a centred delta conv
+ * with zero bias and a PReLU of slope 1 (ReLU passes the previous block's non-negative output);
+ * for `srresnet` the block keeps its random first conv and zeroes its last batch-norm scale and
+ * shift (its last conv without batch-norm), so the block adds nothing until it learns to.
+ * Everything else about the two networks must match; a mismatch is rejected before any change.
+ */
+export function initGeneratorFrom(target: Generator, bytes: Uint8Array, source = 'checkpoint'): SrganConfig {
+  let decoded: E.DecodedSafetensors, config: SrganConfig;
+  try {
+    decoded = E.decodeSafetensors(bytes);
+    const parsed = JSON.parse(decoded.metadata.srgan_config ?? 'null') as SrganConfig | null;
+    if (!parsed) throw new Error('no "srgan_config" in the safetensors metadata');
+    config = makeConfig(parsed.preset, parsed);
+  } catch (e) {
+    throw new CheckpointError(`${source}: not a generator checkpoint: ${(e as Error).message}`);
+  }
+  const have = config.generator, want = target.cfg;
+  if (JSON.stringify({ ...have, blocks: 0 }) !== JSON.stringify({ ...want, blocks: 0 }) || have.blocks > want.blocks)
+    throw new CheckpointError(`${source}: its generator (${describe(have)}) cannot start this one (${describe(want)}): ` +
+      'only the number of blocks may grow');
+  const values = new Map<string, E.nn.StateValue>(decoded.tensors.map((t) => [t.name, t]));
+  const own = target.stateDict();
+  const C = want.channels;
+  const host = (shape: number[], fill: (i: number) => number) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)) });
+  for (let b = have.blocks; b < want.blocks; b++) {
+    const p = `body.${b}`;
+    if (want.arch === 'residual-bicubic') {
+      // Weight [C, C, 3, 3]: 1 at (o, o, 1, 1), so output channel o is input channel o.
+      values.set(`${p}.0.weight`, host([C, C, 3, 3], (i) => (i === Math.floor(i / (C * 9)) * (C * 9 + 9) + 4 ? 1 : 0)));
+      values.set(`${p}.0.bias`, host([C], () => 0));
+      if (want.activation === 'prelu') values.set(`${p}.1.weight`, host([C], () => 1));
+    } else {
+      for (const [name, t] of own) if (name.startsWith(`${p}.`)) values.set(name, t); // its own initial values
+      const last = want.batchNorm ? 'bn2' : 'conv2';
+      values.set(`${p}.${last}.weight`, host([...own.get(`${p}.${last}.weight`)!.shape], () => 0));
+      values.set(`${p}.${last}.bias`, host([C], () => 0));
+    }
+  }
+  try {
+    target.loadStateDict(values);
+  } catch (e) {
+    throw new CheckpointError(`${source}: ${(e as Error).message}`);
+  }
+  return config;
+}
+
+const describe = (g: SrganConfig['generator']) => `${g.arch}, ${g.blocks} blocks × ${g.channels} channels, ${g.activation}`;

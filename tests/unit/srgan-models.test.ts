@@ -8,7 +8,8 @@ import { refPixelShuffle } from '../../src/engine/ops/pixel-shuffle.js';
 import { refResize } from '../../src/engine/ops/resize.js';
 import { refLinear } from '../../src/engine/ops/linear.js';
 import type { RefArray } from '../../src/engine/reference.js';
-import { makeConfig, presets, type PresetName } from '../../src/srgan/config.js';
+import { makeConfig, presets, type PresetName, type SrganConfig } from '../../src/srgan/config.js';
+import { generatorToSafetensors, initGeneratorFrom } from '../../src/srgan/checkpoint.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
 import { Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
@@ -274,6 +275,42 @@ describe('state-dict round trips', () => {
       expect(bits(await take(infer(b, x)))).toEqual(bits(await take(infer(a, x))));
       a.dispose(); b.dispose(); x.dispose();
     }
+  });
+});
+
+describe('growing a generator (--init-from)', () => {
+  it('a deeper generator started from a shallower one\'s file computes the same output; other changes are refused', async () => {
+    const srresnet = makeConfig('paper', { generator: { blocks: 2, channels: 8, upsampleChannels: 16 } });
+    const cases: [SrganConfig, number[]][] = [
+      [presets.tiny, [1, 3, 6, 5]],
+      [makeConfig('tiny', { generator: { activation: 'relu' } }), [1, 3, 6, 5]],
+      [srresnet, [2, 3, 5, 6]],
+    ];
+    for (const [cfg, shape] of cases) {
+      const small = new Generator(cfg.generator, { rng: rng(11) });
+      const x = smooth(shape as [number, number, number, number], 2);
+      infer(small, x).dispose(); // training mode: the BN running statistics move away from their init
+      small.eval();
+      const bytes = await generatorToSafetensors(small, cfg);
+      const deep = new Generator({ ...cfg.generator, blocks: cfg.generator.blocks + 2 }, { rng: rng(12) }).eval();
+      expect(initGeneratorFrom(deep, bytes, 'small.safetensors').generator.blocks).toBe(cfg.generator.blocks);
+      const want = await take(infer(small, x)), got = await take(infer(deep, x));
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+      expect(worst, cfg.generator.arch).toBeLessThan(1e-5);
+      // Not a copy of nothing: the new blocks have trainable weights that reach the output.
+      expect(deep.numParameters()).toBeGreaterThan(small.numParameters());
+      small.dispose(); deep.dispose(); x.dispose();
+    }
+    const tiny = new Generator(presets.tiny.generator);
+    const tinyBytes = await generatorToSafetensors(tiny, presets.tiny);
+    tiny.dispose();
+    const wider = new Generator({ ...presets.tiny.generator, channels: 48 });
+    const shallower = new Generator({ ...presets.tiny.generator, blocks: 4 });
+    expect(() => initGeneratorFrom(wider, tinyBytes, 'g.safetensors')).toThrow(/g\.safetensors: its generator \(residual-bicubic, 6 blocks × 32 channels, prelu\) cannot start this one \(residual-bicubic, 6 blocks × 48 channels, prelu\): only the number of blocks may grow/);
+    expect(() => initGeneratorFrom(shallower, tinyBytes)).toThrow(/only the number of blocks may grow/);
+    expect(() => initGeneratorFrom(shallower, new Uint8Array([1, 2, 3]), 'x')).toThrow(/x: not a generator checkpoint/);
+    wider.dispose(); shallower.dispose();
   });
 });
 

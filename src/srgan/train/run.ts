@@ -5,6 +5,7 @@
  * RNG all come back, so k + (N − k) steps across a resume equal N steps in one run.
  */
 import type { SrganConfig } from '../config.js';
+import { initGeneratorFrom } from '../checkpoint.js';
 import type { Vgg19Features } from '../models/vgg19.js';
 import { Trainer, type HrBatch, type StepLog, type TrainerSnapshot } from './trainer.js';
 import { trainLoop, type BatchSource, type LoopResult } from './loop.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   sampleEvery?: number;
   /** Fixed held-out HR crops for the sample grids ([N, 3, crop, crop] in [0, 1]). */
   gridImages?: HrBatch;
+  /** A new run's starting generator (a file's bytes; see initGeneratorFrom), ignored on resume. */
+  initGenerator?: { bytes: Uint8Array; source: string };
   /** Builds the VGG feature extractor on the current device (again after a device loss). */
   makeVgg?: () => Promise<Vgg19Features | undefined>;
   signal?: AbortSignal;
@@ -62,6 +65,11 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
     lastGood = resumed;
     say(`resumed ${o.out} at step ${trainer.step} (phase ${trainer.phase})`);
   } else {
+    if (o.initGenerator) {
+      const from = initGeneratorFrom(trainer.generator, o.initGenerator.bytes, o.initGenerator.source);
+      trainer.resetAverage();
+      say(`initialised the generator from ${o.initGenerator.source} (${from.generator.blocks} of ${o.config.generator.blocks} blocks; the rest start as identity maps)`);
+    }
     lastGood = await trainer.snapshot(o.data.state);
     await folder.writeCheckpoint(lastGood);
   }
