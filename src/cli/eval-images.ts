@@ -7,8 +7,8 @@ import type { HostImage } from '../srgan/image/types.js';
 import type { SrModel } from './models.js';
 
 /** Each HR image is downscaled ×scale by the training bicubic, upscaled by the model through tiles, and compared on Y. */
-export function evaluateModel(images: readonly HostImage[], model: SrModel, onImage?: (done: number) => void): Promise<EvalReport> {
-  return evaluate(images, (lr) => upscaleImage((t) => model.run(t), lr, { scale: model.scale }), {
+export function evaluateModel(images: readonly HostImage[], model: SrModel, onImage?: (done: number) => void, selfEnsemble = false): Promise<EvalReport> {
+  return evaluate(images, (lr) => upscaleImage((t) => model.run(t), lr, { scale: model.scale, selfEnsemble }), {
     scale: model.scale, onImage: (_, i) => onImage?.(i + 1),
   });
 }

@@ -20,11 +20,13 @@ Laplacian of Y relative to the original's (1.0 = as sharp as the original).
   --model NAME        esrgan-slim, esrgan-medium or esrgan-thick (UpscalerJS, MIT)
   --scale S           with --model: 2, 3, 4 or 8 (default 4)
   --images DIR        folder of HR images (e.g. data/photos/heldout)
+  --self-ensemble     average the model over the 8 flips and transpositions of each image (EDSR's
+                      "+"; 8× the time); the report names the model "… + self-ensemble"
   --json              end the output with one JSON line (for scripts)`;
 
 const OPTIONS = {
   checkpoint: { type: 'string' }, model: { type: 'string' }, scale: { type: 'string' },
-  images: { type: 'string' }, json: { type: 'boolean' },
+  images: { type: 'string' }, json: { type: 'boolean' }, 'self-ensemble': { type: 'boolean' },
 } as const;
 
 const row = (name: string, m: MetricSet, ms?: number) =>
@@ -38,10 +40,12 @@ async function run(argv: string[]): Promise<number> {
   const model = await loadModel({ checkpoint: v.checkpoint, model: v.model, scale: intOption('eval', 'scale', v.scale) });
   const bar = progressBar(images.length, 'eval');
   const t0 = performance.now();
-  const report = await evaluateModel(images, model, (done) => bar.update(done));
+  const ensemble = !!v['self-ensemble'];
+  const name = ensemble ? `${model.name} + self-ensemble` : model.name;
+  const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble);
   const ms = performance.now() - t0;
   bar.stop();
-  console.log(`${model.name} on ${report.images} images of ${dir} (×${report.scale}):\n`);
+  console.log(`${name} on ${report.images} images of ${dir} (×${report.scale}):\n`);
   console.log('| image | bicubic PSNR-Y | model PSNR-Y | gain | bicubic SSIM-Y | model SSIM-Y | model sharpness |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of report.perImage)
@@ -53,7 +57,7 @@ async function run(argv: string[]): Promise<number> {
   model.dispose();
   if (v.json) {
     const pick = (m: MetricSet) => ({ psnr_y: m.psnr_y, ssim_y: m.ssim_y, sharpness: m.sharpness });
-    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: pick(report.bicubic), model: { ...pick(report.model), name: model.name, seconds: ms / 1000 } }));
+    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: pick(report.bicubic), model: { ...pick(report.model), name, seconds: ms / 1000 } }));
   }
   return 0;
 }

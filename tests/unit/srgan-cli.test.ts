@@ -79,6 +79,12 @@ describe('srgan CLI', () => {
     expect(last).toMatchObject({ images: 2, scale: 4 });
     expect(last.bicubic.psnr_y).toBeGreaterThan(15);
     expect(last.model.ssim_y).toBeGreaterThan(0);
+    const plus = await srgan(['eval', '--checkpoint', join(run, 'generator.safetensors'), '--images', images, '--json', '--self-ensemble']);
+    expect(plus.code, plus.stderr).toBe(0);
+    const ensembled = JSON.parse(plus.stdout.trim().split('\n').pop()!);
+    expect(ensembled.model.name).toMatch(/generator\.safetensors \+ self-ensemble$/);
+    expect(ensembled.bicubic).toEqual(last.bicubic);
+    expect(ensembled.model.psnr_y).not.toBe(last.model.psnr_y);
   }, 600_000);
 
   it('train --init-from starts a deeper generator from the trained one, at the same quality', async () => {

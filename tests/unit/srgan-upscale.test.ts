@@ -4,6 +4,7 @@ import { useEngine } from '../helpers/gpu.js';
 import { defaultTile, planTiles, upscaleImage } from '../../src/srgan/upscale.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
 import { toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
+import { applyDihedral, DIHEDRAL, undoDihedral, type Planes } from '../../src/srgan/self-ensemble.js';
 
 const engineOf = useEngine();
 
@@ -103,5 +104,52 @@ describe('tiled upscaling', () => {
     const live = E.liveTensorCount();
     await expect(upscaleImage((x) => E.resize(x, 8, 8), image(5, 5, 3), { tile: 5 })).rejects.toThrow(E.ShapeError);
     expect(E.liveTensorCount()).toBe(live);
+  });
+});
+
+describe('geometric self-ensemble', () => {
+  it('the 8 maps are distinct and each is undone exactly', () => {
+    const p: Planes = { data: Float32Array.from({ length: 2 * 3 * 5 }, (_, i) => i), channels: 2, width: 5, height: 3 };
+    const seen = new Set<string>();
+    for (const t of DIHEDRAL) {
+      const q = applyDihedral(p, t);
+      expect([q.width, q.height]).toEqual(t.transpose ? [3, 5] : [5, 3]);
+      seen.add([...q.data].join());
+      expect([...undoDihedral(q, t).data]).toEqual([...p.data]);
+    }
+    expect(seen.size).toBe(8);
+  });
+
+  it('averages a model over the 8 maps, turned back: an oriented ramp averages to a constant', async () => {
+    // Values in [0.25, 0.75], so bicubic's overshoot never reaches the clamp.
+    const img: HostImage = { ...image(9, 7, 3), data: image(9, 7, 3).data.map((v) => 0.25 + 0.5 * v) };
+    // Bicubic (symmetric, so equivariant to flips and transposition) plus 1e-3 × the output column:
+    // a model that knows left from right. Turned back, the column is x, W−1−x, y or H−1−y, twice each.
+    const ramp = (x: E.Tensor) => {
+      const [, , h, w] = x.shape;
+      const col = E.Tensor.fromArray(Float32Array.from({ length: 3 * 16 * h * w }, (_, i) => 1e-3 * (i % (4 * w))), [1, 3, 4 * h, 4 * w]);
+      return E.add(bicubicUpscale(x), col);
+    };
+    const W = 36, H = 28;
+    const plain = await upscaleImage(ramp, img, { tile: 64, overlap: 4 });
+    const base = await upscaleImage(bicubicUpscale, img, { tile: 64, overlap: 4 });
+    const ensembled = await upscaleImage(ramp, img, { tile: 64, overlap: 4, selfEnsemble: true });
+    const constant = 1e-3 * (W - 1 + H - 1) / 4;
+    expect(maxDiff(ensembled.data, base.data.map((v) => v + constant))).toBeLessThan(1e-5);
+    expect(maxDiff(plain.data, base.data.map((v) => v + constant))).toBeGreaterThan(0.01); // without it, the ramp stays
+  });
+
+  it('runs every map through the tiles (a transposed image has its own tiling), with progress over all of them', async () => {
+    const img = image(23, 17, 4);
+    const progress: [number, number][] = [];
+    const out = await upscaleImage(model, img, { tile: 12, overlap: 4, selfEnsemble: true, onProgress: (d, t) => progress.push([d, t]) });
+    // 4 tiles per map (2 × 2 either way) × 8 maps, then 4 alpha tiles.
+    expect(progress.at(-1)).toEqual([36, 36]);
+    expect([out.width, out.height, out.channels]).toEqual([92, 68, 4]);
+    const single = await upscaleImage(model, img, { tile: 12, overlap: 4 });
+    expect(maxDiff(out.data, single.data)).toBeGreaterThan(1e-4); // a random model is far from equivariant
+    // Alpha is one bicubic pass either way.
+    const alpha = (im: HostImage) => im.data.filter((_, i) => i % 4 === 3);
+    expect(maxDiff(alpha(out), alpha(single))).toBe(0);
   });
 });
