@@ -8,7 +8,7 @@ import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, textOf
 describe('app: upscale a dropped image', () => {
   const { session, downloads } = useApp();
 
-  it('upscales ×4 with a bundled UpscalerJS model, compares with bicubic and the ground truth, downloads a PNG', async () => {
+  it('upscales ×4 with a bundled UpscalerJS model, compares with bicubic and the ground truth, downloads a PNG; the shipped model with the self-ensemble', async () => {
     const page = await openApp(session());
     await allowDownloads(page, downloads);
     await clickDeep(page, '#tab-upscale');
@@ -39,6 +39,16 @@ describe('app: upscale a dropped image', () => {
     await waitForFile(file);
     const meta = await sharp(readFileSync(file)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 96]);
+
+    // The shipped model with the self-ensemble (8 flips/transpositions averaged) beats bicubic here.
+    await model.select('default');
+    await clickDeep(page, '#self-ensemble');
+    await clickDeep(page, '#upscale');
+    await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('self-ensemble')");
+    expect(await deep(page, '#upscale-error')).toBeNull();
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with .*\+ self-ensemble/);
+    const [bic2, ens] = [...(await textOf(page, '#metrics')).matchAll(/([\d.]+) dB \/ ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(ens).toBeGreaterThan(bic2);
     await page.close();
   });
 });
