@@ -4,7 +4,7 @@
  * The same bytes are written by the CLI's run folders, the browser app and scripts/torch.
  */
 import * as E from '../engine/index.js';
-import { makeConfig, validateConfig, type SrganConfig } from './config.js';
+import { makeConfig, type SrganConfig } from './config.js';
 import { Generator } from './models/generator.js';
 
 export class CheckpointError extends Error {
@@ -23,24 +23,39 @@ export interface LoadedGenerator {
   metadata: Record<string, string>;
 }
 
-/** Decode, check and load a generator file (rejected whole, before any GPU allocation, when bad). */
-export function generatorFromSafetensors(bytes: Uint8Array, source = 'checkpoint'): LoadedGenerator {
+/**
+ * A generator file decoded on the host, with its config (defaults filled in for fields added since
+ * it was written); nothing is on the GPU yet. Errors say what is wrong, without the file's name.
+ */
+function readGeneratorFile(bytes: Uint8Array): { decoded: E.DecodedSafetensors; config: SrganConfig } {
   let decoded: E.DecodedSafetensors;
   try {
     decoded = E.decodeSafetensors(bytes);
   } catch (e) {
-    throw new CheckpointError(`${source}: not a valid safetensors file: ${(e as Error).message}`);
+    throw new CheckpointError(`not a valid safetensors file: ${(e as Error).message}`);
   }
   const raw = decoded.metadata.srgan_config;
-  if (!raw) throw new CheckpointError(`${source}: no "srgan_config" in the safetensors metadata, so the network cannot be rebuilt`);
-  let config: SrganConfig;
+  if (!raw) throw new CheckpointError('no "srgan_config" in the safetensors metadata, so the network cannot be rebuilt');
   try {
     const parsed = JSON.parse(raw) as SrganConfig;
-    config = makeConfig(parsed.preset, parsed);
-    validateConfig(config);
+    return { decoded, config: makeConfig(parsed.preset, parsed) };
   } catch (e) {
-    throw new CheckpointError(`${source}: bad srgan_config metadata: ${(e as Error).message}`);
+    throw new CheckpointError(`bad srgan_config metadata: ${(e as Error).message}`);
   }
+}
+
+/** readGeneratorFile, its errors prefixed with `prefix` (the file's name and what it was read for). */
+function readGeneratorFileFor(bytes: Uint8Array, prefix: string): ReturnType<typeof readGeneratorFile> {
+  try {
+    return readGeneratorFile(bytes);
+  } catch (e) {
+    throw new CheckpointError(`${prefix}${(e as Error).message}`);
+  }
+}
+
+/** Decode, check and load a generator file (rejected whole, before any GPU allocation, when bad). */
+export function generatorFromSafetensors(bytes: Uint8Array, source = 'checkpoint'): LoadedGenerator {
+  const { decoded, config } = readGeneratorFileFor(bytes, `${source}: `);
   const generator = new Generator(config.generator);
   try {
     generator.loadStateDict(decoded.tensors);
@@ -68,15 +83,7 @@ export function generatorToSafetensors(generator: Generator, config: SrganConfig
  * Everything else about the two networks must match; a mismatch is rejected before any change.
  */
 export function initGeneratorFrom(target: Generator, bytes: Uint8Array, source = 'checkpoint'): SrganConfig {
-  let decoded: E.DecodedSafetensors, config: SrganConfig;
-  try {
-    decoded = E.decodeSafetensors(bytes);
-    const parsed = JSON.parse(decoded.metadata.srgan_config ?? 'null') as SrganConfig | null;
-    if (!parsed) throw new Error('no "srgan_config" in the safetensors metadata');
-    config = makeConfig(parsed.preset, parsed);
-  } catch (e) {
-    throw new CheckpointError(`${source}: not a generator checkpoint: ${(e as Error).message}`);
-  }
+  const { decoded, config } = readGeneratorFileFor(bytes, `${source}: not a generator checkpoint: `);
   const have = config.generator, want = target.cfg;
   if (JSON.stringify({ ...have, blocks: 0 }) !== JSON.stringify({ ...want, blocks: 0 }) || have.blocks > want.blocks)
     throw new CheckpointError(`${source}: its generator (${describe(have)}) cannot start this one (${describe(want)}): ` +

@@ -245,9 +245,11 @@ export class Trainer {
       }
     if (this.average) {
       // A snapshot without an average (taken before --ema was turned on) starts one from its weights.
-      if (s.generatorAverage) E.loadCheckpoint(this.average.generator, s.generatorAverage);
-      else this.average.weights.reset();
-      this.average.weights.updates = s.generatorAverage ? s.state.averageUpdates ?? 0 : 0;
+      if (!s.generatorAverage) this.average.weights.reset();
+      else {
+        E.loadCheckpoint(this.average.generator, s.generatorAverage);
+        this.average.weights.updates = s.state.averageUpdates ?? 0;
+      }
     }
     this.optG.stepCount = Number(moments.metadata.g_steps ?? 0);
     this.optD.stepCount = Number(moments.metadata.d_steps ?? 0);
