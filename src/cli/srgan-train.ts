@@ -36,6 +36,12 @@ usage: srgan train --data DIR --out RUN_DIR [options]
   --ema DECAY                keep an exponential moving average of the generator's weights (BasicSR's
                              ema_decay, e.g. 0.999; 0 = none, the default): the sample grids, the
                              evaluation and RUN_DIR/generator.safetensors use it. --resume may turn it on
+  --adv-weight X             weight of the adversarial term in the GAN phase (paper: 1e-3)
+  --gan-loss bce|ragan|hinge the GAN phase's game: the paper's BCE (default), ESRGAN's relativistic
+                             average, or hinge
+  --d-lr-scale X             the discriminator's learning rate is --lr × X (default 1)
+  --d-channels A,B,…         the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)
+  --d-head dense|patch       the discriminator's head: one logit per image (paper) or per patch
   --heldout DIR              images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)
   --checkpoint-every N       steps between checkpoints (default 100)
   --sample-every N           steps between sample grids (default 100)
@@ -52,6 +58,8 @@ const OPTIONS = {
   channels: { type: 'string' }, seed: { type: 'string' }, heldout: { type: 'string' },
   'checkpoint-every': { type: 'string' }, 'sample-every': { type: 'string' }, profile: { type: 'string' },
   'time-limit': { type: 'string' }, ema: { type: 'string' }, 'init-from': { type: 'string' },
+  'adv-weight': { type: 'string' }, 'gan-loss': { type: 'string' }, 'd-lr-scale': { type: 'string' },
+  'd-channels': { type: 'string' }, 'd-head': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
@@ -72,18 +80,39 @@ function configFrom(v: Values): SrganConfig {
   const content = v.content ?? (v.vgg ? 'vgg' : 'mse');
   if (content !== 'mse' && content !== 'vgg') throw new UsageError(`srgan train: --content must be mse or vgg, got "${content}"`);
   if (content === 'vgg' && !v.vgg) throw new UsageError('srgan train: --content vgg needs --vgg FILE (VGG19 weights; see README)');
+  const ganLoss = v['gan-loss'];
+  if (ganLoss !== undefined && !['bce', 'ragan', 'hinge'].includes(ganLoss))
+    throw new UsageError(`srgan train: --gan-loss must be bce, ragan or hinge, got "${ganLoss}"`);
   const overrides = Object.fromEntries(Object.entries({
+    advWeight: numberOption('train', 'adv-weight', v['adv-weight']), ganLoss, dLrScale: numberOption('train', 'd-lr-scale', v['d-lr-scale']),
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
-  return makeConfig(preset, { ...overrides, generator });
+  return makeConfig(preset, { ...overrides, generator, discriminator: discriminatorOverrides(v, base) });
 }
 
-/** Options that set the schedule's length, which --resume may change (and --lr, its base rate, and --ema). */
+function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConfig['discriminator']> {
+  const out: Partial<SrganConfig['discriminator']> = {};
+  if (v['d-channels'] !== undefined) {
+    const channels = v['d-channels'].split(',').map(Number);
+    if (channels.length !== base.discriminator.strides.length || !channels.every((c) => Number.isInteger(c) && c >= 1))
+      throw new UsageError(`srgan train: --d-channels must be ${base.discriminator.strides.length} positive integers, got "${v['d-channels']}"`);
+    out.channels = channels;
+  }
+  if (v['d-head'] !== undefined) {
+    if (v['d-head'] !== 'dense' && v['d-head'] !== 'patch') throw new UsageError(`srgan train: --d-head must be dense or patch, got "${v['d-head']}"`);
+    out.head = v['d-head'];
+  }
+  return out;
+}
+
+/** Options that set the schedule's length, which --resume may change (and --lr, --ema and the GAN loss's settings). */
 const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
-const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed'] as const;
+const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head'] as const;
+/** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
+const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale']] as const;
 
 /**
  * The config of a resumed run: the checkpoint's, with the schedule changed where the command line
@@ -99,7 +128,9 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
     ...(given('lr') ? { lr: asked.lr } : {}),
     // Checkpoints from before the weight average have no emaDecay.
     emaDecay: given('ema') ? asked.emaDecay : saved.emaDecay ?? 0,
+    ganLoss: saved.ganLoss ?? 'bce', dLrScale: saved.dLrScale ?? 1,
   };
+  for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
   return { config, ignored: FIXED_ON_RESUME.filter(given) };
 }
 
@@ -122,6 +153,9 @@ async function run(argv: string[]): Promise<number> {
   console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
     `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
     (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
+  if (config.phase2Steps > 0)
+    console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
+      `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head)`);
 
   const data = await openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) });
   const heldoutDir = v.heldout ?? 'data/photos/heldout';

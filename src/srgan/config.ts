@@ -6,6 +6,7 @@
  */
 
 export type PresetName = 'tiny' | 'paper' | 'keras';
+export type GanLoss = 'bce' | 'ragan' | 'hinge';
 
 /**
  * Pixel ranges. The LR input is always [0, 1]. The generator's output (and the HR target it is
@@ -72,6 +73,13 @@ export interface SrganConfig {
   vggScale: number;
   contentWeight: number;
   advWeight: number;
+  /**
+   * The adversarial game of phase 2: 'bce' (the paper's), 'ragan' (ESRGAN's relativistic average)
+   * or 'hinge'. Configs saved before it existed read as 'bce'.
+   */
+  ganLoss: GanLoss;
+  /** D's learning rate is the scheduled rate × this (1 in the paper; TTUR-style runs give D more). */
+  dLrScale: number;
   seed: number;
   /**
    * Decay of an exponential moving average of the generator's weights (BasicSR's `ema_decay`,
@@ -97,7 +105,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: PAPER_D,
     hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
     lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, seed: 1, emaDecay: 0,
   },
   keras: {
     preset: 'keras',
@@ -108,7 +116,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
     hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
     lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
-    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, seed: 1, emaDecay: 0,
+    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, seed: 1, emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
@@ -119,7 +127,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
     lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, seed: 1, emaDecay: 0,
   },
 };
 
@@ -147,6 +155,9 @@ export function validateConfig(cfg: SrganConfig): void {
   if (!(cfg.batch >= 1)) bad(`batch must be ≥ 1, got ${cfg.batch}`);
   if (!(cfg.lr > 0)) bad(`lr must be > 0, got ${cfg.lr}`);
   if (!(cfg.emaDecay >= 0 && cfg.emaDecay < 1)) bad(`emaDecay must be in [0, 1), got ${cfg.emaDecay}`);
+  if (!['bce', 'ragan', 'hinge'].includes(cfg.ganLoss)) bad(`ganLoss must be bce, ragan or hinge, got ${String(cfg.ganLoss)}`);
+  if (!(cfg.dLrScale > 0)) bad(`dLrScale must be > 0, got ${cfg.dLrScale}`);
+  if (!(cfg.advWeight >= 0) || !(cfg.contentWeight >= 0)) bad('advWeight and contentWeight must be ≥ 0');
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
   if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');
@@ -156,3 +167,8 @@ export function validateConfig(cfg: SrganConfig): void {
 export const toUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale: 0.5, shift: 0.5 } : { scale: 1, shift: 0 };
 /** Map [0, 1] pixels into the given range: v·scale + shift. */
 export const fromUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale: 2, shift: -1 } : { scale: 1, shift: 0 };
+
+/** A config read from a checkpoint written before a field existed gets that field's original meaning. */
+export function withConfigDefaults(cfg: SrganConfig): SrganConfig {
+  return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, emaDecay: cfg.emaDecay ?? 0 };
+}

@@ -415,6 +415,28 @@ describe('SRGAN losses', () => {
     fake.dispose(); real.dispose();
   });
 
+  it('relativistic average and hinge games match their formulas, and ragan needs the real logits', async () => {
+    const fake = E.tensor([0, Math.log(3)], [2, 1]);
+    const real = E.tensor([2, -1], [2, 1]);
+    const sp = (v: number) => Math.log1p(Math.exp(v));
+    const mf = Math.log(3) / 2, mr = 0.5; // means of the fake and real logits
+    // D: ½·mean sp(−(real − mean fake)) + ½·mean sp(fake − mean real)
+    const d = discriminatorLoss(real, fake, 'ragan');
+    expect((await take(d.real))[0]).toBeCloseTo(0.5 * (sp(-(2 - mf)) + sp(-(-1 - mf))) / 2, 6);
+    expect((await take(d.fake))[0]).toBeCloseTo(0.5 * (sp(0 - mr) + sp(Math.log(3) - mr)) / 2, 6);
+    d.total.dispose();
+    // G: the labels swap.
+    const g = (sp(2 - mf) + sp(-1 - mf)) / 2 + (sp(-(0 - mr)) + sp(-(Math.log(3) - mr))) / 2;
+    expect((await take(generatorAdversarialLoss(fake, 'ragan', real)))[0]).toBeCloseTo(g / 2, 6);
+    expect(() => generatorAdversarialLoss(fake, 'ragan')).toThrow(/needs the discriminator's logits/);
+    const h = discriminatorLoss(real, fake, 'hinge');
+    expect((await take(h.real))[0]).toBeCloseTo((0 + 2) / 2, 6);
+    expect((await take(h.fake))[0]).toBeCloseTo((1 + 1 + Math.log(3)) / 2, 6);
+    h.total.dispose();
+    expect((await take(generatorAdversarialLoss(fake, 'hinge')))[0]).toBeCloseTo(-Math.log(3) / 2, 6);
+    fake.dispose(); real.dispose();
+  });
+
   it('perceptual = 1·MSE + 1e-3·adversarial, with the parts for logging', async () => {
     const sr = E.tensor([0.5, -0.5, 0, 1], [1, 1, 2, 2]);
     const hr = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]);
