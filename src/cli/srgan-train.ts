@@ -42,6 +42,7 @@ usage: srgan train --data DIR --out RUN_DIR [options]
   --d-lr-scale X             the discriminator's learning rate is --lr × X (default 1)
   --d-channels A,B,…         the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)
   --d-head dense|patch       the discriminator's head: one logit per image (paper) or per patch
+  --d-norm batch|none        batch-norm in the discriminator's blocks (paper) or none
   --heldout DIR              images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)
   --checkpoint-every N       steps between checkpoints (default 100)
   --sample-every N           steps between sample grids (default 100)
@@ -59,7 +60,7 @@ const OPTIONS = {
   'checkpoint-every': { type: 'string' }, 'sample-every': { type: 'string' }, profile: { type: 'string' },
   'time-limit': { type: 'string' }, ema: { type: 'string' }, 'init-from': { type: 'string' },
   'adv-weight': { type: 'string' }, 'gan-loss': { type: 'string' }, 'd-lr-scale': { type: 'string' },
-  'd-channels': { type: 'string' }, 'd-head': { type: 'string' },
+  'd-channels': { type: 'string' }, 'd-head': { type: 'string' }, 'd-norm': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
@@ -104,13 +105,17 @@ function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConf
     if (v['d-head'] !== 'dense' && v['d-head'] !== 'patch') throw new UsageError(`srgan train: --d-head must be dense or patch, got "${v['d-head']}"`);
     out.head = v['d-head'];
   }
+  if (v['d-norm'] !== undefined) {
+    if (v['d-norm'] !== 'batch' && v['d-norm'] !== 'none') throw new UsageError(`srgan train: --d-norm must be batch or none, got "${v['d-norm']}"`);
+    out.batchNorm = v['d-norm'] === 'batch';
+  }
   return out;
 }
 
 /** Options that set the schedule's length, which --resume may change (and --lr, --ema and the GAN loss's settings). */
 const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
-const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head'] as const;
+const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm'] as const;
 /** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
 const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale']] as const;
 
@@ -155,7 +160,7 @@ async function run(argv: string[]): Promise<number> {
     (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
   if (config.phase2Steps > 0)
     console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
-      `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head)`);
+      `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head, ${config.discriminator.batchNorm === false ? 'no' : 'batch'} norm)`);
 
   const data = await openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) });
   const heldoutDir = v.heldout ?? 'data/photos/heldout';

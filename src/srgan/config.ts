@@ -48,6 +48,12 @@ export interface DiscriminatorConfig {
   head: 'dense' | 'patch';
   leakySlope: number;
   bnMomentum: number;
+  /**
+   * Batch-norm in the conv blocks after the first (the paper); false: none. Real and fake batches
+   * go through D separately, so BN normalises each by its own statistics, which removes part of the
+   * contrast (the energy of fine detail) that tells a blurry SR from a sharp HR. Absent = true.
+   */
+  batchNorm?: boolean;
 }
 
 export interface SrganConfig {

@@ -8,7 +8,7 @@
  *
  * State-dict names (PyTorch twin: the same module names):
  *   features.{i}.conv.{weight,bias}   conv 3×3, padding 1, stride strides[i]
- *   features.{i}.bn.{weight,bias,running_mean,running_var}   (every block but the first)
+ *   features.{i}.bn.{weight,bias,running_mean,running_var}   (every block but the first; none with batchNorm false)
  *   head.fc1.{weight,bias}   Linear(C·h·w → dense) or Conv2d(C → dense, 1×1)
  *   head.fc2.{weight,bias}   Linear(dense → 1)     or Conv2d(dense → 1, 1×1)
  * Padding is PyTorch's symmetric 1 (not TF 'same', which pads stride-2 convs on the far side only).
@@ -84,7 +84,7 @@ export class Discriminator extends Module {
     this.features = this.registerModule('features', new Sequential());
     let cin = 3;
     cfg.channels.forEach((c, i) => {
-      this.features.append(new DiscriminatorBlock(cin, c, cfg.strides[i], i > 0, cfg.leakySlope, cfg.bnMomentum, rng));
+      this.features.append(new DiscriminatorBlock(cin, c, cfg.strides[i], i > 0 && cfg.batchNorm !== false, cfg.leakySlope, cfg.bnMomentum, rng));
       cin = c;
     });
     this.finalSize = cfg.strides.reduce(convOut, inputSize);
@@ -126,7 +126,7 @@ export function discriminatorParamCount(cfg: DiscriminatorConfig, inputSize: num
   checkConfig(cfg, inputSize);
   let total = 0, cin = 3, side = inputSize;
   cfg.channels.forEach((c, i) => {
-    total += convParams(cin, c, 3) + (i > 0 ? 2 * c : 0);
+    total += convParams(cin, c, 3) + (i > 0 && cfg.batchNorm !== false ? 2 * c : 0);
     side = convOut(side, cfg.strides[i]);
     cin = c;
   });
