@@ -1,6 +1,6 @@
 /** `srgan eval`: PSNR-Y / SSIM-Y / sharpness of a model against bicubic on a folder of HR images. */
 import { readImageFolder } from '../srgan/data/folder.js';
-import * as E from '../engine/index.js';
+import * as E from '../engine/node.js';
 import type { MetricSet } from '../srgan/metrics.js';
 import { parseOptions, required, intOption, type Command } from './command.js';
 import { evaluateModel } from './eval-images.js';

@@ -3,7 +3,7 @@
  * with Adam on the GPU. Until SRGAN lands this is the project's main job.
  */
 import * as E from '../engine/index.js';
-import { linear } from '../engine/ops/linear.js';
+import { linear } from '../engine/index.js';
 
 export interface XorResult {
   predictions: number[];
