@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import * as E from '../engine/node.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
-import { openImageFolder, readImageFolder } from '../srgan/data/folder.js';
+import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
 import { toRgbPlanes } from '../srgan/image/types.js';
 import { Vgg19Features } from '../srgan/models/vgg19.js';
 import { runTraining } from '../srgan/train/run.js';
@@ -10,7 +10,7 @@ import { centreCrops } from '../srgan/train/sample-grid.js';
 import { RunFolder } from '../srgan/train/run-folder.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { summaryMarkdown, type RunSummary } from '../srgan/train/summary.js';
-import { evaluateOnImages } from './eval-images.js';
+import { evaluateOnImages } from '../srgan/evaluate.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 import { chromeTraceJson } from '../engine/node.js';

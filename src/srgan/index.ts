@@ -12,6 +12,7 @@ export * from './image/browser.js';
 export * from './image/tensor.js';
 export * from './upscale.js';
 export * from './metrics.js';
+export { evaluateModel, evaluateOnImages, type SrRunner } from './evaluate.js';
 export { makeLr, bicubicUpscale } from './data/degrade.js';
 export { PhotoDataset, DatasetError, type DatasetOptions, type HostBatch } from './data/dataset.js';
 export { Trainer, NonFiniteLossError, type StepLog, type TrainerSnapshot, type TrainerState, type HrBatch } from './train/trainer.js';

@@ -10,7 +10,7 @@ import { decodeImage, encodePng, readImage, readImageInfo } from '../../src/srga
 import { ImageDecodeError, type HostImage } from '../../src/srgan/image/types.js';
 import { imageToTensor, tensorToImage } from '../../src/srgan/image/tensor.js';
 import { DatasetError, PhotoDataset, type HostBatch } from '../../src/srgan/data/dataset.js';
-import { openImageFolder, readImageFolder } from '../../src/srgan/data/folder.js';
+import { openImageFolder, readImageFolder } from '../../src/srgan/data/folder-node.js';
 import { bicubicUpscale, makeLr } from '../../src/srgan/data/degrade.js';
 
 useEngine();
