@@ -93,11 +93,7 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  const isSoftware =
-    /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
-    (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
-    (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const isSoftware = isSoftwareAdapter(info) || (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   if (isSoftware) log(`no hardware adapter found; running on ${info.description || 'a software adapter'}` + (fallbackNote ? ` — ${fallbackNote}` : ''));
   const limits: Record<string, number> = {};
   for (const k of wanted) limits[k] = (device.limits as unknown as Record<string, number>)[k];
@@ -109,18 +105,24 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
   return { adapter, device, info: summary };
 }
 
+/** CPU implementations (SwiftShader, llvmpipe, lavapipe), by name or by the fallback flag. */
+function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  return /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
+    (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+}
+
 /** A summary for a device the engine did not acquire (a page that owns its own device). */
 export function externalSummary(device: GPUDevice): AdapterSummary {
   const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  const text = `${info?.vendor} ${info?.architecture} ${info?.description}`.toLowerCase();
   const limits: Record<string, number> = {};
   for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'])
     limits[k] = (device.limits as unknown as Record<string, number>)[k];
   return {
     vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
-    description: info?.description ?? '', isSoftware: /swiftshader|llvmpipe|lavapipe|cpu/.test(text),
-    features: [...device.features], limits, runtime: typeof window === 'undefined' ? 'node' : 'browser',
+    description: info?.description ?? '', isSoftware: !!info && isSoftwareAdapter(info),
+    features: [...device.features], limits, runtime: inNode() ? 'node' : 'browser',
   };
 }
 
