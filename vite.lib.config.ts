@@ -2,8 +2,10 @@ import { defineConfig } from 'vite';
 
 /**
  * The embeddable ESM library (`npm run build:lib`): `srgan-webgpu` (the engine) and
- * `srgan-webgpu/srgan`, with WGSL bundled (shaders are TypeScript template strings) and shared
- * code split into a common chunk. Declarations come from `tsc -p tsconfig.lib.json`.
+ * `srgan-webgpu/srgan`, each as a platform-neutral entry (the `browser`/`default` condition of
+ * package.json's `exports`) and a Node entry (the `node` condition: Dawn, sharp, files). WGSL is
+ * bundled (shaders are TypeScript template strings) and shared code is split into common chunks,
+ * so both entries of a pair share one engine. Declarations come from `tsc -p tsconfig.lib.json`.
  */
 export default defineConfig({
   build: {
@@ -13,12 +15,18 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { engine: 'src/engine/index.ts', srgan: 'src/srgan/index.ts' },
+      entry: {
+        engine: 'src/engine/index.ts',
+        'engine-node': 'src/engine/node.ts',
+        srgan: 'src/srgan/index.ts',
+        'srgan-node': 'src/srgan/node.ts',
+      },
       formats: ['es'],
     },
     rollupOptions: {
-      // Node's Dawn binding and node:* are reached only by a dynamic import that runs in Node.
-      external: ['webgpu', /^node:/],
+      // Only the Node entries reach these (Node-only modules are named *node.ts, see docs/engine.md):
+      // they stay imports, resolved from the user's node_modules.
+      external: ['webgpu', 'sharp', /^node:/],
       output: { chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

@@ -1,7 +1,7 @@
 /** The browser bench page: our engine and TF.js's WebGPU backend on the page's adapter (two devices). */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
-import { initEngine } from '../src/engine/runtime/engine.js';
+import { initEngine } from '../src/engine/index.js';
 import { runBench } from './run-cases.js';
 import { families } from './cases/index.js';
 import type { BenchOptions, BenchResult } from './harness.js';

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { CHROMIUM, withChromiumPage } from '../src/cli/headless-chromium.js';
 import { formatTable, parseArgs, type BenchOptions } from './harness.js';
 import type { PageOutcome } from './page.js';
+import { describeAdapter, type AdapterSummary } from '../src/engine/index.js';
 
 function runInBrowser(opts: BenchOptions): Promise<PageOutcome> {
   const entry = fileURLToPath(new URL('./page.ts', import.meta.url));
@@ -26,7 +27,8 @@ async function main(): Promise<number> {
   }
   const r = outcome.result;
   const a = r.adapter;
-  process.stdout.write(`adapter: ${a.vendor} ${a.architecture} ${a.description} (${a.isSoftware ? 'software' : 'hardware'}, ${a.runtime})\n`);
+  // The page sent run-cases' adapterSummary(): the engine's AdapterSummary without its limits.
+  process.stdout.write(`adapter: ${describeAdapter(a as unknown as AdapterSummary)} in ${a.runtime}\n`);
   process.stdout.write(formatTable(r) + '\n');
   if (opts.traceFile && r.trace) {
     writeFileSync(opts.traceFile, r.trace);

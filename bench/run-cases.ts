@@ -3,8 +3,7 @@
  * Shared by the browser page and the Node runner; both must have initialised our engine and made
  * 'webgpu' the active TF.js backend before calling.
  */
-import { engine } from '../src/engine/runtime/engine.js';
-import { chromeTraceJson } from '../src/engine/runtime/trace.js';
+import { engine, chromeTraceJson } from '../src/engine/index.js';
 import type { BenchFamily, Tf } from './cases/types.js';
 import { selected, summarise, timeInterleaved, type BenchOptions, type BenchResult, type Runner, type Side } from './harness.js';
 

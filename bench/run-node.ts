@@ -5,8 +5,7 @@
  * Also bundled into the device kit (bench/make-device-kit.sh) for machines without Node or npm.
  */
 import { writeFileSync } from 'node:fs';
-import { destroyEngine, initEngine } from '../src/engine/runtime/engine.js';
-import { NoAdapterError } from '../src/engine/runtime/device.js';
+import { describeAdapter, destroyEngine, initEngine, NoAdapterError } from '../src/engine/node.js';
 import { formatTable, parseArgs } from './harness.js';
 import { disposeTfjs, loadTfjsWebGPU } from './node-tfjs.js';
 import { runBench } from './run-cases.js';
@@ -18,9 +17,9 @@ async function main(): Promise<number> {
   const eng = await initEngine({ log: (m) => process.stderr.write(`[engine] ${m}\n`) });
   const tf = await loadTfjsWebGPU();
   const a = eng.adapter;
-  process.stderr.write(`bench-node: ${a.vendor} ${a.architecture} ${a.description}, runs=${opts.runs} warmup=${opts.warmup}\n`);
+  process.stderr.write(`bench-node: ${describeAdapter(a)}, runs=${opts.runs} warmup=${opts.warmup}\n`);
   const result = await runBench(tf, families, opts, (line) => process.stderr.write(`${line}\n`));
-  process.stdout.write(`adapter: ${a.vendor} ${a.architecture} ${a.description} (${a.isSoftware ? 'software' : 'hardware'}, ${a.runtime})\n`);
+  process.stdout.write(`adapter: ${describeAdapter(a)} in ${a.runtime}\n`);
   process.stdout.write(formatTable(result) + '\n');
   if (opts.traceFile && result.trace) {
     writeFileSync(opts.traceFile, result.trace);

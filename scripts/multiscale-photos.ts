@@ -1,9 +1,9 @@
 /**
- * Multi-scale training copies of a photo folder (see src/srgan/data/multiscale.ts for why):
+ * Multi-scale training copies of a photo folder (see src/srgan/data/multiscale-node.ts for why):
  *   npx tsx scripts/multiscale-photos.ts IN_DIR OUT_DIR [--long 1280,896,640]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_LONG_SIDES, writeMultiscaleCopies } from '../src/srgan/data/multiscale.js';
+import { DEFAULT_LONG_SIDES, writeMultiscaleCopies } from '../src/srgan/data/multiscale-node.js';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: { long: { type: 'string' } }, allowPositionals: true });

@@ -10,10 +10,7 @@
 import type { BenchCase, BenchFamily, Tf } from './types.js';
 import { randomData } from './types.js';
 import type { Runner } from '../harness.js';
-import { Tensor } from '../../src/engine/tensor.js';
-import { backward, noGrad, variable } from '../../src/engine/autograd.js';
-import { fill } from '../../src/engine/ops/fill.js';
-import { conv2d } from '../../src/engine/ops/conv2d.js';
+import { Tensor, backward, noGrad, variable, fill, conv2d } from '../../src/engine/index.js';
 import type * as TfCore from '@tensorflow/tfjs-core';
 
 type TfTensor = TfCore.Tensor;

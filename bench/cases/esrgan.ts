@@ -14,7 +14,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type { BenchCase, BenchFamily, Tf } from './types.js';
 import { randomData } from './types.js';
 import type { Runner } from '../harness.js';
-import { Tensor } from '../../src/engine/tensor.js';
+import { Tensor } from '../../src/engine/index.js';
 import { parseTopology, type LayersModelFiles, type LayersModelJson, type ParsedGraph } from '../../src/srgan/pretrained/layers-format.js';
 import { pretrainedFromFiles } from '../../src/srgan/pretrained/pretrained-model.js';
 // The package's exports map hides its model files, so the JSON is imported by path (bundled by esbuild and tsx).

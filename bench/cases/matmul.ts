@@ -1,8 +1,7 @@
 /** matmul_N: N×N by N×N in f32, 2·N³ flops. */
 import type { BenchCase, BenchFamily, Tf } from './types.js';
 import { randomData } from './types.js';
-import { Tensor } from '../../src/engine/tensor.js';
-import { matmul } from '../../src/engine/ops/matmul.js';
+import { Tensor, matmul } from '../../src/engine/index.js';
 
 export function matmulCase(n: number): BenchCase {
   // Data is made when a runner is built, so unselected (large) cases cost nothing.

@@ -14,14 +14,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type { BenchCase, BenchFamily } from './types.js';
 import { randomData } from './types.js';
 import type { Runner } from '../harness.js';
-import { Tensor } from '../../src/engine/tensor.js';
-import { backward, variable } from '../../src/engine/autograd.js';
-import { tidy } from '../../src/engine/scope.js';
-import { sum } from '../../src/engine/ops/reduce.js';
-import { mseLoss } from '../../src/engine/ops/losses.js';
-import { fill } from '../../src/engine/ops/fill.js';
-import { batchNorm2d } from '../../src/engine/ops/batchnorm.js';
-import { conv2d } from '../../src/engine/ops/conv2d.js';
+import { Tensor, backward, variable, tidy, sum, mseLoss, fill, batchNorm2d, conv2d } from '../../src/engine/index.js';
 
 type TfTensor = TfCore.Tensor;
 const size = (s: number[]) => s.reduce((p, d) => p * d, 1);

@@ -8,7 +8,8 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Tf } from './types.js';
 import type { GeneratorConfig } from '../../src/srgan/config.js';
-import type { HostArray } from '../../src/engine/nn/module.js';
+import type { nn } from '../../src/engine/index.js';
+type HostArray = nn.HostArray;
 
 type T4 = TfCore.Tensor4D;
 type V = TfCore.Variable;

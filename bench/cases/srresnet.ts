@@ -16,7 +16,7 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import * as E from '../../src/engine/index.js';
-import { engine } from '../../src/engine/runtime/engine.js';
+import { engine } from '../../src/engine/index.js';
 import { makeConfig, type GeneratorConfig } from '../../src/srgan/config.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
 import type { Runner } from '../harness.js';

@@ -1,7 +1,7 @@
 /** What a benchmark family provides: cases that set themselves up on our engine and on TF.js. */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Runner } from '../harness.js';
-import { Rng } from '../../src/engine/ops/fill.js';
+import { Rng } from '../../src/engine/index.js';
 
 /** The TF.js core module, passed in: the browser imports it statically, Node only after `navigator.gpu` exists. */
 export type Tf = typeof TfCore;

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as E from '../../src/engine/index.js';
+import * as E from '../../src/engine/node.js';
 import { generatorFromSafetensors } from '../../src/srgan/checkpoint.js';
 import { makeLr } from '../../src/srgan/data/degrade.js';
 

@@ -19,9 +19,8 @@ export const CHROMIUM_ARGS = [
 export async function bundleForBrowser(entry: string): Promise<string> {
   const out = await build({
     entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false,
+    // No externals: the pages import platform-neutral modules only (Node-only ones are named *node.ts).
     logLevel: 'warning',
-    // The engine reaches Dawn and node:fs only through dynamic imports that never run in a browser.
-    external: ['webgpu', 'node:*'],
   });
   return out.outputFiles[0].text;
 }

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import * as E from '../engine/index.js';
+import * as E from '../engine/node.js';
 import { generatorFromSafetensors, DEFAULT_GENERATOR_PATH } from '../srgan/checkpoint.js';
 import { UsageError } from './command.js';
 import {

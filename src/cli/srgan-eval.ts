@@ -1,9 +1,9 @@
 /** `srgan eval`: PSNR-Y / SSIM-Y / sharpness of a model against bicubic on a folder of HR images. */
-import { readImageFolder } from '../srgan/data/folder.js';
-import * as E from '../engine/index.js';
+import { readImageFolder } from '../srgan/data/folder-node.js';
+import * as E from '../engine/node.js';
 import type { MetricSet } from '../srgan/metrics.js';
 import { parseOptions, required, intOption, type Command } from './command.js';
-import { evaluateModel } from './eval-images.js';
+import { evaluateModel } from '../srgan/evaluate.js';
 import { loadModel } from './models.js';
 import { progressBar } from './progress.js';
 

@@ -1,8 +1,8 @@
 /** `srgan train`: two-phase SRGAN training into a run folder, resumable. */
 import { readFile } from 'node:fs/promises';
-import * as E from '../engine/index.js';
+import * as E from '../engine/node.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
-import { openImageFolder, readImageFolder } from '../srgan/data/folder.js';
+import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
 import { toRgbPlanes } from '../srgan/image/types.js';
 import { Vgg19Features } from '../srgan/models/vgg19.js';
 import { runTraining } from '../srgan/train/run.js';
@@ -10,10 +10,10 @@ import { centreCrops } from '../srgan/train/sample-grid.js';
 import { RunFolder } from '../srgan/train/run-folder.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { summaryMarkdown, type RunSummary } from '../srgan/train/summary.js';
-import { evaluateOnImages } from './eval-images.js';
+import { evaluateOnImages } from '../srgan/evaluate.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
-import { chromeTraceJson } from '../engine/runtime/trace.js';
+import { chromeTraceJson } from '../engine/node.js';
 
 const HELP = `srgan train: train SRGAN (phase 1: generator with pixel MSE; phase 2: GAN) into a run folder
 
@@ -152,8 +152,7 @@ async function run(argv: string[]): Promise<number> {
     for (const name of resumed.ignored) console.warn(`warning: --${name} is ignored on --resume: the run keeps its checkpoint's value`);
   }
   const eng = await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
-  const a = eng.adapter;
-  const adapter = `${a.vendor || '?'} ${a.architecture} ${a.description}`.trim() + (a.isSoftware ? ' (software)' : '');
+  const adapter = E.describeAdapter(eng.adapter);
   console.log(`srgan train: ${config.preset} on ${adapter}`);
   console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
     `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +

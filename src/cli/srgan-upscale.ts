@@ -1,6 +1,6 @@
 /** `srgan upscale`: ×4 (or the model's scale) of any image through seamless tiles. */
 import { basename } from 'node:path';
-import * as E from '../engine/index.js';
+import * as E from '../engine/node.js';
 import { readImage, writePng } from '../srgan/image/node.js';
 import { upscaleImage } from '../srgan/upscale.js';
 import { intOption, parseOptions, required, type Command } from './command.js';

@@ -5,7 +5,7 @@
  *   npx srgan eval --images data/photos/heldout --json
  * Each command has --help. Errors are one clear line (stack traces with SRGAN_DEBUG=1).
  */
-import * as E from '../engine/index.js';
+import * as E from '../engine/node.js';
 import { UsageError, type Command } from './command.js';
 import { trainCommand } from './srgan-train.js';
 import { upscaleCommand } from './srgan-upscale.js';

@@ -3,7 +3,6 @@
  * with Adam on the GPU. Until SRGAN lands this is the project's main job.
  */
 import * as E from '../engine/index.js';
-import { linear } from '../engine/ops/linear.js';
 
 export interface XorResult {
   predictions: number[];
@@ -21,7 +20,7 @@ export async function trainXor(opts: { steps?: number; onProgress?: (step: numbe
   const w2 = E.variable(E.randNormal([1, 8], 0, 0.5, 2));
   const b2 = E.variable(E.zeros([1]));
   const opt = new E.Adam([w1, b1, w2, b2], { lr: 0.05 });
-  const forward = () => E.sigmoid(linear(E.tanh(linear(x, w1, b1)), w2, b2));
+  const forward = () => E.sigmoid(E.linear(E.tanh(E.linear(x, w1, b1)), w2, b2));
 
   const t0 = performance.now();
   let finalMse = NaN;

@@ -1,7 +1,8 @@
 /**
- * `srgan-webgpu/srgan`: the browser-safe SRGAN API for pages that embed a trained model
+ * `srgan-webgpu/srgan`: the platform-neutral SRGAN API for pages that embed a trained model
  * (networks, checkpoints, image decoding in the browser, tiled upscaling, metrics, training).
- * Node-only modules (sharp decoding, run folders, folder readers) are left out on purpose.
+ * Node-only modules are named `*node.ts` (the rule in docs/engine.md) and reach Node users through
+ * `./node.ts`, which package.json picks under the `node` condition.
  */
 export * from './config.js';
 export { Generator, generatorParamCount } from './models/generator.js';
@@ -12,6 +13,7 @@ export * from './image/browser.js';
 export * from './image/tensor.js';
 export * from './upscale.js';
 export * from './metrics.js';
+export { evaluateModel, evaluateOnImages, type SrRunner } from './evaluate.js';
 export { makeLr, bicubicUpscale } from './data/degrade.js';
 export { PhotoDataset, DatasetError, type DatasetOptions, type HostBatch } from './data/dataset.js';
 export { Trainer, NonFiniteLossError, type StepLog, type TrainerSnapshot, type TrainerState, type HrBatch } from './train/trainer.js';

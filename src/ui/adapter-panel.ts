@@ -2,6 +2,7 @@
 import { LitElement, html } from 'lit';
 import { StoreController } from './state.js';
 import { shared } from './styles.js';
+import { describeAdapter } from '../engine/index.js';
 
 const MiB = 2 ** 20;
 const LIMITS: [string, string, (v: number) => string][] = [
@@ -18,12 +19,11 @@ export class AdapterPanel extends LitElement {
   override render() {
     const a = this.store.state.adapter;
     if (!a) return html`<p class="muted" id="adapter-pending">Looking for a WebGPU adapter…</p>`;
-    const name = [a.vendor, a.architecture].filter(Boolean).join(' · ') || 'unknown adapter';
     return html`
       <section class="card" aria-labelledby="adapter-title">
         <h2 id="adapter-title">Adapter</h2>
-        <p id="adapter"><strong>${name}</strong>${a.description ? html` — ${a.description}` : ''}
-          <span id="adapter-kind">(${a.isSoftware ? 'software fallback: runs on the CPU, expect slow training' : 'hardware'})</span></p>
+        <p id="adapter"><strong>${describeAdapter(a)}</strong>${a.isSoftware
+          ? html` <span id="adapter-kind" class="muted">a fallback that runs on the CPU: expect slow training</span>` : ''}</p>
         <dl class="row" style="margin:0">
           ${LIMITS.filter(([k]) => a.limits[k] !== undefined).map(([k, label, fmt]) =>
             html`<div><dt class="muted" style="display:inline">${label}</dt> <dd style="display:inline;margin:0">${fmt(a.limits[k])}</dd></div>`)}

@@ -41,7 +41,7 @@ export class TrainClient {
     const t = store.state.train;
     switch (m.type) {
       case 'ready':
-        store.updateTrain({ message: `Worker device: ${m.adapter}${m.isSoftware ? ' (software)' : ''}` });
+        store.updateTrain({ message: `Worker device: ${m.adapter}` });
         break;
       case 'data':
         store.updateTrain({ status: 'running', dataUsed: m.used, skipped: m.skipped, message: `Training on ${m.used} images` });

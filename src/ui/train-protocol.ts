@@ -27,7 +27,7 @@ export interface StartMessage {
 export type ToWorker = StartMessage | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'ready'; adapter: string; isSoftware: boolean }
+  | { type: 'ready'; adapter: string }
   | { type: 'data'; used: number; skipped: { name: string; reason: string }[] }
   | { type: 'step'; log: StepLog; total: number }
   | { type: 'grid'; step: number; png: Blob }

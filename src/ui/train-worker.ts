@@ -56,7 +56,7 @@ async function gridPng(g: GridImage): Promise<Blob> {
 async function train(m: StartMessage): Promise<void> {
   const eng = await E.initEngine({ log: () => {} });
   const profiler = () => E.engine().profiler; // the current device's (a device loss brings a new engine)
-  post({ type: 'ready', adapter: eng.adapter.description || eng.adapter.vendor, isSoftware: eng.adapter.isSoftware });
+  post({ type: 'ready', adapter: E.describeAdapter(eng.adapter) });
   const cfg = m.config;
   const skipped: { name: string; reason: string }[] = [];
   const images = await decodeAll(m.images, skipped);
@@ -141,7 +141,7 @@ async function train(m: StartMessage): Promise<void> {
   if (profiling) { await profile(loop.trainer.step); profiler().enable(false); }
   const seconds = (Date.now() - started) / 1000;
   const summary = summaryMarkdown({
-    adapter: `${eng.adapter.description || eng.adapter.vendor}${eng.adapter.isSoftware ? ' (software)' : ''}`,
+    adapter: E.describeAdapter(eng.adapter),
     preset: cfg.preset, config: cfg, steps: loop.trainer.step, stepsThisSession: loop.trainer.step - firstStep,
     started: new Date(started).toISOString(), ended: new Date().toISOString(), seconds,
     stepsPerSecond: (loop.trainer.step - firstStep) / Math.max(seconds, 1e-9), images: grids, recoveries: loop.recoveries,

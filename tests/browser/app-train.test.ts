@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import { decodeSafetensors } from '../../src/engine/io/safetensors.js';
+import { decodeSafetensors } from '../../src/engine/index.js';
 import { clickDeep, deep, numberIn, openApp, screenshot, setField, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
 const stepOf = (page: Page) => numberIn(page, '#train-rate', /step (\d+) \//);

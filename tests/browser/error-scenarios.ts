@@ -4,7 +4,7 @@
  * and checks that the memory counters end where they started.
  */
 import * as E from '../../src/engine/index.js';
-import { grid1d } from '../../src/engine/runtime/grid.js';
+import { grid1d } from '../../src/engine/testing.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 

@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initEngine, engine } from '../../src/engine/index.js';
-import { Tensor } from '../../src/engine/tensor.js';
+import { initEngine, engine, Tensor } from '../../src/engine/index.js';
 import { loadPretrainedFromUrl, pretrainedInfo, type PretrainedName, type PretrainedScale } from '../../src/srgan/pretrained/index.js';
 
 const first = (x: tf.Tensor | tf.Tensor[]) => (Array.isArray(x) ? x[0] : x);

@@ -6,9 +6,10 @@
  * Shapes stay small: the gradients are checked against finite differences of the float64
  * reference, two reference evaluations per input element.
  */
-import type { Tensor } from '../../src/engine/tensor.js';
-import type { RefArray } from '../../src/engine/reference.js';
-import { conv2d, refConv2d, setConv2dKernel, type Conv2dKernelChoice, type Conv2dOptions } from '../../src/engine/ops/conv2d.js';
+import type { Tensor } from '../../src/engine/index.js';
+import type { RefArray } from '../../src/engine/testing.js';
+import { conv2d, type Conv2dOptions } from '../../src/engine/index.js';
+import { refConv2d, setConv2dKernel, type Conv2dKernelChoice } from '../../src/engine/testing.js';
 import type { InputSpec, OpCase } from '../helpers/check-op.js';
 
 export const conv2dKernels: Record<string, Partial<Conv2dKernelChoice>> = {

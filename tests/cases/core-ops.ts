@@ -1,14 +1,15 @@
 /** Core op cases shared by the Node suite and the headless-Chromium suite. */
 import * as E from '../../src/engine/index.js';
-import { refMap, refZip, refPermute, type RefArray } from '../../src/engine/reference.js';
+import * as T from '../../src/engine/testing.js';
+import { refMap, refZip, refPermute, type RefArray, refLinear } from '../../src/engine/testing.js';
 import type { OpCase } from '../helpers/check-op.js';
-import { linear, refLinear } from '../../src/engine/ops/linear.js';
+import { linear } from '../../src/engine/index.js';
 import { broadcastCases, reductionCoreCases } from './reductions.js';
 
-const u = E.unaryOps;
-const b = E.binaryOps;
+const u = T.unaryOps;
+const b = T.binaryOps;
 const r = (kind: 'sum' | 'mean' | 'max', x: RefArray, axes: number[], keep: boolean): RefArray => {
-  const data = E.refReduce(kind, x.data, x.shape, axes);
+  const data = T.refReduce(kind, x.data, x.shape, axes);
   const shape = keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
   return { data, shape };
 };
@@ -19,11 +20,11 @@ const nearZero = [-0.5, -0.02, -0.01, 0.01, 0.02, 0.5, -1.5, 1.5, 0.03, -0.03, 2
 export const coreOpCases: OpCase[] = [
   ...(['neg', 'exp', 'abs', 'square', 'sigmoid', 'tanh'] as const).map((n) => ({
     name: n, inputs: [{ shape: [3, 5, 7] }],
-    gpu: (x: E.Tensor) => E.unary(n, x), ref: (x: RefArray) => refMap(x, (v) => (u[n] as E.UnaryDef).ref(v, 0, 0)),
+    gpu: (x: E.Tensor) => T.unary(n, x), ref: (x: RefArray) => refMap(x, (v) => (u[n] as T.UnaryDef).ref(v, 0, 0)),
   })),
   ...(['log', 'sqrt'] as const).map((n) => ({
     name: n, inputs: [{ shape: [4, 9], init: 'positive' as const }],
-    gpu: (x: E.Tensor) => E.unary(n, x), ref: (x: RefArray) => refMap(x, (v) => (u[n] as E.UnaryDef).ref(v, 0, 0)),
+    gpu: (x: E.Tensor) => T.unary(n, x), ref: (x: RefArray) => refMap(x, (v) => (u[n] as T.UnaryDef).ref(v, 0, 0)),
   })),
   { name: 'relu near 0', inputs: [{ shape: [3, 4], init: nearZero }], gpu: E.relu, ref: (x) => refMap(x, (v) => Math.max(v, 0)) },
   { name: 'abs near 0', inputs: [{ shape: [12], init: nearZero }], gpu: E.abs, ref: (x) => refMap(x, Math.abs) },
@@ -37,8 +38,8 @@ export const coreOpCases: OpCase[] = [
   { name: 'rsubScalar', inputs: [{ shape: [5, 3] }], gpu: (x) => E.rsubScalar(1, x), ref: (x) => refMap(x, (v) => 1 - v) },
   { name: 'powScalar', inputs: [{ shape: [7], init: 'positive' }], gpu: (x) => E.powScalar(x, 2.5), ref: (x) => refMap(x, (v) => v ** 2.5) },
   ...(['add', 'sub', 'mul', 'minimum', 'maximum'] as const).flatMap((n) => [
-    { name: `${n} same shape`, inputs: [{ shape: [3, 7] }, { shape: [3, 7] }], gpu: (x: E.Tensor, y: E.Tensor) => E.binary(n, x, y), ref: (x: RefArray, y: RefArray) => refZip(x, y, b[n].ref) },
-    { name: `${n} broadcast [3,1,5]x[4,1]`, inputs: [{ shape: [3, 1, 5] }, { shape: [4, 1] }], gpu: (x: E.Tensor, y: E.Tensor) => E.binary(n, x, y), ref: (x: RefArray, y: RefArray) => refZip(x, y, b[n].ref) },
+    { name: `${n} same shape`, inputs: [{ shape: [3, 7] }, { shape: [3, 7] }], gpu: (x: E.Tensor, y: E.Tensor) => T.binary(n, x, y), ref: (x: RefArray, y: RefArray) => refZip(x, y, b[n].ref) },
+    { name: `${n} broadcast [3,1,5]x[4,1]`, inputs: [{ shape: [3, 1, 5] }, { shape: [4, 1] }], gpu: (x: E.Tensor, y: E.Tensor) => T.binary(n, x, y), ref: (x: RefArray, y: RefArray) => refZip(x, y, b[n].ref) },
   ]),
   { name: 'div broadcast', inputs: [{ shape: [2, 3, 4] }, { shape: [3, 1], init: 'positive' }], gpu: E.div, ref: (x, y) => refZip(x, y, (p, q) => p / q) },
   { name: 'pow', inputs: [{ shape: [3, 4], init: 'positive' }, { shape: [4], init: 'uniform' }], gpu: E.pow, ref: (x, y) => refZip(x, y, (p, q) => p ** q) },

@@ -1,14 +1,13 @@
 /** CNN layer op cases (batch norm, PReLU, pixel shuffle, upsampling, resize, losses), shared by the
  * Node suite and the headless-Chromium suite. */
-import type { Tensor } from '../../src/engine/tensor.js';
-import type { RefArray } from '../../src/engine/reference.js';
-import { addScalar } from '../../src/engine/ops/elementwise.js';
-import { fill } from '../../src/engine/ops/fill.js';
-import { batchNorm2d, refBatchNorm2d, type BatchNormOptions } from '../../src/engine/ops/batchnorm.js';
-import { prelu, refPrelu } from '../../src/engine/ops/activations.js';
-import { pixelShuffle, refPixelShuffle, refUpsampleNearest, upsampleNearest } from '../../src/engine/ops/pixel-shuffle.js';
-import { refResize, resize, type ResizeOptions } from '../../src/engine/ops/resize.js';
-import { bce, bceWithLogits, l1Loss, mseLoss, refBce, refBceWithLogits, refL1Loss, refMseLoss } from '../../src/engine/ops/losses.js';
+import type { Tensor } from '../../src/engine/index.js';
+import type { RefArray } from '../../src/engine/testing.js';
+import {
+  addScalar, fill, batchNorm2d, type BatchNormOptions, prelu, pixelShuffle, upsampleNearest, resize, type ResizeOptions, bce, bceWithLogits, l1Loss, mseLoss,
+} from '../../src/engine/index.js';
+import {
+  refBatchNorm2d, refPrelu, refPixelShuffle, refUpsampleNearest, refResize, refBce, refBceWithLogits, refL1Loss, refMseLoss,
+} from '../../src/engine/testing.js';
 import type { OpCase } from '../helpers/check-op.js';
 import { underEveryReduceKernel } from './reductions.js';
 

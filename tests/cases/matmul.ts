@@ -4,9 +4,10 @@
  * multiples of 4 or not, each transpose flag), tiles are crossed and cut (sizes above one
  * workgroup tile, and primes), and batches broadcast.
  */
-import type { Tensor } from '../../src/engine/tensor.js';
-import type { RefArray } from '../../src/engine/reference.js';
-import { matmul, refMatmul, setMatmulKernel, type MatmulKernelChoice, type MatmulOptions } from '../../src/engine/ops/matmul.js';
+import type { Tensor } from '../../src/engine/index.js';
+import type { RefArray } from '../../src/engine/testing.js';
+import { matmul, type MatmulOptions } from '../../src/engine/index.js';
+import { refMatmul, setMatmulKernel, type MatmulKernelChoice } from '../../src/engine/testing.js';
 import type { InputSpec, OpCase } from '../helpers/check-op.js';
 
 interface MatmulShapeCase {

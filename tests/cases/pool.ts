@@ -1,7 +1,8 @@
 /** Max-pool op cases (forward vs float64, gradient vs finite differences), for the Node suite and,
  * when the browser suite lists them, Chromium. Random normal inputs have no ties, so every window's
  * argmax is unique and a 1e-5 finite-difference step never changes it. */
-import { maxPool2d, refMaxPool2d } from '../../src/engine/ops/pool.js';
+import { maxPool2d } from '../../src/engine/index.js';
+import { refMaxPool2d } from '../../src/engine/testing.js';
 import type { OpCase } from '../helpers/check-op.js';
 
 const pool = (name: string, shape: number[], k: number, s: number): OpCase => ({

@@ -8,9 +8,9 @@
  * sums, PReLU's dα, max's tie count) run under the same kernel.
  */
 import * as E from '../../src/engine/index.js';
-import type { ReduceTuning } from '../../src/engine/runtime/tuning.js';
-import { setReduceKernel } from '../../src/engine/ops/reduce.js';
-import type { RefArray } from '../../src/engine/reference.js';
+import * as T from '../../src/engine/testing.js';
+import type { ReduceTuning, RefArray } from '../../src/engine/testing.js';
+import { setReduceKernel } from '../../src/engine/testing.js';
 import type { OpCase } from '../helpers/check-op.js';
 
 export const reduceKernels: Record<string, Partial<ReduceTuning> | undefined> = {
@@ -36,7 +36,7 @@ export function underEveryReduceKernel(cases: OpCase[]): OpCase[] {
 }
 
 const r = (kind: 'sum' | 'mean' | 'max', x: RefArray, axes: number[], keep: boolean): RefArray => {
-  const data = E.refReduce(kind, x.data, x.shape, axes);
+  const data = T.refReduce(kind, x.data, x.shape, axes);
   const shape = keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
   return { data, shape };
 };

@@ -4,7 +4,7 @@
  * reference. Environment-agnostic (no test framework inside) so the browser suite runs it too.
  */
 import { backward, tidy, Tensor, Rng } from '../../src/engine/index.js';
-import type { RefArray } from '../../src/engine/reference.js';
+import type { RefArray } from '../../src/engine/testing.js';
 
 export interface InputSpec {
   shape: number[];

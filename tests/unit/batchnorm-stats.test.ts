@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../helpers/gpu.js';
-import { Tensor } from '../../src/engine/tensor.js';
-import { backward, noGrad } from '../../src/engine/autograd.js';
-import { tidy } from '../../src/engine/scope.js';
-import { Rng } from '../../src/engine/ops/fill.js';
-import { sum } from '../../src/engine/ops/reduce.js';
-import { batchNorm2d, refBatchNorm2d } from '../../src/engine/ops/batchnorm.js';
+import { Tensor, backward, noGrad, tidy, Rng, sum, batchNorm2d } from '../../src/engine/index.js';
+import { refBatchNorm2d } from '../../src/engine/testing.js';
 
 const C = 3;
 const shape = [4, C, 5, 6];

@@ -11,8 +11,7 @@ import { disposeTfjs, loadTfjsWebGPU } from '../../bench/node-tfjs.js';
 import { families, type Tf } from '../../bench/cases/index.js';
 import { matmulCase } from '../../bench/cases/matmul.js';
 import { convCases } from '../../bench/cases/conv3x3.js';
-import { liveTensorCount, Tensor } from '../../src/engine/tensor.js';
-import { Adam, tidy } from '../../src/engine/index.js';
+import { liveTensorCount, Tensor, Adam, tidy } from '../../src/engine/index.js';
 import { generatorParamCount } from '../../src/srgan/models/generator.js';
 import {
   oursGenerator, oursTrainStep, paperSpec, specConfig, srresnetCases, srresnetInputs, tfjsGenerator, toNhwc, type SrresnetSpec,

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
-import { BatchNorm2d, Conv2d, manualSeed, PReLU, Sequential } from '../../src/engine/nn/index.js';
+import { nn } from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
 
+const { BatchNorm2d, Conv2d, manualSeed, PReLU, Sequential } = nn;
+
 /** conv-BN-PReLU-conv, the SRResNet building block in miniature. */
-function tinyNet(): Sequential {
+function tinyNet(): nn.Sequential {
   manualSeed(11);
   return new Sequential(
     new Conv2d(3, 8, 3, { padding: 'same' }),
@@ -14,7 +16,7 @@ function tinyNet(): Sequential {
   );
 }
 
-function step(net: Sequential, opt: E.Optimizer, x: E.Tensor, y: E.Tensor): E.Tensor {
+function step(net: nn.Sequential, opt: E.Optimizer, x: E.Tensor, y: E.Tensor): E.Tensor {
   return E.tidy(() => {
     opt.zeroGrad();
     const loss = E.mseLoss(net.call(x), y);

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { conv2dCases } from '../cases/conv2d.js';
-import { conv2d, setConv2dKernel } from '../../src/engine/ops/conv2d.js';
-import { backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
+import { conv2d, backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
+import { setConv2dKernel } from '../../src/engine/testing.js';
 
 const engineOf = useEngine();
 afterAll(() => setConv2dKernel(undefined));

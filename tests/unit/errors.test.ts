@@ -1,7 +1,7 @@
 /** Engine faults (issue 6) on the real adapter in Node; tests/browser/errors.test.ts runs the same scenarios in Chromium. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
-import { BatchTracker } from '../../src/engine/runtime/batches.js';
+import { BatchTracker } from '../../src/engine/testing.js';
 import { errorScenarios } from '../browser/error-scenarios.js';
 
 describe('engine faults are typed, clear, and lose no unrelated work', () => {

@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { layerCases } from '../cases/layers.js';
-import { Tensor, liveTensorCount } from '../../src/engine/tensor.js';
-import { backward, noGrad } from '../../src/engine/autograd.js';
-import { tidy } from '../../src/engine/scope.js';
-import { ShapeError } from '../../src/engine/shape.js';
-import { fill } from '../../src/engine/ops/fill.js';
-import { resize } from '../../src/engine/ops/resize.js';
-import { pixelShuffle, upsampleNearest } from '../../src/engine/ops/pixel-shuffle.js';
-import { prelu } from '../../src/engine/ops/activations.js';
-import { batchNorm2d } from '../../src/engine/ops/batchnorm.js';
-import { bce, bceWithLogits, l1Loss, mseLoss } from '../../src/engine/ops/losses.js';
+import {
+  Tensor, liveTensorCount, backward, noGrad, tidy, ShapeError, fill, resize, pixelShuffle, upsampleNearest, prelu, batchNorm2d, bce, bceWithLogits, l1Loss, mseLoss,
+} from '../../src/engine/index.js';
 
 /** Read a tensor and free it. */
 const take = async (t: Tensor) => { const v = await t.read(); t.dispose(); return v; };

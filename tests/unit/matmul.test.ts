@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { matmulCases, matmulKernels } from '../cases/matmul.js';
-import { matmul, setMatmulKernel } from '../../src/engine/ops/matmul.js';
-import { backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
+import { matmul, backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
+import { setMatmulKernel } from '../../src/engine/testing.js';
 
 const engineOf = useEngine();
 afterAll(() => setMatmulKernel(undefined));

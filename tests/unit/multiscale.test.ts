@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { writeMultiscaleCopies } from '../../src/srgan/data/multiscale.js';
+import { writeMultiscaleCopies } from '../../src/srgan/data/multiscale-node.js';
 
 const noise = (w: number, h: number) => {
   const px = Buffer.alloc(w * h * 3);

@@ -3,23 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BatchNorm2d, Conv2d, Flatten, kaimingUniformBound, LeakyReLU, Linear, manualSeed, Module, PReLU, Residual,
-  Sequential, Sigmoid, StateDictError, Tanh, ReLU,
-} from '../../src/engine/nn/index.js';
-import { decodeSafetensors, loadCheckpoint, saveCheckpoint } from '../../src/engine/io/safetensors.js';
-import { loadCheckpointFile, saveCheckpointFile } from '../../src/engine/io/safetensors-node.js';
-import { Tensor, liveTensorCount } from '../../src/engine/tensor.js';
-import { tidy } from '../../src/engine/scope.js';
-import { backward, noGrad } from '../../src/engine/autograd.js';
-import { mean } from '../../src/engine/ops/reduce.js';
-import { mul } from '../../src/engine/ops/elementwise.js';
-import { randNormal, Rng } from '../../src/engine/ops/fill.js';
+  nn, decodeSafetensors, loadCheckpoint, saveCheckpoint, Tensor, liveTensorCount, tidy, backward, noGrad, mean, mul, randNormal, Rng,
+} from '../../src/engine/index.js';
+import { loadCheckpointFile, saveCheckpointFile } from '../../src/engine/node.js';
 import { useEngine } from '../helpers/gpu.js';
+
+const { BatchNorm2d, Conv2d, Flatten, kaimingUniformBound, LeakyReLU, Linear, manualSeed, PReLU, Residual, Sequential, Sigmoid, StateDictError, Tanh, ReLU } = nn;
 
 const bitsOf = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 
 /** A small model touching every layer kind; 5×5 RGB inputs. */
-function smallModel(seed: number): Sequential {
+function smallModel(seed: number): nn.Sequential {
   manualSeed(seed);
   return new Sequential(
     new Conv2d(3, 4, 3, { padding: 1 }),
@@ -33,13 +27,13 @@ function smallModel(seed: number): Sequential {
   );
 }
 
-async function stateBits(m: Module): Promise<Map<string, number[]>> {
+async function stateBits(m: nn.Module): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   for (const [k, t] of m.stateDict()) out.set(k, bitsOf(await t.read()));
   return out;
 }
 
-async function outputBits(m: Module, x: Tensor): Promise<number[]> {
+async function outputBits(m: nn.Module, x: Tensor): Promise<number[]> {
   const y = tidy(() => noGrad(() => m.call(x)));
   const bits = bitsOf(await y.read());
   y.dispose();
@@ -157,11 +151,11 @@ describe('nn modules', () => {
     dict.delete('0.bias');
     const extra = Tensor.fromArray([1], [1]);
     dict.set('1.num_batches_tracked', extra);
-    let err: StateDictError | undefined;
+    let err: nn.StateDictError | undefined;
     try {
       dst.loadStateDict(dict);
     } catch (e) {
-      err = e as StateDictError;
+      err = e as nn.StateDictError;
     }
     expect(err).toBeInstanceOf(StateDictError);
     expect(err!.message).toMatch(/missing keys: 0\.bias, 3\.1\.running_var/);
@@ -255,7 +249,7 @@ describe('nn modules', () => {
 
   it('activation layers and residual shape checks', async () => {
     const x = Tensor.fromArray([-2, -0.5, 0, 1.5], [1, 1, 2, 2]);
-    const read = async (m: Module) => {
+    const read = async (m: nn.Module) => {
       const y = tidy(() => noGrad(() => m.call(x)));
       const v = [...(await y.read())];
       y.dispose();

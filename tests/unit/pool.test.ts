@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { poolCases } from '../cases/pool.js';
-import { Tensor } from '../../src/engine/tensor.js';
-import { backward } from '../../src/engine/autograd.js';
-import { maxPool2d } from '../../src/engine/ops/pool.js';
+import { Tensor, backward, maxPool2d } from '../../src/engine/index.js';
 
 describe('max pool on the real adapter (forward vs float64, gradients vs finite differences)', () => {
   useEngine();

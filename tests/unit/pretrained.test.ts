@@ -8,10 +8,8 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { useEngine } from '../helpers/gpu.js';
-import { Tensor, liveTensorCount } from '../../src/engine/tensor.js';
-import { Rng } from '../../src/engine/ops/fill.js';
-import { ShapeError } from '../../src/engine/shape.js';
-import { setConv2dKernel } from '../../src/engine/ops/conv2d.js';
+import { Tensor, liveTensorCount, Rng, ShapeError } from '../../src/engine/index.js';
+import { setConv2dKernel } from '../../src/engine/testing.js';
 import {
   compileLayersModel, parseTopology, readWeights, LayersModelFormatError, UnsupportedLayerError, PRETRAINED_MODELS,
   pretrainedInfo, type LayersModelFiles, type LayersModelJson,

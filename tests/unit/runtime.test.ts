@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
-import { sizeClass } from '../../src/engine/runtime/buffer-pool.js';
+import { sizeClass } from '../../src/engine/testing.js';
 
 describe('runtime', () => {
   const eng = useEngine();

@@ -3,11 +3,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodeSafetensors, decodeSafetensorsBlob, encodeSafetensors, halfToF32Bits, safetensorsBlob,
-  safetensorsToTensors, SafetensorsError, tensorsToSafetensors, type HostTensor,
-} from '../../src/engine/io/safetensors.js';
-import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '../../src/engine/io/safetensors-node.js';
-import { Tensor } from '../../src/engine/tensor.js';
+  decodeSafetensors, decodeSafetensorsBlob, encodeSafetensors, safetensorsBlob, safetensorsToTensors, SafetensorsError, tensorsToSafetensors, type HostTensor, Tensor,
+} from '../../src/engine/index.js';
+import { halfToF32Bits } from '../../src/engine/testing.js';
+import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '../../src/engine/node.js';
 import { useEngine } from '../helpers/gpu.js';
 
 /** Float32 values from raw bit patterns (the only way to pin NaN payloads). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
+import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
 import { compareImages, cropPlane, evaluate, laplacianVariance, lumaY, modCrop, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
 import { fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
@@ -110,8 +111,8 @@ describe('evaluate', () => {
     expect(report.model).toEqual({ psnr_y: Infinity, ssim_y: 1, sharpness: 1 });
     // Reference: f64 resize down, 8-bit LR, f64 resize up, 8-bit output.
     const q8 = (d: Float64Array) => Float32Array.from(d, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255);
-    const lr = q8(E.refResize(E.ref(toRgbPlanes(cropped), [1, 3, 36, 44]), 9, 11).data);
-    const up = q8(E.refResize(E.ref(lr, [1, 3, 9, 11]), 36, 44).data);
+    const lr = q8(T.refResize(T.ref(toRgbPlanes(cropped), [1, 3, 36, 44]), 9, 11).data);
+    const up = q8(T.refResize(T.ref(lr, [1, 3, 9, 11]), 36, 44).data);
     const want = compareImages(fromRgbPlanes(up, 44, 36, 3), cropped, 4);
     expect(report.bicubic.psnr_y).toBeCloseTo(want.psnr_y, 1);
     expect(report.bicubic.ssim_y).toBeCloseTo(want.ssim_y, 3);

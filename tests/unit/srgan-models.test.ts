@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
-import { refConv2d } from '../../src/engine/ops/conv2d.js';
-import { refMaxPool2d } from '../../src/engine/ops/pool.js';
-import { refBatchNorm2d } from '../../src/engine/ops/batchnorm.js';
-import { refPrelu } from '../../src/engine/ops/activations.js';
-import { refPixelShuffle } from '../../src/engine/ops/pixel-shuffle.js';
-import { refResize } from '../../src/engine/ops/resize.js';
-import { refLinear } from '../../src/engine/ops/linear.js';
-import type { RefArray } from '../../src/engine/reference.js';
+import {
+  refConv2d, refMaxPool2d, refBatchNorm2d, refPrelu, refPixelShuffle, refResize, refLinear,
+} from '../../src/engine/testing.js';
+import type { RefArray } from '../../src/engine/testing.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../../src/srgan/config.js';
 import { generatorToSafetensors, initGeneratorFrom } from '../../src/srgan/checkpoint.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';

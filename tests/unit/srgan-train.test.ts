@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import { makeConfig, type SrganConfig } from '../../src/srgan/config.js';
 import { PhotoDataset } from '../../src/srgan/data/dataset.js';
-import { readImageFolder } from '../../src/srgan/data/folder.js';
+import { readImageFolder } from '../../src/srgan/data/folder-node.js';
 import type { HostImage } from '../../src/srgan/image/types.js';
 import { runTraining, type BatchSource } from '../../src/srgan/train/run.js';
 import { Trainer, type HrBatch, type StepLog } from '../../src/srgan/train/trainer.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import * as E from '../../src/engine/index.js';
+import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
 import { defaultTile, planTiles, upscaleImage } from '../../src/srgan/upscale.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
@@ -82,7 +83,7 @@ describe('tiled upscaling', () => {
     const out = await upscaleImage(model, rgba, { tile: 4, overlap: 3 });
     expect([out.width, out.height, out.channels]).toEqual([44, 28, 4]);
     const alpha = Float64Array.from({ length: 77 }, (_, i) => rgba.data[i * 4 + 3]);
-    const want = E.refResize({ data: alpha, shape: [1, 1, 7, 11] }, 28, 44).data.map((v) => Math.min(1, Math.max(0, v)));
+    const want = T.refResize({ data: alpha, shape: [1, 1, 7, 11] }, 28, 44).data.map((v) => Math.min(1, Math.max(0, v)));
     const got = Float32Array.from({ length: 44 * 28 }, (_, i) => out.data[i * 4 + 3]);
     expect(maxDiff(got, Float32Array.from(want))).toBeLessThan(1e-5);
 

@@ -51,6 +51,6 @@ describe('Chrome trace export', () => {
     expect(events[2].startUs).toBeGreaterThanOrEqual(events[0].startUs);
     const trace = E.chromeTrace(events, eng().adapter);
     expect(trace.traceEvents.filter((e) => e.cat === 'submit')).toHaveLength(2);
-    expect(trace.otherData.adapter).toContain(eng().adapter.isSoftware ? '(software)' : '');
+    expect(trace.otherData.adapter).toBe(E.describeAdapter(eng().adapter));
   });
 });

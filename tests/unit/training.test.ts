@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
-import { linear } from '../../src/engine/ops/linear.js';
+import { linear } from '../../src/engine/index.js';
 
 /** y = 3x − 1 + N(0, 0.1²): the fit should reach the noise floor (MSE ≈ 0.01). */
 function noisyLine(n: number) {

@@ -1,7 +1,6 @@
 /**
- * Device acquisition. The browser has `navigator.gpu`; Node gets Dawn through npm `webgpu`.
- * On a machine with no GPU, Dawn needs a Vulkan driver: the SwiftShader ICD that ships inside
- * Debian's `chromium` package works, so we point Vulkan at it when nothing else is found.
+ * Device acquisition, platform-neutral. The browser has `navigator.gpu`; Node gets Dawn (npm
+ * `webgpu`) from `device-node.ts`, which the engine's Node entry registers through `setNodeGpuSource`.
  */
 
 export interface AcquiredDevice {
@@ -26,59 +25,42 @@ export class NoAdapterError extends Error {
   override name = 'NoAdapterError';
 }
 
-const SWIFTSHADER_ICDS = [
-  '/usr/lib/chromium/vk_swiftshader_icd.json',
-  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
-];
-
 const INSTALL_HINT =
   'Install a WebGPU-capable driver: on Debian/Ubuntu `sudo apt-get install chromium libvulkan1` provides the ' +
   'SwiftShader Vulkan ICD that Dawn can use with no GPU; in a browser, use Chrome/Edge 113+ or enable WebGPU.';
 
-const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+/** Where Node gets its `GPU` object: set by `device-node.ts` when the engine's Node entry is loaded. */
+export type NodeGpuSource = () => Promise<{ gpu: GPU; note?: string }>;
 
-let nodeGpuOnce: Promise<{ gpu: GPU; note?: string }> | undefined;
+let nodeGpuSource: NodeGpuSource | undefined;
 
-/** One Dawn instance per process: a new device after a device loss comes from the same instance. */
-function nodeGpu(): Promise<{ gpu: GPU; note?: string }> {
-  nodeGpuOnce ??= createNodeGpu();
-  nodeGpuOnce.catch(() => (nodeGpuOnce = undefined));
-  return nodeGpuOnce;
+/**
+ * The injection point that keeps this module platform-neutral: the Node entry (`src/engine/node.ts`)
+ * registers Dawn here, so no browser bundle ever sees `webgpu` or `node:*`.
+ */
+export function setNodeGpuSource(source: NodeGpuSource): void {
+  nodeGpuSource = source;
 }
 
-async function createNodeGpu(): Promise<{ gpu: GPU; note?: string }> {
-  // The module name is a variable so that browser bundlers never try to resolve Dawn.
-  const moduleName = 'webgpu';
-  const fs = await import(/* @vite-ignore */ 'node:fs');
-  const dawn = await import(/* @vite-ignore */ moduleName);
-  Object.assign(globalThis, dawn.globals);
-  let note: string | undefined;
-  const env = process.env;
-  if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && !env.SRGAN_NO_SWIFTSHADER) {
-    // One Vulkan instance sees the system's drivers plus SwiftShader; Dawn ranks hardware adapters
-    // above CPU ones, so SwiftShader is only the fallback. (A second instance for probing is not
-    // an option: a discarded Dawn instance crashes the process when it is garbage-collected.)
-    const icd = SWIFTSHADER_ICDS.find((p) => fs.existsSync(p));
-    if (icd) {
-      const system = ICD_DIRS.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f: string) => `${d}/${f}`) : []))
-        // Mesa's lavapipe is a CPU driver that Dawn rejects (missing features); leaving it out keeps the log clean.
-        .filter((f: string) => f.endsWith('.json') && !/lvp_icd/.test(f));
-      env.VK_ICD_FILENAMES = [...system, icd].join(':');
-      note = `SwiftShader (${icd}) is available as the fallback adapter`;
+const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
+
+/** The page's `navigator.gpu` (a browser, or a test that installed one); otherwise the Node source. */
+async function findGpu(): Promise<{ gpu: GPU; note?: string; runtime: 'browser' | 'node' }> {
+  const pageGpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
+  if (pageGpu) return { gpu: pageGpu, runtime: 'browser' };
+  if (nodeGpuSource) {
+    try {
+      return { ...(await nodeGpuSource()), runtime: 'node' };
+    } catch (e) {
+      throw new NoAdapterError(`Could not load npm 'webgpu' (Dawn): ${(e as Error).message}. ${INSTALL_HINT}`);
     }
   }
-  const gpu = dawn.create([]) as GPU;
-  // Dawn's Node binding polls the instance for callbacks; if the GPU object is garbage-collected
-  // while a device lives, the next poll dereferences a freed instance and the process dies.
-  liveInstances.push(gpu);
-  return { gpu, note };
+  if (inNode()) {
+    throw new NoAdapterError("In Node, load the engine through its Node entry: import 'srgan-webgpu' (package.json " +
+      "picks it under the `node` condition), or src/engine/node.ts inside this repository.");
+  }
+  throw new NoAdapterError(`This browser has no navigator.gpu. ${INSTALL_HINT}`);
 }
-
-const liveInstances: GPU[] = [];
-
-// Node without a navigator.gpu of its own; a page (or a test that installed navigator.gpu) uses it.
-const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
-  !(globalThis as { navigator?: Navigator }).navigator?.gpu;
 
 export interface AcquireOptions {
   log?: (msg: string) => void;
@@ -91,20 +73,7 @@ export interface AcquireOptions {
 
 export async function acquireDevice(opts: AcquireOptions = {}): Promise<AcquiredDevice> {
   const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
-  let gpu: GPU | undefined;
-  let fallbackNote: string | undefined;
-  if (isNode) {
-    try {
-      const got = await nodeGpu();
-      gpu = got.gpu;
-      if (got.note) fallbackNote = got.note;
-    } catch (e) {
-      throw new NoAdapterError(`Could not load npm 'webgpu' (Dawn): ${(e as Error).message}. ${INSTALL_HINT}`);
-    }
-  } else {
-    gpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
-    if (!gpu) throw new NoAdapterError(`This browser has no navigator.gpu. ${INSTALL_HINT}`);
-  }
+  const { gpu, note: fallbackNote, runtime } = await findGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new NoAdapterError(`No WebGPU adapter was found. ${INSTALL_HINT}`);
 
@@ -124,33 +93,46 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  const isSoftware =
-    /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
-    (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
-    (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const isSoftware = isSoftwareAdapter(info) || (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   if (isSoftware) log(`no hardware adapter found; running on ${info.description || 'a software adapter'}` + (fallbackNote ? ` — ${fallbackNote}` : ''));
   const limits: Record<string, number> = {};
   for (const k of wanted) limits[k] = (device.limits as unknown as Record<string, number>)[k];
   const summary: AdapterSummary = {
     vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '',
     description: info.description ?? '', isSoftware, features: [...device.features].sort(), limits,
-    runtime: isNode ? 'node' : 'browser',
+    runtime,
   };
   return { adapter, device, info: summary };
+}
+
+/** CPU implementations (SwiftShader, llvmpipe, lavapipe), by name or by the fallback flag. */
+function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  return /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
+    (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
 }
 
 /** A summary for a device the engine did not acquire (a page that owns its own device). */
 export function externalSummary(device: GPUDevice): AdapterSummary {
   const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  const text = `${info?.vendor} ${info?.architecture} ${info?.description}`.toLowerCase();
   const limits: Record<string, number> = {};
   for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'])
     limits[k] = (device.limits as unknown as Record<string, number>)[k];
   return {
     vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
-    description: info?.description ?? '', isSoftware: /swiftshader|llvmpipe|lavapipe|cpu/.test(text),
-    features: [...device.features], limits, runtime: typeof window === 'undefined' ? 'node' : 'browser',
+    description: info?.description ?? '', isSoftware: !!info && isSoftwareAdapter(info),
+    features: [...device.features], limits, runtime: inNode() ? 'node' : 'browser',
   };
+}
+
+/**
+ * The adapter in one line, the same everywhere (CLI, app, traces, benchmarks):
+ * vendor, architecture and description without repeats, then "(software)" or "(hardware)".
+ */
+export function describeAdapter(a: Pick<AdapterSummary, 'vendor' | 'architecture' | 'description' | 'isSoftware'>): string {
+  const parts = [a.vendor, a.architecture, a.description].map((p) => p.trim()).filter(Boolean);
+  // Dawn often repeats the vendor or architecture inside the description ("swiftshader" / "SwiftShader Device").
+  const kept = parts.filter((p, i) => !parts.some((q, j) => j !== i && q.toLowerCase().includes(p.toLowerCase()) && (q.length > p.length || j < i)));
+  return `${kept.join(' ') || 'unknown adapter'} (${a.isSoftware ? 'software' : 'hardware'})`;
 }

@@ -3,7 +3,7 @@
  * chrome://tracing open). Kernels are complete ('X') slices on a "kernels" track; each submit is
  * a slice on its own track spanning its first to last kernel, so batching is visible at a glance.
  */
-import type { AdapterSummary } from './device.js';
+import { describeAdapter, type AdapterSummary } from './device.js';
 import type { KernelEvent } from './profiler.js';
 export type { KernelEvent } from './profiler.js';
 
@@ -29,11 +29,11 @@ const KERNELS = 1;
 const SUBMITS = 2;
 
 export function chromeTrace(events: readonly KernelEvent[], adapter?: AdapterSummary): ChromeTrace {
-  const gpuName = adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') : 'GPU';
+  const gpuName = adapter ? describeAdapter(adapter) : 'GPU';
   const meta = (name: string, tid: number, value: string): TraceEvent =>
     ({ name, ph: 'M', pid: PID, tid, args: { name: value } });
   const out: TraceEvent[] = [
-    meta('process_name', KERNELS, `WebGPU: ${gpuName || 'adapter'}`),
+    meta('process_name', KERNELS, `WebGPU: ${gpuName}`),
     meta('thread_name', KERNELS, 'kernels'),
     meta('thread_name', SUBMITS, 'submits'),
   ];
@@ -54,7 +54,7 @@ export function chromeTrace(events: readonly KernelEvent[], adapter?: AdapterSum
     out.push({ name: `submit ${submit}`, cat: 'submit', ph: 'X', pid: PID, tid: SUBMITS, ts: s.start, dur: s.end - s.start,
       args: { submit, dispatches: s.dispatches } });
   const otherData: Record<string, string> = { generator: 'srgan-webgpu' };
-  if (adapter) otherData.adapter = `${gpuName}${adapter.isSoftware ? ' (software)' : ''}`;
+  if (adapter) otherData.adapter = gpuName;
   return { traceEvents: out, displayTimeUnit: 'ms', otherData };
 }
 

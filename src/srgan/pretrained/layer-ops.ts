@@ -4,12 +4,9 @@
  * at load time. A converter validates everything it does not support and names the layer when it
  * refuses, so an unfamiliar model fails at load, not with wrong pixels.
  */
-import { Tensor } from '../../engine/tensor.js';
-import { keep } from '../../engine/scope.js';
-import { conv2d, type Conv2dOptions } from '../../engine/ops/conv2d.js';
-import { concat, permute, reshape } from '../../engine/ops/layout.js';
-import { add, mulScalar, relu, sigmoid, tanh } from '../../engine/ops/elementwise.js';
-import { pixelShuffle, upsampleNearest } from '../../engine/ops/pixel-shuffle.js';
+import {
+  Tensor, keep, conv2d, type Conv2dOptions, concat, permute, reshape, add, mulScalar, relu, sigmoid, tanh, pixelShuffle, upsampleNearest,
+} from '../../engine/index.js';
 import type { ParsedLayer, StoredWeight } from './layers-format.js';
 
 /** A layer after planning (see plan.ts): what was folded into it at load time. */

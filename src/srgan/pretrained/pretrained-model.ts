@@ -3,10 +3,8 @@
  * `[N, 3, s·h, s·w]` in [0, 1], doing what UpscalerJS does around the network: scale the input to
  * the model's range, then clip the output to that range (and bring it back to [0, 1]).
  */
-import type { Tensor } from '../../engine/tensor.js';
-import { tidy } from '../../engine/scope.js';
-import { fmt, ShapeError } from '../../engine/shape.js';
-import { clamp, mulScalar } from '../../engine/ops/elementwise.js';
+import type { Tensor } from '../../engine/index.js';
+import { tidy, formatShape as fmt, ShapeError, clamp, mulScalar } from '../../engine/index.js';
 import { compileLayersModel } from './tfjs-layers.js';
 import type { LayersModelFiles } from './layers-format.js';
 import { pretrainedInfo, type PretrainedInfo, type PretrainedName, type PretrainedScale } from './catalogue.js';

@@ -3,9 +3,7 @@
  * graph, plan the exact load-time rewrites, convert every layer's weights to our layout once, and
  * run the steps in order on NCHW tensors, freeing each intermediate after its last reader.
  */
-import { Tensor } from '../../engine/tensor.js';
-import { noGrad } from '../../engine/autograd.js';
-import { fmt, ShapeError } from '../../engine/shape.js';
+import { Tensor, noGrad, formatShape as fmt, ShapeError } from '../../engine/index.js';
 import { parseTopology, readWeights, type LayersModelFiles, type StoredWeight } from './layers-format.js';
 import { convertLayer, type LayerStep } from './layer-ops.js';
 import { countUses, planGraph } from './plan.js';

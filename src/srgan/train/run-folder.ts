@@ -17,7 +17,7 @@
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../../engine/io/safetensors-node.js';
+import { writeFileAtomic } from '../../engine/node.js';
 import { exportedGenerator, type StepLog, type TrainerSnapshot, type TrainerState } from './trainer.js';
 import type { GridImage } from './sample-grid.js';
 
