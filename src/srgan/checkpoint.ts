@@ -6,6 +6,7 @@
 import * as E from '../engine/index.js';
 import { makeConfig, type SrganConfig } from './config.js';
 import { Generator } from './models/generator.js';
+import { shippedModel } from './shipped-models.js';
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -14,8 +15,8 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Where the shipped default generator lives, relative to the repository root. */
-export const DEFAULT_GENERATOR_PATH = 'models/default/generator.safetensors';
+/** Where the shipped default generator lives, relative to the repository root (see shipped-models.ts). */
+export const DEFAULT_GENERATOR_PATH = shippedModel('default').path;
 
 export interface LoadedGenerator {
   generator: Generator;
