@@ -1,7 +1,7 @@
 /**
  * The one catalogue of the generators this package ships in its models/ folder. Every place that
- * lists or resolves them (createUpscaler, the CLI's `--model`) reads this table, so a model is
- * usable everywhere as soon as its file exists.
+ * lists or resolves them (createUpscaler, the CLI's `-n/--model`) reads this table, so a model is
+ * usable everywhere as soon as its file exists. Paths are relative to the package root.
  *
  * Each file is found relative to this module with `new URL('../../models/…', import.meta.url)`:
  * the same relative path holds in the repository (src/srgan/) and in the package's dist/lib/, and
@@ -24,12 +24,12 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
   {
     name: 'default', path: 'models/default/generator.safetensors',
     url: () => new URL('../../models/default/generator.safetensors', import.meta.url),
-    description: 'PSNR-oriented residual-over-bicubic generator (8 blocks), ×4',
+    description: 'PSNR-oriented (pixel loss): faithful, a little soft',
   },
   {
     name: 'srgan', path: 'models/srgan/generator.safetensors',
     url: () => new URL('../../models/srgan/generator.safetensors', import.meta.url),
-    description: 'the default generator fine-tuned with the adversarial loss (SRGAN), ×4',
+    description: 'GAN-trained (SRGAN): sharper texture',
   },
 ];
 
@@ -39,6 +39,7 @@ export function isShippedName(name: string): name is ShippedName {
   return (SHIPPED_NAMES as readonly string[]).includes(name);
 }
 
-export function shippedModel(name: ShippedName): ShippedModel {
-  return SHIPPED_MODELS.find((m) => m.name === name)!;
+/** The catalogue entry, or undefined for a name that is not a shipped model. */
+export function shippedModel(name: string): ShippedModel | undefined {
+  return SHIPPED_MODELS.find((m) => m.name === name);
 }

@@ -131,7 +131,7 @@ async function loadModel(choice: ModelChoice, opts: UpscalerOptions): Promise<In
   if (choice.kind === 'bytes') [bytes, source] = [choice.bytes, 'model bytes'];
   else if (choice.kind === 'url') bytes = await reader.readBytes(choice.url), source = choice.url.href;
   else {
-    const shipped = shippedModel(choice.name);
+    const shipped = shippedModel(choice.name)!; // chooseModel checked the name
     source = `${choice.name} (${shipped.path})`;
     try {
       bytes = await reader.readBytes(shipped.url());

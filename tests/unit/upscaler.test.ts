@@ -9,6 +9,10 @@ import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
 import { createUpscaler, UpscalerError } from '../../src/srgan/upscaler-node.js';
 import { ImageShapeError } from '../../src/srgan/image/types.js';
+import { SHIPPED_MODELS, shippedModel } from '../../src/srgan/shipped-models.js';
+import { DEFAULT_GENERATOR_PATH } from '../../src/srgan/checkpoint.js';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
 const engineOf = useEngine();
 
@@ -66,10 +70,10 @@ describe('createUpscaler (Node, shipped default model)', () => {
     const up = createUpscaler(fast);
     try {
       const weightsBefore = E.liveTensorCount(); // the model loads on the first call
-      await up.upscale(rgba(9, 8)); // warm: the pool holds one call's buffers from now on
+      await up.upscale(rgba(8, 4)); // warm: the pool holds one call's buffers from now on
       const warm = gpuMemory();
       for (let i = 0; i < 20; i++) {
-        await up.upscale(rgba(9, 8));
+        await up.upscale(rgba(8, 4));
         expect(gpuMemory()).toEqual(warm);
       }
       await up.dispose();
@@ -91,6 +95,13 @@ describe('createUpscaler (Node, shipped default model)', () => {
       await up.dispose();
     }
     for (const o of outs.slice(1)) expect(o).toEqual(outs[0]);
+  });
+
+  it('the catalogue is the one list of shipped models', () => {
+    expect(SHIPPED_MODELS.map((m) => m.name)).toEqual(['default', 'srgan']);
+    expect(shippedModel('default')?.path).toBe(DEFAULT_GENERATOR_PATH);
+    expect(fileURLToPath(shippedModel('default')!.url())).toBe(resolve(DEFAULT_GENERATOR_PATH));
+    expect(shippedModel('nope')).toBeUndefined();
   });
 
   it('the srgan entry of the catalogue resolves to models/srgan/ (an error naming it until the file ships)', async () => {
