@@ -187,7 +187,7 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
 
-  const load = () => (loading ??= (async () => {
+  const start = () => (loading ??= (async () => {
     const { engine, owned } = await startEngine(options.device);
     try {
       return { model: await loadModel(choice, options), engine, owned };
@@ -199,6 +199,15 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
     loading = undefined; // a failed load (missing file, network) can be retried
     throw e;
   }));
+  /** The loaded model; after a device loss (or destroyEngine) its weights are gone, so it loads again on a new engine. */
+  const load = async () => {
+    const got = await start();
+    if (!got.engine.lostError) return got;
+    loading = undefined;
+    got.model.dispose(); // bookkeeping only: the buffers went with the device
+    if (got.owned) stopEngine(got.engine);
+    return start();
+  };
 
   /** Calls run one at a time: each owns the engine's queue while it runs, and memory stays one call deep. */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {

@@ -142,4 +142,13 @@ describe('createUpscaler (Node, shipped default model)', () => {
     expect(() => E.engine()).toThrow(/initEngine/);
     await E.initEngine({ log: () => {} }); // for the file's teardown
   });
+
+  it('after the device is gone (here: destroyEngine), the next call loads the model again on a new engine', async () => {
+    const up = createUpscaler(fast);
+    expect((await up.upscale(rgba(3, 3))).width).toBe(12);
+    E.destroyEngine();
+    expect((await up.upscale(rgba(3, 3))).width).toBe(12);
+    await up.dispose(); // the upscaler started the new engine, so it closes it
+    await E.initEngine({ log: () => {} });
+  });
 });
