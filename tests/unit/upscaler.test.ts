@@ -97,6 +97,17 @@ describe('createUpscaler (Node, shipped default model)', () => {
     for (const o of outs.slice(1)) expect(o).toEqual(outs[0]);
   });
 
+  it('an UpscalerJS model by name is found in node_modules (×2 here)', async () => {
+    const up = createUpscaler({ model: 'esrgan-slim', scale: 2, overlap: 2 });
+    try {
+      const out = await up.upscale(rgba(4, 3));
+      expect([out.width, out.height]).toEqual([8, 6]);
+      expect((await up.info()).name).toBe('esrgan-slim ×2 (UpscalerJS, MIT)');
+    } finally {
+      await up.dispose();
+    }
+  });
+
   it('the catalogue is the one list of shipped models', () => {
     expect(SHIPPED_MODELS.map((m) => m.name)).toEqual(['default', 'srgan']);
     expect(shippedModel('default')?.path).toBe(DEFAULT_GENERATOR_PATH);
