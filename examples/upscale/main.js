@@ -1,12 +1,13 @@
-// Upscale photo.png ×4 with a trained SRGAN generator, on this page's own GPUDevice.
-import { initEngine } from 'srgan-webgpu';
-import { decodeImageBlob, encodePngBlob, generatorFromSafetensors, upscaleImage } from 'srgan-webgpu/srgan';
+// Upscale the page's <img> ×4 with the shipped default model, on this page's own GPUDevice.
+import { createUpscaler } from 'srgan-webgpu/srgan';
 
 const device = await (await navigator.gpu.requestAdapter()).requestDevice();
-await initEngine({ device });
-const bytes = new Uint8Array(await (await fetch('./generator.safetensors')).arrayBuffer());
-const { generator, config } = generatorFromSafetensors(bytes);
-const photo = await decodeImageBlob(await (await fetch('./photo.png')).blob());
-const sr = await upscaleImage((x) => generator.forward(x), photo, { outputRange: config.generator.outputRange });
-document.querySelector('#sr').src = URL.createObjectURL(await encodePngBlob(sr));
-document.querySelector('#status').textContent = `done: ${photo.width}×${photo.height} → ${sr.width}×${sr.height}`;
+const upscaler = createUpscaler({ device }); // or { device, model: './generator.safetensors' }
+const status = document.querySelector('#status');
+const lr = document.querySelector('#lr');
+const sr = await upscaler.upscale(lr, { onProgress: (done, total) => { status.textContent = `tile ${done} of ${total}`; } });
+const canvas = document.querySelector('#sr');
+[canvas.width, canvas.height] = [sr.width, sr.height];
+canvas.getContext('2d').putImageData(sr, 0, 0);
+status.textContent = `done: ${lr.naturalWidth}×${lr.naturalHeight} → ${sr.width}×${sr.height}`;
+await upscaler.dispose();

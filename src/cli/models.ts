@@ -1,58 +1,52 @@
 /**
- * The models the CLI can run, behind one shape: an LR tile [1, 3, h, w] in [0, 1] in, the SR tile
- * [1, 3, s·h, s·w] in [0, 1] out. Our generators come from a checkpoint file (the shipped default
- * when none is given); UpscalerJS's ESRGAN models come from their npm packages.
+ * The models the CLI can run, all behind the inference contract (src/srgan/inference.ts): an LR tile
+ * [1, 3, h, w] in [0, 1] in, the SR tile [1, 3, s·h, s·w] in [0, 1] out, no graph. Our generators
+ * come from a checkpoint file or the shipped catalogue (`--model default|srgan`, the default when
+ * nothing is given); UpscalerJS's ESRGAN models come from their npm packages.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import * as E from '../engine/node.js';
-import { generatorFromSafetensors, DEFAULT_GENERATOR_PATH } from '../srgan/checkpoint.js';
+import { generatorInferenceFromBytes, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
+import { isShippedName, shippedModel, SHIPPED_NAMES } from '../srgan/shipped-models.js';
 import { UsageError } from './command.js';
 import {
-  DEFAULT_PRETRAINED_SCALE, isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedInfo, type PretrainedScale,
+  DEFAULT_PRETRAINED_SCALE, isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedScale,
 } from '../srgan/pretrained/catalogue.js';
 
-export interface SrModel {
-  name: string;
-  scale: number;
-  run(lr: E.Tensor): E.Tensor;
-  dispose(): void;
-}
+export type SrModel = InferenceModel;
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const MODEL_NAMES = [...SHIPPED_NAMES, ...PRETRAINED_NAMES];
 
-export async function loadGeneratorModel(file?: string): Promise<SrModel> {
-  const path = file ?? repoRoot + DEFAULT_GENERATOR_PATH;
+/** A generator file, or a shipped one by name (read from the package's models/ folder). */
+export async function loadGeneratorModel(file?: string, shippedName = 'default'): Promise<SrModel> {
+  const shipped = isShippedName(shippedName) ? shippedModel(shippedName) : undefined;
+  if (!file && !shipped) throw new UsageError(`--model must be one of ${MODEL_NAMES.join(', ')}, got "${shippedName}"`);
+  const path = file ?? fileURLToPath(shipped!.url());
   if (!(await stat(path).then((s) => s.isFile(), () => false)))
-    throw new UsageError(file ? `checkpoint not found: ${file}` : `the shipped generator is missing (${DEFAULT_GENERATOR_PATH}); pass --checkpoint FILE`);
-  const { generator, config } = generatorFromSafetensors(await readFile(path), path);
-  return {
-    name: file ? `checkpoint ${file}` : `default (${DEFAULT_GENERATOR_PATH})`,
-    scale: config.generator.scale,
-    run: (lr) => generator.enhance(lr),
-    dispose: () => generator.dispose(),
-  };
+    throw new UsageError(file ? `checkpoint not found: ${file}` : `the shipped "${shippedName}" model is missing (${shipped!.path}); pass --checkpoint FILE`);
+  const name = file ? `checkpoint ${file}` : `${shippedName} (${shipped!.path})`;
+  return generatorInferenceFromBytes(await readFile(path), name);
 }
 
 export async function loadPretrainedModel(name: string, scale = DEFAULT_PRETRAINED_SCALE as number): Promise<SrModel> {
-  if (!isPretrainedName(name)) throw new UsageError(`--model must be one of ${PRETRAINED_NAMES.join(', ')}, got "${name}"`);
-  let info: PretrainedInfo;
+  if (!isPretrainedName(name)) throw new UsageError(`--model must be one of ${MODEL_NAMES.join(', ')}, got "${name}"`);
   try {
-    info = pretrainedInfo(name, scale);
+    pretrainedInfo(name, scale);
   } catch (e) {
     throw new UsageError(`--scale: ${(e as Error).message}`);
   }
   const { loadPretrainedNode } = await import('../srgan/pretrained/node.js');
-  const m = await loadPretrainedNode(name, scale as PretrainedScale);
-  return { name: `${name} ×${scale} (UpscalerJS, ${info.license})`, scale, run: (x) => m.run(x), dispose: () => m.dispose() };
+  return pretrainedInference(await loadPretrainedNode(name, scale as PretrainedScale));
 }
 
 /** --model NAME [--scale S] or --checkpoint FILE (or the default generator). */
 export async function loadModel(opts: { checkpoint?: string; model?: string; scale?: number }): Promise<SrModel> {
   if (opts.model && opts.checkpoint) throw new UsageError('give either --model or --checkpoint, not both');
-  if (opts.model) return loadPretrainedModel(opts.model, opts.scale);
-  const m = await loadGeneratorModel(opts.checkpoint);
-  if (opts.scale !== undefined && opts.scale !== m.scale)
-    throw new UsageError(`this generator upscales ×${m.scale}; --scale ${opts.scale} is only for --model`);
+  if (opts.model && !isShippedName(opts.model)) return loadPretrainedModel(opts.model, opts.scale);
+  const m = await loadGeneratorModel(opts.checkpoint, opts.model);
+  if (opts.scale !== undefined && opts.scale !== m.scale) {
+    m.dispose();
+    throw new UsageError(`this generator upscales ×${m.scale}; --scale ${opts.scale} is only for the UpscalerJS models`);
+  }
   return m;
 }

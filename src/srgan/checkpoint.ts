@@ -14,7 +14,11 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Where the shipped default generator lives, relative to the repository root. */
+/**
+ * Where the shipped default generator lives, relative to the repository root: shipped-models.ts's
+ * 'default' entry (a test checks), kept a literal so that reading checkpoints does not pull the
+ * shipped models' asset URLs into every bundle (the training worker's, for one).
+ */
 export const DEFAULT_GENERATOR_PATH = 'models/default/generator.safetensors';
 
 export interface LoadedGenerator {

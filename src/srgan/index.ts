@@ -19,3 +19,9 @@ export { PhotoDataset, DatasetError, type DatasetOptions, type HostBatch } from 
 export { Trainer, NonFiniteLossError, type StepLog, type TrainerSnapshot, type TrainerState, type HrBatch } from './train/trainer.js';
 export { renderSampleGrid, centreCrops, GRID_COLUMNS, type GridImage } from './train/sample-grid.js';
 export * as pretrained from './pretrained/index.js';
+export * from './inference.js';
+export * from './shipped-models.js';
+export {
+  createUpscaler, setModelReader, UpscalerError,
+  type Upscaler, type UpscalerOptions, type UpscaleCallOptions, type ModelReader, type ImageDataLike, type UpscalerInput,
+} from './upscaler.js';

@@ -1,20 +1,15 @@
 /**
  * Where the Upscale view's models come from: the generator shipped in models/default/, the one the
  * training worker saved last, a .safetensors file the user picks, or an UpscalerJS ESRGAN model
- * (TF.js layers files bundled from their npm packages). All become one `UpscaleModel`.
+ * (TF.js layers files bundled from their npm packages). All become one `UpscaleModel`: the inference
+ * contract (inference.ts), so a tile records no graph and comes out in [0, 1].
  */
 /// <reference types="vite/client" />
-import type { Tensor } from '../engine/index.js';
-import type { PixelRange } from '../srgan/config.js';
 import { generatorFromSafetensors } from '../srgan/checkpoint.js';
+import { generatorInference, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
 import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName } from '../srgan/pretrained/index.js';
 
-export interface UpscaleModel {
-  label: string;
-  run(lr: Tensor): Tensor;
-  outputRange: PixelRange;
-  dispose(): void;
-}
+export type UpscaleModel = InferenceModel;
 
 // Bundled as files (not inlined); a missing models/default/ simply gives an empty map.
 const DEFAULT_MODEL = Object.values(import.meta.glob('/models/default/generator.safetensors',
@@ -34,10 +29,7 @@ function pretrainedUrl(name: PretrainedName, file: string): string | undefined {
 
 export function generatorModel(bytes: Uint8Array, label: string): UpscaleModel {
   const { generator, config } = generatorFromSafetensors(bytes, label);
-  return {
-    label: `${label} (${config.preset}: ${config.generator.blocks} blocks × ${config.generator.channels})`,
-    run: (x) => generator.forward(x), outputRange: config.generator.outputRange, dispose: () => generator.dispose(),
-  };
+  return generatorInference(generator, `${label} (${config.preset}: ${config.generator.blocks} blocks × ${config.generator.channels})`);
 }
 
 export async function defaultModel(): Promise<UpscaleModel> {
@@ -54,5 +46,5 @@ export async function pretrainedModel(name: PretrainedName): Promise<UpscaleMode
   const fetchShard = (url: string) => fetch(url === new URL(json, location.href).href ? json
     : pretrainedUrl(name, url.slice(url.lastIndexOf('/') + 1)) ?? url);
   const m = await loadPretrainedFromUrl(name, 4, json, fetchShard);
-  return { label: `${name} (UpscalerJS, ${m.license})`, run: (x) => m.run(x), outputRange: '[0,1]', dispose: () => m.dispose() };
+  return pretrainedInference(m, `${name} (UpscalerJS, ${m.license})`);
 }

@@ -94,14 +94,14 @@ export class UpscaleView extends LitElement {
       const t0 = performance.now();
       // Two passes over the same tiles: the model, then bicubic; the bar covers both.
       const sr = await upscaleImage((x) => model!.run(x), input, {
-        outputRange: model.outputRange, selfEnsemble: this.ensemble, onProgress: (d, n) => { this.progress = (0.9 * d) / n; } });
+        selfEnsemble: this.ensemble, onProgress: (d, n) => { this.progress = (0.9 * d) / n; } });
       const ms = performance.now() - t0;
       const bicubic = await upscaleImage((x) => bicubicUpscale(x, 4), input, { onProgress: (d, n) => { this.progress = 0.9 + (0.1 * d) / n; } });
       const [srBlob, bicubicBlob] = await Promise.all([encodePngBlob(sr), encodePngBlob(bicubic)]);
       if (this.result) { URL.revokeObjectURL(this.result.srUrl); URL.revokeObjectURL(this.result.bicubicUrl); }
       this.result = {
         sr, srBlob, srUrl: URL.createObjectURL(srBlob), bicubicUrl: URL.createObjectURL(bicubicBlob),
-        model: this.ensemble ? `${model.label} + self-ensemble` : model.label, ms,
+        model: this.ensemble ? `${model.name} + self-ensemble` : model.name, ms,
         metrics: hr && { model: compareImages(sr, hr), bicubic: compareImages(bicubic, hr) },
       };
       this.progress = 1;

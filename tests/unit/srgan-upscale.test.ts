@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
-import { defaultTile, planTiles, upscaleImage } from '../../src/srgan/upscale.js';
+import { defaultTile, planTiles, reflectIndex, upscaleImage } from '../../src/srgan/upscale.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
 import { toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
 import { applyDihedral, DIHEDRAL, undoDihedral, type Planes } from '../../src/srgan/self-ensemble.js';
@@ -63,19 +63,40 @@ describe('tiled upscaling', () => {
     // The check can fail: without context the tile borders differ.
     const seamy = await upscaleImage(model, img, { tile: 12, overlap: 0 });
     expect(maxDiff(seamy.data, whole.data)).toBeGreaterThan(1e-3);
-    // The untiled result is the model on the whole image, clamped to [0, 1].
+    // Without the edge mirror, the untiled result is the model on the whole image, clamped to [0, 1].
+    const unpadded = await upscaleImage(model, img, { tile: 64, overlap: 4, edgePad: 0 });
     const x = E.Tensor.fromArray(toRgbPlanes(img), [1, 3, 17, 23]);
     const y = E.tidy(() => E.clamp(model(x), 0, 1));
     const direct = await y.read();
     [x, y].forEach((t) => t.dispose());
-    expect(maxDiff(toRgbPlanes(whole), direct)).toBeLessThan(1e-6);
+    expect(maxDiff(toRgbPlanes(unpadded), direct)).toBeLessThan(1e-6);
   });
 
-  it("maps the model's [-1, 1] output to [0, 1]", async () => {
-    const img = image(9, 6, 3);
-    const a = await upscaleImage(model, img, { tile: 5, overlap: 3 });
-    const b = await upscaleImage((x) => E.addScalar(E.mulScalar(model(x), 2), -1), img, { tile: 5, overlap: 3, outputRange: '[-1,1]' });
-    expect(maxDiff(a.data, b.data)).toBeLessThan(1e-5);
+  it('mirrors the image around its edges: the model on the reflection-padded image, cropped', async () => {
+    const img = image(9, 6, 3), pad = 3;
+    // numpy.pad(mode='reflect') by hand: index -1 is 1, index W is W-2.
+    const mirror = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+    const pw = 9 + 2 * pad, ph = 6 + 2 * pad, planes = toRgbPlanes(img);
+    const padded = Float32Array.from({ length: 3 * pw * ph }, (_, k) => {
+      const c = Math.floor(k / (pw * ph)), yy = Math.floor(k / pw) % ph, xx = k % pw;
+      return planes[c * 54 + mirror(yy - pad, 6) * 9 + mirror(xx - pad, 9)];
+    });
+    const x = E.Tensor.fromArray(padded, [1, 3, ph, pw]);
+    const y = E.tidy(() => E.clamp(model(x), 0, 1));
+    const full = await y.read();
+    [x, y].forEach((t) => t.dispose());
+    const want = Float32Array.from({ length: 3 * 36 * 24 }, (_, k) => {
+      const c = Math.floor(k / (36 * 24)), yy = Math.floor(k / 36) % 24, xx = k % 36;
+      return full[(c * ph * 4 + yy + 4 * pad) * pw * 4 + xx + 4 * pad];
+    });
+    const tiled = await upscaleImage(model, img, { tile: 4, overlap: pad });
+    expect(maxDiff(toRgbPlanes(tiled), want)).toBeLessThan(1e-5);
+    // The check can fail: the model's own zero padding gives other edge pixels.
+    const zeroPadded = await upscaleImage(model, img, { tile: 4, overlap: pad, edgePad: 0 });
+    expect(maxDiff(toRgbPlanes(zeroPadded), want)).toBeGreaterThan(1e-3);
+    expect(reflectIndex(-2, 5)).toBe(2);
+    expect(reflectIndex(9, 5)).toBe(1); // mirrored twice on a small image
+    expect(reflectIndex(-3, 1)).toBe(0);
   });
 
   it('RGBA keeps its alpha, upscaled bicubic (clamped); grey and grey+alpha stay grey', async () => {
@@ -132,9 +153,10 @@ describe('geometric self-ensemble', () => {
       return E.add(bicubicUpscale(x), col);
     };
     const W = 36, H = 28;
-    const plain = await upscaleImage(ramp, img, { tile: 64, overlap: 4 });
-    const base = await upscaleImage(bicubicUpscale, img, { tile: 64, overlap: 4 });
-    const ensembled = await upscaleImage(ramp, img, { tile: 64, overlap: 4, selfEnsemble: true });
+    // No edge mirror: the ramp's column is the image's column only when tiles start at the edge.
+    const plain = await upscaleImage(ramp, img, { tile: 64, overlap: 4, edgePad: 0 });
+    const base = await upscaleImage(bicubicUpscale, img, { tile: 64, overlap: 4, edgePad: 0 });
+    const ensembled = await upscaleImage(ramp, img, { tile: 64, overlap: 4, edgePad: 0, selfEnsemble: true });
     const constant = 1e-3 * (W - 1 + H - 1) / 4;
     expect(maxDiff(ensembled.data, base.data.map((v) => v + constant))).toBeLessThan(1e-5);
     expect(maxDiff(plain.data, base.data.map((v) => v + constant))).toBeGreaterThan(0.01); // without it, the ramp stays

@@ -25,7 +25,8 @@
  */
 import * as E from '../../engine/index.js';
 import type { Rng } from '../../engine/index.js';
-import { toUnitRange, type GeneratorConfig } from '../config.js';
+import type { GeneratorConfig } from '../config.js';
+import { runGenerator } from '../inference.js';
 import { activation, conv, convParams, PixelShuffle, UpsampleNearest } from './layers.js';
 
 const { Module, Sequential, BatchNorm2d } = E.nn;
@@ -118,21 +119,11 @@ export class Generator extends Module {
   }
 
   /**
-   * The picture a user sees: SR in [0, 1], clamped, in eval mode (running batch-norm statistics),
-   * with no graph. Training mode is restored afterwards.
+   * The picture a user sees: SR in [0, 1], clamped, in eval mode, with no graph (the inference
+   * contract, inference.ts). Training mode is restored afterwards.
    */
   enhance(lr: E.Tensor): E.Tensor {
-    const wasTraining = this.training;
-    this.eval();
-    try {
-      return E.noGrad(() => E.tidy(() => {
-        const { scale, shift } = toUnitRange(this.cfg.outputRange);
-        const sr = this.forward(lr);
-        return E.clamp(scale === 1 && shift === 0 ? sr : E.addScalar(E.mulScalar(sr, scale), shift), 0, 1);
-      }));
-    } finally {
-      this.train(wasTraining);
-    }
+    return runGenerator(this, lr);
   }
 
   forward(lr: E.Tensor): E.Tensor {
