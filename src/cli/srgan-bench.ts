@@ -40,7 +40,7 @@ async function run(argv: string[]): Promise<number> {
   const script = fileURLToPath(new URL(`../../bench/${v.node ? 'run-node' : 'run-browser'}.ts`, import.meta.url));
   const loader = tsxLoader();
   if (!existsSync(script) || !loader)
-    throw new Error('srgan bench runs from a clone of the repository after npm ci (the npm package leaves out the bench, TF.js and tsx)');
+    throw new Error('bench runs from a clone of the repository after npm ci (the npm package leaves out the bench, TF.js and tsx)');
   const child = spawn(process.execPath, ['--import', loader, script, ...argv.filter((a) => a !== '--node')], { stdio: 'inherit' });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
