@@ -24,3 +24,9 @@ export const COMMANDS: readonly CommandEntry[] = [
 export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((c) => c.name === name);
 }
+
+/** `srgan --help`. */
+export function overviewText(): string {
+  return ['usage: srgan <command> [options]', '', 'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', 'run `srgan <command> --help` for its options'].join('\n');
+}

@@ -189,6 +189,6 @@ async function writeProfile(file: string, eng: E.Engine): Promise<void> {
 
 export const trainCommand: Command = {
   name: 'train', usage: '--data DIR --out RUN_DIR [options]', options: OPTIONS, run,
-  notes: 'Training runs phase 1 (generator with pixel MSE), then phase 2 (GAN). ' +
-    'Ctrl-C finishes the current step, writes a checkpoint and exits; --resume continues from it.',
+  notes: 'Training runs phase 1 (generator with pixel MSE), then phase 2 (GAN). Ctrl-C finishes the\n' +
+    'current step, writes a checkpoint and exits; --resume continues from it.',
 };

@@ -11,12 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helpText, UsageError } from './command.js';
-import { COMMANDS, findCommand } from './commands.js';
-
-function usage(): string {
-  return ['usage: srgan <command> [options]', '', 'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', 'run `srgan <command> --help` for its options'].join('\n');
-}
+import { COMMANDS, findCommand, overviewText } from './commands.js';
 
 /**
  * Vulkan's window-system code prints "XDG_RUNTIME_DIR is invalid or not set" when the variable is
@@ -39,7 +34,7 @@ async function shutdownEngine(): Promise<void> {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    (name ? console.log : console.error)(usage());
+    (name ? console.log : console.error)(overviewText());
     return name ? 0 : 2;
   }
   const entry = findCommand(name);
