@@ -9,15 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { readGeneratorFileFor } from '../srgan/checkpoint.js';
 import { isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName } from '../srgan/pretrained/catalogue.js';
 import { packageRoot } from '../srgan/pretrained/node.js';
-import { SHIPPED_NAMES, shippedModel } from '../srgan/shipped-models.js';
+import { isShippedName, SHIPPED_NAMES, shippedModel } from '../srgan/shipped-models.js';
 import { UsageError } from './command.js';
 import { loadGeneratorModel, loadPretrainedModel, type SrModel } from './models.js';
 
 /** Every name `-n` takes. */
 export const MODEL_NAMES = [...SHIPPED_NAMES, ...PRETRAINED_NAMES];
-
-/** The package root (src/cli/ in the repository, dist/cli/ in the package: both two levels down). */
-const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ModelChoice {
   label: string;
@@ -32,7 +29,7 @@ async function generatorChoice(command: string, path: string, label: string, sca
   const own = config.generator.scale;
   if (scale !== undefined && scale !== own)
     throw new UsageError(`srgan ${command}: ${label} upscales ×${own}; -s ${scale} needs a model with that scale (e.g. -n esrgan-slim -s ${scale})`);
-  return { label, scale: own, load: async () => ({ ...(await loadGeneratorModel(path)), name: label }) };
+  return { label, scale: own, load: () => loadGeneratorModel(path) };
 }
 
 function pretrainedChoice(command: string, name: PretrainedName, scale = 4): ModelChoice {
@@ -61,9 +58,9 @@ export async function chooseModel(command: string, opts: { model?: string; check
     return generatorChoice(command, checkpoint, `checkpoint ${checkpoint}`, scale);
   }
   const name = model ?? 'default';
-  const shipped = shippedModel(name);
-  if (shipped) {
-    const path = packageDir + shipped.path;
+  if (isShippedName(name)) {
+    // Relative to the catalogue module: src/srgan/ in a clone, dist/cli/ or dist/lib/ in the package.
+    const shipped = shippedModel(name), path = fileURLToPath(shipped.url());
     if (!existsSync(path)) throw new UsageError(`srgan ${command}: the model "${name}" is not shipped in this version (${shipped.path} is missing)`);
     return generatorChoice(command, path, name, scale);
   }

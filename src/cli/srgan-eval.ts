@@ -35,7 +35,7 @@ async function run(argv: string[]): Promise<number> {
   const bar = progressBar(images.length, 'eval');
   const t0 = performance.now();
   const ensemble = !!v['self-ensemble'];
-  const name = ensemble ? `${model.name} + self-ensemble` : model.name;
+  const name = ensemble ? `${choice.label} + self-ensemble` : choice.label;
   const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble);
   const ms = performance.now() - t0;
   bar.stop();

@@ -7,7 +7,7 @@
  * Each command has --help. Errors are one clear line (stack traces with SRGAN_DEBUG=1); exit code 2
  * for a usage error, 1 for a failure.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helpText, UsageError } from './command.js';
@@ -19,7 +19,10 @@ import { COMMANDS, findCommand, overviewText } from './commands.js';
  * needs no window system, so nothing is ever written there.
  */
 function quietVulkan(): void {
-  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'srgan-xdg-'));
+  if (process.env.XDG_RUNTIME_DIR) return;
+  const dir = mkdtempSync(join(tmpdir(), 'srgan-xdg-'));
+  process.env.XDG_RUNTIME_DIR = dir;
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 }
 
 let commandStarted = false;

@@ -56,6 +56,7 @@ export async function planUpscale(o: PlanOptions): Promise<UpscalePlan> {
   if (inKind === 'missing') throw new UsageError(`${C}: input not found: ${o.input}`);
   const extFormat = o.ext === undefined ? undefined : formatOf(`x.${o.ext}`);
   const suffix = o.suffix ?? `_x${o.scale}`;
+  if (/[\\/]/.test(suffix)) throw new UsageError(`${C}: --suffix is added to file names and cannot hold a path separator, got "${suffix}"`);
   const named = (input: string, dir: string) => join(dir, `${basename(input, extname(input))}${suffix}.${o.ext ?? 'png'}`);
 
   if (inKind === 'file') {

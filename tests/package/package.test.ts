@@ -30,7 +30,10 @@ function sh(cmd: string, args: string[], cwd: string): string {
 /** `npx srgan …` in the consumer folder: exit code, output, and wall time. */
 function srgan(...args: string[]) {
   const t0 = performance.now();
-  const r = spawnSync('npx', ['srgan', ...args], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+  // Without XDG_RUNTIME_DIR (as in CI and containers), where Vulkan would complain on stderr.
+  const env = { ...process.env };
+  delete env.XDG_RUNTIME_DIR;
+  const r = spawnSync('npx', ['srgan', ...args], { cwd: app, encoding: 'utf8', timeout: 300_000, env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
 }
 

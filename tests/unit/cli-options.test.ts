@@ -81,6 +81,7 @@ describe('srgan upscale plan (before the GPU)', () => {
     await expect(plan({ output: join(dir, 'x.png'), ext: 'webp' })).rejects.toThrow(/ask for different formats/);
     await expect(plan({ output: join(dir, 'in/a.png') })).rejects.toThrow(/would overwrite the input/);
     await expect(plan({ input: join(dir, 'nope.png') })).rejects.toThrow(UsageError);
+    await expect(plan({ output: join(dir, 'out'), suffix: '/../x' })).rejects.toThrow(/cannot hold a path separator/);
   });
 
   it('checks the output size against the format before any work', async () => {
