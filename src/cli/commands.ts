@@ -28,5 +28,5 @@ export function findCommand(name: string): CommandEntry | undefined {
 /** `srgan --help`. */
 export function overviewText(): string {
   return ['usage: srgan <command> [options]', '', 'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', 'run `srgan <command> --help` for its options'].join('\n');
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', 'run `srgan <command> --help` for its options; `srgan --version` prints the version'].join('\n');
 }

@@ -7,7 +7,7 @@
  * Each command has --help. Errors are one clear line (stack traces with SRGAN_DEBUG=1); exit code 2
  * for a usage error, 1 for a failure.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helpText, UsageError } from './command.js';
@@ -39,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') {
     (name ? console.log : console.error)(overviewText());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V') {
+    // package.json sits two levels up from src/cli/ and from the package's dist/cli/.
+    console.log(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    return 0;
   }
   const entry = findCommand(name);
   if (!entry) {
