@@ -42,6 +42,8 @@ async function run(argv: string[]): Promise<number> {
   if (!existsSync(script) || !loader)
     throw new Error('bench runs from a clone of the repository after npm ci (the npm package leaves out the bench, TF.js and tsx)');
   const child = spawn(process.execPath, ['--import', loader, script, ...argv.filter((a) => a !== '--node')], { stdio: 'inherit' });
+  // Stopping `srgan bench` stops the bench too (it holds a GPU device and, in Chromium mode, a browser).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
