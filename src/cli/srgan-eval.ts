@@ -2,32 +2,25 @@
 import { readImageFolder } from '../srgan/data/folder-node.js';
 import * as E from '../engine/node.js';
 import type { MetricSet } from '../srgan/metrics.js';
-import { parseOptions, required, intOption, type Command } from './command.js';
+import { parseOptions, required, intOption, type Command, type OptionTable } from './command.js';
 import { evaluateModel } from '../srgan/evaluate.js';
-import { loadModel } from './models.js';
+import { chooseModel, MODEL_NAMES } from './model-choice.js';
 import { progressBar } from './progress.js';
 
-const HELP = `srgan eval: measure a model against bicubic on HR images (the paper's protocol)
+const OPTIONS = {
+  images: { type: 'string', arg: 'DIR', help: 'folder of HR images (e.g. data/photos/heldout)' },
+  model: { type: 'string', short: 'n', arg: 'NAME', help: `the model (default: default): ${MODEL_NAMES.join(', ')}` },
+  scale: { type: 'string', short: 's', arg: 'S', help: "the model's scale (4 for ours); 2, 3, 4 or 8 for the ESRGANs (default 4)" },
+  checkpoint: { type: 'string', arg: 'FILE', help: 'a generator .safetensors of your own instead of -n' },
+  'self-ensemble': { type: 'boolean', help: 'average the model over the 8 flips and transpositions of each image (EDSR\'s ' +
+    '"+"; 8× the time); the report names the model "… + self-ensemble"' },
+  json: { type: 'boolean', help: 'end the output with one JSON line (for scripts)' },
+} as const satisfies OptionTable;
 
-usage: srgan eval [--checkpoint FILE | --model NAME [--scale S]] --images DIR [--json]
-
-Each HR image in DIR is cropped to a multiple of the scale, downscaled by the same antialiased
+const NOTES = `Each HR image in DIR is cropped to a multiple of the scale, downscaled by the same antialiased
 bicubic as training, then upscaled by bicubic and by the model. PSNR and SSIM (Gaussian 11×11,
 σ 1.5) are computed on Y (BT.601) with a scale-pixel border crop; sharpness is the variance of the
-Laplacian of Y relative to the original's (1.0 = as sharp as the original).
-
-  --checkpoint FILE   a generator .safetensors (default: the shipped model)
-  --model NAME        esrgan-slim, esrgan-medium or esrgan-thick (UpscalerJS, MIT)
-  --scale S           with --model: 2, 3, 4 or 8 (default 4)
-  --images DIR        folder of HR images (e.g. data/photos/heldout)
-  --self-ensemble     average the model over the 8 flips and transpositions of each image (EDSR's
-                      "+"; 8× the time); the report names the model "… + self-ensemble"
-  --json              end the output with one JSON line (for scripts)`;
-
-const OPTIONS = {
-  checkpoint: { type: 'string' }, model: { type: 'string' }, scale: { type: 'string' },
-  images: { type: 'string' }, json: { type: 'boolean' }, 'self-ensemble': { type: 'boolean' },
-} as const;
+Laplacian of Y relative to the original's (1.0 = as sharp as the original).`;
 
 const row = (name: string, m: MetricSet, ms?: number) =>
   `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
@@ -35,13 +28,14 @@ const row = (name: string, m: MetricSet, ms?: number) =>
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('eval', argv, OPTIONS);
   const dir = required('eval', 'images', v.images);
+  const choice = await chooseModel('eval', { model: v.model, checkpoint: v.checkpoint, scale: intOption('eval', 'scale', v.scale) });
   const images = await readImageFolder(dir, (m) => console.warn(`warning: ${m}`));
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
-  const model = await loadModel({ checkpoint: v.checkpoint, model: v.model, scale: intOption('eval', 'scale', v.scale) });
+  const model = await choice.load();
   const bar = progressBar(images.length, 'eval');
   const t0 = performance.now();
   const ensemble = !!v['self-ensemble'];
-  const name = ensemble ? `${model.name} + self-ensemble` : model.name;
+  const name = ensemble ? `${choice.label} + self-ensemble` : choice.label;
   const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble);
   const ms = performance.now() - t0;
   bar.stop();
@@ -62,4 +56,4 @@ async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const evalCommand: Command = { name: 'eval', summary: 'PSNR/SSIM of a model vs bicubic on a folder of HR images', help: HELP, run };
+export const evalCommand: Command = { name: 'eval', usage: '--images DIR [-n NAME | --checkpoint FILE] [-s S] [--json]', options: OPTIONS, notes: NOTES, run };

@@ -11,57 +11,45 @@ import { RunFolder } from '../srgan/train/run-folder.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { summaryMarkdown, type RunSummary } from '../srgan/train/summary.js';
 import { evaluateOnImages } from '../srgan/evaluate.js';
-import { intOption, numberOption, parseOptions, required, UsageError, type Command } from './command.js';
+import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 import { progressBar } from './progress.js';
 import { chromeTraceJson } from '../engine/node.js';
 
-const HELP = `srgan train: train SRGAN (phase 1: generator with pixel MSE; phase 2: GAN) into a run folder
-
-usage: srgan train --data DIR --out RUN_DIR [options]
-
-  --preset tiny|paper|keras  network and schedule preset (default tiny)
-  --data DIR                 folder of PNG/JPEG/WebP training photos (HR; LR is made by bicubic ×4)
-  --out RUN_DIR              run folder: checkpoints, sample grids, loss.csv, loss.png, summary
-  --steps N                  total steps, split between the phases in the preset's proportion
-  --phase1-steps N, --phase2-steps N   set each phase's length explicitly
-  --init-from FILE           start a new run from a generator file's weights (a run's generator.safetensors,
-                             the shipped model); with more --blocks than the file, the extra blocks
-                             start as identity maps, so the run starts at the file's quality
-  --resume                   continue the run in RUN_DIR exactly where its last checkpoint stopped
-                             (with --steps/--phase*-steps or --lr: the schedule changes from there on)
-  --content mse|vgg          content loss of the GAN phase (default: the preset's; vgg needs --vgg)
-  --vgg FILE                 VGG19 weights as safetensors (torchvision key names; see README)
-  --vgg-layer NAME           VGG feature layer, e.g. relu5_4 (paper) or relu3_3
-  --batch N, --crop N, --lr X, --blocks N, --channels N, --seed N   override the preset
-  --ema DECAY                keep an exponential moving average of the generator's weights (BasicSR's
-                             ema_decay, e.g. 0.999; 0 = none, the default): the sample grids, the
-                             evaluation and RUN_DIR/generator.safetensors use it. --resume may turn it on
-  --adv-weight X             weight of the adversarial term in the GAN phase (paper: 1e-3)
-  --gan-loss bce|ragan|hinge the GAN phase's game: the paper's BCE (default), ESRGAN's relativistic
-                             average, or hinge
-  --d-lr-scale X             the discriminator's learning rate is --lr × X (default 1)
-  --d-channels A,B,…         the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)
-  --d-head dense|patch       the discriminator's head: one logit per image (paper) or per patch
-  --d-norm batch|none        batch-norm in the discriminator's blocks (paper) or none
-  --heldout DIR              images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)
-  --checkpoint-every N       steps between checkpoints (default 100)
-  --sample-every N           steps between sample grids (default 100)
-  --time-limit MIN           stop cleanly (checkpoint, summary) after MIN minutes of training
-  --profile FILE             write a Chrome trace (JSON) of the GPU kernels of the last steps
-
-Ctrl-C finishes the current step, writes a checkpoint and exits; --resume continues from it.`;
-
 const OPTIONS = {
-  preset: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' },
-  'phase1-steps': { type: 'string' }, 'phase2-steps': { type: 'string' }, resume: { type: 'boolean' },
-  content: { type: 'string' }, vgg: { type: 'string' }, 'vgg-layer': { type: 'string' },
-  batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, blocks: { type: 'string' },
-  channels: { type: 'string' }, seed: { type: 'string' }, heldout: { type: 'string' },
-  'checkpoint-every': { type: 'string' }, 'sample-every': { type: 'string' }, profile: { type: 'string' },
-  'time-limit': { type: 'string' }, ema: { type: 'string' }, 'init-from': { type: 'string' },
-  'adv-weight': { type: 'string' }, 'gan-loss': { type: 'string' }, 'd-lr-scale': { type: 'string' },
-  'd-channels': { type: 'string' }, 'd-head': { type: 'string' }, 'd-norm': { type: 'string' },
-} as const;
+  preset: { type: 'string', arg: 'tiny|paper|keras', help: 'network and schedule preset (default tiny)' },
+  data: { type: 'string', arg: 'DIR', help: 'folder of PNG/JPEG/WebP training photos (HR; LR is made by bicubic ×4)' },
+  out: { type: 'string', arg: 'RUN_DIR', help: 'run folder: checkpoints, sample grids, loss.csv, loss.png, summary' },
+  steps: { type: 'string', arg: 'N', help: "total steps, split between the phases in the preset's proportion" },
+  'phase1-steps': { type: 'string', arg: 'N', help: 'length of phase 1 (generator alone, pixel MSE)' },
+  'phase2-steps': { type: 'string', arg: 'N', help: 'length of phase 2 (GAN)' },
+  'init-from': { type: 'string', arg: 'FILE', help: "start a new run from a generator file's weights (a run's generator.safetensors, " +
+    "the shipped model); with more --blocks than the file, the extra blocks start as identity maps, so the run starts at the file's quality" },
+  resume: { type: 'boolean', help: 'continue the run in RUN_DIR exactly where its last checkpoint stopped ' +
+    '(with --steps/--phase*-steps or --lr: the schedule changes from there on)' },
+  content: { type: 'string', arg: 'mse|vgg', help: "content loss of the GAN phase (default: the preset's; vgg needs --vgg)" },
+  vgg: { type: 'string', arg: 'FILE', help: 'VGG19 weights as safetensors (torchvision key names)' },
+  'vgg-layer': { type: 'string', arg: 'NAME', help: 'VGG feature layer, e.g. relu5_4 (paper) or relu3_3' },
+  batch: { type: 'string', arg: 'N', help: "batch size (default: the preset's)" },
+  crop: { type: 'string', arg: 'N', help: "HR crop side in pixels (default: the preset's)" },
+  lr: { type: 'string', arg: 'X', help: "base learning rate (default: the preset's)" },
+  blocks: { type: 'string', arg: 'N', help: "generator residual blocks (default: the preset's)" },
+  channels: { type: 'string', arg: 'N', help: "generator channels (default: the preset's)" },
+  seed: { type: 'string', arg: 'N', help: "random seed (default: the preset's)" },
+  ema: { type: 'string', arg: 'DECAY', help: "keep an exponential moving average of the generator's weights (BasicSR's " +
+    'ema_decay, e.g. 0.999; 0 = none, the default): the sample grids, the evaluation and RUN_DIR/generator.safetensors use it. ' +
+    '--resume may turn it on' },
+  'adv-weight': { type: 'string', arg: 'X', help: 'weight of the adversarial term in the GAN phase (paper: 1e-3)' },
+  'gan-loss': { type: 'string', arg: 'bce|ragan|hinge', help: "the GAN phase's game: the paper's BCE (default), ESRGAN's relativistic average, or hinge" },
+  'd-lr-scale': { type: 'string', arg: 'X', help: "the discriminator's learning rate is --lr × X (default 1)" },
+  'd-channels': { type: 'string', arg: 'A,B,…', help: "the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)" },
+  'd-head': { type: 'string', arg: 'dense|patch', help: "the discriminator's head: one logit per image (paper) or per patch" },
+  'd-norm': { type: 'string', arg: 'batch|none', help: "batch-norm in the discriminator's blocks (paper) or none" },
+  heldout: { type: 'string', arg: 'DIR', help: 'images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)' },
+  'checkpoint-every': { type: 'string', arg: 'N', help: 'steps between checkpoints (default 100)' },
+  'sample-every': { type: 'string', arg: 'N', help: 'steps between sample grids (default 100)' },
+  'time-limit': { type: 'string', arg: 'MIN', help: 'stop cleanly (checkpoint, summary) after MIN minutes of training' },
+  profile: { type: 'string', arg: 'FILE', help: 'write a Chrome trace (JSON) of the GPU kernels of the last steps' },
+} as const satisfies OptionTable;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
 
@@ -234,4 +222,8 @@ async function writeProfile(file: string, eng: E.Engine): Promise<void> {
   console.log(`trace of the profiled kernels: ${file}`);
 }
 
-export const trainCommand: Command = { name: 'train', summary: 'train SRGAN into a resumable run folder', help: HELP, run };
+export const trainCommand: Command = {
+  name: 'train', usage: '--data DIR --out RUN_DIR [options]', options: OPTIONS, run,
+  notes: 'Training runs phase 1 (generator with pixel MSE), then phase 2 (GAN). Ctrl-C finishes the\n' +
+    'current step, writes a checkpoint and exits; --resume continues from it.',
+};

@@ -1,49 +1,57 @@
 /**
  * `srgan <command>`: train, upscale, eval and bench on the engine in Node.
- *   npx srgan train --preset tiny --data data/faces --out runs/faces --steps 200
- *   npx srgan upscale --input photo.jpg --output photo_x4.png
- *   npx srgan eval --images data/photos/heldout --json
- * Each command has --help. Errors are one clear line (stack traces with SRGAN_DEBUG=1).
+ *   srgan upscale -i photo.jpg -o photo_x4.png
+ *   srgan upscale -i photos/ -o photos_x4/ --ext webp
+ *   srgan train --data data/faces --out runs/faces --steps 200
+ *   srgan eval --images data/photos/heldout --json
+ * Each command has --help. Errors are one clear line (stack traces with SRGAN_DEBUG=1); exit code 2
+ * for a usage error, 1 for a failure.
  */
-import * as E from '../engine/node.js';
-import { UsageError, type Command } from './command.js';
-import { trainCommand } from './srgan-train.js';
-import { upscaleCommand } from './srgan-upscale.js';
-import { evalCommand } from './srgan-eval.js';
-import { benchCommand } from './srgan-bench.js';
+import { readFileSync } from 'node:fs';
+import { helpText, UsageError } from './command.js';
+import { COMMANDS, findCommand, overviewText } from './commands.js';
 
-const commands: Command[] = [trainCommand, upscaleCommand, evalCommand, benchCommand];
+let commandStarted = false;
 
-function usage(): string {
-  return ['usage: srgan <command> [options]', '', 'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', 'run `srgan <command> --help` for its options'].join('\n');
+/** The engine is loaded only by commands that run on it, so `srgan --help` stays fast. */
+async function shutdownEngine(): Promise<void> {
+  if (!commandStarted) return;
+  const E = await import('../engine/node.js');
+  E.destroyEngine();
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    console.log(usage());
+    (name ? console.log : console.error)(overviewText());
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
-    console.error(`srgan: unknown command "${name}"\n\n${usage()}`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(cmd.help);
+  if (name === '--version' || name === '-V') {
+    // package.json sits two levels up from src/cli/ and from the package's dist/cli/.
+    console.log(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
     return 0;
   }
+  const entry = findCommand(name);
+  if (!entry) {
+    console.error(`srgan: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see srgan --help)`);
+    return 2;
+  }
+  const cmd = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(helpText(cmd, entry.summary));
+    return 0;
+  }
+  commandStarted = true;
   return cmd.run(rest);
 }
 
 // Dawn keeps the process alive while a device exists: always tear down and exit explicitly.
 main(process.argv.slice(2)).then(
-  (code) => { E.destroyEngine(); process.exit(code); },
-  (e: unknown) => {
+  async (code) => { await shutdownEngine(); process.exit(code); },
+  async (e: unknown) => {
     const err = e as Error;
     console.error(err instanceof UsageError ? err.message : `srgan: ${process.env.SRGAN_DEBUG ? err.stack : err.message ?? err}`);
-    E.destroyEngine();
+    await shutdownEngine().catch(() => {});
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -48,8 +48,8 @@ function readGeneratorFile(bytes: Uint8Array): { decoded: E.DecodedSafetensors; 
   }
 }
 
-/** readGeneratorFile, its errors prefixed with `prefix` (the file's name and what it was read for). */
-function readGeneratorFileFor(bytes: Uint8Array, prefix: string): ReturnType<typeof readGeneratorFile> {
+/** readGeneratorFile, its errors prefixed with `prefix` (the file's name and what it was read for): the whole file checked on the host, before any GPU work. */
+export function readGeneratorFileFor(bytes: Uint8Array, prefix: string): ReturnType<typeof readGeneratorFile> {
   try {
     return readGeneratorFile(bytes);
   } catch (e) {

@@ -1,0 +1,69 @@
+/**
+ * `-n NAME`, `--checkpoint FILE` and `-s SCALE`, checked whole on the host before the GPU starts:
+ * the name is known, the file exists and is a valid generator, the scale is one the model has, and
+ * a pretrained model's npm package is installed. Loading onto the engine comes after (`load`).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { readGeneratorFileFor } from '../srgan/checkpoint.js';
+import { isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName } from '../srgan/pretrained/catalogue.js';
+import { packageRoot } from '../srgan/pretrained/node.js';
+import { isShippedName, SHIPPED_NAMES, shippedModel } from '../srgan/shipped-models.js';
+import { UsageError } from './command.js';
+import { loadGeneratorModel, loadPretrainedModel, type SrModel } from './models.js';
+
+/** Every name `-n` takes. */
+export const MODEL_NAMES = [...SHIPPED_NAMES, ...PRETRAINED_NAMES];
+
+export interface ModelChoice {
+  label: string;
+  scale: number;
+  /** Put the model on the engine (initEngine first). */
+  load(): Promise<SrModel>;
+}
+
+async function generatorChoice(command: string, path: string, label: string, scale?: number): Promise<ModelChoice> {
+  // A corrupt file is a failure (exit 1), named, before any GPU work.
+  const { config } = readGeneratorFileFor(await readFile(path), `${path}: `);
+  const own = config.generator.scale;
+  if (scale !== undefined && scale !== own)
+    throw new UsageError(`srgan ${command}: ${label} upscales ×${own}; -s ${scale} needs a model with that scale (e.g. -n esrgan-slim -s ${scale})`);
+  return { label, scale: own, load: () => loadGeneratorModel(path) };
+}
+
+function pretrainedChoice(command: string, name: PretrainedName, scale = 4): ModelChoice {
+  let info;
+  try {
+    info = pretrainedInfo(name, scale);
+  } catch {
+    throw new UsageError(`srgan ${command}: ${name} comes at scales ${pretrainedInfo(name).scales.join(', ')}, not ${scale}`);
+  }
+  try {
+    packageRoot(info.package);
+  } catch {
+    // Optional: 5–115 MB of weights each, so the package does not install them for everyone.
+    throw new Error(`${name} needs the npm package ${info.package}: npm install ${info.package} --legacy-peer-deps ` +
+      '(its TF.js peer dependency is not needed)');
+  }
+  return { label: `${name} ×${scale} (UpscalerJS, ${info.license})`, scale, load: () => loadPretrainedModel(name, scale) };
+}
+
+export async function chooseModel(command: string, opts: { model?: string; checkpoint?: string; scale?: number }): Promise<ModelChoice> {
+  const { model, checkpoint, scale } = opts;
+  if (model !== undefined && checkpoint !== undefined) throw new UsageError(`srgan ${command}: give either -n/--model or --checkpoint, not both`);
+  if (scale !== undefined && scale < 2) throw new UsageError(`srgan ${command}: -s/--scale must be 2 or more, got ${scale}`);
+  if (checkpoint !== undefined) {
+    if (!existsSync(checkpoint)) throw new UsageError(`srgan ${command}: checkpoint not found: ${checkpoint}`);
+    return generatorChoice(command, checkpoint, `checkpoint ${checkpoint}`, scale);
+  }
+  const name = model ?? 'default';
+  if (isShippedName(name)) {
+    // Relative to the catalogue module: src/srgan/ in a clone, dist/cli/ or dist/lib/ in the package.
+    const shipped = shippedModel(name)!, path = fileURLToPath(shipped.url());
+    if (!existsSync(path)) throw new UsageError(`srgan ${command}: the model "${name}" is not shipped in this version (${shipped.path} is missing)`);
+    return generatorChoice(command, path, name, scale);
+  }
+  if (isPretrainedName(name)) return pretrainedChoice(command, name, scale);
+  throw new UsageError(`srgan ${command}: unknown model "${name}" (models: ${MODEL_NAMES.join(', ')}; or --checkpoint FILE)`);
+}

@@ -1,0 +1,183 @@
+/**
+ * The npm package as a user gets it: `npm pack` (prepack builds the library and the CLI), install
+ * the tarball offline into an empty folder, then, there: `npx srgan upscale` on a photo and on a
+ * folder, the library imported from Node, the shipped type declarations, and a Vite page importing
+ * the library in headless Chromium, which gets an adapter and runs a kernel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { build } from 'vite';
+import { echoPage, launchChromium, serveDir } from '../../src/cli/headless-chromium.js';
+import { writeConsumer } from './consumer.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(join(tmpdir(), 'srgan-pkg-'));
+const app = join(work, 'app');
+
+function sh(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+/** `npx srgan …` in the consumer folder: exit code, output, and wall time. */
+function srgan(...args: string[]) {
+  const t0 = performance.now();
+  // Without XDG_RUNTIME_DIR (as in CI and containers), where Vulkan would complain on stderr.
+  const env = { ...process.env };
+  delete env.XDG_RUNTIME_DIR;
+  const r = spawnSync('npx', ['srgan', ...args], { cwd: app, encoding: 'utf8', timeout: 300_000, env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+}
+
+function folderBytes(dir: string): number {
+  let sum = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    sum += e.isDirectory() ? folderBytes(p) : e.isFile() ? statSync(p).size : 0;
+  }
+  return sum;
+}
+
+let files: string[];
+beforeAll(() => {
+  const name = sh('npm', ['pack', '--silent', '--pack-destination', work], REPO).trim().split('\n').pop()!;
+  files = sh('tar', ['tzf', join(work, name)], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+  mkdirSync(app);
+  renameSync(join(work, name), join(app, 'pkg.tgz'));
+  writeConsumer(app, REPO);
+  sh('npm', ['install', '--offline', '--no-audit', '--no-fund', './pkg.tgz'], app);
+}, 600_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed tarball, installed offline into an empty folder', () => {
+  it('holds the built library, the compiled CLI and the shipped model, and nothing of the repo', () => {
+    for (const f of ['dist/lib/engine.js', 'dist/lib/srgan.js', 'dist/lib/types/engine/index.d.ts', 'dist/cli/srgan.js',
+      'bin/srgan.mjs', 'models/default/generator.safetensors', 'package.json', 'README.md']) expect(files).toContain(f);
+    expect(files.filter((f) => /^(src|tests|bench|data)\//.test(f) || /\/(run|base-run)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('installs only what runs: no TF.js, app bundles, tsx or puppeteer', () => {
+    const nm = join(app, 'node_modules');
+    expect(existsSync(join(nm, 'srgan-webgpu/dist/cli/srgan.js'))).toBe(true);
+    for (const dev of ['@tensorflow', 'lit', 'chart.js', 'tsx', 'puppeteer-core', 'vite', '@upscalerjs'])
+      expect(existsSync(join(nm, dev)), dev).toBe(false);
+    const mb = folderBytes(nm) / 2 ** 20;
+    console.log(`runtime install: ${mb.toFixed(0)} MiB`);
+    expect(mb).toBeLessThan(200); // 367 MiB before the dependencies were split (TF.js, UpscalerJS weights, lit, chart.js)
+  });
+
+  it('srgan --help answers from the compiled CLI, and a bad path fails in one line before the GPU starts', () => {
+    const help = srgan('--help');
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: srgan <command>/);
+    for (const c of ['upscale', 'train', 'eval', 'bench']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    console.log(`npx srgan --help: ${help.ms.toFixed(0)} ms (npx included)`);
+    // What makes --help fast: it loads no native module (sharp, Dawn), only the command table.
+    writeFileSync(join(app, 'probe.cjs'), "process.on('exit', () => process.stderr.write('loaded: ' + " +
+      "JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(sharp|webgpu|@img)\\//.test(f))) + '\\n'));");
+    const t0 = performance.now();
+    const direct = spawnSync('node', ['-r', './probe.cjs', 'node_modules/.bin/srgan', '--help'], { cwd: app, encoding: 'utf8' });
+    console.log(`srgan --help without npx: ${(performance.now() - t0).toFixed(0)} ms`);
+    expect(direct.status).toBe(0);
+    expect(direct.stderr).toMatch(/^loaded: \[\]$/m);
+    const up = srgan('upscale', '--help');
+    expect(up.stdout).toMatch(/-i, --input <IMG\|DIR>/);
+
+    const bad = srgan('upscale', '-i', 'nowhere.png', '-o', 'x.png');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('srgan upscale: input not found: nowhere.png');
+  });
+
+  it('npx srgan upscale: a photo to JPEG, and a folder, skipping an unreadable file with one warning', async () => {
+    await sharp(join(REPO, 'data/photos/heldout/chelsea.png')).resize(40, 26).png().toFile(join(app, 'photo.png'));
+    const one = srgan('upscale', '-i', 'photo.png', '-o', 'photo_x4.jpg');
+    expect(one.code, one.stderr).toBe(0);
+    expect(await sharp(join(app, 'photo_x4.jpg')).metadata()).toMatchObject({ format: 'jpeg', width: 160, height: 104 });
+    expect(one.stderr).not.toMatch(/XDG_RUNTIME_DIR/);
+
+    mkdirSync(join(app, 'in'));
+    mkdirSync(join(app, 'out'));
+    await sharp(join(REPO, 'data/photos/heldout/coffee.png')).resize(28, 20).webp().toFile(join(app, 'in/b.webp'));
+    await sharp(join(app, 'photo.png')).toFile(join(app, 'in/a.png'));
+    writeFileSync(join(app, 'in/broken.png'), 'not an image');
+    const dir = srgan('upscale', '-i', 'in', '-o', 'out');
+    expect(dir.code, dir.stderr).toBe(0);
+    expect(readdirSync(join(app, 'out')).sort()).toEqual(['a_x4.png', 'b_x4.png']);
+    expect(await sharp(join(app, 'out/b_x4.png')).metadata()).toMatchObject({ format: 'png', width: 112, height: 80 });
+    expect(dir.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([expect.stringMatching(/^warning: skipping in\/broken\.png: /)]);
+    expect(dir.stdout).toMatch(/upscaled 2 of 3 files into out \(1 skipped\)/);
+  });
+
+  it('imports srgan-webgpu and srgan-webgpu/srgan from Node and runs a kernel on Dawn', () => {
+    writeFileSync(join(app, 'node-check.mjs'), [
+      "const E = await import('srgan-webgpu');",
+      "const S = await import('srgan-webgpu/srgan');",
+      'const eng = await E.initEngine({ log: () => {} });',
+      'const y = await E.matmul(E.Tensor.fromArray([1, 2, 3, 4], [2, 2]), E.Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
+      "console.log(JSON.stringify({ y: [...y], scale: S.makeConfig('tiny').generator.scale, upscale: typeof S.upscaleImage }));",
+      'E.destroyEngine();',
+      'process.exit(0);',
+    ].join('\n'));
+    const out = JSON.parse(sh('node', ['node-check.mjs'], app).trim().split('\n').pop()!);
+    expect(out).toEqual({ y: [19, 22, 43, 50], scale: 4, upscale: 'function' });
+  });
+
+  it('type-checks a consumer against the shipped declarations', () => {
+    writeFileSync(join(app, 'check.ts'), [
+      "import { initEngine, type Engine } from 'srgan-webgpu';",
+      "import { upscaleImage, generatorFromSafetensors, type HostImage } from 'srgan-webgpu/srgan';",
+      'export async function f(d: GPUDevice, img: HostImage, b: Uint8Array): Promise<number> {',
+      '  const e: Engine = await initEngine({ device: d });',
+      '  const { generator } = generatorFromSafetensors(b);',
+      '  return (await upscaleImage((x) => generator.forward(x), img)).width + e.submits;',
+      '}',
+      '// @ts-expect-error upscaleImage needs an image',
+      'upscaleImage((x) => x);',
+    ].join('\n'));
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: {
+      target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: false,
+      lib: ['ES2022', 'DOM'], types: ['@webgpu/types'] }, files: ['check.ts'] }));
+    sh(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app);
+  });
+
+  it('a Vite page importing the library gets an adapter in headless Chromium and runs a kernel', async () => {
+    const page = join(app, 'page');
+    mkdirSync(page);
+    writeFileSync(join(page, 'index.html'), '<!doctype html><meta charset="utf-8"><title>pkg</title><script type="module" src="./main.js"></script>');
+    writeFileSync(join(page, 'main.js'), [
+      "import { initEngine, matmul, Tensor } from 'srgan-webgpu';",
+      "import { makeConfig } from 'srgan-webgpu/srgan';",
+      'try {',
+      '  const eng = await initEngine();',
+      '  const y = await matmul(Tensor.fromArray([1, 2, 3, 4], [2, 2]), Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
+      "  globalThis.result = { adapter: eng.adapter.description || eng.adapter.architecture || '?', y: [...y], scale: makeConfig('tiny').generator.scale };",
+      '} catch (e) {',
+      '  globalThis.result = { error: String(e) };',
+      '}',
+    ].join('\n'));
+    await build({ root: page, logLevel: 'warn', configFile: false, build: { outDir: join(page, 'dist'), target: 'es2022' } });
+    const { server, url } = await serveDir(join(page, 'dist'));
+    const browser = await launchChromium();
+    try {
+      const tab = await browser.newPage();
+      echoPage(tab);
+      await tab.goto(url, { waitUntil: 'load' });
+      await tab.waitForFunction(() => 'result' in globalThis, { timeout: 120_000, polling: 250 });
+      const result = await tab.evaluate(() => (globalThis as unknown as { result: Record<string, unknown> }).result);
+      expect(result.error).toBeUndefined();
+      expect(result).toMatchObject({ y: [19, 22, 43, 50], scale: 4 });
+      expect(result.adapter).toEqual(expect.any(String));
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  });
+});
