@@ -18,7 +18,7 @@ import { fromUnitRange, type SrganConfig } from '../config.js';
 import { Generator } from '../models/generator.js';
 import { Discriminator } from '../models/discriminator.js';
 import type { Vgg19Features } from '../models/vgg19.js';
-import { contentLoss, discriminatorLoss, generatorAdversarialLoss } from '../losses.js';
+import { discriminatorLoss, perceptualLoss } from '../losses.js';
 import { makeLr } from '../data/degrade.js';
 import { planStep, totalSteps, type Phase } from './schedule.js';
 
@@ -124,16 +124,16 @@ export class Trainer {
   }
 
   /** HR [0,1] batch → (LR [0,1], HR in the generator's output range), both owned by the caller's scope. */
-  private prepare(batch: HrBatch): { lr: Tensor; target: Tensor } {
+  private prepare(batch: HrBatch): { lowRes: Tensor; target: Tensor } {
     const [b, c, h, w] = batch.shape;
     const s = this.config.generator.scale;
     if (c !== 3 || h % s !== 0 || w % s !== 0 || batch.data.length !== b * c * h * w)
       throw new E.ShapeError(`trainer: HR batch must be [B, 3, H, W] with H and W multiples of ${s}, got [${batch.shape.join(', ')}]`);
     const hr = E.tensor(batch.data, [...batch.shape]);
-    const lr = makeLr(hr, s);
+    const lowRes = makeLr(hr, s);
     const { scale, shift } = fromUnitRange(this.config.generator.outputRange);
     const target = scale === 1 && shift === 0 ? hr : E.addScalar(E.mulScalar(hr, scale), shift);
-    return { lr, target };
+    return { lowRes, target };
   }
 
   async trainStep(batch: HrBatch): Promise<StepLog> {
@@ -142,10 +142,10 @@ export class Trainer {
     this.optG.lr = plan.lr;
     this.optD.lr = plan.lr;
     const losses = E.tidy(() => {
-      const { lr, target } = this.prepare(batch);
+      const { lowRes, target } = this.prepare(batch);
       const out: Record<string, Tensor> = {};
-      if (plan.phase === 2) this.discriminatorStep(lr, target, out);
-      this.generatorStep(lr, target, plan.phase, out);
+      if (plan.phase === 2) this.discriminatorStep(lowRes, target, out);
+      this.generatorStep(lowRes, target, plan.phase, out);
       return out;
     });
 
@@ -166,9 +166,9 @@ export class Trainer {
   }
 
   /** D on real HR vs G(LR), with no graph through G. */
-  private discriminatorStep(lr: Tensor, target: Tensor, out: Record<string, Tensor>): void {
+  private discriminatorStep(lowRes: Tensor, target: Tensor, out: Record<string, Tensor>): void {
     this.optD.zeroGrad();
-    const fake = E.noGrad(() => this.generator.forward(lr));
+    const fake = E.noGrad(() => this.generator.forward(lowRes));
     const d = discriminatorLoss(this.discriminator.forward(target), this.discriminator.forward(fake));
     E.backward(d.total);
     this.optD.step();
@@ -176,24 +176,25 @@ export class Trainer {
     out.d_fake = d.fake.detach();
   }
 
-  private generatorStep(lr: Tensor, target: Tensor, phase: Phase, out: Record<string, Tensor>): void {
-    const { contentWeight, advWeight } = this.config;
+  private generatorStep(lowRes: Tensor, target: Tensor, phase: Phase, out: Record<string, Tensor>): void {
     this.optG.zeroGrad();
     // D is frozen during the G step: the adversarial term's backward then computes no gradients
     // for D's weights (half the cost of D's backward), only the path through D to G's output.
     const dParams = this.discriminator.parameters();
     for (const p of dParams) p.requiresGrad = false;
     try {
-      const sr = this.generator.forward(lr);
-      const content = phase === 1 ? E.mseLoss(sr, target) : contentLoss(sr, target, this.config, this.vgg);
-      let total = E.mulScalar(content, contentWeight);
-      if (phase === 2) {
-        const adv = generatorAdversarialLoss(this.discriminator.forward(sr));
-        total = E.add(total, E.mulScalar(adv, advWeight));
-        out.g_adv = adv.detach();
+      const sr = this.generator.forward(lowRes);
+      if (phase === 1) {
+        // Phase 1 is SRResNet's pixel MSE, whatever the GAN phase's content loss is.
+        const content = E.mseLoss(sr, target);
+        E.backward(E.mulScalar(content, this.config.contentWeight));
+        out.g_content = content.detach();
+      } else {
+        const loss = perceptualLoss(sr, target, this.discriminator.forward(sr), this.config, this.vgg);
+        E.backward(loss.total);
+        out.g_content = loss.content;
+        out.g_adv = loss.adversarial;
       }
-      E.backward(total);
-      out.g_content = content.detach();
     } finally {
       for (const p of dParams) p.requiresGrad = true;
     }
@@ -202,8 +203,8 @@ export class Trainer {
   }
 
   /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics: the inference generator's. */
-  enhance(lr: Tensor): Tensor {
-    return this.inferenceGenerator.enhance(lr);
+  enhance(lowRes: Tensor): Tensor {
+    return this.inferenceGenerator.enhance(lowRes);
   }
 
   async snapshot(data?: unknown): Promise<TrainerSnapshot> {
