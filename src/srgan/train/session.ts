@@ -165,19 +165,28 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     }
     await o.onReady?.({ config, trainer, adapter: adapterLabel(E.engine().adapter), resumedAt: latest?.state.step });
 
-    const checkpoint = async (snapshot: TrainerSnapshot, stepLogs: readonly StepLog[]) => {
+    /**
+     * A failed write (a full disk, a refused IndexedDB quota) ends the run with one message; the
+     * stores write a checkpoint all or nothing, so the last saved one is still there to continue.
+     */
+    let savedStep = latest?.state.step;
+    const saving = async <T>(what: string, step: number, write: () => Promise<T>): Promise<T> => {
       try {
-        await files.writeCheckpoint(snapshot, stepLogs, total);
+        return await write();
       } catch (e) {
-        throw new Error(`could not save the checkpoint at step ${snapshot.state.step} (${(e as Error).message}); ` +
-          `the last saved checkpoint of ${o.store.label} is unchanged`);
+        throw new Error(`could not save ${what} at step ${step} (${(e as Error).message}); ` +
+          (savedStep === undefined ? 'nothing of this run was saved' : `the checkpoint at step ${savedStep} of ${o.store.label} is unchanged`));
       }
+    };
+    const checkpoint = async (snapshot: TrainerSnapshot, stepLogs: readonly StepLog[]) => {
+      await saving('the checkpoint', snapshot.state.step, () => files.writeCheckpoint(snapshot, stepLogs, total));
+      savedStep = snapshot.state.step;
       await o.onCheckpoint?.(snapshot);
     };
     /** The one report call site: every `sampleEvery` steps, at the start of a new run, and at the end. */
     const report = async (t: Trainer, stepLogs: readonly StepLog[]) => {
-      const grid = gridImages ? await files.writeGrid(t.step, await renderSampleGrid(t, gridImages)) : undefined;
-      if (stepLogs.length) await files.writePlot(lossPlotSvg(stepLogs, `${config.preset} — step ${t.step}`));
+      const grid = gridImages ? await saving('the sample grid', t.step, async () => files.writeGrid(t.step, await renderSampleGrid(t, gridImages))) : undefined;
+      if (stepLogs.length) await saving('the loss plot', t.step, () => files.writePlot(lossPlotSvg(stepLogs, `${config.preset} — step ${t.step}`)));
       await o.onReport?.({ trainer: t, files, step: t.step, logs: stepLogs, grid });
     };
     if (!latest) {
@@ -216,7 +225,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       finalLosses: loop.logs.length ? { ...loop.logs[loop.logs.length - 1] } : undefined,
     };
     const markdown = summaryMarkdown(summary);
-    await files.writeSummary(markdown, summary);
+    await saving('the run summary', loop.trainer.step, () => files.writeSummary(markdown, summary));
     return {
       trainer: loop.trainer, config, logs: loop.logs, files, started, ended, stepsRun,
       recoveries: loop.recoveries, stoppedEarly: loop.stoppedEarly, summary, summaryMarkdown: markdown,
