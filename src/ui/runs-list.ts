@@ -18,6 +18,7 @@ export function formatBytes(n: number): string {
 export class RunsList extends LitElement {
   static override styles = [shared, css`
     td, th { vertical-align: middle; }
+    td.nowrap { white-space: nowrap; }
     tr[aria-current='true'] td { background: #eef3fd; }
     .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; justify-content: flex-end; }
     .actions button { padding: 0.2rem 0.5rem; font-size: 0.85rem; }
@@ -53,9 +54,9 @@ export class RunsList extends LitElement {
             <td><button class="link" data-action="show" ?disabled=${busy} title="Show its losses, grids and summary"
               @click=${() => void showRun(r.id)}>${r.name}</button>${training ? html` <span class="muted">(training)</span>` : ''}</td>
             <td>${r.preset}</td>
-            <td>${r.step} / ${r.total}</td>
-            <td>${new Date(r.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</td>
-            <td>${formatBytes(runSize(r))}</td>
+            <td class="nowrap">${r.step} / ${r.total}</td>
+            <td class="nowrap">${new Date(r.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</td>
+            <td class="nowrap">${formatBytes(runSize(r))}</td>
             <td><div class="actions">
               <button data-action="continue" ?disabled=${busy || finished || !r.files['checkpoints/latest.json']}
                 title=${finished ? 'This run has reached its last step' : 'Continue training from its last checkpoint'}

@@ -122,7 +122,7 @@ export class TrainView extends LitElement {
           ? html`<button id="train-resume" @click=${() => trainClient.resume()}>Resume</button>`
           : html`<button id="train-pause" ?disabled=${t.status !== 'running'} @click=${() => trainClient.pause()}>Pause</button>`}
         <button id="train-stop" ?disabled=${t.status !== 'running' && t.status !== 'paused'} @click=${() => trainClient.stop()}>Stop</button>
-        <span id="train-status" class="muted" role="status">${t.status}${t.message ? ` — ${t.message}` : ''}</span>
+        <span id="train-status" class="muted" role="status">${t.status}${t.message && t.status !== 'error' ? ` — ${t.message}` : ''}</span>
       </div>
       ${this.error ? html`<p class="error" role="alert" id="train-error">${this.error}</p>` : ''}
       ${t.status === 'error' ? html`<p class="error" role="alert" id="train-failure">${t.message}</p>` : ''}

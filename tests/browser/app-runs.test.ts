@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { decodeSafetensors } from '../../src/engine/io/safetensors.js';
 import { clickDeep, deep, dropFiles, numberIn, openApp, screenshot, setField, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
@@ -107,6 +107,12 @@ describe('app: saved runs', () => {
     for (let i = 0; i < 40 && (await rowCount(page)) !== 1; i++) await new Promise((r) => setTimeout(r, 250));
     expect(await rowCount(page)).toBe(1);
     expect(await textOf(page, '#runs-list')).toContain('first run');
+
+    // The downloaded checkpoint uploads back as a saved run at its step.
+    const upload = await waitDeep(page, '#upload-checkpoint') as ElementHandle<HTMLInputElement>;
+    await upload.uploadFile(...['generator.safetensors', 'discriminator.safetensors', 'optimizer.safetensors', 'state.json'].map((f) => join(downloads, f)));
+    await waitDeep(page, '#runs-list tbody tr:nth-child(1)', 30_000, `el.textContent.includes('uploaded checkpoint, step ${first}')`);
+    expect(await textOf(page, '#runs-list tbody tr:nth-child(1)')).toContain(`${first} / 5001`);
     expect(await deep(page, '#train-error')).toBeNull();
     await page.close();
     await context.close();
@@ -125,8 +131,8 @@ describe('app: saved runs', () => {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 4096 });
     await waitDeep(page, '#train-status', 240_000, "/^(error|stopped|done)/.test(el.textContent)");
     const failure = await textOf(page, '#train-failure');
-    expect(failure).toMatch(/could not save the checkpoint at step (\d+) \(the browser refused to store more data \(storage quota exceeded\)/);
-    const kept = Number(/the checkpoint at step (\d+) of .* is unchanged/.exec(failure)![1]);
+    expect(failure).toMatch(/could not save the checkpoint at step (\d+): the browser's storage quota for this site is full; delete saved runs/);
+    const kept = Number(/The checkpoint at step (\d+) of the saved run ".*" is unchanged\./.exec(failure)![1]);
     expect(kept).toBeGreaterThanOrEqual(3);
     expect(await textOf(page, '#train-rate')).not.toMatch(/steps\/s/);
     await screenshot(page, 'app-runs-quota');

@@ -104,7 +104,7 @@ async function transact<T>(o: RunsDbOptions, mode: IDBTransactionMode, fn: (runs
 /** A refused write says why in words a person can act on. */
 function storageError(e: DOMException | null): Error {
   if (e?.name === 'QuotaExceededError')
-    return new Error('the browser refused to store more data (storage quota exceeded): delete saved runs you no longer need, or download them first');
+    return new Error("the browser's storage quota for this site is full; delete saved runs you no longer need (download them first to keep them)");
   return new Error(`IndexedDB: ${e?.message || e?.name || 'transaction aborted'}`);
 }
 

@@ -174,8 +174,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       try {
         return await write();
       } catch (e) {
-        throw new Error(`could not save ${what} at step ${step} (${(e as Error).message}); ` +
-          (savedStep === undefined ? 'nothing of this run was saved' : `the checkpoint at step ${savedStep} of ${o.store.label} is unchanged`));
+        throw new Error(`could not save ${what} at step ${step}: ${(e as Error).message}. ` +
+          (savedStep === undefined ? 'Nothing of this run was saved.' : `The checkpoint at step ${savedStep} of ${o.store.label} is unchanged.`));
       }
     };
     const checkpoint = async (snapshot: TrainerSnapshot, stepLogs: readonly StepLog[]) => {
