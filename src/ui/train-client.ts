@@ -5,6 +5,7 @@
  * the Upscale view. Rate and ETA belong to the run being trained: they start empty and are cleared
  * when it stops.
  */
+import { deleteRun, getRun } from '../srgan/train/run-store-browser.js';
 import { refreshRuns } from './checkpoint-store.js';
 import { store } from './state.js';
 import type { FromWorker, StartMessage } from './train-protocol.js';
@@ -46,6 +47,15 @@ export class TrainClient {
     this.worker = undefined;
     store.updateTrain({ ...patch, stepsPerSec: 0, etaSec: 0 });
     void refreshRuns();
+  }
+
+  /** A new run that failed before its first checkpoint (bad settings, no VGG weights) holds nothing to keep. */
+  private async dropIfEmpty(id: string | undefined): Promise<void> {
+    const meta = id ? await getRun(id).catch(() => undefined) : undefined;
+    if (meta && !meta.files['checkpoints/latest.json']) {
+      await deleteRun(meta.id).catch(() => {});
+      store.updateTrain({ runId: undefined, runName: undefined });
+    }
   }
 
   private onMessage(m: FromWorker): void {
@@ -96,7 +106,7 @@ export class TrainClient {
           : { status: 'done', summary: m.summary, message: `Finished: ${m.step} steps` });
         break;
       case 'error':
-        this.end({ status: 'error', message: m.message });
+        void this.dropIfEmpty(t.runId).finally(() => this.end({ status: 'error', message: m.message }));
         break;
     }
   }

@@ -147,6 +147,31 @@ describe('training session', () => {
     expect((await new RunFiles(store).readLatest())!.state.step).toBe(2);
   }, 300_000);
 
+  it('turns the single run an older app saved (IndexedDB version 1) into a saved run', async () => {
+    const factory = new IDBFactory();
+    const state = { format: 'srgan-webgpu/trainer@1', step: 42, phase: 1, lrScale: 1, config: config() };
+    const snapshot = { generator: new Uint8Array([1, 2, 3]), discriminator: new Uint8Array([4]), optimizer: new Uint8Array([5, 6]), state };
+    await new Promise<void>((resolve, reject) => {
+      const req = factory.open('srgan-webgpu', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('runs');
+      req.onsuccess = () => {
+        const tx = req.result.transaction('runs', 'readwrite');
+        tx.objectStore('runs').put({ snapshot, logs: [], total: 4, data: 'bundled', savedAt: 1_700_000_000_000 }, 'latest');
+        tx.oncomplete = () => { req.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+    const db = { factory, keyRange: IDBKeyRange };
+    const [meta, ...more] = await listRuns(db);
+    expect(more).toHaveLength(0);
+    expect(meta).toMatchObject({ step: 42, total: 4, preset: 'tiny', data: 'bundled' });
+    const files = new RunFiles(new BrowserRunStore(meta.id, db));
+    const latest = await files.readLatest();
+    expect(latest?.state.step).toBe(42);
+    expect([...latest!.optimizer]).toEqual([5, 6]);
+    expect([...(await files.store.read('generator.safetensors'))!]).toEqual([1, 2, 3]);
+  });
+
   it('reads a run folder written before the session (the shipped base run resumes)', async () => {
     const files = new RunFiles(new NodeRunStore('models/default/base-run'));
     const latest = await files.readLatest();
