@@ -61,11 +61,11 @@ export class TrainClient {
   private onMessage(m: FromWorker): void {
     const t = store.state.train;
     switch (m.type) {
-      case 'ready':
-        store.updateTrain({ message: `Worker device: ${m.adapter}` });
-        break;
       case 'data':
         store.updateTrain({ status: 'running', dataUsed: m.used, skipped: m.skipped, message: `Training "${this.runName}" on ${m.used} images` });
+        break;
+      case 'ready': // the run is open (after its data): say where it trains
+        store.updateTrain({ message: `Training "${this.runName}" on ${t.dataUsed ?? '?'} images, on ${m.adapter}` });
         break;
       case 'step': {
         this.stamps.push(performance.now());
