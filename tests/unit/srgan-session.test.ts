@@ -26,7 +26,7 @@ useEngine();
 
 const SMALL_D = { channels: [8, 8, 16, 16, 16, 16, 16, 16], dense: 32 };
 const config = (over: Partial<SrganConfig> = {}) =>
-  makeConfig('tiny', { hrCrop: 32, batch: 2, phase1Steps: 3, phase2Steps: 1, lrDecayAt: [], ...over, discriminator: SMALL_D,
+  makeConfig('tiny', { hrCrop: 32, batch: 2, phase1Steps: 4, phase2Steps: 0, lrDecayAt: [], ...over, discriminator: SMALL_D,
     generator: { blocks: 2, channels: 8, ...over.generator } });
 
 let faces: HostImage[] | undefined, heldout: HostImage[] | undefined;
