@@ -3,14 +3,10 @@ import { readFile } from 'node:fs/promises';
 import * as E from '../engine/node.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
-import { toRgbPlanes } from '../srgan/image/types.js';
-import { Vgg19Features } from '../srgan/models/vgg19.js';
-import { runTraining } from '../srgan/train/run.js';
-import { centreCrops } from '../srgan/train/sample-grid.js';
-import { RunFolder } from '../srgan/train/run-folder.js';
+import { runSession } from '../srgan/train/session.js';
+import { RunFiles } from '../srgan/train/run-store.js';
+import { NodeRunStore } from '../srgan/train/run-store-node.js';
 import { totalSteps } from '../srgan/train/schedule.js';
-import { summaryMarkdown, type RunSummary } from '../srgan/train/summary.js';
-import { evaluateOnImages } from '../srgan/evaluate.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 import { progressBar } from './progress.js';
 import { chromeTraceJson } from '../engine/node.js';
@@ -65,10 +61,10 @@ function configFrom(v: Values): SrganConfig {
     phase1Steps = Math.round(steps * share);
     phase2Steps = steps - phase1Steps;
   }
-  // Without VGG19 weights the content loss is pixel MSE, whatever the preset says (the run prints it).
+  // Without VGG19 weights the content loss is pixel MSE, whatever the preset says (the run prints it);
+  // --content vgg without --vgg is refused by the training session.
   const content = v.content ?? (v.vgg ? 'vgg' : 'mse');
   if (content !== 'mse' && content !== 'vgg') throw new UsageError(`srgan train: --content must be mse or vgg, got "${content}"`);
-  if (content === 'vgg' && !v.vgg) throw new UsageError('srgan train: --content vgg needs --vgg FILE (VGG19 weights; see README)');
   const ganLoss = v['gan-loss'];
   if (ganLoss !== undefined && !['bce', 'ragan', 'hinge'].includes(ganLoss))
     throw new UsageError(`srgan train: --gan-loss must be bce, ragan or hinge, got "${ganLoss}"`);
@@ -130,38 +126,15 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('train', argv, OPTIONS);
   const dataDir = required('train', 'data', v.data), out = required('train', 'out', v.out);
-  let config = configFrom(v);
+  const asked = configFrom(v);
   if (v.resume && v['init-from']) throw new UsageError('srgan train: --init-from starts a new run; it cannot be used with --resume');
-  if (v.resume) {
-    const latest = await new RunFolder(out).readLatest();
-    if (!latest) throw new UsageError(`srgan train: --resume, but ${out} holds no checkpoint`);
-    const resumed = resumedConfig(latest.state.config, config, v);
-    config = resumed.config;
-    for (const name of resumed.ignored) console.warn(`warning: --${name} is ignored on --resume: the run keeps its checkpoint's value`);
-  }
+  const store = new NodeRunStore(out);
+  const hasCheckpoint = await new RunFiles(store).hasCheckpoint();
+  if (v.resume && !hasCheckpoint) throw new UsageError(`srgan train: --resume, but ${out} holds no checkpoint`);
+  if (!v.resume && hasCheckpoint) throw new UsageError(`srgan train: ${out} already holds a checkpoint: pass --resume to continue it, or choose another --out`);
   const eng = await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
-  const adapter = E.describeAdapter(eng.adapter);
-  console.log(`srgan train: ${config.preset} on ${adapter}`);
-  console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
-    `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
-    (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
-  if (config.phase2Steps > 0)
-    console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
-      `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head, ${config.discriminator.batchNorm === false ? 'no' : 'batch'} norm)`);
+  const heldout = await readImageFolder(v.heldout ?? 'data/photos/heldout', (m) => console.warn(`warning: ${m}`));
 
-  const data = await openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) });
-  const heldoutDir = v.heldout ?? 'data/photos/heldout';
-  const heldout = await readImageFolder(heldoutDir, (m) => console.warn(`warning: ${m}`));
-  const gridImages = centreCrops(heldout.map((image) => ({ ...image, rgb: toRgbPlanes(image) })), config.hrCrop);
-  const vggBytes = v.vgg ? await readFile(v.vgg) : undefined;
-  const makeVgg = async () => {
-    if (!vggBytes || config.content !== 'vgg') return undefined;
-    const vgg = new Vgg19Features(config.vggLayer);
-    vgg.loadWeights(vggBytes);
-    return vgg;
-  };
-
-  const total = totalSteps(config);
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -174,40 +147,46 @@ async function run(argv: string[]): Promise<number> {
     console.error(`\nsrgan train: time limit of ${minutes} min reached; finishing the step and writing a checkpoint`);
     controller.abort();
   }, minutes * 60_000);
-  const bar = progressBar(total, 'train', 'loss {loss} | {rate} steps/s');
-  let t0 = performance.now(), n0 = 0;
+  let bar: ReturnType<typeof progressBar> | undefined;
+  const t0 = performance.now();
+  let n0 = 0;
   if (v.profile) eng.profiler.enable();
-  const result = await runTraining({
-    config, data, out, resume: v.resume, gridImages, makeVgg, signal: controller.signal,
+  const result = await runSession({
+    store, config: asked, resume: v.resume, heldout, evaluate: true, signal: controller.signal,
+    resumeConfig: (saved) => {
+      const resumed = resumedConfig(saved, asked, v);
+      for (const name of resumed.ignored) console.warn(`warning: --${name} is ignored on --resume: the run keeps its checkpoint's value`);
+      return resumed.config;
+    },
+    openData: (config) => openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) }),
+    vggWeights: v.vgg ? await readFile(v.vgg) : undefined,
     initGenerator: v['init-from'] ? { bytes: await readFile(v['init-from']), source: v['init-from'] } : undefined,
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
     sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
     log: (m) => console.error(`\n${m}`),
+    onReady: ({ config, adapter }) => {
+      console.log(`srgan train: ${config.preset} on ${adapter}`);
+      console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
+        `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
+        (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
+      if (config.phase2Steps > 0)
+        console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
+          `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head, ${config.discriminator.batchNorm === false ? 'no' : 'batch'} norm)`);
+      bar = progressBar(totalSteps(config), 'train', 'loss {loss} | {rate} steps/s');
+    },
     onStep: (log, trainer) => {
       n0++;
       const rate = (n0 * 1000) / (performance.now() - t0);
-      bar.update(trainer.step, { loss: log.g_content.toPrecision(4), rate: rate.toFixed(2) });
+      bar?.update(trainer.step, { loss: log.g_content.toPrecision(4), rate: rate.toFixed(2) });
     },
   }).finally(() => {
-    bar.stop();
+    bar?.stop();
     clearTimeout(timer);
     process.off('SIGINT', onSigint);
   });
-  const seconds = (result.ended.getTime() - result.started.getTime()) / 1000;
-
-  console.log('evaluating on the held-out images…');
-  const evalResult = await evaluateOnImages(heldout, result.trainer.inferenceGenerator, config);
-  const summary: RunSummary = {
-    adapter, preset: config.preset, config, steps: result.trainer.step, stepsThisSession: result.stepsRun,
-    started: result.started.toISOString(), ended: result.ended.toISOString(), seconds,
-    stepsPerSecond: result.stepsRun / Math.max(1e-9, seconds), images: await result.folder.countSamples(),
-    recoveries: result.recoveries, eval: evalResult,
-    finalLosses: result.logs.length ? { ...result.logs[result.logs.length - 1] } : undefined,
-  };
-  await result.folder.writeSummary(summaryMarkdown(summary), summary);
   if (v.profile) await writeProfile(v.profile, eng);
-  result.trainer.dispose();
-  console.log(summaryMarkdown(summary));
+  result.dispose();
+  console.log(result.summaryMarkdown);
   console.log(result.stoppedEarly ? `stopped at step ${result.trainer.step}: continue with --resume` : 'training finished');
   console.log(`run folder: ${out} (checkpoints/, samples/, loss.csv, loss.png, summary.md; generator: ${out}/generator.safetensors)`);
   return 0;

@@ -1,35 +1,25 @@
 /**
- * <checkpoint-files>: the trainer's checkpoint as files, the same ones `srgan train` writes in a
- * run folder (generator, discriminator and optimizer .safetensors, state.json, and the generator's
- * weight average when the run keeps one). Download the generator alone (for upscaling anywhere:
- * the weight average when there is one) or all of them; upload them back: the full set resumes
- * the run, a generator alone is used for upscaling and as the starting weights of the next run.
+ * <checkpoint-files>: upload a checkpoint as files, the same ones `srgan train` writes in a run
+ * folder's step folder (generator, discriminator and optimizer .safetensors, state.json, and the
+ * generator's weight average when the run keeps one; the saved-runs list downloads them). The full
+ * set becomes a saved run that continues; a generator alone is used for upscaling and as the
+ * starting weights of the next run.
  */
 import { LitElement, html } from 'lit';
-import { exportedGenerator, type TrainerSnapshot, type TrainerState } from '../srgan/train/trainer.js';
+import type { TrainerSnapshot, TrainerState } from '../srgan/train/trainer.js';
 import { generatorFromSafetensors } from '../srgan/checkpoint.js';
 import { store } from './state.js';
-import { download, shared } from './styles.js';
+import { shared } from './styles.js';
 
 export type Uploaded = { kind: 'snapshot'; snapshot: TrainerSnapshot } | { kind: 'generator'; bytes: Uint8Array; name: string };
 
 const AVERAGE_FILE = 'generator-average.safetensors';
 const bytesOf = async (f: File) => new Uint8Array(await f.arrayBuffer());
-const blob = (b: Uint8Array) => new Blob([b as BlobPart], { type: 'application/octet-stream' });
 
 export class CheckpointFiles extends LitElement {
-  static override properties = { snapshot: { attribute: false }, error: { state: true } };
+  static override properties = { error: { state: true } };
   static override styles = [shared];
-  snapshot?: TrainerSnapshot;
   error = '';
-
-  private downloadAll(s: TrainerSnapshot): void {
-    download(blob(s.generator), 'generator.safetensors');
-    download(blob(s.discriminator), 'discriminator.safetensors');
-    download(blob(s.optimizer), 'optimizer.safetensors');
-    if (s.generatorAverage) download(blob(s.generatorAverage), AVERAGE_FILE);
-    download(new Blob([JSON.stringify(s.state, null, 1)], { type: 'application/json' }), 'state.json');
-  }
 
   private async upload(files: File[]): Promise<void> {
     this.error = '';
@@ -50,7 +40,7 @@ export class CheckpointFiles extends LitElement {
         const bytes = await bytesOf(g);
         generatorFromSafetensors(bytes, g.name).generator.dispose(); // validate now, on the page's device
         up = { kind: 'generator', bytes, name: g.name };
-        store.update({ trainedGenerator: { bytes, step: 0 } });
+        store.update({ trainedGenerator: { bytes, step: 0, label: g.name } });
       }
       this.dispatchEvent(new CustomEvent<Uploaded>('uploaded', { detail: up, bubbles: true, composed: true }));
     } catch (e) {
@@ -59,11 +49,8 @@ export class CheckpointFiles extends LitElement {
   }
 
   override render() {
-    const s = this.snapshot;
     return html`
       <div class="row">
-        <button id="download-generator" ?disabled=${!s} @click=${() => s && download(blob(exportedGenerator(s)), 'generator.safetensors')}>Download generator.safetensors</button>
-        <button id="download-all" ?disabled=${!s} @click=${() => s && this.downloadAll(s)}>Download full checkpoint (${s?.generatorAverage ? 5 : 4} files)</button>
         <label class="button">Upload checkpoint files…
           <input id="upload-checkpoint" class="visually-hidden" type="file" multiple accept=".safetensors,.json"
             @change=${(e: Event) => this.upload([...((e.target as HTMLInputElement).files ?? [])])} /></label>

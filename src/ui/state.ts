@@ -1,26 +1,24 @@
 /**
  * The app's state, in one place. Elements read it through `StoreController` (which re-renders them
  * on any change) and change it only through `update`, so that every view sees the same facts: the
- * adapter, the training run the worker reports, the latest trained generator, the last profile.
+ * adapter, the saved runs, the run on screen (the one the worker trains, or a saved one opened),
+ * the generator the Upscale view offers as "trained here", the last profile.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AdapterSummary, KernelEvent, ProfileRow } from '../engine/index.js';
 import type { StepLog } from '../srgan/train/trainer.js';
+import type { RunMeta } from '../srgan/train/run-store-browser.js';
 
 export type Tab = 'train' | 'upscale' | 'profiler';
-export type TrainStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
+/** 'stopped': the user stopped it (the run is saved and can be continued); 'done': it reached its last step. */
+export type TrainStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'done' | 'error';
+
+export const isActive = (s: TrainStatus) => s === 'starting' || s === 'running' || s === 'paused' || s === 'stopping';
 
 export interface GridShot {
   step: number;
   /** Object URL of a PNG of the LR | bicubic | SR | HR grid. */
   url: string;
-}
-
-export interface ResumeOffer {
-  step: number;
-  total: number;
-  preset: string;
-  savedAt: number;
 }
 
 export interface ProfileSnapshot {
@@ -36,7 +34,14 @@ export interface AppState {
   /** Set when WebGPU is unavailable: the app shows this instead of the views. */
   fatal?: string;
   tab: Tab;
+  /** The runs saved in this browser (IndexedDB), newest first. */
+  runs: RunMeta[];
+  /** Why the list could not be read or changed (no IndexedDB, a refused write). */
+  runsError?: string;
   train: {
+    /** The run on screen: its id in IndexedDB and its name. */
+    runId?: string;
+    runName?: string;
     status: TrainStatus;
     step: number;
     total: number;
@@ -46,15 +51,16 @@ export interface AppState {
     grids: GridShot[];
     message: string;
     summary?: string;
-    resume?: ResumeOffer;
     /** Images the worker trains on, and those it could not use (unreadable, smaller than the crop). */
     dataUsed?: number;
     skipped?: { name: string; reason: string }[];
-    /** Step of the last checkpoint saved in IndexedDB. */
+    /** Step of the last checkpoint of this run saved in IndexedDB. */
     savedStep?: number;
   };
-  /** safetensors bytes of the generator the worker last saved (for the Upscale view). */
-  trainedGenerator?: { bytes: Uint8Array; step: number };
+  /** safetensors bytes of the generator the Upscale view offers as "trained here": a run's, or an uploaded file. */
+  trainedGenerator?: { bytes: Uint8Array; step: number; label: string };
+  /** Set by "Use in Upscale": the Upscale view selects the trained generator once, then clears it. */
+  upscaleTrained?: boolean;
   profile?: ProfileSnapshot;
 }
 
@@ -64,6 +70,7 @@ class Store {
   private listeners = new Set<Listener>();
   state: AppState = {
     tab: 'train',
+    runs: [],
     train: { status: 'idle', step: 0, total: 0, stepsPerSec: 0, etaSec: 0, logs: [], grids: [], message: '' },
   };
 

@@ -1,10 +1,12 @@
 /**
- * The page's side of training: starts the worker, turns its messages into store updates (progress,
- * steps/s and ETA, losses, grids, profile, the latest generator for the Upscale view) and keeps
- * every checkpoint in IndexedDB for a resume after a reload.
+ * The page's side of training: starts the worker on a run saved in IndexedDB (the worker writes
+ * the run itself, through the training session) and turns its messages into store updates:
+ * progress, steps/s and ETA, losses, grids, the profile, and each saved checkpoint's generator for
+ * the Upscale view. Rate and ETA belong to the run being trained: they start empty and are cleared
+ * when it stops.
  */
-import { exportedGenerator, type TrainerSnapshot } from '../srgan/train/trainer.js';
-import { saveRun, type SavedRun } from './checkpoint-store.js';
+import { deleteRun, getRun } from '../srgan/train/run-store-browser.js';
+import { refreshRuns } from './checkpoint-store.js';
 import { store } from './state.js';
 import type { FromWorker, StartMessage } from './train-protocol.js';
 
@@ -14,37 +16,56 @@ const RATE_WINDOW = 10;
 export class TrainClient {
   private worker?: Worker;
   private stamps: number[] = [];
-  private dataKind: SavedRun['data'] = 'bundled';
-  /** The last IndexedDB write: 'done' waits for it, so that a reload right after finds the final checkpoint. */
-  private saving: Promise<void> = Promise.resolve();
-  latest?: TrainerSnapshot;
+  private runName = '';
 
-  start(msg: StartMessage, dataKind: SavedRun['data'], logs = store.state.train.logs): void {
+  /** Train `msg.runId`: its logs and grids on screen are the run's so far (none for a new run). */
+  start(msg: StartMessage, runName: string): void {
     this.worker?.terminate();
-    this.dataKind = dataKind;
     this.stamps = [];
-    store.updateTrain({ status: 'starting', message: 'Starting the worker and decoding images…', logs, summary: undefined,
-      step: msg.resume?.state.step ?? 0, resume: undefined });
+    this.runName = runName;
+    store.updateTrain({ runId: msg.runId, runName, status: 'starting', message: 'Starting the worker and decoding images…',
+      summary: undefined, stepsPerSec: 0, etaSec: 0, skipped: [], dataUsed: undefined,
+      total: msg.resume ? store.state.train.total : msg.config.phase1Steps + msg.config.phase2Steps });
     // The worker is bundled by Vite from this URL (module worker: it imports the engine).
     const w = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'srgan-train' });
     w.onmessage = (e: MessageEvent<FromWorker>) => this.onMessage(e.data);
-    w.onerror = (e) => store.updateTrain({ status: 'error', message: `worker failed: ${e.message || 'could not start'}` });
+    w.onerror = (e) => this.end({ status: 'error', message: `worker failed: ${e.message || 'could not start'}` });
     w.postMessage(msg);
     this.worker = w;
   }
 
   pause(): void { this.worker?.postMessage({ type: 'pause' }); }
   resume(): void { this.worker?.postMessage({ type: 'resume' }); store.updateTrain({ status: 'running' }); }
-  stop(): void { this.worker?.postMessage({ type: 'stop' }); store.updateTrain({ status: 'stopping', message: 'Stopping after this step…' }); }
+  stop(): void {
+    this.worker?.postMessage({ type: 'stop' });
+    store.updateTrain({ status: 'stopping', message: 'Stopping after this step, then saving a checkpoint…', stepsPerSec: 0, etaSec: 0 });
+  }
+
+  /** The worker is finished with: no rate or ETA is left on screen, and the list shows what was saved. */
+  private end(patch: Parameters<typeof store.updateTrain>[0]): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    store.updateTrain({ ...patch, stepsPerSec: 0, etaSec: 0 });
+    void refreshRuns();
+  }
+
+  /** A new run that failed before its first checkpoint (bad settings, no VGG weights) holds nothing to keep. */
+  private async dropIfEmpty(id: string | undefined): Promise<void> {
+    const meta = id ? await getRun(id).catch(() => undefined) : undefined;
+    if (meta && !meta.files['checkpoints/latest.json']) {
+      await deleteRun(meta.id).catch(() => {});
+      store.updateTrain({ runId: undefined, runName: undefined });
+    }
+  }
 
   private onMessage(m: FromWorker): void {
     const t = store.state.train;
     switch (m.type) {
-      case 'ready':
-        store.updateTrain({ message: `Worker device: ${m.adapter}` });
-        break;
       case 'data':
-        store.updateTrain({ status: 'running', dataUsed: m.used, skipped: m.skipped, message: `Training on ${m.used} images` });
+        store.updateTrain({ status: 'running', dataUsed: m.used, skipped: m.skipped, message: `Training "${this.runName}" on ${m.used} images` });
+        break;
+      case 'ready': // the run is open (after its data): say where it trains
+        store.updateTrain({ message: `Training "${this.runName}" on ${t.dataUsed ?? '?'} images, on ${m.adapter}` });
         break;
       case 'step': {
         this.stamps.push(performance.now());
@@ -53,25 +74,25 @@ export class TrainClient {
         const rate = n > 0 ? (1000 * n) / (this.stamps[n] - this.stamps[0]) : 0;
         store.updateTrain({
           step: m.log.step, total: m.total, logs: [...t.logs.filter((l) => l.step < m.log.step), m.log],
-          stepsPerSec: rate, etaSec: rate > 0 ? (m.total - m.log.step) / rate : 0,
+          stepsPerSec: t.status === 'running' ? rate : 0, etaSec: rate > 0 ? (m.total - m.log.step) / rate : 0,
         });
         break;
       }
       case 'grid':
-        store.updateTrain({ grids: [...t.grids, { step: m.step, url: URL.createObjectURL(m.png) }] });
+        store.updateTrain({ grids: [...t.grids.filter((g) => g.step !== m.step),
+          { step: m.step, url: URL.createObjectURL(new Blob([m.png as BlobPart], { type: 'image/png' })) }] });
         break;
       case 'checkpoint':
-        this.latest = m.snapshot;
-        store.update({ trainedGenerator: { bytes: exportedGenerator(m.snapshot), step: m.snapshot.state.step } });
-        store.updateTrain({ savedStep: m.snapshot.state.step });
-        this.saving = saveRun({ snapshot: m.snapshot, logs: store.state.train.logs, total: t.total, data: this.dataKind, savedAt: Date.now() })
-          .catch((e: Error) => store.updateTrain({ message: `could not save the checkpoint in IndexedDB: ${e.message}` }));
+        store.update({ trainedGenerator: { bytes: m.generator, step: m.step, label: this.runName } });
+        store.updateTrain({ savedStep: m.step });
+        void refreshRuns();
         break;
       case 'profile':
         store.update({ profile: { source: `training worker, the profiled steps up to step ${m.step}`, rows: m.rows, events: m.events } });
         break;
       case 'paused':
-        store.updateTrain({ status: 'paused', message: `Paused at step ${m.step}` });
+        this.stamps = []; // the pause is not training time
+        store.updateTrain({ status: 'paused', message: `Paused at step ${m.step}`, stepsPerSec: 0, etaSec: 0 });
         break;
       case 'resumed':
         store.updateTrain({ status: 'running', message: `Resumed at step ${m.step}` });
@@ -80,15 +101,12 @@ export class TrainClient {
         store.updateTrain({ message: m.message });
         break;
       case 'done':
-        void this.saving.then(() => store.updateTrain({ status: 'done', summary: m.summary,
-          message: m.stopped ? `Stopped at step ${m.step}` : `Finished: ${m.step} steps` }));
-        this.worker?.terminate();
-        this.worker = undefined;
+        this.end(m.stopped
+          ? { status: 'stopped', summary: m.summary, message: `Stopped by you at step ${m.step}. The run is saved: continue it from Saved runs.` }
+          : { status: 'done', summary: m.summary, message: `Finished: ${m.step} steps` });
         break;
       case 'error':
-        store.updateTrain({ status: 'error', message: m.message });
-        this.worker?.terminate();
-        this.worker = undefined;
+        void this.dropIfEmpty(t.runId).finally(() => this.end({ status: 'error', message: m.message }));
         break;
     }
   }

@@ -1,21 +1,23 @@
 /** Messages between the Train view and its worker (structured-clone safe: no classes, no tensors). */
 import type { KernelEvent, ProfileRow } from '../engine/index.js';
 import type { SrganConfig } from '../srgan/config.js';
-import type { StepLog, TrainerSnapshot } from '../srgan/train/trainer.js';
+import type { StepLog } from '../srgan/train/trainer.js';
 
 /** An image to train on: a File the user gave, or the URL of a bundled one. */
 export type ImageInput = { name: string; file: Blob } | { name: string; url: string };
 
 export interface StartMessage {
   type: 'start';
+  /** The run in IndexedDB (run-store-browser.ts) the worker trains into. */
+  runId: string;
+  /** Continue the run's latest checkpoint; otherwise the run is new and `config` is its config. */
+  resume: boolean;
   config: SrganConfig;
   images: ImageInput[];
   /** Held-out images for the LR | bicubic | SR | HR grids (the training images when empty). */
   gridImages: ImageInput[];
-  /** Continue from this snapshot (IndexedDB or uploaded files). */
-  resume?: TrainerSnapshot;
-  /** Start the generator from these weights (an uploaded generator.safetensors), when not resuming. */
-  initGenerator?: Uint8Array;
+  /** Start a new run's generator from these weights (an uploaded generator.safetensors). */
+  initGenerator?: { bytes: Uint8Array; name: string };
   /** VGG19 weights (safetensors) for the 'vgg' content loss. */
   vggWeights?: Uint8Array;
   gridEvery: number;
@@ -30,8 +32,9 @@ export type FromWorker =
   | { type: 'ready'; adapter: string }
   | { type: 'data'; used: number; skipped: { name: string; reason: string }[] }
   | { type: 'step'; log: StepLog; total: number }
-  | { type: 'grid'; step: number; png: Blob }
-  | { type: 'checkpoint'; snapshot: TrainerSnapshot }
+  | { type: 'grid'; step: number; png: Uint8Array }
+  /** A checkpoint is in IndexedDB: its step, and the generator it exports (for the Upscale view). */
+  | { type: 'checkpoint'; step: number; generator: Uint8Array }
   | { type: 'profile'; step: number; rows: ProfileRow[]; events: KernelEvent[] }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }

@@ -11,7 +11,7 @@ import { compareImages, modCrop, type MetricSet } from '../srgan/metrics.js';
 import { upscaleImage } from '../srgan/upscale.js';
 import type { PretrainedName } from '../srgan/pretrained/index.js';
 import { defaultModel, generatorModel, hasDefaultModel, pretrainedChoices, pretrainedModel, type UpscaleModel } from './model-sources.js';
-import { StoreController } from './state.js';
+import { StoreController, store } from './state.js';
 import { download, shared } from './styles.js';
 import './image-drop.js';
 import './before-after.js';
@@ -49,13 +49,21 @@ export class UpscaleView extends LitElement {
     if (this.choice === 'trained') {
       const t = this.store.state.trainedGenerator;
       if (!t) throw new Error('no model has been trained in this session yet (Train view)');
-      return generatorModel(t.bytes, `trained here, step ${t.step}`);
+      return generatorModel(t.bytes, `${t.label}, step ${t.step}`);
     }
     if (this.choice === 'file') {
       if (!this.checkpoint) throw new Error('choose a .safetensors generator checkpoint first');
       return generatorModel(new Uint8Array(await this.checkpoint.arrayBuffer()), this.checkpoint.name);
     }
     return pretrainedModel(this.choice as PretrainedName);
+  }
+
+  override willUpdate(): void {
+    // "Use in Upscale" in the saved runs: select the run's generator, once.
+    if (this.store.state.upscaleTrained) {
+      this.choice = 'trained';
+      queueMicrotask(() => store.update({ upscaleTrained: false }));
+    }
   }
 
   private async onInput(files: File[]): Promise<void> {

@@ -3,7 +3,7 @@
  * crop (the CPU is shared), driven through its controls as a person would.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { decodeSafetensors } from '../../src/engine/index.js';
@@ -48,7 +48,7 @@ describe('app: train SRGAN in a worker', () => {
     await waitDeep(page, '#loss-chart', 60_000, 'Number(el.dataset.points) >= 2');
     await waitDeep(page, '#grid-latest', 60_000, 'el.complete && el.naturalWidth > 0');
     const grid = await (await waitDeep(page, '#grid-latest')).evaluate((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight]);
-    expect(grid).toEqual([4 * 32 + 3 * 4, 2 * 32 + 4]); // 4 columns of 32 px with 4-px gaps, 2 rows
+    expect(grid).toEqual([4 * 32 + 3 * 4, 4 * 32 + 3 * 4]); // 4 columns of 32 px with 4-px gaps, 4 held-out images
 
     // The page answers while training runs: a tab opens within a frame or two (timed in the page,
     // not through the test's polling), and timers were never held up for long.
@@ -73,19 +73,20 @@ describe('app: train SRGAN in a worker', () => {
     await clickDeep(page, '#train-resume');
     await waitDeep(page, '#train-rate', 120_000, `/step (\\d+) \\//.exec(el.textContent)[1] > ${pausedAt}`);
 
-    // Stop once a checkpoint is in IndexedDB, then reload: the page offers to resume from it.
+    // Stop once a checkpoint is in IndexedDB, then reload: the saved run continues.
     await waitDeep(page, '#saved-step', 240_000, 'Number(el.textContent) >= 20');
     await clickDeep(page, '#train-stop');
-    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('done')");
+    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('stopped — Stopped by you')");
     const stoppedAt = await stepOf(page);
     // Stopping writes a last checkpoint at the step reached.
     expect(await numberIn(page, '#saved-step', /(\d+)/)).toBe(stoppedAt);
     expect(await textOf(page, '#run-summary')).toMatch(new RegExp(`steps \\(total / this session\\)\\s+${stoppedAt} / ${stoppedAt}`));
     await screenshot(page, 'app-train');
 
-    // The checkpoint downloads as the CLI's generator.safetensors (config in its metadata) and uploads back.
-    await clickDeep(page, '#download-generator');
-    const file = join(downloads, 'generator.safetensors');
+    // The run's generator downloads as the CLI's generator.safetensors (config in its metadata) and uploads back.
+    await clickDeep(page, '#runs-list tbody tr:nth-child(1) button[data-action="download-generator"]');
+    for (let i = 0; i < 40 && !readdirSync(downloads).some((f) => f.endsWith('.generator.safetensors')); i++) await new Promise((r) => setTimeout(r, 250));
+    const file = join(downloads, readdirSync(downloads).find((f) => f.endsWith('.generator.safetensors'))!);
     await waitForFile(file);
     const { metadata } = decodeSafetensors(new Uint8Array(readFileSync(file)));
     expect(JSON.parse(metadata.srgan_config).generator.channels).toBe(8);
@@ -95,15 +96,14 @@ describe('app: train SRGAN in a worker', () => {
     await page.close();
 
     page = await openApp(session(), context);
-    await waitDeep(page, '#resume-offer', 30_000);
-    expect(await numberIn(page, '#resume-step', /(\d+)/)).toBe(stoppedAt);
-    await clickDeep(page, '#resume-run');
+    await waitDeep(page, '#runs-list tbody tr:nth-child(1)', 30_000, `el.textContent.includes('${stoppedAt} / 5001')`);
+    await clickDeep(page, '#runs-list tbody tr:nth-child(1) button[data-action="continue"]');
     await waitDeep(page, '#train-rate', 240_000, `/step (\\d+) \\//.exec(el.textContent)[1] >= ${stoppedAt + 3}`);
     // Continued, not restarted: the chart holds the saved steps and the new ones, one point per step.
     const now = await stepOf(page);
     await waitDeep(page, '#loss-chart', 10_000, `Number(el.dataset.points) >= ${now}`);
     await clickDeep(page, '#train-stop');
-    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('done')");
+    await waitDeep(page, '#train-status', 120_000, "el.textContent.startsWith('stopped')");
     const summary = await textOf(page, '#run-summary');
     const [total, thisSession] = /steps \(total \/ this session\)\s+(\d+) \/ (\d+)/.exec(summary)!.slice(1).map(Number);
     expect(total - thisSession).toBe(stoppedAt);
@@ -113,7 +113,7 @@ describe('app: train SRGAN in a worker', () => {
   }, 600_000);
 
   it('runs the GAN phase (D and G losses on the chart) with a weight average, and profiles the worker\'s kernels', async () => {
-    const context = await session().browser.createBrowserContext();
+    const context = await session().browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
     const page = await openApp(session(), context);
     await tinySettings(page, 1, 2, 1, true);
     await setField(page, '#f-emaDecay', '0.9');
@@ -126,7 +126,8 @@ describe('app: train SRGAN in a worker', () => {
     expect(await (await waitDeep(page, '#grid-strip')).evaluate((e) => e.querySelectorAll('img').length)).toBe(4);
     // The weight average travels with the checkpoint and is what the run evaluates and ships.
     expect(await textOf(page, '#run-summary')).toMatch(/evaluated weights\s+exponential moving average of the generator's, decay 0\.9/);
-    expect(await textOf(page, '#download-all')).toMatch(/5 files/);
+    await clickDeep(page, '#runs-list tbody tr:nth-child(1) button[data-action="download-checkpoint"]');
+    await waitForFile(join(downloads, 'generator-average.safetensors'));
     await clickDeep(page, '#tab-profiler');
     expect(await textOf(page, '#profile-source')).toMatch(/training worker/);
     expect(await textOf(page, '#profile-table')).toMatch(/conv2d/);

@@ -13,10 +13,11 @@ import { makeConfig, type SrganConfig } from '../../src/srgan/config.js';
 import { PhotoDataset } from '../../src/srgan/data/dataset.js';
 import { readImageFolder } from '../../src/srgan/data/folder-node.js';
 import type { HostImage } from '../../src/srgan/image/types.js';
-import { runTraining, type BatchSource } from '../../src/srgan/train/run.js';
+import { runSession, type BatchSource, type SessionOptions } from '../../src/srgan/train/session.js';
 import { Trainer, type HrBatch, type StepLog } from '../../src/srgan/train/trainer.js';
 import type { Generator } from '../../src/srgan/models/generator.js';
-import { RunFolder } from '../../src/srgan/train/run-folder.js';
+import { RunFiles } from '../../src/srgan/train/run-store.js';
+import { NodeRunStore } from '../../src/srgan/train/run-store-node.js';
 import { planStep } from '../../src/srgan/train/schedule.js';
 import { useEngine } from '../helpers/gpu.js';
 
@@ -33,6 +34,9 @@ async function dataset(seed = 5): Promise<PhotoDataset> {
 }
 const tmp = () => mkdtemp(join(tmpdir(), 'srgan-train-'));
 const quiet = () => {};
+/** A training session into a run folder (the CLI's store). */
+type FolderRun = Omit<SessionOptions, 'store' | 'openData'> & { out: string; data: BatchSource };
+const runTraining = ({ out, data, ...o }: FolderRun) => runSession({ ...o, store: new NodeRunStore(out), openData: () => data });
 
 describe('schedule', () => {
   it('splits phases and decays the rate at fractions of each phase', () => {
@@ -116,7 +120,7 @@ describe('run loop', () => {
       const y = await readFile(join(split, 'checkpoints', 'step-000007', f));
       expect(Buffer.compare(x, y), f).toBe(0);
     }
-    const log = await new RunFolder(split).readLog();
+    const log = await new RunFiles(new NodeRunStore(split)).readLog();
     expect(log.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
@@ -155,7 +159,7 @@ describe('run loop', () => {
     expect(said.join('\n')).toMatch(/step 4: loss is not finite; back to the checkpoint at step 2, learning rate ×0.5/);
     const g = E.decodeSafetensors(await readFile(join(out, 'generator.safetensors')));
     for (const t of g.tensors) expect(t.data.every(Number.isFinite), t.name).toBe(true);
-    expect((await r.folder.readLog()).every((l) => Number.isFinite(l.g_content))).toBe(true);
+    expect((await r.files.readLog()).every((l) => Number.isFinite(l.g_content))).toBe(true);
     r.trainer.dispose();
   });
 

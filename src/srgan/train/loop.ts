@@ -1,6 +1,6 @@
 /**
- * The training loop that both front ends run: the CLI's run folder (run.ts, Node) and the app's
- * worker (src/ui/train-worker.ts, browser). It drives the Trainer over a batch source, hands
+ * The training loop of a training session (session.ts), which both front ends run: the CLI's run
+ * folder and the app's worker. It drives the Trainer over a batch source, hands
  * samples, checkpoints and steps to its hooks, and survives what a long run meets:
  *   - a NaN/Inf loss: nothing is saved; the trainer goes back to the last good snapshot,
  *     halves the learning rate, says so, and goes on past the bad batch;
@@ -25,8 +25,8 @@ export interface BatchSource<S = unknown> {
 export interface LoopHooks {
   /** After every step (progress, the loss chart). */
   onStep?: (log: StepLog, trainer: Trainer) => void | Promise<void>;
-  /** Every `sampleEvery` steps and at the end (sample grids, the profile). */
-  onSample?: (trainer: Trainer) => Promise<void>;
+  /** Every `sampleEvery` steps and at the end (sample grids, the profile), with the log so far. */
+  onSample?: (trainer: Trainer, logs: readonly StepLog[]) => Promise<void>;
   /** A new last good snapshot, every `checkpointEvery` steps and at the end, with the log so far. */
   onCheckpoint?: (snapshot: TrainerSnapshot, logs: readonly StepLog[]) => Promise<void>;
   /** Awaited before every step: a paused run waits here. */
@@ -86,7 +86,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       const log = await trainer.trainStep(await o.data.next());
       logs.push(log);
       await o.onStep?.(log, trainer);
-      if (trainer.step % o.sampleEvery === 0) await o.onSample?.(trainer);
+      if (trainer.step % o.sampleEvery === 0) await o.onSample?.(trainer, logs);
       if (trainer.step % o.checkpointEvery === 0) await checkpoint();
     } catch (err) {
       if (err instanceof NonFiniteLossError) {
@@ -113,6 +113,6 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   }
   const stoppedEarly = trainer.step < o.until;
   if (logs.length === 0 || lastGood.state.step !== trainer.step) await checkpoint();
-  if (trainer.step % o.sampleEvery !== 0) await o.onSample?.(trainer);
+  if (trainer.step % o.sampleEvery !== 0) await o.onSample?.(trainer, logs);
   return { trainer, logs, lastGood, recoveries, stoppedEarly };
 }

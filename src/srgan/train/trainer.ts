@@ -208,8 +208,8 @@ export class Trainer {
   }
 
   /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics: the inference generator's. */
-  enhance(lr: Tensor): Tensor {
-    return this.inferenceGenerator.enhance(lr);
+  enhance(lowRes: Tensor): Tensor {
+    return this.inferenceGenerator.enhance(lowRes);
   }
 
   async snapshot(data?: unknown): Promise<TrainerSnapshot> {
