@@ -7,6 +7,7 @@ import { runSession } from '../srgan/train/session.js';
 import { RunFiles } from '../srgan/train/run-store.js';
 import { NodeRunStore } from '../srgan/train/run-store-node.js';
 import { totalSteps } from '../srgan/train/schedule.js';
+import { pickHeldout, prepareEvalSet } from '../srgan/train/eval-set.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 import { progressBar } from './progress.js';
 import { chromeTraceJson } from '../engine/node.js';
@@ -40,7 +41,9 @@ const OPTIONS = {
   'd-channels': { type: 'string', arg: 'A,B,…', help: "the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)" },
   'd-head': { type: 'string', arg: 'dense|patch', help: "the discriminator's head: one logit per image (paper) or per patch" },
   'd-norm': { type: 'string', arg: 'batch|none', help: "batch-norm in the discriminator's blocks (paper) or none" },
-  heldout: { type: 'string', arg: 'DIR', help: 'images for the sample grids and the final PSNR/SSIM (default data/photos/heldout)' },
+  heldout: { type: 'string', arg: 'DIR', help: "photos for the final PSNR/SSIM and the report's photo crop (default data/photos/heldout)" },
+  'heldout-faces': { type: 'string', arg: 'DIR', help: "faces for the report's whole-image grids and metrics (default data/faces/heldout, if present)" },
+  'eval-every': { type: 'string', arg: 'N', help: 'steps between held-out metrics rows (metrics.csv, metrics.png; default --sample-every)' },
   'checkpoint-every': { type: 'string', arg: 'N', help: 'steps between checkpoints (default 100)' },
   'sample-every': { type: 'string', arg: 'N', help: 'steps between sample grids (default 100)' },
   'time-limit': { type: 'string', arg: 'MIN', help: 'stop cleanly (checkpoint, summary) after MIN minutes of training' },
@@ -134,6 +137,9 @@ async function run(argv: string[]): Promise<number> {
   if (!v.resume && hasCheckpoint) throw new UsageError(`srgan train: ${out} already holds a checkpoint: pass --resume to continue it, or choose another --out`);
   const eng = await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
   const heldout = await readImageFolder(v.heldout ?? 'data/photos/heldout', (m) => console.warn(`warning: ${m}`));
+  const faces = await readImageFolder(v['heldout-faces'] ?? 'data/faces/heldout', (m) => console.warn(`warning: ${m}`))
+    .catch((e: Error) => { if (v['heldout-faces']) throw e; return []; });
+  const reportSet = await prepareEvalSet(pickHeldout(faces, heldout), { scale: asked.generator.scale });
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -153,6 +159,7 @@ async function run(argv: string[]): Promise<number> {
   if (v.profile) eng.profiler.enable();
   const result = await runSession({
     store, config: asked, resume: v.resume, heldout, evaluate: true, signal: controller.signal,
+    reportSet, evalEvery: intOption('train', 'eval-every', v['eval-every']),
     resumeConfig: (saved) => {
       const resumed = resumedConfig(saved, asked, v);
       for (const name of resumed.ignored) console.warn(`warning: --${name} is ignored on --resume: the run keeps its checkpoint's value`);
@@ -188,7 +195,10 @@ async function run(argv: string[]): Promise<number> {
   result.dispose();
   console.log(result.summaryMarkdown);
   console.log(result.stoppedEarly ? `stopped at step ${result.trainer.step}: continue with --resume` : 'training finished');
-  console.log(`run folder: ${out} (checkpoints/, samples/, loss.csv, loss.png, summary.md; generator: ${out}/generator.safetensors)`);
+  console.log(`run folder: ${out}`);
+  console.log(`  samples/grid-step-*.png  whole held-out images at 1:1: LR | bicubic | start model | this run | HR`);
+  console.log(`  samples/contact-sheet.png  one face over the steps;  metrics.csv, metrics.png  PSNR-Y, SSIM-Y, sharpness over steps`);
+  console.log(`  loss.csv, loss.png  the losses;  summary.md  the run-time table;  generator.safetensors  the model;  checkpoints/  for --resume`);
   return 0;
 }
 

@@ -61,6 +61,11 @@ export class NodeRunStore implements RunStore {
     }).png().toBuffer();
   }
 
+  async decodePng(png: Uint8Array): Promise<GridImage> {
+    const { data, info } = await sharp(png).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+  }
+
   rasterizeSvg(svg: string): Promise<Uint8Array> {
     return sharp(Buffer.from(svg)).png().toBuffer();
   }

@@ -45,6 +45,8 @@ export interface RunStore {
   encodePng(img: GridImage): Promise<Uint8Array>;
   /** SVG → PNG bytes, where the platform can (Node with sharp; not a browser worker). */
   rasterizeSvg?(svg: string): Promise<Uint8Array>;
+  /** PNG bytes → 8-bit RGB, where the platform can (Node with sharp); the run report reads back its frames with it. */
+  decodePng?(png: Uint8Array): Promise<GridImage>;
 }
 
 export const LOG_COLUMNS = ['step', 'phase', 'g_content', 'g_adv', 'd_real', 'd_fake', 'lr', 'ms'] as const;

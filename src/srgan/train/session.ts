@@ -23,7 +23,10 @@ import { Trainer, type HrBatch, type StepLog, type TrainerSnapshot } from './tra
 import { trainLoop, type BatchSource, type LoopResult } from './loop.js';
 import { RunFiles, type RunStore } from './run-store.js';
 import { centreCrops, renderSampleGrid } from './sample-grid.js';
-import { lossPlotSvg } from './loss-plot.js';
+import { lossPlotSvg } from './plots.js';
+import { RunReport } from './run-report.js';
+import { reportFilesIn } from './report-files.js';
+import { upscalerOf, type EvalSet } from './eval-set.js';
 import { totalSteps } from './schedule.js';
 import { summaryMarkdown, type RunSummary } from './summary.js';
 
@@ -59,6 +62,13 @@ export interface SessionOptions {
   /** Held-out images: their centre crops make the sample grids; with `evaluate`, the final PSNR/SSIM. */
   heldout?: readonly HostImage[];
   evaluate?: boolean;
+  /**
+   * Whole held-out images for the run report (run-report.ts): grids at 1:1 every `sampleEvery`
+   * steps, the contact sheet, and metrics.csv / metrics.png every `evalEvery` steps.
+   */
+  reportSet?: EvalSet;
+  /** Steps between metrics rows (default `sampleEvery`). */
+  evalEvery?: number;
   /** Stop after this global step even if the schedule goes on (default: the schedule's end). */
   untilStep?: number;
   checkpointEvery?: number;
@@ -184,9 +194,17 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       await o.onCheckpoint?.(snapshot);
     };
     /** The one report call site: every `sampleEvery` steps, at the start of a new run, and at the end. */
+    const runReport = o.reportSet && await RunReport.create({
+      set: o.reportSet, files: reportFilesIn(o.store), sampleEvery: o.sampleEvery ?? 200, evalEvery: o.evalEvery,
+      startStep: trainer.step, title: config.preset,
+      // A new run from a generator file shows that file's outputs and metrics beside its own (the trainer holds them now).
+      startModel: o.initGenerator && !latest ? upscalerOf(trainer.inferenceGenerator, config.generator.scale) : undefined,
+    });
     const report = async (t: Trainer, stepLogs: readonly StepLog[]) => {
       const grid = gridImages ? await saving('the sample grid', t.step, async () => files.writeGrid(t.step, await renderSampleGrid(t, gridImages))) : undefined;
-      if (stepLogs.length) await saving('the loss plot', t.step, () => files.writePlot(lossPlotSvg(stepLogs, `${config.preset} — step ${t.step}`)));
+      if (stepLogs.length) await saving('the loss plot', t.step, () => files.writePlot(lossPlotSvg(stepLogs, `${config.preset} — step ${t.step}`, { ganStart: config.phase1Steps })));
+      // Off the sample grid only at the end of a run: then the grid and the metrics are forced.
+      await saving('the run report', t.step, async () => runReport?.atStep(t, t.step % (o.sampleEvery ?? 200) !== 0));
       await o.onReport?.({ trainer: t, files, step: t.step, logs: stepLogs, grid });
     };
     if (!latest) {
@@ -200,7 +218,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       until: Math.min(o.untilStep ?? Infinity, total),
       checkpointEvery: o.checkpointEvery ?? 200, sampleEvery: o.sampleEvery ?? 200, signal: o.signal,
       beforeStep: o.beforeStep,
-      onStep: (log, t) => o.onStep?.(log, t),
+      onStep: async (log, t) => {
+        await o.onStep?.(log, t);
+        // A metrics row may be due between sample steps (--eval-every); atStep does nothing when none is.
+        if (t.step % (o.sampleEvery ?? 200)) await saving('the run report', t.step, async () => runReport?.atStep(t));
+      },
       onSample: (t, stepLogs) => report(t, stepLogs),
       onCheckpoint: checkpoint,
       remakeTrainer: async () => { o.onNewDevice?.(); return makeTrainer(); },
