@@ -4,6 +4,8 @@
  * with no training needed), new runs, rename, delete, downloads, and a checkpoint uploaded as files.
  * Every action refreshes the list, so what the page shows is what is stored.
  */
+import { parseMetricsCsv } from '../srgan/train/metrics-log.js';
+import { REPORT_FILES } from '../srgan/train/run-report.js';
 import type { SrganConfig } from '../srgan/config.js';
 import type { TrainerSnapshot } from '../srgan/train/trainer.js';
 import { RunFiles, checkpointFiles, logCsv } from '../srgan/train/run-store.js';
@@ -57,15 +59,23 @@ export async function showRun(id: string): Promise<void> {
   const files = filesOf(id);
   const logs = await files.readLog();
   const grids: GridShot[] = [];
-  for (const name of await files.store.list('samples/')) {
+  // The run report's whole-image grids when the run has them, else its crop grids (older runs).
+  const samples = await files.store.list('samples/');
+  const whole = samples.filter((n) => /^samples\/grid-step-\d+\.png$/.test(n));
+  for (const name of whole.length ? whole : samples.filter((n) => /^samples\/step-\d+\.png$/.test(n))) {
     const png = await files.store.read(name);
     if (png) grids.push({ step: Number(/(\d+)\.png$/.exec(name)?.[1] ?? 0), url: URL.createObjectURL(blob(png, 'image/png')) });
   }
+  const csv = await files.store.read(REPORT_FILES.metricsCsv);
+  const sheet = await files.store.read(REPORT_FILES.contactSheet);
+  if (store.state.train.contactSheet) URL.revokeObjectURL(store.state.train.contactSheet);
   for (const g of store.state.train.grids) URL.revokeObjectURL(g.url);
   const generator = await files.store.read('generator.safetensors');
   if (generator) store.update({ trainedGenerator: { bytes: generator, step: meta.step, label: meta.name } });
   store.updateTrain({
     runId: id, runName: meta.name, status: 'idle', step: meta.step, total: meta.total, logs, grids,
+    metrics: csv ? parseMetricsCsv(new TextDecoder().decode(csv)) : [],
+    contactSheet: sheet ? URL.createObjectURL(blob(sheet, 'image/png')) : undefined,
     summary: text(await files.store.read('summary.md')), savedStep: meta.step, stepsPerSec: 0, etaSec: 0,
     message: `Saved run "${meta.name}", step ${meta.step} of ${meta.total}`, skipped: [], dataUsed: undefined,
   });
@@ -85,7 +95,7 @@ export function deleteSavedRun(id: string): Promise<void> {
     await deleteRun(id);
     if (t.runId === id) {
       for (const g of t.grids) URL.revokeObjectURL(g.url);
-      store.updateTrain({ runId: undefined, runName: undefined, status: 'idle', step: 0, total: 0, logs: [], grids: [],
+      store.updateTrain({ runId: undefined, runName: undefined, status: 'idle', step: 0, total: 0, logs: [], grids: [], metrics: [], contactSheet: undefined,
         summary: undefined, savedStep: undefined, stepsPerSec: 0, etaSec: 0, message: '' });
     }
   });

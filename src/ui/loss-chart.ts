@@ -1,74 +1,52 @@
 /**
- * <loss-chart>: the losses as training goes (chart.js). G content on a log axis on the left; the
- * adversarial loss and D's real/fake losses (BCE, around ln 2 at balance) on a linear axis on the
- * right. Points are appended, not redrawn from scratch, so a long run stays cheap to draw.
+ * <loss-chart>: the losses as training goes, drawn by the same SVG plot module as the CLI's
+ * loss.png (src/srgan/train/plots.ts): thin raw lines under a moving average whose factor the
+ * legend states, round step ticks, the start of the GAN phase marked, and the adversarial/D panel
+ * only once there are GAN steps.
  */
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
+import { LitElement, css, html } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import { lossPlotSvg } from '../srgan/train/plots.js';
 import type { StepLog } from '../srgan/train/trainer.js';
 import { shared } from './styles.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip);
-
-const SERIES: [keyof StepLog, string, string, 'y' | 'y1'][] = [
-  ['g_content', 'G content', '#0b57d0', 'y'],
-  ['g_adv', 'G adversarial', '#b3261e', 'y1'],
-  ['d_real', 'D real', '#1e7d32', 'y1'],
-  ['d_fake', 'D fake', '#8e24aa', 'y1'],
-];
+const DRAW_MS = 500;
 
 export class LossChart extends LitElement {
-  static override properties = { logs: { attribute: false } };
-  static override styles = [shared, css`.box { position: relative; height: 260px; }`];
+  static override properties = { logs: { attribute: false }, ganStart: { type: Number } };
+  static override styles = [shared, css`.box svg { width: 100%; height: auto; max-width: 900px; display: block; }`];
   logs: StepLog[] = [];
-  private chart?: Chart;
-  private drawn = 0;
+  /** The step after which the GAN phase starts (the run's phase1Steps), when known. */
+  ganStart?: number;
+  private lastDraw = 0;
+  private pending?: ReturnType<typeof setTimeout>;
 
-  override firstUpdated(): void {
-    const canvas = this.renderRoot.querySelector('canvas')!;
-    this.chart = new Chart(canvas, {
-      type: 'line',
-      data: { labels: [], datasets: SERIES.map(([, label, color, axis]) => ({ label, data: [], borderColor: color, backgroundColor: color, yAxisID: axis, pointRadius: 0, borderWidth: 1.5, spanGaps: true })) },
-      options: {
-        animation: false, maintainAspectRatio: false, responsive: true, interaction: { mode: 'index', intersect: false },
-        scales: {
-          x: { title: { display: true, text: 'step' } },
-          y: { type: 'logarithmic', position: 'left', title: { display: true, text: 'G content' } },
-          y1: { type: 'linear', position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'adversarial / D (BCE)' } },
-        },
-      },
-    });
-  }
-
-  override updated(changed: PropertyValues<this>): void {
-    if (!changed.has('logs') || !this.chart) return;
-    const c = this.chart;
-    // A resumed or restarted run can rewrite history: redraw from scratch when the log shrank.
-    if (this.logs.length < this.drawn || (this.drawn && c.data.labels![this.drawn - 1] !== this.logs[this.drawn - 1]?.step)) {
-      c.data.labels = [];
-      for (const d of c.data.datasets) d.data = [];
-      this.drawn = 0;
+  /**
+   * Redraw at most every DRAW_MS: fast steps would otherwise rebuild the whole SVG many times a
+   * second on the page's main thread. A skipped update is drawn when the interval has passed.
+   */
+  protected override shouldUpdate(): boolean {
+    const wait = this.lastDraw + DRAW_MS - performance.now();
+    if (wait <= 0 || !this.logs.length) {
+      this.lastDraw = performance.now();
+      return true;
     }
-    for (const l of this.logs.slice(this.drawn)) {
-      c.data.labels!.push(l.step);
-      SERIES.forEach(([k], i) => c.data.datasets[i].data.push(Number.isFinite(l[k] as number) ? (l[k] as number) : null));
-    }
-    this.drawn = this.logs.length;
-    c.update('none');
-    this.renderRoot.querySelector('.box')!.setAttribute('data-points', String(this.drawn));
+    this.pending ??= setTimeout(() => { this.pending = undefined; this.requestUpdate(); }, wait);
+    return false;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.chart?.destroy();
-    this.chart = undefined;
+    clearTimeout(this.pending);
+    this.pending = undefined;
   }
 
   override render() {
     const last = this.logs.at(-1);
     const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
     const text = last ? `step ${last.step}: G content ${fmt(last.g_content)}, G adversarial ${fmt(last.g_adv)}, D real ${fmt(last.d_real)}, D fake ${fmt(last.d_fake)}` : 'no steps yet';
-    return html`<div class="box" id="loss-chart" data-points="0"><canvas role="img" aria-label="Loss chart; latest: ${text}"></canvas></div>
+    const svg = this.logs.length ? lossPlotSvg(this.logs, 'Training losses', { ganStart: this.ganStart }) : '';
+    return html`<div class="box" id="loss-chart" data-points=${this.logs.length} role="img" aria-label="Loss chart; latest: ${text}">${unsafeHTML(svg)}</div>
       <p class="muted" id="loss-latest">${text}</p>`;
   }
 }

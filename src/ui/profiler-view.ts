@@ -86,7 +86,7 @@ export class ProfilerView extends LitElement {
             ${this.running ? 'Running…' : 'Run and profile'}</button>
           <button id="trace-export" ?disabled=${!profile?.events.length} @click=${() => this.exportTrace()}>Export Chrome trace</button>
         </div>
-        <p class="muted">Training can also be profiled: tick “profile” in the Train view and its worker's last steps appear here.
+        <p class="muted">Training can also be profiled: tick “Profile kernels” in the Train view's settings and its worker's last steps appear here.
           Open exported traces in <a href="https://ui.perfetto.dev" rel="noopener">Perfetto</a> or chrome://tracing.</p>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       </section>

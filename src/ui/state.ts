@@ -7,6 +7,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AdapterSummary, KernelEvent, ProfileRow } from '../engine/index.js';
 import type { StepLog } from '../srgan/train/trainer.js';
+import type { MetricsRow } from '../srgan/train/metrics-log.js';
 import type { RunMeta } from '../srgan/train/run-store-browser.js';
 
 export type Tab = 'train' | 'upscale' | 'profiler';
@@ -49,6 +50,9 @@ export interface AppState {
     etaSec: number;
     logs: StepLog[];
     grids: GridShot[];
+    /** Held-out metrics rows (metrics-log.ts) and the contact sheet's object URL, from the run report. */
+    metrics: MetricsRow[];
+    contactSheet?: string;
     message: string;
     summary?: string;
     /** Images the worker trains on, and those it could not use (unreadable, smaller than the crop). */
@@ -71,7 +75,7 @@ class Store {
   state: AppState = {
     tab: 'train',
     runs: [],
-    train: { status: 'idle', step: 0, total: 0, stepsPerSec: 0, etaSec: 0, logs: [], grids: [], message: '' },
+    train: { status: 'idle', step: 0, total: 0, stepsPerSec: 0, etaSec: 0, logs: [], grids: [], metrics: [], message: '' },
   };
 
   update(patch: Partial<AppState>): void {

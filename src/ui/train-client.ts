@@ -82,6 +82,13 @@ export class TrainClient {
         store.updateTrain({ grids: [...t.grids.filter((g) => g.step !== m.step),
           { step: m.step, url: URL.createObjectURL(new Blob([m.png as BlobPart], { type: 'image/png' })) }] });
         break;
+      case 'report':
+        if (m.contactSheet && t.contactSheet) URL.revokeObjectURL(t.contactSheet);
+        store.updateTrain({
+          ...(m.metrics ? { metrics: m.metrics } : {}),
+          ...(m.contactSheet ? { contactSheet: URL.createObjectURL(new Blob([m.contactSheet as BlobPart], { type: 'image/png' })) } : {}),
+        });
+        break;
       case 'checkpoint':
         store.update({ trainedGenerator: { bytes: m.generator, step: m.step, label: this.runName } });
         store.updateTrain({ savedStep: m.step });

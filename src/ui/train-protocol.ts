@@ -1,6 +1,7 @@
 /** Messages between the Train view and its worker (structured-clone safe: no classes, no tensors). */
 import type { KernelEvent, ProfileRow } from '../engine/index.js';
 import type { SrganConfig } from '../srgan/config.js';
+import type { MetricsRow } from '../srgan/train/metrics-log.js';
 import type { StepLog } from '../srgan/train/trainer.js';
 
 /** An image to train on: a File the user gave, or the URL of a bundled one. */
@@ -33,6 +34,8 @@ export type FromWorker =
   | { type: 'data'; used: number; skipped: { name: string; reason: string }[] }
   | { type: 'step'; log: StepLog; total: number }
   | { type: 'grid'; step: number; png: Uint8Array }
+  /** The run report: the contact sheet (PNG) and/or every metrics row so far. */
+  | { type: 'report'; contactSheet?: Uint8Array; metrics?: MetricsRow[] }
   /** A checkpoint is in IndexedDB: its step, and the generator it exports (for the Upscale view). */
   | { type: 'checkpoint'; step: number; generator: Uint8Array }
   | { type: 'profile'; step: number; rows: ProfileRow[]; events: KernelEvent[] }

@@ -18,10 +18,10 @@ export interface TrainSettings {
 type Field = 'blocks' | 'channels' | 'hrCrop' | 'batch' | 'lr' | 'phase1Steps' | 'phase2Steps' | 'emaDecay' | 'gridEvery' | 'checkpointEvery';
 /** [field, label, step, min (default: the step)] */
 const FIELDS: [Field, string, number, number?][] = [
-  ['blocks', 'Blocks', 1], ['channels', 'Width (channels)', 1], ['hrCrop', 'HR crop (px, ×16)', 16], ['batch', 'Batch', 1],
+  ['blocks', 'Blocks', 1], ['channels', 'Width (channels)', 1], ['hrCrop', 'Training crop (HR pixels, a multiple of 16)', 16], ['batch', 'Batch', 1],
   ['lr', 'Learning rate', 0.00001], ['phase1Steps', 'Phase 1 steps (MSE)', 1], ['phase2Steps', 'Phase 2 steps (GAN)', 1],
   ['emaDecay', 'Weight average (EMA) decay, 0: off', 0.001, 0],
-  ['gridEvery', 'Grid every N steps', 1], ['checkpointEvery', 'Checkpoint every N steps', 1],
+  ['gridEvery', 'Sample grid and metrics every N steps', 1], ['checkpointEvery', 'Checkpoint every N steps', 1],
 ];
 
 function fieldsOf(p: PresetName): Record<Field, number> {

@@ -20,6 +20,7 @@ import './checkpoint-files.js';
 import './data-picker.js';
 import './grid-strip.js';
 import './loss-chart.js';
+import './metrics-chart.js';
 import './runs-list.js';
 import './train-settings.js';
 
@@ -66,7 +67,7 @@ export class TrainView extends LitElement {
       const { images, kind } = this.dataInputs();
       const meta = await newRun(s.config, kind);
       for (const g of store.state.train.grids) URL.revokeObjectURL(g.url);
-      store.updateTrain({ logs: [], grids: [], step: 0, savedStep: undefined });
+      store.updateTrain({ logs: [], grids: [], metrics: [], contactSheet: undefined, step: 0, savedStep: undefined });
       trainClient.start({
         type: 'start', runId: meta.id, resume: false, config: s.config, images, gridImages: kind === 'bundled' ? bundledHeldout : [],
         initGenerator: this.initGenerator, gridEvery: s.gridEvery, checkpointEvery: s.checkpointEvery, profile: s.profile,
@@ -150,7 +151,8 @@ export class TrainView extends LitElement {
         <checkpoint-files @uploaded=${(e: CustomEvent<Uploaded>) => this.onUploaded(e.detail)}></checkpoint-files>
       </section>
       <section class="card"><h2>Losses${of}</h2><loss-chart .logs=${t.logs}></loss-chart></section>
-      <section class="card"><h2>Samples: LR | bicubic | SR | HR${of}</h2><grid-strip .grids=${t.grids}></grid-strip></section>
+      <section class="card"><h2>Held-out metrics${of}</h2><metrics-chart .rows=${t.metrics}></metrics-chart></section>
+      <section class="card"><h2>Samples: whole held-out images at 1:1${of}</h2><grid-strip .grids=${t.grids} .contactSheet=${t.contactSheet}></grid-strip></section>
       ${t.summary ? html`<section class="card" id="run-summary"><h2>Run summary${of}</h2>
         <table>${tableRows(t.summary).map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</table></section>` : ''}`;
   }

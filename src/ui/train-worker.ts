@@ -13,6 +13,9 @@ import { runSession } from '../srgan/train/session.js';
 import { BrowserRunStore, getRun } from '../srgan/train/run-store-browser.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { exportedGenerator } from '../srgan/train/trainer.js';
+import { pickHeldout, prepareEvalSet, type EvalSet } from '../srgan/train/eval-set.js';
+import { parseMetricsCsv } from '../srgan/train/metrics-log.js';
+import { REPORT_FILES } from '../srgan/train/run-report.js';
 import type { FromWorker, ImageInput, StartMessage, ToWorker } from './train-protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
@@ -49,7 +52,10 @@ async function train(m: StartMessage): Promise<void> {
   if (!meta) throw new Error('this run is no longer saved in the browser (deleted in another tab?)');
   const skipped: { name: string; reason: string }[] = [];
   const images = await decodeAll(m.images, skipped);
-  const heldout = (await decodeAll(m.gridImages, [])).concat(images);
+  const heldoutOnly = await decodeAll(m.gridImages, []);
+  const heldout = heldoutOnly.concat(images);
+  const reportSet = await reportSetOf(heldoutOnly, images, m.config.generator.scale);
+  const runStore = new BrowserRunStore(m.runId, { label: `the saved run "${meta.name}"` });
 
   const profiling = m.profile && profiler().supported;
   if (m.profile && !profiling) post({ type: 'note', message: "this adapter has no 'timestamp-query': training runs unprofiled" });
@@ -65,7 +71,7 @@ async function train(m: StartMessage): Promise<void> {
 
   let total = totalSteps(m.config), step = 0;
   const result = await runSession({
-    store: new BrowserRunStore(m.runId, { label: `the saved run "${meta.name}"` }),
+    store: runStore, reportSet,
     config: m.config, resume: m.resume, heldout, signal: stop.signal,
     initGenerator: m.initGenerator && { bytes: m.initGenerator.bytes, source: m.initGenerator.name },
     vggWeights: m.vggWeights, sampleEvery: m.gridEvery, checkpointEvery: m.checkpointEvery,
@@ -86,7 +92,11 @@ async function train(m: StartMessage): Promise<void> {
     },
     onStep: (log) => { step = log.step; post({ type: 'step', log, total }); },
     onReport: async ({ step, grid }) => {
-      if (grid) post({ type: 'grid', step, png: grid.png });
+      // The run report's whole-image grid when there is one (run-report.ts), else the crop grid.
+      const png = (reportSet && await runStore.read(REPORT_FILES.grid(step))) || grid?.png;
+      if (png) post({ type: 'grid', step, png });
+      const [sheet, csv] = await Promise.all([runStore.read(REPORT_FILES.contactSheet), runStore.read(REPORT_FILES.metricsCsv)]);
+      if (sheet || csv) post({ type: 'report', contactSheet: sheet, metrics: csv && parseMetricsCsv(new TextDecoder().decode(csv)) });
       await profile(step);
     },
     onCheckpoint: (s) => post({ type: 'checkpoint', step: s.state.step, generator: exportedGenerator(s) }),
@@ -96,4 +106,20 @@ async function train(m: StartMessage): Promise<void> {
   if (profiling) { await profile(result.trainer.step); profiler().enable(false); }
   post({ type: 'done', step: result.trainer.step, stopped: stop.signal.aborted, summary: result.summaryMarkdown });
   result.dispose();
+}
+
+/**
+ * The run report's images: the held-out faces (bundled names under faces/) and one photo crop
+ * (with the user's own images, a crop of the first large enough one). Undefined, with a note,
+ * when no image is large enough: the run then shows its crop grids only.
+ */
+async function reportSetOf(heldout: HostImage[], training: HostImage[], scale: number): Promise<EvalSet | undefined> {
+  const faces = heldout.filter((im) => /(^|\/)faces\//.test(im.name ?? ''));
+  const photos = heldout.filter((im) => !faces.includes(im)).concat(training);
+  try {
+    return await prepareEvalSet(pickHeldout(faces, photos), { scale });
+  } catch (e) {
+    post({ type: 'note', message: `no whole-image grids or metrics: ${(e as Error).message}` });
+    return undefined;
+  }
 }

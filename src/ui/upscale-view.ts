@@ -15,6 +15,7 @@ import { StoreController, store } from './state.js';
 import { download, shared } from './styles.js';
 import './image-drop.js';
 import './before-after.js';
+import './zoom-view.js';
 
 interface Result {
   sr: HostImage;
@@ -66,6 +67,13 @@ export class UpscaleView extends LitElement {
     }
   }
 
+  /** Why the chosen input and ground truth can't be compared (checked when either is chosen, before any work). */
+  private get inputProblem(): string {
+    const input = this.input?.image, hr = this.hr && modCrop(this.hr, 4);
+    if (!input || !hr || (hr.width === input.width * 4 && hr.height === input.height * 4)) return '';
+    return `the ground truth is ${this.hr!.width}×${this.hr!.height}; it must be 4× the input (${input.width * 4}×${input.height * 4}): choose another ground truth, or remove it`;
+  }
+
   private async onInput(files: File[]): Promise<void> {
     this.error = '';
     try {
@@ -95,9 +103,8 @@ export class UpscaleView extends LitElement {
     this.progress = 0;
     let model: UpscaleModel | undefined;
     try {
+      if (this.inputProblem) throw new Error(this.inputProblem);
       const hr = this.hr && modCrop(this.hr, 4);
-      if (hr && (hr.width !== input.width * 4 || hr.height !== input.height * 4))
-        throw new Error(`the ground truth is ${this.hr!.width}×${this.hr!.height}; it must be 4× the input (${input.width * 4}×${input.height * 4})`);
       model = await this.loadModel();
       const t0 = performance.now();
       // Two passes over the same tiles: the model, then bicubic; the bar covers both.
@@ -151,7 +158,11 @@ export class UpscaleView extends LitElement {
         <h3>Result</h3>
         <p id="upscale-result">${this.input!.image.width}×${this.input!.image.height} → <strong>${r.sr.width}×${r.sr.height}</strong>
           with ${r.model} in ${(r.ms / 1000).toFixed(2)} s</p>
-        <before-after .beforeSrc=${r.bicubicUrl} .afterSrc=${r.srUrl} beforeLabel="bicubic" afterLabel="model"></before-after>
+        <p class="muted">Shown at 1:1 (one output pixel per screen pixel): zoom in to judge the ×4 detail, drag the picture to pan,
+          drag the orange divider to compare the model (left) with bicubic (right).</p>
+        <zoom-view id="result-view" .naturalWidth=${r.sr.width} .naturalHeight=${r.sr.height}>
+          <before-after .beforeSrc=${r.bicubicUrl} .afterSrc=${r.srUrl} beforeLabel="bicubic" afterLabel="model"></before-after>
+        </zoom-view>
         ${r.metrics ? html`<table id="metrics" style="max-width:28rem"><thead><tr><th>vs. ground truth</th><th>PSNR-Y / SSIM-Y</th></tr></thead>
           <tbody><tr><td>bicubic</td><td>${fmt(r.metrics.bicubic)}</td></tr><tr><td>model</td><td>${fmt(r.metrics.model)}</td></tr></tbody></table>` : ''}
         <p><button id="download" @click=${() => download(r.srBlob, `${(this.input!.image.name ?? 'image').replace(/\.[^.]+$/, '')}_x4.png`)}>
@@ -167,11 +178,13 @@ export class UpscaleView extends LitElement {
         <h3>Image</h3>
         <image-drop id="input-drop" label="Drop an image here, or press to choose one" @files=${(e: CustomEvent<File[]>) => this.onInput(e.detail)}></image-drop>
         ${this.input ? html`<p class="muted" id="input-info">${this.input.image.name}: ${this.input.image.width}×${this.input.image.height}</p>` : ''}
-        <details><summary>Ground truth (optional, for PSNR/SSIM)</summary>
+        <details ?open=${!!this.hr}><summary id="hr-summary">Ground truth (optional, for PSNR/SSIM)</summary>
           <image-drop id="hr-drop" label="Drop the original high-resolution image (4× the input)" @files=${(e: CustomEvent<File[]>) => this.onHr(e.detail)}></image-drop>
-          ${this.hr ? html`<p class="muted">${this.hr.name}: ${this.hr.width}×${this.hr.height}</p>` : ''}
+          ${this.hr ? html`<p class="row"><span class="muted" id="hr-info">${this.hr.name}: ${this.hr.width}×${this.hr.height}</span>
+            <button type="button" id="hr-remove" @click=${() => { this.hr = undefined; }}>Remove</button></p>` : ''}
         </details>
-        <p class="row"><button class="primary" id="upscale" ?disabled=${!this.input || this.busy} @click=${() => this.upscale()}>
+        ${this.inputProblem ? html`<p class="error" role="alert" id="input-problem">${this.inputProblem}</p>` : ''}
+        <p class="row"><button class="primary" id="upscale" ?disabled=${!this.input || this.busy || !!this.inputProblem} @click=${() => this.upscale()}>
           ${this.busy ? 'Upscaling…' : 'Upscale ×4'}</button></p>
         ${this.busy || this.progress ? html`<label>Progress <progress id="upscale-progress" max="1" .value=${this.progress}></progress></label>` : ''}
         ${this.error ? html`<p class="error" role="alert" id="upscale-error">${this.error}</p>` : ''}
