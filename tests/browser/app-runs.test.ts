@@ -52,6 +52,8 @@ describe('app: saved runs', () => {
     // Start makes a second run; the first one stays in the list at its step.
     await clickDeep(page, '#train-start');
     await waitDeep(page, '#train-rate', 240_000, '/step [1-9]\\d* \\//.test(el.textContent)');
+    // The list refreshes when the new run's first checkpoint lands (asynchronously): give it a moment.
+    for (let i = 0; i < 100 && (await rowCount(page)) < 2; i++) await new Promise((r) => setTimeout(r, 200));
     expect(await rowCount(page)).toBe(2);
     expect(await textOf(page, '#runs-list tbody tr:nth-child(2)')).toContain(`${first} / 5001`);
     await waitDeep(page, '#saved-step', 120_000, 'Number(el.textContent) >= 5');
