@@ -39,14 +39,3 @@ export async function loadPretrainedModel(name: string, scale = DEFAULT_PRETRAIN
   return pretrainedInference(await loadPretrainedNode(name, scale as PretrainedScale));
 }
 
-/** --model NAME [--scale S] or --checkpoint FILE (or the default generator). */
-export async function loadModel(opts: { checkpoint?: string; model?: string; scale?: number }): Promise<SrModel> {
-  if (opts.model && opts.checkpoint) throw new UsageError('give either --model or --checkpoint, not both');
-  if (opts.model && !isShippedName(opts.model)) return loadPretrainedModel(opts.model, opts.scale);
-  const m = await loadGeneratorModel(opts.checkpoint, opts.model);
-  if (opts.scale !== undefined && opts.scale !== m.scale) {
-    m.dispose();
-    throw new UsageError(`this generator upscales ×${m.scale}; --scale ${opts.scale} is only for the UpscalerJS models`);
-  }
-  return m;
-}

@@ -18,7 +18,7 @@ export { makeLr, bicubicUpscale } from './data/degrade.js';
 export { PhotoDataset, DatasetError, type DatasetOptions, type HostBatch } from './data/dataset.js';
 export { Trainer, NonFiniteLossError, type StepLog, type TrainerSnapshot, type TrainerState, type HrBatch } from './train/trainer.js';
 export { renderSampleGrid, centreCrops, GRID_COLUMNS, type GridImage } from './train/sample-grid.js';
-export { runSession, vggFor, adapterLabel, type SessionOptions, type SessionResult, type ReportContext } from './train/session.js';
+export { runSession, vggFor, type SessionOptions, type SessionResult, type ReportContext } from './train/session.js';
 export { RunFiles, type RunStore, type CheckpointInfo } from './train/run-store.js';
 export * as pretrained from './pretrained/index.js';
 export * from './inference.js';

@@ -14,10 +14,10 @@
 import * as E from '../../engine/index.js';
 import type { SrganConfig } from '../config.js';
 import { initGeneratorFrom } from '../checkpoint.js';
-import { evaluate, type EvalReport } from '../metrics.js';
+import type { EvalReport } from '../metrics.js';
+import { evaluateOnImages } from '../evaluate.js';
 import type { HostImage } from '../image/types.js';
 import { toRgbPlanes } from '../image/types.js';
-import { upscaleImage } from '../upscale.js';
 import { Vgg19Features } from '../models/vgg19.js';
 import { Trainer, type HrBatch, type StepLog, type TrainerSnapshot } from './trainer.js';
 import { trainLoop, type BatchSource, type LoopResult } from './loop.js';
@@ -103,11 +103,6 @@ export interface SessionResult {
   dispose(): void;
 }
 
-/** The adapter as the run summary and the front ends name it. */
-export function adapterLabel(a: E.AdapterSummary): string {
-  return E.describeAdapter(a);
-}
-
 /**
  * The VGG feature extractor a config needs (undefined for pixel MSE). The one place where "the VGG
  * content loss needs weights" is checked, before any training work.
@@ -173,7 +168,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       }
       lastGood = await trainer.snapshot(data.state);
     }
-    await o.onReady?.({ config, trainer, adapter: adapterLabel(E.engine().adapter), resumedAt: latest?.state.step });
+    await o.onReady?.({ config, trainer, adapter: E.describeAdapter(E.engine().adapter), resumedAt: latest?.state.step });
 
     /**
      * A failed write (a full disk, a refused IndexedDB quota) ends the run with one message; the
@@ -235,12 +230,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     let evalResult: EvalReport | undefined;
     if (o.evaluate && o.heldout?.length) {
       say('evaluating on the held-out images…');
-      const g = loop.trainer.inferenceGenerator;
-      evalResult = await evaluate(o.heldout, (lr) => upscaleImage((t) => g.enhance(t), lr, { scale: config.generator.scale }),
-        { scale: config.generator.scale });
+      evalResult = await evaluateOnImages(o.heldout, loop.trainer.inferenceGenerator, config);
     }
     const summary: RunSummary = {
-      adapter: adapterLabel(E.engine().adapter), preset: config.preset, config, steps: loop.trainer.step, stepsThisSession: stepsRun,
+      adapter: E.describeAdapter(E.engine().adapter), preset: config.preset, config, steps: loop.trainer.step, stepsThisSession: stepsRun,
       started: started.toISOString(), ended: ended.toISOString(), seconds,
       stepsPerSecond: stepsRun / Math.max(1e-9, seconds), images: await files.countSamples(),
       recoveries: loop.recoveries, eval: evalResult,
