@@ -2,18 +2,29 @@
 import { readImageFolder } from '../srgan/data/folder-node.js';
 import * as E from '../engine/node.js';
 import type { MetricSet } from '../srgan/metrics.js';
-import { parseOptions, required, intOption, type Command, type OptionTable } from './command.js';
+import { parseOptions, required, intOption, UsageError, type Command, type OptionTable } from './command.js';
 import { evaluateModel } from '../srgan/evaluate.js';
+import type { EvalReport } from '../srgan/metrics.js';
 import { chooseModel, MODEL_NAMES } from './model-choice.js';
 import { progressBar } from './progress.js';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import sharp from 'sharp';
+import type { HostImage } from '../srgan/image/types.js';
+import { upscaleImage } from '../srgan/upscale.js';
+import { centreSquare, evaluateSet, prepareEvalSet } from '../srgan/train/eval-set.js';
+import { renderComparisonGrid } from '../srgan/train/eval-grid.js';
+import { rgbFromHost } from '../srgan/train/raster.js';
 
 const OPTIONS = {
   images: { type: 'string', arg: 'DIR', help: 'folder of HR images (e.g. data/photos/heldout)' },
-  model: { type: 'string', short: 'n', arg: 'NAME', help: `the model (default: default): ${MODEL_NAMES.join(', ')}` },
+  model: { type: 'string', short: 'n', arg: 'NAME[,NAME…]', help: `the model (default: default), or several separated by commas to compare them in one table: ${MODEL_NAMES.join(', ')}` },
   scale: { type: 'string', short: 's', arg: 'S', help: "the model's scale (4 for ours); 2, 3, 4 or 8 for the ESRGANs (default 4)" },
   checkpoint: { type: 'string', arg: 'FILE', help: 'a generator .safetensors of your own instead of -n' },
   'self-ensemble': { type: 'boolean', help: 'average the model over the 8 flips and transpositions of each image (EDSR\'s ' +
     '"+"; 8× the time); the report names the model "… + self-ensemble"' },
+  grid: { type: 'string', arg: 'FILE', help: 'also write a PNG of the first 4 images at 1:1: LR (nearest) | bicubic | each model | HR ' +
+    '(each a 256-px centre square: the whole image, resized, up to 512 px; a 1:1 crop of larger ones)' },
   json: { type: 'boolean', help: 'end the output with one JSON line (for scripts)' },
 } as const satisfies OptionTable;
 
@@ -22,38 +33,79 @@ bicubic as training, then upscaled by bicubic and by the model. PSNR and SSIM (G
 σ 1.5) are computed on Y (BT.601) with a scale-pixel border crop; sharpness is the variance of the
 Laplacian of Y relative to the original's (1.0 = as sharp as the original).`;
 
+const GRID_IMAGES = 4, GRID_SIZE = 256;
+
+/** The grid's HR images: centre squares of the first few, whole (resized) when small, a 1:1 crop when large. */
+function gridImages(images: readonly HostImage[]): HostImage[] {
+  return images.slice(0, GRID_IMAGES).map((img) => Math.min(img.width, img.height) <= 2 * GRID_SIZE ? centreSquare(img) : centreSquare(img, GRID_SIZE));
+}
+
+/** A column label: the model's name, or the checkpoint's folder and file name (a path is too long for a column). */
+const gridLabel = (model: string | undefined, checkpoint: string | undefined, name: string) =>
+  checkpoint !== undefined ? `${basename(dirname(resolve(checkpoint)))}/${basename(checkpoint, '.safetensors')}` : (model ?? name);
+
 const row = (name: string, m: MetricSet, ms?: number) =>
   `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
 
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('eval', argv, OPTIONS);
   const dir = required('eval', 'images', v.images);
-  const choice = await chooseModel('eval', { model: v.model, checkpoint: v.checkpoint, scale: intOption('eval', 'scale', v.scale) });
+  const scale = intOption('eval', 'scale', v.scale);
+  const names = v.model === undefined ? [undefined] : v.model.split(',').map((n) => n.trim());
+  if (names.length > 1 && v.checkpoint !== undefined) throw new UsageError('srgan eval: give several models with -n, or one --checkpoint, not both');
+  const choices = [];
+  for (const model of names) choices.push(await chooseModel('eval', { model, checkpoint: v.checkpoint, scale }));
+  const grid = v.grid;
+  if (grid !== undefined && !/\.png$/i.test(grid)) throw new UsageError(`srgan eval: --grid writes a PNG; give a file name ending in .png, got "${grid}"`);
   const images = await readImageFolder(dir, (m) => console.warn(`warning: ${m}`));
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
-  const model = await choice.load();
-  const bar = progressBar(images.length, 'eval');
-  const t0 = performance.now();
   const ensemble = !!v['self-ensemble'];
-  const name = ensemble ? `${choice.label} + self-ensemble` : choice.label;
-  const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble);
-  const ms = performance.now() - t0;
-  bar.stop();
-  console.log(`${name} on ${report.images} images of ${dir} (×${report.scale}):\n`);
-  console.log('| image | bicubic PSNR-Y | model PSNR-Y | gain | bicubic SSIM-Y | model SSIM-Y | model sharpness |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of report.perImage)
-    console.log(`| ${r.name} | ${r.bicubic.psnr_y.toFixed(2)} | ${r.model.psnr_y.toFixed(2)} | ${(r.model.psnr_y - r.bicubic.psnr_y).toFixed(2)} | ` +
-      `${r.bicubic.ssim_y.toFixed(4)} | ${r.model.ssim_y.toFixed(4)} | ${r.model.sharpness.toFixed(3)} |`);
+  const results: { name: string; report: EvalReport; ms: number }[] = [];
+  const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images), { scale: choices[0].scale, size: GRID_SIZE });
+  const gridOutputs: HostImage[][] = [];
+  for (const choice of choices) {
+    const model = await choice.load();
+    const bar = progressBar(images.length, choices.length > 1 ? `eval ${choice.label}` : 'eval');
+    const t0 = performance.now();
+    const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble);
+    bar.stop();
+    if (gridSet) gridOutputs.push((await evaluateSet(gridSet, (lr) => upscaleImage((t) => model.run(t), lr, { scale: model.scale, selfEnsemble: ensemble }))).outputs);
+    model.dispose();
+    results.push({ name: ensemble ? `${choice.label} + self-ensemble` : choice.label, report, ms: performance.now() - t0 });
+  }
+  const { report } = results[0];
+  console.log(`${results.map((r) => r.name).join(', ')} on ${report.images} images of ${dir} (×${report.scale}):\n`);
+  const several = results.length > 1;
+  const label = (name: string) => (several ? name : 'model');
+  console.log(`| image | bicubic PSNR-Y | ${results.map((r) => `${label(r.name)} PSNR-Y | gain | ${several ? '' : 'bicubic SSIM-Y | '}${label(r.name)} SSIM-Y | ${label(r.name)} sharpness`).join(' | ')} |`);
+  console.log(`| --- | ---: | ${results.map(() => `---: | ---: | ${several ? '' : '---: | '}---: | ---:`).join(' | ')} |`);
+  report.perImage.forEach((first, i) => {
+    const cells = results.map(({ report: rep }) => {
+      const r = rep.perImage[i];
+      return `${r.model.psnr_y.toFixed(2)} | ${(r.model.psnr_y - r.bicubic.psnr_y).toFixed(2)} | ${several ? '' : `${r.bicubic.ssim_y.toFixed(4)} | `}` +
+        `${r.model.ssim_y.toFixed(4)} | ${r.model.sharpness.toFixed(3)}`;
+    });
+    console.log(`| ${first.name} | ${first.bicubic.psnr_y.toFixed(2)} | ${cells.join(' | ')} |`);
+  });
   console.log('\n| mean | PSNR-Y (dB) | SSIM-Y | sharpness | time |\n| --- | ---: | ---: | ---: | ---: |');
   console.log(row('bicubic', report.bicubic));
-  console.log(row('model', report.model, ms));
-  model.dispose();
+  for (const r of results) console.log(row(label(r.name), r.report.model, r.ms));
+  if (gridSet && grid) {
+    const rows = gridSet.images.map((im, i) => ({
+      lr: rgbFromHost(im.lr), bicubic: rgbFromHost(im.bicubic), hr: rgbFromHost(im.hr), outputs: gridOutputs.map((o) => rgbFromHost(o[i])),
+    }));
+    const { image } = renderComparisonGrid(rows, { title: `${dir} (×${gridSet.scale})`, modelLabels: results.map((r, i) => gridLabel(names[i], v.checkpoint, r.name)), scale: gridSet.scale });
+    await mkdir(dirname(resolve(grid)), { recursive: true });
+    await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(grid);
+    console.log(`\ngrid: ${grid} (${image.width}×${image.height}: LR | bicubic | ${results.map((r) => r.name).join(' | ')} | HR)`);
+  }
   if (v.json) {
     const pick = (m: MetricSet) => ({ psnr_y: m.psnr_y, ssim_y: m.ssim_y, sharpness: m.sharpness });
-    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: pick(report.bicubic), model: { ...pick(report.model), name, seconds: ms / 1000 } }));
+    const models = results.map((r) => ({ ...pick(r.report.model), name: r.name, seconds: r.ms / 1000 }));
+    // `model` is the first (or only) model, as before; `models` lists them all.
+    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: pick(report.bicubic), model: models[0], ...(several ? { models } : {}) }));
   }
   return 0;
 }
 
-export const evalCommand: Command = { name: 'eval', usage: '--images DIR [-n NAME | --checkpoint FILE] [-s S] [--json]', options: OPTIONS, notes: NOTES, run };
+export const evalCommand: Command = { name: 'eval', usage: '--images DIR [-n NAME[,NAME…] | --checkpoint FILE] [-s S] [--json]', options: OPTIONS, notes: NOTES, run };

@@ -38,6 +38,7 @@ const OPTIONS = {
   'adv-weight': { type: 'string', arg: 'X', help: 'weight of the adversarial term in the GAN phase (paper: 1e-3)' },
   'gan-loss': { type: 'string', arg: 'bce|ragan|hinge', help: "the GAN phase's game: the paper's BCE (default), ESRGAN's relativistic average, or hinge" },
   'd-lr-scale': { type: 'string', arg: 'X', help: "the discriminator's learning rate is --lr × X (default 1)" },
+  'fm-weight': { type: 'string', arg: 'X', help: "weight of feature matching in the GAN phase: L1 between the discriminator's block outputs on SR and HR (default 0: none)" },
   'd-channels': { type: 'string', arg: 'A,B,…', help: "the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)" },
   'd-head': { type: 'string', arg: 'dense|patch', help: "the discriminator's head: one logit per image (paper) or per patch" },
   'd-norm': { type: 'string', arg: 'batch|none', help: "batch-norm in the discriminator's blocks (paper) or none" },
@@ -73,6 +74,7 @@ function configFrom(v: Values): SrganConfig {
     throw new UsageError(`srgan train: --gan-loss must be bce, ragan or hinge, got "${ganLoss}"`);
   const overrides = Object.fromEntries(Object.entries({
     advWeight: numberOption('train', 'adv-weight', v['adv-weight']), ganLoss, dLrScale: numberOption('train', 'd-lr-scale', v['d-lr-scale']),
+    featureMatchWeight: numberOption('train', 'fm-weight', v['fm-weight']),
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema),
   }).filter(([, x]) => x !== undefined));
@@ -104,7 +106,7 @@ const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
 const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm'] as const;
 /** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
-const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale']] as const;
+const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale'], ['fm-weight', 'featureMatchWeight']] as const;
 
 /**
  * The config of a resumed run: the checkpoint's, with the schedule changed where the command line
@@ -120,7 +122,7 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
     ...(given('lr') ? { lr: asked.lr } : {}),
     // Checkpoints from before the weight average have no emaDecay.
     emaDecay: given('ema') ? asked.emaDecay : saved.emaDecay ?? 0,
-    ganLoss: saved.ganLoss ?? 'bce', dLrScale: saved.dLrScale ?? 1,
+    ganLoss: saved.ganLoss ?? 'bce', dLrScale: saved.dLrScale ?? 1, featureMatchWeight: saved.featureMatchWeight ?? 0,
   };
   for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
   return { config, ignored: FIXED_ON_RESUME.filter(given) };
@@ -178,6 +180,7 @@ async function run(argv: string[]): Promise<number> {
         (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
       if (config.phase2Steps > 0)
         console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
+          (config.featureMatchWeight > 0 ? `feature matching ×${config.featureMatchWeight}, ` : '') +
           `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head, ${config.discriminator.batchNorm === false ? 'no' : 'batch'} norm)`);
       bar = progressBar(totalSteps(config), 'train', 'loss {loss} | {rate} steps/s');
     },

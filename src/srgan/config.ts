@@ -86,6 +86,13 @@ export interface SrganConfig {
   ganLoss: GanLoss;
   /** D's learning rate is the scheduled rate × this (1 in the paper; TTUR-style runs give D more). */
   dLrScale: number;
+  /**
+   * Weight of the feature-matching term of the GAN phase (pix2pixHD): the L1 distance between D's
+   * block outputs on SR and on its own HR, averaged over the blocks. It needs no pretrained
+   * weights and ties the generator's texture to the texture that is really there. 0 (the paper,
+   * and configs saved before it existed): none.
+   */
+  featureMatchWeight: number;
   seed: number;
   /**
    * Decay of an exponential moving average of the generator's weights (BasicSR's `ema_decay`,
@@ -111,7 +118,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: PAPER_D,
     hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
     lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, seed: 1, emaDecay: 0,
   },
   keras: {
     preset: 'keras',
@@ -122,7 +129,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
     hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
     lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
-    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, seed: 1, emaDecay: 0,
+    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, seed: 1, emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
@@ -133,7 +140,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
     lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, seed: 1, emaDecay: 0,
   },
 };
 
@@ -164,6 +171,7 @@ export function validateConfig(cfg: SrganConfig): void {
   if (!['bce', 'ragan', 'hinge'].includes(cfg.ganLoss)) bad(`ganLoss must be bce, ragan or hinge, got ${String(cfg.ganLoss)}`);
   if (!(cfg.dLrScale > 0)) bad(`dLrScale must be > 0, got ${cfg.dLrScale}`);
   if (!(cfg.advWeight >= 0) || !(cfg.contentWeight >= 0)) bad('advWeight and contentWeight must be ≥ 0');
+  if (!(cfg.featureMatchWeight >= 0)) bad(`featureMatchWeight must be ≥ 0, got ${cfg.featureMatchWeight}`);
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
   if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');
@@ -176,5 +184,5 @@ export const fromUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale
 
 /** A config read from a checkpoint written before a field existed gets that field's original meaning. */
 export function withConfigDefaults(cfg: SrganConfig): SrganConfig {
-  return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, emaDecay: cfg.emaDecay ?? 0 };
+  return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, featureMatchWeight: cfg.featureMatchWeight ?? 0, emaDecay: cfg.emaDecay ?? 0 };
 }

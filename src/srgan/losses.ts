@@ -18,6 +18,12 @@
  *            D: ½·[BCE(C(HR) − mean C(SR), 1) + BCE(C(SR) − mean C(HR), 0)]
  *            G: ½·[BCE(C(HR) − mean C(SR), 0) + BCE(C(SR) − mean C(HR), 1)]
  *   'hinge'  D: mean relu(1 − C(HR)) + mean relu(1 + C(SR));  G: −mean C(SR)   (SAGAN, BigGAN)
+ *
+ * Feature matching (pix2pixHD, Wang et al. 2018), an option of any of them (featureMatchWeight):
+ *   the L1 distance between D's block outputs on SR and on the same image's HR, averaged over the
+ *   blocks. SR and HR are aligned pairs, so this is a perceptual loss in D's own, learnt, features:
+ *   it asks for the texture that is in this HR, where the adversarial term accepts any texture D
+ *   cannot tell from real (a fixed pattern, for a small D).
  */
 import * as E from '../engine/index.js';
 import type { Tensor } from '../engine/index.js';
@@ -27,7 +33,7 @@ import type { Vgg19Features } from './models/vgg19.js';
 
 /** The config fields the content loss reads (an SrganConfig has them all). */
 export type ContentLossConfig = Pick<SrganConfig, 'content' | 'vggScale'> & { generator: Pick<GeneratorConfig, 'outputRange'> };
-export type PerceptualLossConfig = ContentLossConfig & Pick<SrganConfig, 'contentWeight' | 'advWeight'> & { ganLoss?: GanLoss };
+export type PerceptualLossConfig = ContentLossConfig & Pick<SrganConfig, 'contentWeight' | 'advWeight'> & { ganLoss?: GanLoss; featureMatchWeight?: number };
 
 const sameShape = (a: Tensor, b: Tensor) => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 
@@ -107,23 +113,46 @@ export function discriminatorLoss(realLogits: Tensor, fakeLogits: Tensor, kind: 
   });
 }
 
-export interface PerceptualLoss {
-  /** contentWeight · content + advWeight · adversarial, with the graph (backpropagate this). */
-  total: Tensor;
-  /** The unweighted parts, detached (for logging). */
-  content: Tensor;
-  adversarial: Tensor;
+/** Mean over D's blocks of L1(block(SR), block(HR)); the HR features are targets (no graph). */
+export function featureMatchingLoss(fakeFeatures: readonly Tensor[], realFeatures: readonly Tensor[]): Tensor {
+  if (!fakeFeatures.length || fakeFeatures.length !== realFeatures.length)
+    throw new Error(`featureMatchingLoss: ${fakeFeatures.length} SR and ${realFeatures.length} HR feature maps (must be equal and non-zero)`);
+  return E.tidy(() => E.mulScalar(
+    fakeFeatures.map((f, i) => E.l1Loss(f, realFeatures[i].detach())).reduce((a, b) => E.add(a, b)),
+    1 / fakeFeatures.length));
 }
 
-/**
- * The paper's l_SR: the generator's loss in the adversarial phase. `realLogits` (D on the HR
- * batch, no graph) is needed by the relativistic loss only.
- */
-export function perceptualLoss(sr: Tensor, hr: Tensor, fakeLogits: Tensor, cfg: PerceptualLossConfig, vgg?: Vgg19Features, realLogits?: Tensor): PerceptualLoss {
+export interface PerceptualLoss {
+  /** contentWeight · content + advWeight · adversarial (+ featureMatchWeight · featureMatch), with the graph. */
+  total: Tensor;
+  /** The unweighted parts, detached (for logging); featureMatch only when it was computed. */
+  content: Tensor;
+  adversarial: Tensor;
+  featureMatch?: Tensor;
+}
+
+/** D's outputs for SR (with the graph) and, where the loss needs them, for HR (targets). */
+export interface DiscriminatorOutputs {
+  fakeLogits: Tensor;
+  /** D on the HR batch: the relativistic loss needs its logits, feature matching its block outputs. */
+  realLogits?: Tensor;
+  fakeFeatures?: readonly Tensor[];
+  realFeatures?: readonly Tensor[];
+}
+
+/** The paper's l_SR: the generator's loss in the adversarial phase, plus the optional feature matching. */
+export function perceptualLoss(sr: Tensor, hr: Tensor, d: DiscriminatorOutputs, cfg: PerceptualLossConfig, vgg?: Vgg19Features): PerceptualLoss {
   return E.tidy(() => {
     const content = contentLoss(sr, hr, cfg, vgg);
-    const adversarial = generatorAdversarialLoss(fakeLogits, cfg.ganLoss ?? 'bce', realLogits);
-    const total = E.add(E.mulScalar(content, cfg.contentWeight), E.mulScalar(adversarial, cfg.advWeight));
+    const adversarial = generatorAdversarialLoss(d.fakeLogits, cfg.ganLoss ?? 'bce', d.realLogits);
+    let total = E.add(E.mulScalar(content, cfg.contentWeight), E.mulScalar(adversarial, cfg.advWeight));
+    const fmWeight = cfg.featureMatchWeight ?? 0;
+    if (fmWeight > 0) {
+      if (!d.fakeFeatures || !d.realFeatures) throw new Error('perceptualLoss: feature matching needs D\'s block outputs on SR and on HR');
+      const featureMatch = featureMatchingLoss(d.fakeFeatures, d.realFeatures);
+      total = E.add(total, E.mulScalar(featureMatch, fmWeight));
+      return { total, content: content.detach(), adversarial: adversarial.detach(), featureMatch: featureMatch.detach() };
+    }
     return { total, content: content.detach(), adversarial: adversarial.detach() };
   });
 }

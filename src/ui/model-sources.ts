@@ -1,5 +1,5 @@
 /**
- * Where the Upscale view's models come from: the generator shipped in models/default/, the one the
+ * Where the Upscale view's models come from: the generators shipped in models/ (default, srgan), the one the
  * training worker saved last, a .safetensors file the user picks, or an UpscalerJS ESRGAN model
  * (TF.js layers files bundled from their npm packages). All become one `UpscaleModel`: the inference
  * contract (inference.ts), so a tile records no graph and comes out in [0, 1].
@@ -8,17 +8,22 @@
 import { generatorFromSafetensors } from '../srgan/checkpoint.js';
 import { generatorInference, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
 import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName } from '../srgan/pretrained/index.js';
+import { SHIPPED_MODELS, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
 
 export type UpscaleModel = InferenceModel;
 
-// Bundled as files (not inlined); a missing models/default/ simply gives an empty map.
-const DEFAULT_MODEL = Object.values(import.meta.glob('/models/default/generator.safetensors',
-  { query: '?url', import: 'default', eager: true }) as Record<string, string>)[0] as string | undefined;
+// Bundled as files (not inlined), one per shipped model in models/<name>/; a missing file is simply absent.
+const SHIPPED_FILES = import.meta.glob('/models/*/generator.safetensors',
+  { query: '?url', import: 'default', eager: true }) as Record<string, string>;
 // node_modules is outside the default glob search: `exhaustive` lets the model packages in.
 const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/models/x4/*.{json,bin}',
   { query: '?url', import: 'default', eager: true, exhaustive: true }) as Record<string, string>;
 
-export const hasDefaultModel = !!DEFAULT_MODEL;
+const shippedUrl = (name: ShippedName): string | undefined => SHIPPED_FILES[`/${SHIPPED_MODELS.find((m) => m.name === name)!.path}`];
+
+/** The shipped generators (models/default, models/srgan), each with whether this build has its file. */
+export const shippedChoices: readonly (ShippedModel & { available: boolean })[] =
+  SHIPPED_MODELS.map((m) => ({ ...m, available: !!shippedUrl(m.name) }));
 
 /** Pretrained models whose x4 files are bundled, with their licence and source for the UI. */
 export const pretrainedChoices = PRETRAINED_MODELS.filter((m) => pretrainedUrl(m.name, 'model.json'));
@@ -32,11 +37,12 @@ export function generatorModel(bytes: Uint8Array, label: string): UpscaleModel {
   return generatorInference(generator, `${label} (${config.preset}: ${config.generator.blocks} blocks × ${config.generator.channels})`);
 }
 
-export async function defaultModel(): Promise<UpscaleModel> {
-  if (!DEFAULT_MODEL) throw new Error('this build ships no default model (models/default/generator.safetensors)');
-  const res = await fetch(DEFAULT_MODEL);
-  if (!res.ok) throw new Error(`default model: HTTP ${res.status}`);
-  return generatorModel(new Uint8Array(await res.arrayBuffer()), 'shipped default');
+export async function shippedModel(name: ShippedName): Promise<UpscaleModel> {
+  const url = shippedUrl(name);
+  if (!url) throw new Error(`this build ships no "${name}" model (models/${name}/generator.safetensors)`);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${name} model: HTTP ${res.status}`);
+  return generatorModel(new Uint8Array(await res.arrayBuffer()), `shipped ${name}`);
 }
 
 export async function pretrainedModel(name: PretrainedName): Promise<UpscaleModel> {

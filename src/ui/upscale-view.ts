@@ -10,7 +10,8 @@ import type { HostImage } from '../srgan/image/types.js';
 import { compareImages, modCrop, type MetricSet } from '../srgan/metrics.js';
 import { upscaleImage } from '../srgan/upscale.js';
 import type { PretrainedName } from '../srgan/pretrained/index.js';
-import { defaultModel, generatorModel, hasDefaultModel, pretrainedChoices, pretrainedModel, type UpscaleModel } from './model-sources.js';
+import { generatorModel, pretrainedChoices, pretrainedModel, shippedChoices, shippedModel, type UpscaleModel } from './model-sources.js';
+import { isShippedName } from '../srgan/shipped-models.js';
 import { StoreController, store } from './state.js';
 import { download, shared } from './styles.js';
 import './image-drop.js';
@@ -34,7 +35,7 @@ export class UpscaleView extends LitElement {
   };
   static override styles = [shared];
   private store = new StoreController(this);
-  choice = hasDefaultModel ? 'default' : pretrainedChoices[0]?.name ?? 'file';
+  choice: string = shippedChoices.find((m) => m.available)?.name ?? pretrainedChoices[0]?.name ?? 'file';
   input?: { image: HostImage; url: string };
   hr?: HostImage;
   checkpoint?: File;
@@ -46,7 +47,7 @@ export class UpscaleView extends LitElement {
   ensemble = false;
 
   private async loadModel(): Promise<UpscaleModel> {
-    if (this.choice === 'default') return defaultModel();
+    if (isShippedName(this.choice)) return shippedModel(this.choice);
     if (this.choice === 'trained') {
       const t = this.store.state.trainedGenerator;
       if (!t) throw new Error('no model has been trained in this session yet (Train view)');
@@ -135,7 +136,7 @@ export class UpscaleView extends LitElement {
       <div class="row">
         <label for="model">Model</label>
         <select id="model" .value=${this.choice} @change=${(e: Event) => { this.choice = (e.target as HTMLSelectElement).value; }}>
-          <option value="default" ?disabled=${!hasDefaultModel}>Shipped default${hasDefaultModel ? '' : ' (not in this build)'}</option>
+          ${shippedChoices.map((m) => html`<option value=${m.name} ?disabled=${!m.available}>Shipped ${m.name}: ${m.description}${m.available ? '' : ' (not in this build)'}</option>`)}
           <option value="trained" ?disabled=${!trained}>Trained here${trained ? ` (step ${trained.step})` : ' (train one first)'}</option>
           <option value="file">A .safetensors checkpoint…</option>
           ${pretrainedChoices.map((m) => html`<option value=${m.name}>UpscalerJS ${m.name}</option>`)}

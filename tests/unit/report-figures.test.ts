@@ -1,7 +1,7 @@
 /** The run's figures as pixels: the bitmap font, the whole-image grid and the contact sheet (host only, no GPU). */
 import { describe, expect, it } from 'vitest';
 import { CELL_W, drawText, fontCovers, textHeight, textWidth } from '../../src/srgan/train/bitmap-font.js';
-import { evalGridColumns, layoutEvalGrid, phaseName, renderEvalGrid, type EvalGridRow } from '../../src/srgan/train/eval-grid.js';
+import { evalGridColumns, layoutEvalGrid, phaseName, renderComparisonGrid, renderEvalGrid, type EvalGridRow } from '../../src/srgan/train/eval-grid.js';
 import { pickFrameSteps, renderContactSheet } from '../../src/srgan/train/contact-sheet.js';
 import { blankRgb, cropRgb, nearestUpscale, type RgbImage } from '../../src/srgan/train/raster.js';
 
@@ -65,8 +65,18 @@ describe('whole-image eval grid', () => {
     expect(layout.columns.map((c) => c.label)).toEqual(['LR (nearest ×4)', 'bicubic', 'this run', 'HR (original)']);
     const bad = rows(1, 64, false);
     bad[0].model = solid(60, 64, 0);
-    expect(() => renderEvalGrid(bad, { step: 0, phase: 1, scale: 4 })).toThrow(/model image is 60×64/);
+    expect(() => renderEvalGrid(bad, { step: 0, phase: 1, scale: 4 })).toThrow(/"this run" image is 60×64/);
     expect(() => layoutEvalGrid([])).toThrow(/no images/);
+  });
+
+  it('compares any number of models: one labelled column each, between bicubic and HR', () => {
+    const row = { lr: solid(16, 16, 10), bicubic: solid(64, 64, 60), outputs: [solid(64, 64, 90), solid(64, 64, 130)], hr: solid(64, 64, 200) };
+    const { image, layout } = renderComparisonGrid([row], { title: 'default vs srgan', modelLabels: ['default', 'srgan'], scale: 4 });
+    expect(layout.columns.map((c) => c.label)).toEqual(['LR (nearest ×4)', 'bicubic', 'default', 'srgan', 'HR (original)']);
+    expect(layout.columns.map((c) => pixel(image, c.x + 32, layout.rows[0].y + 32)[0])).toEqual([10, 60, 90, 130, 200]);
+    expect(() => renderComparisonGrid([row], { title: '', modelLabels: ['default'], scale: 4 })).toThrow(/2 model images for 1 labels/);
+    expect(() => renderComparisonGrid([{ ...row, outputs: [solid(64, 64, 0), solid(60, 64, 0)] }], { title: '', modelLabels: ['default', 'srgan'], scale: 4 }))
+      .toThrow(/"srgan" image is 60×64/);
   });
 
   it('prints the step and phase: different steps give different title pixels', () => {

@@ -9,7 +9,7 @@ import { generatorToSafetensors, initGeneratorFrom } from '../../src/srgan/check
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
 import { Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
-import { contentLoss, discriminatorLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
+import { contentLoss, discriminatorLoss, featureMatchingLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
 import { useEngine } from '../helpers/gpu.js';
 
 const PRESETS: PresetName[] = ['tiny', 'paper', 'keras'];
@@ -245,6 +245,19 @@ describe('SRGAN discriminator', () => {
     }
   });
 
+  it('forwardWithFeatures: the same logits as forward, and each block\'s output in order', async () => {
+    const d = new Discriminator({ ...presets.tiny.discriminator, channels: [4, 4, 8, 8, 8, 8, 8, 8], dense: 8, head: 'patch' }, 32, { rng: rng(9) }).eval();
+    const x = smooth([2, 3, 32, 32], 2);
+    const { logits, features } = E.noGrad(() => d.forwardWithFeatures(x));
+    expect(features.map((f) => f.shape)).toEqual(d.layerShapes(x.shape).filter((r) => r.name.startsWith('features.')).map((r) => r.shape));
+    const direct = infer(d, x);
+    expect(Array.from(await take(logits))).toEqual(Array.from(await take(direct)));
+    const first = infer(d.features.at(0), x);
+    expect(Array.from(await take(features[0]))).toEqual(Array.from(await take(first)));
+    for (const f of features) f.dispose();
+    d.dispose(); x.dispose();
+  });
+
   it('the dense head refuses an input of another size, naming it', () => {
     const d = new Discriminator(presets.tiny.discriminator, 32, { rng: rng(4) });
     const x = E.zeros([1, 3, 48, 48]);
@@ -437,12 +450,39 @@ describe('SRGAN losses', () => {
     const sr = E.tensor([0.5, -0.5, 0, 1], [1, 1, 2, 2]);
     const hr = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]);
     const logits = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]); // a patch map
-    const p = perceptualLoss(sr, hr, logits, cfg);
+    const p = perceptualLoss(sr, hr, { fakeLogits: logits }, cfg);
     const mse = (0.25 + 0.25 + 0 + 1) / 4;
     expect((await take(p.content))[0]).toBeCloseTo(mse, 6);
     expect((await take(p.adversarial))[0]).toBeCloseTo(Math.LN2, 6);
     expect((await take(p.total))[0]).toBeCloseTo(mse + 1e-3 * Math.LN2, 6);
+    expect(p.featureMatch).toBeUndefined();
     for (const t of [sr, hr, logits]) t.dispose();
+  });
+
+  it('feature matching: the mean over blocks of L1(SR features, HR features), added with its weight; HR gets no gradient', async () => {
+    const fake = [E.tensor([1, 2, 3, 4], [1, 1, 2, 2]), E.tensor([0, 0], [1, 2, 1, 1])];
+    const real = [E.tensor([1, 1, 1, 1], [1, 1, 2, 2]), E.tensor([1, -1], [1, 2, 1, 1])];
+    const want = ((0 + 1 + 2 + 3) / 4 + (1 + 1) / 2) / 2;
+    expect((await take(featureMatchingLoss(fake, real)))[0]).toBeCloseTo(want, 6);
+    expect(() => featureMatchingLoss(fake, real.slice(1))).toThrow(/must be equal/);
+
+    const sr = E.tensor([0.5, -0.5, 0, 1], [1, 1, 2, 2]);
+    const hr = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]);
+    const logits = E.tensor([0, 0, 0, 0], [1, 1, 2, 2]);
+    const p = perceptualLoss(sr, hr, { fakeLogits: logits, fakeFeatures: fake, realFeatures: real }, { ...cfg, featureMatchWeight: 0.5 });
+    const mse = (0.25 + 0.25 + 0 + 1) / 4;
+    expect((await take(p.featureMatch!))[0]).toBeCloseTo(want, 6);
+    expect((await take(p.total))[0]).toBeCloseTo(mse + 1e-3 * Math.LN2 + 0.5 * want, 6);
+    expect(() => perceptualLoss(sr, hr, { fakeLogits: logits }, { ...cfg, featureMatchWeight: 0.5 })).toThrow(/block outputs/);
+
+    // One block: d loss / d fake = sign(fake − real) / 4 elements; the HR features are targets.
+    const f0 = E.variable(E.tensor([1, 2, 3, 0], [1, 1, 2, 2]));
+    const r0 = E.variable(E.tensor([1, 1, 1, 1], [1, 1, 2, 2]));
+    const loss = featureMatchingLoss([f0], [r0]);
+    E.backward(loss);
+    expect(Array.from(await f0.grad!.read())).toEqual([0, 0.25, 0.25, -0.25]);
+    expect(r0.grad).toBeFalsy();
+    for (const t of [...fake, ...real, sr, hr, logits, loss, f0, r0]) t.dispose();
   });
 
   it('VGG content: features of both images mapped to [0, 1], MSE / vggScale²; same value from either range', async () => {

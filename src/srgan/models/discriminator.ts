@@ -94,11 +94,24 @@ export class Discriminator extends Module {
 
   /** Logits: [N, 1] for the dense head, [N, 1, h, w] (one per patch) for the patch head. */
   forward(x: E.Tensor): E.Tensor {
+    this.checkInput(x);
+    return this.head.forward(this.features.forward(x));
+  }
+
+  /** The logits and every block's output (the feature-matching loss compares them for SR and HR). */
+  forwardWithFeatures(x: E.Tensor): { logits: E.Tensor; features: E.Tensor[] } {
+    this.checkInput(x);
+    const features: E.Tensor[] = [];
+    let h = x;
+    for (let i = 0; i < this.features.length; i++) features.push(h = this.features.at(i).forward(h));
+    return { logits: this.head.forward(h), features };
+  }
+
+  private checkInput(x: E.Tensor): void {
     if (x.rank !== 4 || x.shape[1] !== 3)
       throw new E.ShapeError(`Discriminator: input must be RGB [N, 3, H, W], got [${x.shape.join(', ')}]`);
     if (this.cfg.head === 'dense' && (x.shape[2] !== this.inputSize || x.shape[3] !== this.inputSize))
       throw new E.ShapeError(`Discriminator: the dense head was built for ${this.inputSize}×${this.inputSize} inputs, got [${x.shape.join(', ')}]`);
-    return this.head.forward(this.features.forward(x));
   }
 
   /** Every layer's output shape for an input shape, without running anything (the Keras summary table). */

@@ -35,7 +35,7 @@ export const upscalerOf = (model: { enhance(lr: E.Tensor): E.Tensor }, scale: nu
 export const DEFAULT_FACES = 4, DEFAULT_SIZE = 256;
 
 /** The centre square of an image, as large as its short side. */
-function centreSquare(img: HostImage, side = Math.min(img.width, img.height)): HostImage {
+export function centreSquare(img: HostImage, side = Math.min(img.width, img.height)): HostImage {
   const ch = img.channels, x0 = (img.width - side) >> 1, y0 = (img.height - side) >> 1;
   const data = new Float32Array(side * side * ch);
   for (let y = 0; y < side; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * ch, ((y0 + y) * img.width + x0 + side) * ch), y * side * ch);

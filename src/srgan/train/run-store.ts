@@ -49,7 +49,8 @@ export interface RunStore {
   decodePng?(png: Uint8Array): Promise<GridImage>;
 }
 
-export const LOG_COLUMNS = ['step', 'phase', 'g_content', 'g_adv', 'd_real', 'd_fake', 'lr', 'ms'] as const;
+/** g_fm came last, so logs written before it read with it empty. */
+export const LOG_COLUMNS = ['step', 'phase', 'g_content', 'g_adv', 'd_real', 'd_fake', 'lr', 'ms', 'g_fm'] as const;
 /** Step folders kept: the latest and the one before it. */
 const KEEP_CHECKPOINTS = 2;
 const AVERAGE_FILE = 'generator-average.safetensors';
@@ -68,7 +69,7 @@ export function parseLogCsv(csv: string): StepLog[] {
   const [, ...lines] = csv.trim().split('\n');
   return lines.filter(Boolean).map((line) => {
     const cells = line.split(',').map((c) => (c === '' ? NaN : Number(c)));
-    return Object.fromEntries(LOG_COLUMNS.map((c, i) => [c, cells[i]])) as unknown as StepLog;
+    return Object.fromEntries(LOG_COLUMNS.map((c, i) => [c, cells[i] ?? NaN])) as unknown as StepLog;
   });
 }
 

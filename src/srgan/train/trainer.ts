@@ -34,6 +34,8 @@ export interface StepLog {
   phase: Phase;
   g_content: number;
   g_adv: number;
+  /** The feature-matching term (NaN when the run has none). */
+  g_fm: number;
   d_real: number;
   d_fake: number;
   lr: number;
@@ -162,7 +164,7 @@ export class Trainer {
     this.step++;
     const log: StepLog = {
       step: this.step, phase: plan.phase, lr: plan.lr, ms: performance.now() - t0,
-      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
+      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, g_fm: values.g_fm ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
     };
     if (Object.values(values).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(this.step, log);
     return log;
@@ -193,12 +195,19 @@ export class Trainer {
         E.backward(content);
         out.g_content = content.detach();
       } else {
-        // The relativistic loss compares with D's logits on the real batch (no graph: D is frozen, HR is data).
-        const realLogits = this.config.ganLoss === 'ragan' ? this.discriminator.forward(target) : undefined;
-        const loss = perceptualLoss(sr, target, this.discriminator.forward(sr), this.config, this.vgg, realLogits);
+        // The relativistic loss compares with D's logits on the real batch, feature matching with
+        // D's block outputs on it (no graph: D is frozen and HR is data).
+        const matching = this.config.featureMatchWeight > 0;
+        const fake = this.discriminator.forwardWithFeatures(sr);
+        const real = matching || this.config.ganLoss === 'ragan' ? this.discriminator.forwardWithFeatures(target) : undefined;
+        const loss = perceptualLoss(sr, target, {
+          fakeLogits: fake.logits, realLogits: real?.logits,
+          ...(matching ? { fakeFeatures: fake.features, realFeatures: real!.features } : {}),
+        }, this.config, this.vgg);
         E.backward(loss.total);
         out.g_content = loss.content;
         out.g_adv = loss.adversarial;
+        if (loss.featureMatch) out.g_fm = loss.featureMatch;
       }
     } finally {
       for (const p of dParams) p.requiresGrad = true;
