@@ -1,4 +1,5 @@
 /** `srgan train`: two-phase SRGAN training into a run folder, resumable. */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as E from '../engine/node.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
@@ -21,6 +22,8 @@ const OPTIONS = {
   'phase2-steps': { type: 'string', arg: 'N', help: 'length of phase 2 (GAN)' },
   'init-from': { type: 'string', arg: 'FILE', help: "start a new run from a generator file's weights (a run's generator.safetensors, " +
     "the shipped model); with more --blocks than the file, the extra blocks start as identity maps, so the run starts at the file's quality" },
+  'init-d-from': { type: 'string', arg: 'FILE', help: "start a new run's discriminator from a file (a run's checkpoints/step-*/discriminator.safetensors, " +
+    'or models/srgan/discriminator.safetensors) instead of from scratch, so the GAN phase pushes the generator from its first steps' },
   resume: { type: 'boolean', help: 'continue the run in RUN_DIR exactly where its last checkpoint stopped ' +
     '(with --steps/--phase*-steps or --lr: the schedule changes from there on)' },
   content: { type: 'string', arg: 'mse|vgg', help: "content loss of the GAN phase (default: the preset's; vgg needs --vgg)" },
@@ -133,6 +136,8 @@ async function run(argv: string[]): Promise<number> {
   const dataDir = required('train', 'data', v.data), out = required('train', 'out', v.out);
   const asked = configFrom(v);
   if (v.resume && v['init-from']) throw new UsageError('srgan train: --init-from starts a new run; it cannot be used with --resume');
+  if (v.resume && v['init-d-from']) throw new UsageError('srgan train: --init-d-from starts a new run; it cannot be used with --resume');
+  if (v['init-d-from'] !== undefined && !existsSync(v['init-d-from'])) throw new UsageError(`srgan train: --init-d-from: file not found: ${v['init-d-from']}`);
   const store = new NodeRunStore(out);
   const hasCheckpoint = await new RunFiles(store).hasCheckpoint();
   if (v.resume && !hasCheckpoint) throw new UsageError(`srgan train: --resume, but ${out} holds no checkpoint`);
@@ -170,6 +175,7 @@ async function run(argv: string[]): Promise<number> {
     openData: (config) => openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) }),
     vggWeights: v.vgg ? await readFile(v.vgg) : undefined,
     initGenerator: v['init-from'] ? { bytes: await readFile(v['init-from']), source: v['init-from'] } : undefined,
+    initDiscriminator: v['init-d-from'] ? { bytes: await readFile(v['init-d-from']), source: v['init-d-from'] } : undefined,
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
     sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
     log: (m) => console.error(`\n${m}`),

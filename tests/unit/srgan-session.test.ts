@@ -107,6 +107,22 @@ describe('training session', () => {
     x.dispose();
   }, 300_000);
 
+  it('starts the discriminator from a file: the first checkpoint holds its weights; a D of another shape is refused, named', async () => {
+    const first = await folderStore();
+    await session(first, { config: config({ phase1Steps: 0, phase2Steps: 2 }), untilStep: 2 });
+    const dFile = (await first.read('checkpoints/step-000002/discriminator.safetensors'))!;
+    const store = await folderStore(), said: string[] = [];
+    await session(store, { config: config({ phase1Steps: 0, phase2Steps: 2, seed: 7 }), untilStep: 0,
+      initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' }, log: (m) => said.push(m) });
+    expect(said.join('\n')).toMatch(/initialised the discriminator from trained-d\.safetensors/);
+    const loaded = E.decodeSafetensors((await store.read('checkpoints/step-000000/discriminator.safetensors'))!);
+    const trained = E.decodeSafetensors(dFile);
+    expect(loaded.tensors.map((t) => [t.name, Array.from(t.data)])).toEqual(trained.tensors.map((t) => [t.name, Array.from(t.data)]));
+    const wider = makeConfig('tiny', { ...config({ phase1Steps: 0, phase2Steps: 2 }), discriminator: { ...SMALL_D, channels: [4, 8, 16, 16, 16, 16, 16, 16] } });
+    await expect(session(await folderStore(), { config: wider, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }))
+      .rejects.toThrow(/trained-d\.safetensors: not a discriminator of this run's shape \(4,8,16/);
+  }, 300_000);
+
   it('recovers from a NaN loss in IndexedDB as in a folder: nothing non-finite is saved', async () => {
     const poisoned = async (c: SrganConfig): Promise<BatchSource> => {
       const inner = await openData(c);

@@ -57,6 +57,12 @@ export interface SessionOptions {
   openData: (config: SrganConfig) => BatchSource | Promise<BatchSource>;
   /** A new run's starting generator (a generator file's bytes; fewer blocks grow). Ignored on resume. */
   initGenerator?: { bytes: Uint8Array; source: string };
+  /**
+   * A new run whose discriminator starts from a file (a run's checkpoints/step-N/discriminator.safetensors,
+   * or a shipped one) instead of from scratch: a GAN phase whose D already tells sharp from soft,
+   * so the generator gets adversarial gradients from its first steps. Same D config required.
+   */
+  initDiscriminator?: { bytes: Uint8Array; source: string };
   /** VGG19 weights (safetensors) for the 'vgg' content loss. */
   vggWeights?: Uint8Array;
   /** Held-out images: their centre crops make the sample grids; with `evaluate`, the final PSNR/SSIM. */
@@ -165,6 +171,15 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
         const from = initGeneratorFrom(trainer.generator, o.initGenerator.bytes, o.initGenerator.source);
         trainer.resetAverage(); // the average starts from the loaded weights, not the random ones
         say(`initialised the generator from ${o.initGenerator.source} (${from.generator.blocks} of ${config.generator.blocks} blocks; the rest start as identity maps)`);
+      }
+      if (o.initDiscriminator) {
+        try {
+          E.loadCheckpoint(trainer.discriminator, o.initDiscriminator.bytes);
+        } catch (e) {
+          throw new Error(`${o.initDiscriminator.source}: not a discriminator of this run's shape (${config.discriminator.channels.join(',')} channels, ` +
+            `${config.discriminator.head} head): ${(e as Error).message}`);
+        }
+        say(`initialised the discriminator from ${o.initDiscriminator.source}`);
       }
       lastGood = await trainer.snapshot(data.state);
     }
