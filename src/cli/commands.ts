@@ -17,6 +17,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./srgan-train.js')).trainCommand },
   { name: 'eval', summary: 'PSNR/SSIM of a model vs bicubic on a folder of HR images',
     load: async () => (await import('./srgan-eval.js')).evalCommand },
+  { name: 'interpolate', summary: "blend two generators' weights (ESRGAN's network interpolation): fidelity ↔ texture",
+    load: async () => (await import('./srgan-interpolate.js')).interpolateCommand },
   { name: 'bench', summary: 'benchmark the engine against TF.js WebGPU (from a clone of the repository)',
     load: async () => (await import('./srgan-bench.js')).benchCommand },
 ];
@@ -28,5 +30,5 @@ export function findCommand(name: string): CommandEntry | undefined {
 /** `srgan --help`. */
 export function overviewText(): string {
   return ['usage: srgan <command> [options]', '', 'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', 'run `srgan <command> --help` for its options; `srgan --version` prints the version'].join('\n');
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`), '', 'run `srgan <command> --help` for its options; `srgan --version` prints the version'].join('\n');
 }

@@ -119,3 +119,25 @@ export function initGeneratorFrom(target: Generator, bytes: Uint8Array, source =
 }
 
 const describe = (g: SrganConfig['generator']) => `${g.arch}, ${g.blocks} blocks × ${g.channels} channels, ${g.activation}`;
+
+/**
+ * Network interpolation (ESRGAN, Wang et al. 2018, §3.4): every weight of two generators of the
+ * same network blended as (1 − alpha)·a + alpha·b. With `a` a PSNR-oriented model and `b` the
+ * same network after GAN training, alpha trades fidelity for texture smoothly and without the
+ * noise that blending their *images* would give. Host-only: the result is a generator file whose
+ * config is `b`'s, with `interpolation` metadata naming both ends.
+ */
+export function interpolateGenerators(a: Uint8Array, b: Uint8Array, alpha: number, names: { a: string; b: string } = { a: 'a', b: 'b' }): Uint8Array {
+  if (!(alpha >= 0 && alpha <= 1)) throw new CheckpointError(`interpolateGenerators: alpha must be in [0, 1], got ${alpha}`);
+  const A = readGeneratorFileFor(a, `${names.a}: `), B = readGeneratorFileFor(b, `${names.b}: `);
+  if (JSON.stringify(A.config.generator) !== JSON.stringify(B.config.generator))
+    throw new CheckpointError(`interpolateGenerators: ${names.a} (${describe(A.config.generator)}) and ${names.b} (${describe(B.config.generator)}) are different networks`);
+  const byName = new Map(A.decoded.tensors.map((t) => [t.name, t]));
+  if (byName.size !== B.decoded.tensors.length) throw new CheckpointError(`interpolateGenerators: ${names.a} and ${names.b} hold different tensors`);
+  const tensors = B.decoded.tensors.map((tb) => {
+    const ta = byName.get(tb.name);
+    if (!ta || ta.data.length !== tb.data.length) throw new CheckpointError(`interpolateGenerators: ${tb.name} differs between ${names.a} and ${names.b}`);
+    return { name: tb.name, shape: tb.shape, data: Float32Array.from(tb.data, (v, i) => (1 - alpha) * ta.data[i] + alpha * v) };
+  });
+  return E.encodeSafetensors(tensors, { ...B.decoded.metadata, interpolation: JSON.stringify({ from: names.a, to: names.b, alpha }) });
+}

@@ -5,7 +5,7 @@ import {
 } from '../../src/engine/testing.js';
 import type { RefArray } from '../../src/engine/testing.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../../src/srgan/config.js';
-import { generatorToSafetensors, initGeneratorFrom } from '../../src/srgan/checkpoint.js';
+import { generatorToSafetensors, initGeneratorFrom, interpolateGenerators } from '../../src/srgan/checkpoint.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
 import { Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
@@ -336,6 +336,28 @@ async function refRelu21(vgg: Vgg19Features, x: RefArray): Promise<RefArray> {
   await conv(5);
   return y;
 }
+
+describe('network interpolation (ESRGAN)', () => {
+  it('blends every weight as (1 − alpha)·a + alpha·b, keeps b\'s config, and refuses different networks', async () => {
+    const cfg = makeConfig('tiny', { generator: { blocks: 1, channels: 4 } });
+    const [ga, gb] = [new Generator(cfg.generator, { rng: rng(11) }), new Generator(cfg.generator, { rng: rng(12) })];
+    const [a, b] = [await generatorToSafetensors(ga, cfg), await generatorToSafetensors(gb, cfg)];
+    const values = (bytes: Uint8Array) => E.decodeSafetensors(bytes).tensors.map((t) => Array.from(t.data));
+    expect(values(interpolateGenerators(a, b, 0))).toEqual(values(a));
+    expect(values(interpolateGenerators(a, b, 1))).toEqual(values(b));
+    const half = E.decodeSafetensors(interpolateGenerators(a, b, 0.25, { a: 'default', b: 'gan' }));
+    const [va, vb] = [values(a), values(b)];
+    half.tensors.forEach((t, i) => t.data.forEach((v, j) => expect(v).toBeCloseTo(0.75 * va[i][j] + 0.25 * vb[i][j], 6)));
+    expect(JSON.parse(half.metadata.interpolation)).toEqual({ from: 'default', to: 'gan', alpha: 0.25 });
+    expect(JSON.parse(half.metadata.srgan_config).generator).toEqual(cfg.generator);
+    const wide = makeConfig('tiny', { generator: { blocks: 1, channels: 8 } });
+    const gw = new Generator(wide.generator, { rng: rng(13) });
+    const w = await generatorToSafetensors(gw, wide);
+    expect(() => interpolateGenerators(a, w, 0.5)).toThrow(/are different networks/);
+    expect(() => interpolateGenerators(a, b, 1.5)).toThrow(/alpha must be in \[0, 1\]/);
+    for (const g of [ga, gb, gw]) g.dispose();
+  });
+});
 
 describe('VGG19 features (seeded weights)', () => {
   it('torchvision keys and per-layer shapes; relu5_4 and relu3_3 outputs', async () => {
