@@ -44,6 +44,8 @@ const OPTIONS = {
   'fm-weight': { type: 'string', arg: 'X', help: "weight of feature matching in the GAN phase: L1 between the discriminator's block outputs on SR and HR (default 0: none)" },
   'd-channels': { type: 'string', arg: 'A,B,…', help: "the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)" },
   'd-head': { type: 'string', arg: 'dense|patch', help: "the discriminator's head: one logit per image (paper) or per patch" },
+  'd-downsample': { type: 'string', arg: 'stride|blur', help: "how the discriminator's stride-2 blocks downsample: the conv's stride (paper) " +
+    'or a full-resolution conv then a [1,2,1]² blur with stride 2 (shift-invariant: no blind pixel phases for the generator to fill with a lattice)' },
   'd-norm': { type: 'string', arg: 'batch|none', help: "batch-norm in the discriminator's blocks (paper) or none" },
   heldout: { type: 'string', arg: 'DIR', help: "photos for the final PSNR/SSIM and the report's photo crop (default data/photos/heldout)" },
   'heldout-faces': { type: 'string', arg: 'DIR', help: "faces for the report's whole-image grids and metrics (default data/faces/heldout, if present)" },
@@ -97,6 +99,11 @@ function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConf
     if (v['d-head'] !== 'dense' && v['d-head'] !== 'patch') throw new UsageError(`srgan train: --d-head must be dense or patch, got "${v['d-head']}"`);
     out.head = v['d-head'];
   }
+  if (v['d-downsample'] !== undefined) {
+    if (v['d-downsample'] !== 'stride' && v['d-downsample'] !== 'blur')
+      throw new UsageError(`srgan train: --d-downsample must be stride or blur, got "${v['d-downsample']}"`);
+    out.downsample = v['d-downsample'];
+  }
   if (v['d-norm'] !== undefined) {
     if (v['d-norm'] !== 'batch' && v['d-norm'] !== 'none') throw new UsageError(`srgan train: --d-norm must be batch or none, got "${v['d-norm']}"`);
     out.batchNorm = v['d-norm'] === 'batch';
@@ -107,7 +114,7 @@ function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConf
 /** Options that set the schedule's length, which --resume may change (and --lr, --ema and the GAN loss's settings). */
 const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
-const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm'] as const;
+const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm', 'd-downsample'] as const;
 /** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
 const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale'], ['fm-weight', 'featureMatchWeight']] as const;
 
@@ -187,7 +194,8 @@ async function run(argv: string[]): Promise<number> {
       if (config.phase2Steps > 0)
         console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
           (config.featureMatchWeight > 0 ? `feature matching ×${config.featureMatchWeight}, ` : '') +
-          `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head, ${config.discriminator.batchNorm === false ? 'no' : 'batch'} norm)`);
+          `D channels ${config.discriminator.channels.join(',')} (${config.discriminator.head} head, ${config.discriminator.batchNorm === false ? 'no' : 'batch'} norm` +
+          `${config.discriminator.downsample === 'blur' ? ', blur downsampling' : ''})`);
       bar = progressBar(totalSteps(config), 'train', 'loss {loss} | {rate} steps/s');
     },
     onStep: (log, trainer) => {

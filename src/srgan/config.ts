@@ -54,6 +54,15 @@ export interface DiscriminatorConfig {
    * contrast (the energy of fine detail) that tells a blurry SR from a sharp HR. Absent = true.
    */
   batchNorm?: boolean;
+  /**
+   * How a stride-2 block downsamples: 'stride' (the paper: the conv itself strides) or 'blur'
+   * (Zhang 2019, "Making convolutional networks shift-invariant again": the conv runs at full
+   * resolution, then a fixed [1, 2, 1]² / 16 blur with stride 2). A strided conv sees only one
+   * phase of the pixel grid, so a generator can hide a fixed lattice in the phases it is blind to;
+   * the blur's low-pass makes D shift-invariant and shuts that door. Same weights either way.
+   * Absent = 'stride'.
+   */
+  downsample?: 'stride' | 'blur';
 }
 
 export interface SrganConfig {

@@ -7,7 +7,8 @@ import type { RefArray } from '../../src/engine/testing.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../../src/srgan/config.js';
 import { generatorToSafetensors, initGeneratorFrom, interpolateGenerators } from '../../src/srgan/checkpoint.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
-import { Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
+import { blurDownsample, Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
+import { checkOp } from '../helpers/check-op.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
 import { contentLoss, discriminatorLoss, featureMatchingLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
 import { useEngine } from '../helpers/gpu.js';
@@ -182,11 +183,32 @@ describe('SRGAN generator', () => {
 });
 
 /** The discriminator in float64 from its documented names: PyTorch padding 1, BN in eval mode. */
+/** Blur-pooling from its definition: [1,2,1]²/16 over zero padding of 1, every other pixel, per channel. */
+function refBlurDownsample(x: RefArray): RefArray {
+  const [n, c, h, w] = x.shape, oh = Math.ceil(h / 2), ow = Math.ceil(w / 2), tap = [1, 2, 1];
+  const out = new Float64Array(n * c * oh * ow);
+  for (let p = 0; p < n * c; p++)
+    for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+      let acc = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const yy = 2 * oy + dy, xx = 2 * ox + dx;
+        if (yy >= 0 && yy < h && xx >= 0 && xx < w) acc += (tap[dy + 1] * tap[dx + 1] / 16) * x.data[(p * h + yy) * w + xx];
+      }
+      out[(p * oh + oy) * ow + ox] = acc;
+    }
+  return { data: out, shape: [n, c, oh, ow] };
+}
+
 async function refDiscriminator(d: Discriminator, x: RefArray): Promise<RefArray> {
   const { p, conv, bn } = await refLayers(d);
   const leaky = (y: RefArray): RefArray => ({ data: y.data.map((v) => (v > 0 ? v : 0.2 * v)), shape: y.shape });
   let y = x;
-  d.cfg.strides.forEach((s, i) => { y = leaky(i === 0 ? conv(y, 'features.0.conv', 1, s) : bn(conv(y, `features.${i}.conv`, 1, s), `features.${i}.bn`)); });
+  const blur = d.cfg.downsample === 'blur';
+  d.cfg.strides.forEach((s, i) => {
+    const stride = blur ? 1 : s;
+    y = leaky(i === 0 ? conv(y, 'features.0.conv', 1, stride) : bn(conv(y, `features.${i}.conv`, 1, stride), `features.${i}.bn`));
+    if (blur && s === 2) y = refBlurDownsample(y);
+  });
   if (d.cfg.head === 'patch') return conv(leaky(conv(y, 'head.fc1', 0)), 'head.fc2', 0);
   const flat = { data: y.data, shape: [y.shape[0], y.data.length / y.shape[0]] };
   return refLinear(leaky(refLinear(flat, p('head.fc1.weight'), p('head.fc1.bias'))), p('head.fc2.weight'), p('head.fc2.bias'));
@@ -225,9 +247,9 @@ describe('SRGAN discriminator', () => {
     expect(discriminatorParamCount(presets.paper.discriminator, 96)).toBe(23_565_505);
   });
 
-  it('forward (eval): shapes as layerShapes predicts, values as a float64 composition of the reference ops, both heads', async () => {
-    for (const head of ['dense', 'patch'] as const) {
-      const d = new Discriminator({ ...presets.tiny.discriminator, channels: [4, 4, 8, 8, 8, 8, 8, 8], dense: 8, head }, 32, { rng: rng(8) });
+  it('forward (eval): shapes as layerShapes predicts, values as a float64 composition of the reference ops, both heads, both downsamplings', async () => {
+    for (const [head, downsample] of [['dense', 'stride'], ['patch', 'stride'], ['patch', 'blur']] as const) {
+      const d = new Discriminator({ ...presets.tiny.discriminator, channels: [4, 4, 8, 8, 8, 8, 8, 8], dense: 8, head, downsample }, 32, { rng: rng(8) });
       const x = smooth([2, 3, 32, 32], 3);
       infer(d, x).dispose(); // training-mode pass: BN running statistics worth checking
       d.eval();
@@ -242,6 +264,13 @@ describe('SRGAN discriminator', () => {
       expect(want.shape).toEqual(head === 'dense' ? [2, 1] : [2, 1, 2, 2]);
       expect(maxAbsDiff(got, want), head).toBeLessThan(1e-5);
       d.dispose(); x.dispose();
+    }
+  });
+
+  it('blur downsampling: forward vs float64 and gradient vs finite differences, odd and even sizes', async () => {
+    for (const shape of [[2, 3, 8, 8], [1, 2, 7, 5]]) {
+      const res = await checkOp({ name: `blurDownsample ${shape.join('×')}`, inputs: [{ shape }], gpu: (x) => blurDownsample(x), ref: (x) => refBlurDownsample(x) });
+      expect(res.message).toBe('ok');
     }
   });
 

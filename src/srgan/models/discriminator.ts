@@ -20,20 +20,41 @@ import { convParams } from './layers.js';
 
 const { Module, Sequential, BatchNorm2d, Conv2d, Linear } = E.nn;
 
-/** conv 3×3 (+ BN) + LeakyReLU. The first block has no BN, so its LeakyReLU is fused into the conv. */
+/** The binomial [1, 2, 1]² / 16 filter of blur-pooling, as a 1→1 conv weight (a constant, never trained). */
+const BLUR_TAPS = [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16);
+
+/**
+ * Blur then keep every other pixel, per channel: [N, C, H, W] → [N, C, ⌈H/2⌉, ⌈W/2⌉], the size
+ * a stride-2 3×3 conv with padding 1 gives. The channels go through one 1→1 conv as a batch.
+ */
+export function blurDownsample(x: E.Tensor): E.Tensor {
+  const [n, c, h, w] = x.shape;
+  return E.tidy(() => {
+    const blurred = E.conv2d(E.reshape(x, [n * c, 1, h, w]), E.tensor(BLUR_TAPS, [1, 1, 3, 3]), null, { stride: 2, padding: 1 });
+    return E.reshape(blurred, [n, c, blurred.shape[2], blurred.shape[3]]);
+  });
+}
+
+/**
+ * conv 3×3 (+ BN) + LeakyReLU. The first block has no BN, so its LeakyReLU is fused into the conv.
+ * With blur downsampling, a stride-2 block's conv runs at stride 1 and blurDownsample follows.
+ */
 class DiscriminatorBlock extends Module {
   readonly conv: E.nn.Conv2d;
   readonly bn?: E.nn.BatchNorm2d;
-  constructor(cin: number, cout: number, stride: number, withBn: boolean, readonly slope: number, momentum: number, rng?: Rng) {
+  private readonly blur: boolean;
+  constructor(cin: number, cout: number, stride: number, withBn: boolean, readonly slope: number, momentum: number, downsample: 'stride' | 'blur', rng?: Rng) {
     super();
+    this.blur = downsample === 'blur' && stride === 2;
     this.conv = this.registerModule('conv', new Conv2d(cin, cout, 3, {
-      stride, padding: 1, rng, ...(withBn ? {} : { activation: 'leakyRelu' as const, alpha: slope }),
+      stride: this.blur ? 1 : stride, padding: 1, rng, ...(withBn ? {} : { activation: 'leakyRelu' as const, alpha: slope }),
     }));
     if (withBn) this.bn = this.registerModule('bn', new BatchNorm2d(cout, { momentum }));
   }
   forward(x: E.Tensor): E.Tensor {
     const y = this.conv.forward(x);
-    return this.bn ? E.leakyRelu(this.bn.forward(y), this.slope) : y;
+    const activated = this.bn ? E.leakyRelu(this.bn.forward(y), this.slope) : y;
+    return this.blur ? blurDownsample(activated) : activated;
   }
 }
 
@@ -84,7 +105,7 @@ export class Discriminator extends Module {
     this.features = this.registerModule('features', new Sequential());
     let cin = 3;
     cfg.channels.forEach((c, i) => {
-      this.features.append(new DiscriminatorBlock(cin, c, cfg.strides[i], i > 0 && cfg.batchNorm !== false, cfg.leakySlope, cfg.bnMomentum, rng));
+      this.features.append(new DiscriminatorBlock(cin, c, cfg.strides[i], i > 0 && cfg.batchNorm !== false, cfg.leakySlope, cfg.bnMomentum, cfg.downsample ?? 'stride', rng));
       cin = c;
     });
     this.finalSize = cfg.strides.reduce(convOut, inputSize);
