@@ -31,7 +31,9 @@ const OPTIONS = {
 const NOTES = `Each HR image in DIR is cropped to a multiple of the scale, downscaled by the same antialiased
 bicubic as training, then upscaled by bicubic and by the model. PSNR and SSIM (Gaussian 11×11,
 σ 1.5) are computed on Y (BT.601) with a scale-pixel border crop; sharpness is the variance of the
-Laplacian of Y relative to the original's (1.0 = as sharp as the original).`;
+Laplacian of Y relative to the original's (1.0 = as sharp as the original); flat-region sharpness is
+the same ratio on the original's flatter half (by local Laplacian activity), where texture adds
+little and noise a lot: far above the overall sharpness means noise, not texture.`;
 
 const GRID_IMAGES = 4, GRID_SIZE = 256;
 
@@ -44,8 +46,8 @@ function gridImages(images: readonly HostImage[]): HostImage[] {
 const gridLabel = (model: string | undefined, checkpoint: string | undefined, name: string) =>
   checkpoint !== undefined ? `${basename(dirname(resolve(checkpoint)))}/${basename(checkpoint, '.safetensors')}` : (model ?? name);
 
-const row = (name: string, m: MetricSet, ms?: number) =>
-  `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
+const row = (name: string, m: MetricSet, flat: number, ms?: number) =>
+  `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${flat.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
 
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('eval', argv, OPTIONS);
@@ -87,9 +89,9 @@ async function run(argv: string[]): Promise<number> {
     });
     console.log(`| ${first.name} | ${first.bicubic.psnr_y.toFixed(2)} | ${cells.join(' | ')} |`);
   });
-  console.log('\n| mean | PSNR-Y (dB) | SSIM-Y | sharpness | time |\n| --- | ---: | ---: | ---: | ---: |');
-  console.log(row('bicubic', report.bicubic));
-  for (const r of results) console.log(row(label(r.name), r.report.model, r.ms));
+  console.log('\n| mean | PSNR-Y (dB) | SSIM-Y | sharpness | flat-region sharpness | time |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(row('bicubic', report.bicubic, report.flatSharpness.bicubic));
+  for (const r of results) console.log(row(label(r.name), r.report.model, r.report.flatSharpness.model, r.ms));
   if (gridSet && grid) {
     const rows = gridSet.images.map((im, i) => ({
       lr: rgbFromHost(im.lr), bicubic: rgbFromHost(im.bicubic), hr: rgbFromHost(im.hr), outputs: gridOutputs.map((o) => rgbFromHost(o[i])),
@@ -101,9 +103,9 @@ async function run(argv: string[]): Promise<number> {
   }
   if (v.json) {
     const pick = (m: MetricSet) => ({ psnr_y: m.psnr_y, ssim_y: m.ssim_y, sharpness: m.sharpness });
-    const models = results.map((r) => ({ ...pick(r.report.model), name: r.name, seconds: r.ms / 1000 }));
+    const models = results.map((r) => ({ ...pick(r.report.model), flat_sharpness: r.report.flatSharpness.model, name: r.name, seconds: r.ms / 1000 }));
     // `model` is the first (or only) model, as before; `models` lists them all.
-    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: pick(report.bicubic), model: models[0], ...(several ? { models } : {}) }));
+    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: { ...pick(report.bicubic), flat_sharpness: report.flatSharpness.bicubic }, model: models[0], ...(several ? { models } : {}) }));
   }
   return 0;
 }

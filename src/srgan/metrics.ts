@@ -120,6 +120,58 @@ export function laplacianVariance(p: Plane): number {
   return Math.max(0, s2 / n - mean * mean);
 }
 
+/** The 4-neighbour Laplacian at every interior pixel (0 on the one-pixel frame). */
+function laplacian(p: Plane): Float64Array {
+  const { width: w, height: h, data } = p, out = new Float64Array(w * h);
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      out[i] = data[i - 1] + data[i + 1] + data[i - w] + data[i + w] - 4 * data[i];
+    }
+  return out;
+}
+
+const FLAT_WINDOW = 7;
+
+/**
+ * The sharpness ratio on the original's flat half: the interior pixels whose mean |Laplacian| over
+ * a 7×7 window of the original is at or below the median. Real texture sits where the original
+ * has detail, so a model that adds texture keeps this ratio near or below its overall sharpness;
+ * one that adds noise (or a fixed pattern) raises it far more, since flat regions have almost no
+ * Laplacian energy of their own. It tells texture from noise, which the overall ratio cannot.
+ */
+export function flatRegionSharpness(output: Plane, original: Plane): number {
+  const { width: w, height: h } = original;
+  if (output.width !== w || output.height !== h) throw new ImageShapeError(`flatRegionSharpness: ${output.width}×${output.height} vs ${w}×${h}`);
+  if (w < FLAT_WINDOW + 2 || h < FLAT_WINDOW + 2) throw new ImageShapeError(`flatRegionSharpness: ${w}×${h} is smaller than the window`);
+  const lo = laplacian(output), lr = laplacian(original);
+  // Integral image of |Laplacian| of the original, for the window means.
+  const integral = new Float64Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++)
+    integral[(y + 1) * (w + 1) + x + 1] = Math.abs(lr[y * w + x]) + integral[y * (w + 1) + x + 1] + integral[(y + 1) * (w + 1) + x] - integral[y * (w + 1) + x];
+  const r = FLAT_WINDOW >> 1, activity: number[] = [], index: number[] = [];
+  for (let y = 1 + r; y < h - 1 - r; y++)
+    for (let x = 1 + r; x < w - 1 - r; x++) {
+      const [x0, y0, x1, y1] = [x - r, y - r, x + r + 1, y + r + 1];
+      activity.push(integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1] - integral[y1 * (w + 1) + x0] + integral[y0 * (w + 1) + x0]);
+      index.push(y * w + x);
+    }
+  const median = [...activity].sort((a, b) => a - b)[activity.length >> 1];
+  const variance = (l: Float64Array) => {
+    let n = 0, s = 0, s2 = 0;
+    activity.forEach((a, k) => { if (a <= median) { const v = l[index[k]]; n++; s += v; s2 += v * v; } });
+    return Math.max(0, s2 / n - (s / n) ** 2);
+  };
+  const vo = variance(lo), vr = variance(lr);
+  return vr === 0 ? (vo === 0 ? 1 : Infinity) : vo / vr;
+}
+
+/** flatRegionSharpness of bicubic and the model against the HR, with the metrics' border crop. */
+function flatOf(bicubic: HostImage, model: HostImage, hr: HostImage, border: number): { bicubic: number; model: number } {
+  const r = cropPlane(lumaY(hr), border);
+  return { bicubic: flatRegionSharpness(cropPlane(lumaY(bicubic), border), r), model: flatRegionSharpness(cropPlane(lumaY(model), border), r) };
+}
+
 /** PSNR-Y, SSIM-Y and the sharpness ratio of `output` against `original`, with a `border`-pixel crop. */
 export function compareImages(output: HostImage, original: HostImage, border = 4): MetricSet {
   const o = cropPlane(lumaY(output), border), r = cropPlane(lumaY(original), border);
@@ -140,6 +192,8 @@ export interface EvalImageResult {
   height: number;
   bicubic: MetricSet;
   model: MetricSet;
+  /** flatRegionSharpness of each, on the same cropped Y planes. */
+  flatSharpness: { bicubic: number; model: number };
 }
 
 export interface EvalReport {
@@ -148,6 +202,8 @@ export interface EvalReport {
   perImage: EvalImageResult[];
   bicubic: MetricSet;
   model: MetricSet;
+  /** Mean flat-region sharpness (texture vs noise). */
+  flatSharpness: { bicubic: number; model: number };
 }
 
 /** Crop the bottom/right so both sides are multiples of `scale` (as BasicSR's mod crop does). */
@@ -194,6 +250,7 @@ export async function evaluate(images: readonly HostImage[], upscale: (lr: HostI
     const result = {
       name: original.name ?? `image ${i}`, width: hr.width, height: hr.height,
       bicubic: compareImages(bicubic, hr, scale), model: compareImages(model, hr, scale),
+      flatSharpness: flatOf(bicubic, model, hr, scale),
     };
     perImage.push(result);
     opts.onImage?.(result, i);
@@ -201,5 +258,9 @@ export async function evaluate(images: readonly HostImage[], upscale: (lr: HostI
   return {
     images: perImage.length, scale, perImage,
     bicubic: meanMetrics(perImage.map((r) => r.bicubic)), model: meanMetrics(perImage.map((r) => r.model)),
+    flatSharpness: {
+      bicubic: perImage.reduce((p, r) => p + r.flatSharpness.bicubic, 0) / perImage.length,
+      model: perImage.reduce((p, r) => p + r.flatSharpness.model, 0) / perImage.length,
+    },
   };
 }

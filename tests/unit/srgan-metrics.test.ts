@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
-import { compareImages, cropPlane, evaluate, laplacianVariance, lumaY, modCrop, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
+import { compareImages, cropPlane, evaluate, flatRegionSharpness, laplacianVariance, lumaY, modCrop, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
 import { fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
 import { imageToTensor, tensorToImage } from '../../src/srgan/image/tensor.js';
 
@@ -86,6 +86,20 @@ describe('metrics (float64, Y channel)', () => {
     const sharp: HostImage = { width: 24, height: 24, channels: 1, data: Float32Array.from({ length: 576 }, (_, i) => noise(i)) };
     const blurred = { ...sharp, data: sharp.data.map((v, i) => (v + sharp.data[Math.min(575, i + 1)]) / 2) };
     expect(compareImages(blurred, sharp).sharpness).toBeLessThan(0.8);
+  });
+
+  it('flat-region sharpness: 1 for the original, far above 1 for added noise, about 1 for stronger texture where texture is', () => {
+    // Left two thirds nearly flat (a ramp with faint grain), the rest textured: the flatter half is all ramp.
+    const [w, h] = [60, 32];
+    const original = plane(w, h, (x, y) => (x < 40 ? 100 + x + 0.2 * noise(x + 97 * y) : 100 + 40 * noise(x + 97 * y)));
+    expect(flatRegionSharpness(original, original)).toBeCloseTo(1, 12);
+    const noisy = plane(w, h, (x, y) => original.data[y * w + x] + 6 * noise(3 * x + 211 * y + 7));
+    const textured = plane(w, h, (x, y) => (x < 40 ? original.data[y * w + x] : 100 + 80 * noise(x + 97 * y)));
+    expect(flatRegionSharpness(noisy, original)).toBeGreaterThan(10);
+    expect(laplacianVariance(noisy) / laplacianVariance(original)).toBeLessThan(1.2); // the overall ratio barely moves
+    expect(flatRegionSharpness(textured, original)).toBeCloseTo(1, 1);
+    expect(laplacianVariance(textured) / laplacianVariance(original)).toBeGreaterThan(3);
+    expect(() => flatRegionSharpness(plane(8, 8, () => 0), plane(8, 8, () => 0))).toThrow(/smaller than the window/);
   });
 
   it('the border crop removes `scale` pixels from every side', () => {
