@@ -49,6 +49,17 @@ describe('app: upscale a dropped image', () => {
     expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with .*\+ self-ensemble/);
     const [bic2, ens] = [...(await textOf(page, '#metrics')).matchAll(/([\d.]+) dB \/ ([\d.]+)/g)].map((m) => Number(m[1]));
     expect(ens).toBeGreaterThan(bic2);
+
+    // Both shipped generators are in the picker; the GAN-trained one runs too.
+    const options = await model.evaluate((el) => [...(el as HTMLSelectElement).options].map((o) => [o.value, o.disabled, o.textContent]));
+    expect(options.filter(([v]) => v === 'default' || v === 'srgan').map(([v, d]) => [v, d])).toEqual([['default', false], ['srgan', false]]);
+    expect(String(options.find(([v]) => v === 'srgan')![2])).toMatch(/GAN-trained/);
+    await model.select('srgan');
+    await clickDeep(page, '#self-ensemble');
+    await clickDeep(page, '#upscale');
+    await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('srgan') && !el.textContent.includes('self-ensemble')");
+    expect(await deep(page, '#upscale-error')).toBeNull();
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with shipped srgan/);
     await page.close();
   });
 });

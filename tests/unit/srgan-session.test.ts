@@ -120,7 +120,11 @@ describe('training session', () => {
     expect(loaded.tensors.map((t) => [t.name, Array.from(t.data)])).toEqual(trained.tensors.map((t) => [t.name, Array.from(t.data)]));
     const wider = makeConfig('tiny', { ...config({ phase1Steps: 0, phase2Steps: 2 }), discriminator: { ...SMALL_D, channels: [4, 8, 16, 16, 16, 16, 16, 16] } });
     await expect(session(await folderStore(), { config: wider, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }))
-      .rejects.toThrow(/trained-d\.safetensors: not a discriminator of this run's shape \(4,8,16/);
+      .rejects.toThrow(/trained-d\.safetensors: a discriminator of another network \(8,8,16,16,16,16,16,16 channels.*\) than this run's \(4,8,16/);
+    // Same tensors, another network: blur downsampling instead of strides.
+    const blur = makeConfig('tiny', { ...config({ phase1Steps: 0, phase2Steps: 2 }), discriminator: { ...SMALL_D, downsample: 'blur' } });
+    await expect(session(await folderStore(), { config: blur, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }))
+      .rejects.toThrow(/stride downsampling\) than this run's \(.*blur downsampling\)/);
   }, 300_000);
 
   it('recovers from a NaN loss in IndexedDB as in a folder: nothing non-finite is saved', async () => {

@@ -173,12 +173,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
         say(`initialised the generator from ${o.initGenerator.source} (${from.generator.blocks} of ${config.generator.blocks} blocks; the rest start as identity maps)`);
       }
       if (o.initDiscriminator) {
-        try {
-          E.loadCheckpoint(trainer.discriminator, o.initDiscriminator.bytes);
-        } catch (e) {
-          throw new Error(`${o.initDiscriminator.source}: not a discriminator of this run's shape (${config.discriminator.channels.join(',')} channels, ` +
-            `${config.discriminator.head} head): ${(e as Error).message}`);
-        }
+        loadDiscriminatorFile(trainer.discriminator, o.initDiscriminator, config);
         say(`initialised the discriminator from ${o.initDiscriminator.source}`);
       }
       lastGood = await trainer.snapshot(data.state);
@@ -265,5 +260,30 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     trainer.dispose();
     vgg?.dispose();
     throw e;
+  }
+}
+
+/**
+ * Load a discriminator file into the run's D, refusing a file of another shape, or one whose saved
+ * config describes another D (blur vs stride downsampling, BN or not: same tensors, other network).
+ */
+function loadDiscriminatorFile(d: E.nn.Module, file: { bytes: Uint8Array; source: string }, config: SrganConfig): void {
+  const want = config.discriminator;
+  const describe = (d: SrganConfig['discriminator']) =>
+    `${d.channels.join(',')} channels, ${d.head} head, ${d.batchNorm === false ? 'no' : 'batch'} norm, ${d.downsample ?? 'stride'} downsampling`;
+  let saved: SrganConfig['discriminator'] | undefined;
+  try {
+    const raw = E.decodeSafetensors(file.bytes).metadata.srgan_config;
+    saved = raw ? (JSON.parse(raw) as SrganConfig).discriminator : undefined;
+  } catch (e) {
+    throw new Error(`${file.source}: not a discriminator file: ${(e as Error).message}`);
+  }
+  const norm = (d: SrganConfig['discriminator']) => JSON.stringify({ ...d, batchNorm: d.batchNorm !== false, downsample: d.downsample ?? 'stride' });
+  if (saved && norm(saved) !== norm(want))
+    throw new Error(`${file.source}: a discriminator of another network (${describe(saved)}) than this run's (${describe(want)})`);
+  try {
+    E.loadCheckpoint(d, file.bytes);
+  } catch (e) {
+    throw new Error(`${file.source}: not a discriminator of this run's shape (${describe(want)}): ${(e as Error).message}`);
   }
 }
