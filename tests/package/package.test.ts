@@ -58,9 +58,10 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball, installed offline into an empty folder', () => {
-  it('holds the built library, the compiled CLI and the shipped model, and nothing of the repo', () => {
-    for (const f of ['dist/lib/engine.js', 'dist/lib/srgan.js', 'dist/lib/types/engine/index.d.ts', 'dist/cli/srgan.js',
-      'bin/srgan.mjs', 'models/default/generator.safetensors', 'package.json', 'README.md']) expect(files).toContain(f);
+  it('holds the built library, the compiled CLI and the shipped models, and nothing of the repo', () => {
+    for (const f of ['dist/lib/engine.js', 'dist/lib/srgan.js', 'dist/lib/types/engine/index.d.ts', 'dist/cli/srgan.js', 'bin/srgan.mjs',
+      'models/default/generator.safetensors', 'models/srgan/generator.safetensors', 'models/srgan/discriminator.safetensors',
+      'package.json', 'README.md']) expect(files).toContain(f);
     expect(files.filter((f) => /^(src|tests|bench|data)\//.test(f) || /\/(run|base-run)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
@@ -78,7 +79,7 @@ describe('the packed tarball, installed offline into an empty folder', () => {
     const help = srgan('--help');
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^usage: srgan <command>/);
-    for (const c of ['upscale', 'train', 'eval', 'bench']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['upscale', 'train', 'eval', 'interpolate', 'bench']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     console.log(`npx srgan --help: ${help.ms.toFixed(0)} ms (npx included)`);
     // What makes --help fast: it loads no native module (sharp, Dawn), only the command table.
     writeFileSync(join(app, 'probe.cjs'), "process.on('exit', () => process.stderr.write('loaded: ' + " +
@@ -96,12 +97,15 @@ describe('the packed tarball, installed offline into an empty folder', () => {
     expect(bad.stderr.trim()).toBe('srgan upscale: input not found: nowhere.png');
   });
 
-  it('npx srgan upscale: a photo to JPEG, and a folder, skipping an unreadable file with one warning', async () => {
+  it('npx srgan upscale: a photo to JPEG (default and srgan models), and a folder, skipping an unreadable file with one warning', async () => {
     await sharp(join(REPO, 'data/photos/heldout/chelsea.png')).resize(40, 26).png().toFile(join(app, 'photo.png'));
     const one = srgan('upscale', '-i', 'photo.png', '-o', 'photo_x4.jpg');
     expect(one.code, one.stderr).toBe(0);
     expect(await sharp(join(app, 'photo_x4.jpg')).metadata()).toMatchObject({ format: 'jpeg', width: 160, height: 104 });
     expect(one.stderr).not.toMatch(/XDG_RUNTIME_DIR/);
+    const gan = srgan('upscale', '-n', 'srgan', '-i', 'photo.png', '-o', 'photo_srgan.png');
+    expect(gan.code, gan.stderr).toBe(0);
+    expect(await sharp(join(app, 'photo_srgan.png')).metadata()).toMatchObject({ format: 'png', width: 160, height: 104 });
 
     mkdirSync(join(app, 'in'));
     mkdirSync(join(app, 'out'));
