@@ -25,7 +25,7 @@ npx srgan train --preset tiny --blocks 8 --init-from models/default/generator.sa
   --init-d-from models/srgan/discriminator.safetensors \
   --data data/faces --heldout data/photos/heldout --heldout-faces data/faces/heldout --out "$RUN/live" \
   --phase1-steps 0 --phase2-steps 400 --batch 8 --crop 64 --lr 2e-4 \
-  --gan-loss ragan --adv-weight 1e-2 --d-lr-scale 4 --d-head patch --d-downsample blur \
+  --gan-loss ragan --adv-weight 1e-2 --d-lr-scale 4 --d-head patch --fm-weight 0.03 \
   --checkpoint-every 25 --sample-every 10 --eval-every 10 --time-limit "$MINUTES"
 
 echo

@@ -2,7 +2,7 @@
 import { readImageFolder } from '../srgan/data/folder-node.js';
 import * as E from '../engine/node.js';
 import type { MetricSet } from '../srgan/metrics.js';
-import { parseOptions, required, intOption, UsageError, type Command, type OptionTable } from './command.js';
+import { parseOptions, positiveIntOption, required, intOption, UsageError, type Command, type OptionTable } from './command.js';
 import { evaluateModel } from '../srgan/evaluate.js';
 import type { EvalReport } from '../srgan/metrics.js';
 import { chooseModel, MODEL_NAMES } from './model-choice.js';
@@ -23,8 +23,9 @@ const OPTIONS = {
   checkpoint: { type: 'string', arg: 'FILE', help: 'a generator .safetensors of your own instead of -n' },
   'self-ensemble': { type: 'boolean', help: 'average the model over the 8 flips and transpositions of each image (EDSR\'s ' +
     '"+"; 8× the time); the report names the model "… + self-ensemble"' },
-  grid: { type: 'string', arg: 'FILE', help: 'also write a PNG of the first 4 images at 1:1: LR (nearest) | bicubic | each model | HR ' +
+  grid: { type: 'string', arg: 'FILE', help: 'also write a PNG of the first images at 1:1, one row each: LR (nearest) | bicubic | each model | HR ' +
     '(each a 256-px centre square: the whole image, resized, up to 512 px; a 1:1 crop of larger ones)' },
+  'grid-rows': { type: 'string', arg: 'N', help: 'images in the --grid (default 4)' },
   json: { type: 'boolean', help: 'end the output with one JSON line (for scripts)' },
 } as const satisfies OptionTable;
 
@@ -38,8 +39,8 @@ little and noise a lot: far above the overall sharpness means noise, not texture
 const GRID_IMAGES = 4, GRID_SIZE = 256;
 
 /** The grid's HR images: centre squares of the first few, whole (resized) when small, a 1:1 crop when large. */
-function gridImages(images: readonly HostImage[]): HostImage[] {
-  return images.slice(0, GRID_IMAGES).map((img) => Math.min(img.width, img.height) <= 2 * GRID_SIZE ? centreSquare(img) : centreSquare(img, GRID_SIZE));
+function gridImages(images: readonly HostImage[], rows: number): HostImage[] {
+  return images.slice(0, rows).map((img) => Math.min(img.width, img.height) <= 2 * GRID_SIZE ? centreSquare(img) : centreSquare(img, GRID_SIZE));
 }
 
 /** A column label: the model's name, or the checkpoint's folder and file name (a path is too long for a column). */
@@ -63,7 +64,8 @@ async function run(argv: string[]): Promise<number> {
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
   const ensemble = !!v['self-ensemble'];
   const results: { name: string; report: EvalReport; ms: number }[] = [];
-  const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images), { scale: choices[0].scale, size: GRID_SIZE });
+  const gridRows = positiveIntOption('eval', 'grid-rows', v['grid-rows']) ?? GRID_IMAGES;
+  const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images, gridRows), { scale: choices[0].scale, size: GRID_SIZE });
   const gridOutputs: HostImage[][] = [];
   for (const choice of choices) {
     const model = await choice.load();

@@ -87,6 +87,30 @@ describe('srgan CLI', () => {
     expect(ensembled.model.psnr_y).not.toBe(last.model.psnr_y);
   }, 600_000);
 
+  it('eval compares the shipped models in one table and draws them side by side; interpolate blends them', async () => {
+    const grid = join(dir, 'models.png');
+    const ev = await srgan(['eval', '-n', 'default,srgan', '--images', images, '--grid', grid, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(ev.stdout).toMatch(/^\| default \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ s \|$/m);
+    expect(ev.stdout).toMatch(/^\| srgan \| /m);
+    const last = JSON.parse(ev.stdout.trim().split('\n').pop()!);
+    expect(last.models.map((m: { name: string }) => m.name)).toEqual(['default', 'srgan']);
+    expect(last.model).toEqual(last.models[0]);
+    for (const m of [last.bicubic, ...last.models]) expect(m.flat_sharpness).toBeGreaterThan(0);
+    // LR | bicubic | default | srgan | HR, each a whole 256-px image.
+    expect(await sharp(grid).metadata()).toMatchObject({ format: 'png', width: 8 + 5 * 256 + 4 * 6 + 8 });
+    expect(ev.stdout).toMatch(/grid: .*models\.png \(1320×\d+: LR \| bicubic \| default \| srgan \| HR\)/);
+
+    const blend = join(dir, 'blend.safetensors');
+    const ip = await srgan(['interpolate', '--from', 'default', '--to', 'srgan', '--alpha', '0', '-o', blend]);
+    expect(ip.code, ip.stderr).toBe(0);
+    const { decodeSafetensors } = await import('../../src/engine/index.js');
+    const weights = (b: Uint8Array) => decodeSafetensors(b).tensors.map((t) => [t.name, Array.from(t.data)]);
+    expect(weights(await readFile(blend))).toEqual(weights(await readFile('models/default/generator.safetensors')));
+    const bad = await srgan(['interpolate', '--from', 'default', '--to', 'srgan', '--alpha', '1.5', '-o', blend]);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'srgan interpolate: --alpha must be between 0 and 1, got 1.5']);
+  }, 600_000);
+
   it('train --init-from starts a deeper generator from the trained one, at the same quality', async () => {
     const grown = join(dir, 'grown');
     const r = await srgan(['train', '--preset', 'tiny', '--blocks', '7', '--init-from', join(run, 'generator.safetensors'), '--data', 'data/faces',
