@@ -58,7 +58,7 @@ describe('srgan CLI', () => {
     const files = await readdir(run);
     for (const f of ['generator.safetensors', 'loss.csv', 'loss.png', 'summary.md', 'summary.json', 'samples', 'checkpoints']) expect(files).toContain(f);
     const csv = (await readFile(join(run, 'loss.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('step,phase,g_content,g_adv,d_real,d_fake,lr,ms');
+    expect(csv[0]).toBe('step,phase,g_content,g_adv,d_real,d_fake,lr,ms,g_fm');
     expect(csv).toHaveLength(6);
     expect(csv[5]).toMatch(/^5,2,/);
     const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8'));
