@@ -144,7 +144,7 @@ export class Vgg19Features extends E.nn.Module {
     for (const key of byName.keys())
       if (!wanted.has(key) && !key.startsWith('classifier.')) problems.push(`unexpected ${key}`);
     if (problems.length)
-      throw new Vgg19Error(`VGG19 weights: ${problems.join('; ')} (expected torchvision's vgg19 features.* tensors; see the README)`);
+      throw new Vgg19Error(`VGG19 weights: ${problems.join('; ')} (expected torchvision's vgg19 features.* tensors; docs/training.md says how to make the file)`);
     const own = this.stateDict();
     this.loadStateDict(decoded.tensors.filter((t) => own.has(t.name)));
   }
