@@ -136,7 +136,7 @@ export class UpscaleView extends LitElement {
       <div class="row">
         <label for="model">Model</label>
         <select id="model" .value=${this.choice} @change=${(e: Event) => { this.choice = (e.target as HTMLSelectElement).value; }}>
-          ${shippedChoices.map((m) => html`<option value=${m.name} ?disabled=${!m.available}>Shipped ${m.name}: ${m.description}${m.available ? '' : ' (not in this build)'}</option>`)}
+          ${shippedChoices.map((m) => html`<option value=${m.name} ?disabled=${!m.available}>Shipped ${m.name} — ${m.description}${m.available ? '' : ' (not in this build)'}</option>`)}
           <option value="trained" ?disabled=${!trained}>Trained here${trained ? ` (step ${trained.step})` : ' (train one first)'}</option>
           <option value="file">A .safetensors checkpoint…</option>
           ${pretrainedChoices.map((m) => html`<option value=${m.name}>UpscalerJS ${m.name}</option>`)}

@@ -60,6 +60,7 @@ describe('app: upscale a dropped image', () => {
     await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('srgan') && !el.textContent.includes('self-ensemble')");
     expect(await deep(page, '#upscale-error')).toBeNull();
     expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with shipped srgan/);
+    await screenshot(page, 'app-upscale-srgan');
     await page.close();
   });
 });
