@@ -24,7 +24,7 @@ echo "== 3/3  live: the GAN phase from the shipped generator on data/faces for $
 npx srgan train --preset tiny --blocks 8 --init-from models/default/generator.safetensors \
   --init-d-from models/srgan/discriminator.safetensors \
   --data data/faces --heldout data/photos/heldout --heldout-faces data/faces/heldout --out "$RUN/live" \
-  --phase1-steps 0 --phase2-steps 400 --batch 8 --crop 64 --lr 2e-4 \
+  --phase1-steps 0 --phase2-steps 400 --batch 8 --crop 64 --lr 1e-4 \
   --gan-loss ragan --adv-weight 1e-2 --d-lr-scale 4 --d-head patch --fm-weight 0.03 \
   --checkpoint-every 25 --sample-every 10 --eval-every 10 --time-limit "$MINUTES"
 
