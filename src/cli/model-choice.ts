@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { readGeneratorFileFor } from '../srgan/checkpoint.js';
 import { isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName } from '../srgan/pretrained/catalogue.js';
 import { packageRoot } from '../srgan/pretrained/node.js';
-import { isShippedName, SHIPPED_NAMES, shippedModel } from '../srgan/shipped-models.js';
+import { isShippedName, SHIPPED_NAMES, shippedModel, type ShippedName } from '../srgan/shipped-models.js';
 import { UsageError } from './command.js';
 import { loadGeneratorModel, loadPretrainedModel, type SrModel } from './models.js';
 
@@ -58,12 +58,15 @@ export async function chooseModel(command: string, opts: { model?: string; check
     return generatorChoice(command, checkpoint, `checkpoint ${checkpoint}`, scale);
   }
   const name = model ?? 'default';
-  if (isShippedName(name)) {
-    // Relative to the catalogue module: src/srgan/ in a clone, dist/cli/ or dist/lib/ in the package.
-    const shipped = shippedModel(name)!, path = fileURLToPath(shipped.url());
-    if (!existsSync(path)) throw new UsageError(`srgan ${command}: the model "${name}" is not shipped in this version (${shipped.path} is missing)`);
-    return generatorChoice(command, path, name, scale);
-  }
+  if (isShippedName(name)) return generatorChoice(command, shippedModelPath(command, name), name, scale);
   if (isPretrainedName(name)) return pretrainedChoice(command, name, scale);
   throw new UsageError(`srgan ${command}: unknown model "${name}" (models: ${MODEL_NAMES.join(', ')}; or --checkpoint FILE)`);
+}
+
+/** The file of a shipped generator, or a usage error naming the missing file. */
+export function shippedModelPath(command: string, name: ShippedName): string {
+  // Relative to the catalogue module: src/srgan/ in a clone, dist/cli/ or dist/lib/ in the package.
+  const shipped = shippedModel(name)!, path = fileURLToPath(shipped.url());
+  if (!existsSync(path)) throw new UsageError(`srgan ${command}: the model "${name}" is not shipped in this version (${shipped.path} is missing)`);
+  return path;
 }

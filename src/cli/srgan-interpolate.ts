@@ -4,11 +4,12 @@
  * texture (checkpoint.ts: interpolateGenerators). Host-only: no GPU, no engine.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../engine/node.js';
 import { interpolateGenerators } from '../srgan/checkpoint.js';
-import { isShippedName, shippedModel } from '../srgan/shipped-models.js';
+import { isShippedName } from '../srgan/shipped-models.js';
+import { shippedModelPath } from './model-choice.js';
 import { numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 
 const OPTIONS = {
@@ -26,11 +27,7 @@ example:
   srgan eval --checkpoint half.safetensors --images data/faces/heldout`;
 
 function generatorPath(option: string, value: string): string {
-  if (isShippedName(value)) {
-    const path = fileURLToPath(shippedModel(value)!.url());
-    if (!existsSync(path)) throw new UsageError(`srgan interpolate: --${option} ${value}: that model is not shipped in this version`);
-    return path;
-  }
+  if (isShippedName(value)) return shippedModelPath('interpolate', value);
   if (!existsSync(value)) throw new UsageError(`srgan interpolate: --${option}: file not found: ${value}`);
   return value;
 }
@@ -43,10 +40,8 @@ async function run(argv: string[]): Promise<number> {
   if (!(alpha >= 0 && alpha <= 1)) throw new UsageError(`srgan interpolate: --alpha must be between 0 and 1, got ${alpha}`);
   const [a, b] = [generatorPath('from', from), generatorPath('to', to)];
   const bytes = interpolateGenerators(await readFile(a), await readFile(b), alpha, { a: from, b: to });
-  // Written whole or not at all: a temporary file renamed into place.
   await mkdir(dirname(resolve(output)), { recursive: true });
-  await writeFile(`${output}.partial`, bytes);
-  await rename(`${output}.partial`, output);
+  await writeFileAtomic(output, bytes); // whole or not at all
   console.log(`${output}: (1 − ${alpha})·${from} + ${alpha}·${to} (${(bytes.length / 1024).toFixed(0)} KB)`);
   return 0;
 }

@@ -105,21 +105,6 @@ export function ssim(a: Plane, b: Plane): number {
   return total / mu1.data.length;
 }
 
-/** Population variance of the 4-neighbour Laplacian over the interior pixels. */
-export function laplacianVariance(p: Plane): number {
-  const { width: w, height: h, data } = p;
-  if (w < 3 || h < 3) throw new ImageShapeError(`laplacianVariance: ${w}×${h} has no interior pixel`);
-  let n = 0, s = 0, s2 = 0;
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const l = data[i - 1] + data[i + 1] + data[i - w] + data[i + w] - 4 * data[i];
-      n++; s += l; s2 += l * l;
-    }
-  const mean = s / n;
-  return Math.max(0, s2 / n - mean * mean);
-}
-
 /** The 4-neighbour Laplacian at every interior pixel (0 on the one-pixel frame). */
 function laplacian(p: Plane): Float64Array {
   const { width: w, height: h, data } = p, out = new Float64Array(w * h);
@@ -129,6 +114,21 @@ function laplacian(p: Plane): Float64Array {
       out[i] = data[i - 1] + data[i + 1] + data[i - w] + data[i + w] - 4 * data[i];
     }
   return out;
+}
+
+/** Population variance of the 4-neighbour Laplacian over the interior pixels. */
+export function laplacianVariance(p: Plane): number {
+  const { width: w, height: h } = p;
+  if (w < 3 || h < 3) throw new ImageShapeError(`laplacianVariance: ${w}×${h} has no interior pixel`);
+  const l = laplacian(p);
+  let n = 0, s = 0, s2 = 0;
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const v = l[y * w + x];
+      n++; s += v; s2 += v * v;
+    }
+  const mean = s / n;
+  return Math.max(0, s2 / n - mean * mean);
 }
 
 const FLAT_WINDOW = 7;

@@ -72,14 +72,19 @@ function layoutColumns(rows: readonly { hr: RgbImage }[], labels: readonly strin
   return { width: 2 * MARGIN + labels.length * colW + (labels.length - 1) * GAP, height: y - GAP + MARGIN, columns, rows: placed };
 }
 
-const toComparison = (rows: readonly EvalGridRow[]): ComparisonRow[] => rows.map((r) => ({
-  lr: r.lr, bicubic: r.bicubic, hr: r.hr, outputs: rows.every((x) => x.start) ? [r.start!, r.model] : [r.model],
-}));
-
-export function layoutEvalGrid(rows: readonly EvalGridRow[], opts: Pick<EvalGridOptions, 'startLabel'> = {}): EvalGridLayout {
+/** The run's rows as a comparison: the start model's column (when every row has one), then this run's. */
+function asComparison(rows: readonly EvalGridRow[], startLabel = 'SRResNet (MSE)'): { rows: ComparisonRow[]; labels: string[] } {
   if (!rows.length) throw new Error('eval grid: no images');
   const hasStart = rows.every((r) => r.start);
-  return layoutColumns(rows, comparisonColumns(toComparison(rows), [...(hasStart ? [opts.startLabel ?? 'SRResNet (MSE)'] : []), 'this run']));
+  return {
+    rows: rows.map((r) => ({ lr: r.lr, bicubic: r.bicubic, hr: r.hr, outputs: hasStart ? [r.start!, r.model] : [r.model] })),
+    labels: [...(hasStart ? [startLabel] : []), 'this run'],
+  };
+}
+
+export function layoutEvalGrid(rows: readonly EvalGridRow[], opts: Pick<EvalGridOptions, 'startLabel'> = {}): EvalGridLayout {
+  const c = asComparison(rows, opts.startLabel);
+  return layoutColumns(c.rows, comparisonColumns(c.rows, c.labels));
 }
 
 /**
@@ -118,10 +123,6 @@ export function renderComparisonGrid(rows: readonly ComparisonRow[], opts: { tit
 
 /** The run's grid: LR | bicubic | the start model (when there is one) | this run | HR, titled with the step and phase. */
 export function renderEvalGrid(rows: readonly EvalGridRow[], opts: EvalGridOptions): { image: RgbImage; layout: EvalGridLayout } {
-  if (!rows.length) throw new Error('eval grid: no images');
-  const hasStart = rows.every((r) => r.start);
-  return renderComparisonGrid(toComparison(rows), {
-    title: `step ${opts.step} · ${phaseName(opts.phase)}`, scale: opts.scale,
-    modelLabels: [...(hasStart ? [opts.startLabel ?? 'SRResNet (MSE)'] : []), 'this run'],
-  });
+  const c = asComparison(rows, opts.startLabel);
+  return renderComparisonGrid(c.rows, { title: `step ${opts.step} · ${phaseName(opts.phase)}`, scale: opts.scale, modelLabels: c.labels });
 }

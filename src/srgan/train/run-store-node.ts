@@ -56,9 +56,7 @@ export class NodeRunStore implements RunStore {
   }
 
   encodePng(img: GridImage): Promise<Uint8Array> {
-    return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
-      raw: { width: img.width, height: img.height, channels: 3 },
-    }).png().toBuffer();
+    return encodeGridPng(img);
   }
 
   async decodePng(png: Uint8Array): Promise<GridImage> {
@@ -69,4 +67,11 @@ export class NodeRunStore implements RunStore {
   rasterizeSvg(svg: string): Promise<Uint8Array> {
     return sharp(Buffer.from(svg)).png().toBuffer();
   }
+}
+
+/** 8-bit RGB figure pixels (grids, contact sheets) as PNG bytes, in Node. */
+export async function encodeGridPng(img: GridImage): Promise<Uint8Array> {
+  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
+    raw: { width: img.width, height: img.height, channels: 3 },
+  }).png().toBuffer();
 }
