@@ -6,7 +6,9 @@
  * original's spectrum, strength and placement, off by d pixels: the best a generator can do when
  * it invents detail that the LR image does not determine. Measured like a model (srgan eval's
  * protocol); for each shift, α is bisected to the point 1 dB below `default` and to sharpness 0.5.
- * Run: npx tsx scripts/texture-oracle.mts
+ * Last, a better model: a fraction of the true detail restored (a PSNR gain), then the 8-px texture
+ * added down to 1 dB below `default`: how much better than `default` a model must be to meet the
+ * target with texture. Run: npx tsx scripts/texture-oracle.mts
  */
 import * as E from '../src/engine/node.js';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
@@ -45,12 +47,14 @@ for (const dir of ['data/faces/heldout', 'data/photos/heldout']) {
     return sr;
   });
   console.log(`${dir}: default PSNR-Y ${base.model.psnr_y.toFixed(2)}, sharpness ${base.model.sharpness.toFixed(3)}`);
+  // The detail `default` misses: the original minus its output.
+  const details = outputs.map((sr, i) => {
+    const hr = modCrop(images[i], 4);
+    if (hr.channels !== sr.channels) throw new Error(`${hr.name}: ${hr.channels} channels against the model's ${sr.channels}`);
+    return sr.data.map((v, k) => hr.data[k] - v);
+  });
   for (const d of [1, 2, 4, 8]) {
-    const textures = outputs.map((sr, i) => {
-      const hr = modCrop(images[i], 4);
-      if (hr.channels !== sr.channels) throw new Error(`${hr.name}: ${hr.channels} channels against the model's ${sr.channels}`);
-      return shifted(sr.data.map((v, k) => hr.data[k] - v), sr.width, sr.height, sr.channels, d);
-    });
+    const textures = outputs.map((sr, i) => shifted(details[i], sr.width, sr.height, sr.channels, d));
     const withTexture = (alpha: number) => {
       let i = 0;
       return evaluate(images, async () => { const sr = outputs[i], t = textures[i++]; return { ...sr, data: sr.data.map((v, k) => v + alpha * t[k]) }; });
@@ -58,6 +62,21 @@ for (const dir of ['data/faces/heldout', 'data/photos/heldout']) {
     const aDb = await bisect(async (a) => -((await withTexture(a)).model.psnr_y - base.model.psnr_y), 1, d === 1 ? 0.3 : 0);
     const aSharp = await bisect(async (a) => (await withTexture(a)).model.sharpness, 0.5);
     console.log(`  shift ${d} px: at -1 dB (alpha ${aDb.toFixed(3)}): ${fmt(await withTexture(aDb), base)} | at sharpness 0.5 (alpha ${aSharp.toFixed(3)}): ${fmt(await withTexture(aSharp), base)}`);
+  }
+  // A better model: a fraction β of the true detail restored (a PSNR gain over `default`), then the
+  // 8-px texture added until the output is 1 dB below `default`. How large must the gain be?
+  const textures = outputs.map((sr, i) => shifted(details[i], sr.width, sr.height, sr.channels, 8));
+  const better = (beta: number, alpha: number) => {
+    let i = 0;
+    return evaluate(images, async () => {
+      const sr = outputs[i], c = details[i], t = textures[i++];
+      return { ...sr, data: sr.data.map((v, k) => v + beta * c[k] + alpha * t[k]) };
+    });
+  };
+  for (const beta of [0.1, 0.2, 0.3]) {
+    const restored = await better(beta, 0);
+    const alpha = await bisect(async (a) => -((await better(beta, a)).model.psnr_y - base.model.psnr_y), 1);
+    console.log(`  ${beta} of the detail restored (${fmt(restored, base)}), then 8-px texture to -1 dB (alpha ${alpha.toFixed(3)}): ${fmt(await better(beta, alpha), base)}`);
   }
 }
 process.exit(0);
