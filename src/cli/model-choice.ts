@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { readGeneratorFileFor } from '../srgan/checkpoint.js';
+import { interpolateGenerators, readGeneratorFileFor } from '../srgan/checkpoint.js';
+import { generatorInferenceFromBytes } from '../srgan/inference.js';
 import { isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName } from '../srgan/pretrained/catalogue.js';
 import { packageRoot } from '../srgan/pretrained/node.js';
 import { isShippedName, SHIPPED_NAMES, shippedModel, type ShippedName } from '../srgan/shipped-models.js';
@@ -23,13 +24,28 @@ export interface ModelChoice {
   load(): Promise<SrModel>;
 }
 
-async function generatorChoice(command: string, path: string, label: string, scale?: number): Promise<ModelChoice> {
-  // A corrupt file is a failure (exit 1), named, before any GPU work.
-  const { config } = readGeneratorFileFor(await readFile(path), `${path}: `);
-  const own = config.generator.scale;
+/** The generator's own scale, checked against -s. A corrupt file is a failure (exit 1), named, before any GPU work. */
+function generatorScale(command: string, bytes: Uint8Array, what: string, label: string, scale?: number): number {
+  const own = readGeneratorFileFor(bytes, `${what}: `).config.generator.scale;
   if (scale !== undefined && scale !== own)
     throw new UsageError(`srgan ${command}: ${label} upscales ×${own}; -s ${scale} needs a model with that scale (e.g. -n esrgan-slim -s ${scale})`);
-  return { label, scale: own, load: () => loadGeneratorModel(path) };
+  return own;
+}
+
+async function generatorChoice(command: string, path: string, label: string, scale?: number): Promise<ModelChoice> {
+  return { label, scale: generatorScale(command, await readFile(path), path, label, scale), load: () => loadGeneratorModel(path) };
+}
+
+/**
+ * `-n srgan --texture T`: the shipped srgan blended with default by network interpolation
+ * ((1 − T)·default + T·srgan, every weight), a dial from default's fidelity (0) to srgan's texture (1).
+ */
+async function textureChoice(command: string, texture: number, scale?: number): Promise<ModelChoice> {
+  if (!(texture >= 0 && texture <= 1)) throw new UsageError(`srgan ${command}: --texture must be between 0 and 1, got ${texture}`);
+  const [a, b] = await Promise.all([readFile(shippedModelPath(command, 'default')), readFile(shippedModelPath(command, 'srgan'))]);
+  const bytes = interpolateGenerators(a, b, texture, { a: 'default', b: 'srgan' });
+  const label = `srgan at texture ${texture}`;
+  return { label, scale: generatorScale(command, bytes, label, label, scale), load: async () => generatorInferenceFromBytes(bytes, label) };
 }
 
 function pretrainedChoice(command: string, name: PretrainedName, scale = 4): ModelChoice {
@@ -49,10 +65,14 @@ function pretrainedChoice(command: string, name: PretrainedName, scale = 4): Mod
   return { label: `${name} ×${scale} (UpscalerJS, ${info.license})`, scale, load: () => loadPretrainedModel(name, scale) };
 }
 
-export async function chooseModel(command: string, opts: { model?: string; checkpoint?: string; scale?: number }): Promise<ModelChoice> {
-  const { model, checkpoint, scale } = opts;
+export async function chooseModel(command: string, opts: { model?: string; checkpoint?: string; scale?: number; texture?: number }): Promise<ModelChoice> {
+  const { model, checkpoint, scale, texture } = opts;
   if (model !== undefined && checkpoint !== undefined) throw new UsageError(`srgan ${command}: give either -n/--model or --checkpoint, not both`);
   if (scale !== undefined && scale < 2) throw new UsageError(`srgan ${command}: -s/--scale must be 2 or more, got ${scale}`);
+  if (texture !== undefined) {
+    if (model !== 'srgan') throw new UsageError(`srgan ${command}: --texture blends srgan with default; use it with -n srgan`);
+    return textureChoice(command, texture, scale);
+  }
   if (checkpoint !== undefined) {
     if (!existsSync(checkpoint)) throw new UsageError(`srgan ${command}: checkpoint not found: ${checkpoint}`);
     return generatorChoice(command, checkpoint, `checkpoint ${checkpoint}`, scale);

@@ -5,7 +5,7 @@ import { readImage } from '../srgan/image/node.js';
 import { upscaleImage } from '../srgan/upscale.js';
 import { SHIPPED_MODELS } from '../srgan/shipped-models.js';
 import { PRETRAINED_NAMES } from '../srgan/pretrained/catalogue.js';
-import { intOption, parseOptions, positiveIntOption, required, type Command, type OptionTable } from './command.js';
+import { intOption, numberOption, parseOptions, positiveIntOption, required, type Command, type OptionTable } from './command.js';
 import { OUTPUT_EXTENSIONS, writeImage } from './image-output.js';
 import { chooseModel } from './model-choice.js';
 import { planUpscale, type UpscaleJob } from './upscale-plan.js';
@@ -23,6 +23,8 @@ const OPTIONS = {
   suffix: { type: 'string', arg: 'TEXT', help: 'added to each name written into an output folder (default _x4, i.e. _x{scale})' },
   ext: { type: 'string', arg: 'EXT', choices: OUTPUT_EXTENSIONS, help: 'format of the files written into an output folder (default png)' },
   tile: { type: 'string', arg: 'N', help: "LR tile side (default: the largest the adapter's buffer limits allow, ≤ 256)" },
+  texture: { type: 'string', arg: 'T', help: 'with -n srgan: how much of its GAN texture, from 0 (= default: faithful, a little soft) to 1 ' +
+    '(= srgan, the default); a blend of the two networks\' weights (srgan interpolate), as fast as either' },
   'self-ensemble': { type: 'boolean', help: 'average the model over the 8 flips and transpositions of the image (EDSR\'s "+": a little more PSNR for 8× the time)' },
 } as const satisfies OptionTable;
 
@@ -32,6 +34,7 @@ ends with a count. Exit codes: 0 done, 1 failure, 2 usage error.
 
 examples:
   srgan upscale -i photo.jpg -o photo_x4.png
+  srgan upscale -i photo.jpg -o photo_x4.png -n srgan --texture 0.5
   srgan upscale -i photos -o photos_x4 --ext webp
   srgan upscale -i photo.jpg -o photo_x2.jpg -n esrgan-slim -s 2`;
 
@@ -52,7 +55,9 @@ async function run(argv: string[]): Promise<number> {
   const v = parseOptions('upscale', argv, OPTIONS);
   const input = required('upscale', 'input', v.input), output = required('upscale', 'output', v.output);
   const tile = positiveIntOption('upscale', 'tile', v.tile);
-  const choice = await chooseModel('upscale', { model: v.model, checkpoint: v.checkpoint, scale: intOption('upscale', 'scale', v.scale) });
+  const choice = await chooseModel('upscale', {
+    model: v.model, checkpoint: v.checkpoint, scale: intOption('upscale', 'scale', v.scale), texture: numberOption('upscale', 'texture', v.texture),
+  });
   const plan = await planUpscale({ input, output, scale: choice.scale, ext: v.ext, suffix: v.suffix });
   for (const line of plan.skipped) console.warn(`warning: skipping ${line.replace(/^cannot read /, '')}`);
   if (plan.jobs.length === 0) throw new Error(`no image in ${input} could be read (${plan.skipped.length} skipped)`);

@@ -2,7 +2,7 @@
  * One call to upscale, in the spirit of UpscalerJS's `upscaler.upscale(img, { progress, signal })`
  * and TF.js's `tf.tidy` (the caller never sees a tensor, and nothing is left on the GPU):
  *
- *   const upscaler = createUpscaler();                  // or { model: 'esrgan-slim', device }
+ *   const upscaler = createUpscaler();                  // or { model: 'srgan', texture: 0.5 }, { model: 'esrgan-slim', device }
  *   const big = await upscaler.upscale(imageData, { onProgress, signal });
  *   upscaler.dispose();
  *
@@ -12,6 +12,7 @@
  */
 import * as E from '../engine/index.js';
 import { upscaleImage } from './upscale.js';
+import { interpolateGenerators } from './checkpoint.js';
 import { generatorInferenceFromBytes, pretrainedInference, type InferenceModel } from './inference.js';
 import { isShippedName, shippedModel, SHIPPED_NAMES, type ShippedName } from './shipped-models.js';
 import {
@@ -35,6 +36,11 @@ export interface UpscalerOptions {
    * (in Node also a file path). Default 'default'.
    */
   model?: ShippedName | PretrainedName | Uint8Array | ArrayBuffer | URL | string;
+  /**
+   * With model 'srgan': how much of its GAN texture, from 0 (the 'default' model: faithful) to 1
+   * (srgan itself, the default). The two shipped networks' weights are blended (network interpolation).
+   */
+  texture?: number;
   /** For UpscalerJS models: 2, 3, 4 or 8 (default 4). A generator file has its own scale; a different one is an error. */
   scale?: number;
   /** In a page, where an UpscalerJS model's model.json is served (its shards beside it). Node finds it in node_modules. */
@@ -97,7 +103,7 @@ export function setModelReader(r: ModelReader): void {
 }
 
 type ModelChoice =
-  | { kind: 'shipped'; name: ShippedName }
+  | { kind: 'shipped'; name: ShippedName; texture?: number }
   | { kind: 'pretrained'; name: PretrainedName; scale: PretrainedScale }
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'url'; url: URL };
@@ -105,6 +111,11 @@ type ModelChoice =
 /** Check the options before anything starts: a bad name fails at createUpscaler, not at the first upscale. */
 function chooseModel(opts: UpscalerOptions): ModelChoice {
   const m = opts.model ?? 'default';
+  if (opts.texture !== undefined) {
+    if (m !== 'srgan') throw new UpscalerError('options.texture blends srgan with default; use it with model: \'srgan\'');
+    if (!(opts.texture >= 0 && opts.texture <= 1)) throw new UpscalerError(`options.texture must be between 0 and 1, got ${opts.texture}`);
+    return { kind: 'shipped', name: m, texture: opts.texture };
+  }
   if (m instanceof Uint8Array) return { kind: 'bytes', bytes: m };
   if (m instanceof ArrayBuffer) return { kind: 'bytes', bytes: new Uint8Array(m) };
   if (m instanceof URL) return { kind: 'url', url: m };
@@ -125,19 +136,24 @@ function chooseModel(opts: UpscalerOptions): ModelChoice {
     'or a generator file\'s bytes or URL)');
 }
 
+async function readShipped(name: ShippedName): Promise<Uint8Array> {
+  const shipped = shippedModel(name)!; // chooseModel checked the name
+  try {
+    return await reader.readBytes(shipped.url());
+  } catch (e) {
+    throw new UpscalerError(`the "${name}" model is not in this package (${shipped.path}): ${(e as Error).message}`);
+  }
+}
+
 async function loadModel(choice: ModelChoice, opts: UpscalerOptions): Promise<InferenceModel> {
   if (choice.kind === 'pretrained') return pretrainedInference(await reader.loadPretrained(choice.name, choice.scale, opts.modelUrl));
   let bytes: Uint8Array, source: string;
   if (choice.kind === 'bytes') [bytes, source] = [choice.bytes, 'model bytes'];
   else if (choice.kind === 'url') bytes = await reader.readBytes(choice.url), source = choice.url.href;
+  else if (choice.texture === undefined) [bytes, source] = [await readShipped(choice.name), `${choice.name} (${shippedModel(choice.name)!.path})`];
   else {
-    const shipped = shippedModel(choice.name)!; // chooseModel checked the name
-    source = `${choice.name} (${shipped.path})`;
-    try {
-      bytes = await reader.readBytes(shipped.url());
-    } catch (e) {
-      throw new UpscalerError(`the "${choice.name}" model is not in this package (${shipped.path}): ${(e as Error).message}`);
-    }
+    const [a, b] = await Promise.all([readShipped('default'), readShipped(choice.name)]);
+    [bytes, source] = [interpolateGenerators(a, b, choice.texture, { a: 'default', b: choice.name }), `${choice.name} at texture ${choice.texture}`];
   }
   const model = generatorInferenceFromBytes(bytes, source);
   if (opts.scale !== undefined && opts.scale !== model.scale) {

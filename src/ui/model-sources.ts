@@ -5,7 +5,7 @@
  * contract (inference.ts), so a tile records no graph and comes out in [0, 1].
  */
 /// <reference types="vite/client" />
-import { generatorFromSafetensors } from '../srgan/checkpoint.js';
+import { generatorFromSafetensors, interpolateGenerators } from '../srgan/checkpoint.js';
 import { generatorInference, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
 import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName } from '../srgan/pretrained/index.js';
 import { SHIPPED_MODELS, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
@@ -37,12 +37,25 @@ export function generatorModel(bytes: Uint8Array, label: string): UpscaleModel {
   return generatorInference(generator, `${label} (${config.preset}: ${config.generator.blocks} blocks × ${config.generator.channels})`);
 }
 
-export async function shippedModel(name: ShippedName): Promise<UpscaleModel> {
+async function shippedBytes(name: ShippedName): Promise<Uint8Array> {
   const url = shippedUrl(name);
   if (!url) throw new Error(`this build ships no "${name}" model (models/${name}/generator.safetensors)`);
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${name} model: HTTP ${res.status}`);
-  return generatorModel(new Uint8Array(await res.arrayBuffer()), `shipped ${name}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export async function shippedModel(name: ShippedName): Promise<UpscaleModel> {
+  return generatorModel(await shippedBytes(name), `shipped ${name}`);
+}
+
+/**
+ * The shipped srgan at a texture strength: (1 − t)·default + t·srgan, weight by weight (network
+ * interpolation, as `srgan upscale -n srgan --texture t`): 0 is default's fidelity, 1 is srgan.
+ */
+export async function shippedSrganAt(texture: number): Promise<UpscaleModel> {
+  const [a, b] = await Promise.all([shippedBytes('default'), shippedBytes('srgan')]);
+  return generatorModel(interpolateGenerators(a, b, texture, { a: 'default', b: 'srgan' }), `shipped srgan at texture ${texture}`);
 }
 
 export async function pretrainedModel(name: PretrainedName): Promise<UpscaleModel> {

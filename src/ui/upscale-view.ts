@@ -10,7 +10,7 @@ import type { HostImage } from '../srgan/image/types.js';
 import { compareImages, modCrop, type MetricSet } from '../srgan/metrics.js';
 import { upscaleImage } from '../srgan/upscale.js';
 import type { PretrainedName } from '../srgan/pretrained/index.js';
-import { generatorModel, pretrainedChoices, pretrainedModel, shippedChoices, shippedModel, type UpscaleModel } from './model-sources.js';
+import { generatorModel, pretrainedChoices, pretrainedModel, shippedChoices, shippedModel, shippedSrganAt, type UpscaleModel } from './model-sources.js';
 import { isShippedName } from '../srgan/shipped-models.js';
 import { StoreController, store } from './state.js';
 import { download, shared } from './styles.js';
@@ -32,6 +32,7 @@ export class UpscaleView extends LitElement {
   static override properties = {
     choice: { state: true }, input: { state: true }, hr: { state: true }, progress: { state: true },
     result: { state: true }, error: { state: true }, busy: { state: true }, checkpoint: { state: true }, ensemble: { state: true },
+    texture: { state: true },
   };
   static override styles = [shared];
   private store = new StoreController(this);
@@ -45,8 +46,11 @@ export class UpscaleView extends LitElement {
   busy = false;
   /** Geometric self-ensemble (8 flips/transpositions averaged): a little more PSNR for 8× the time. */
   ensemble = false;
+  /** With srgan: its blend with default, 0 (default's fidelity) … 1 (srgan's texture). */
+  texture = 1;
 
   private async loadModel(): Promise<UpscaleModel> {
+    if (this.choice === 'srgan' && this.texture < 1) return shippedSrganAt(this.texture);
     if (isShippedName(this.choice)) return shippedModel(this.choice);
     if (this.choice === 'trained') {
       const t = this.store.state.trainedGenerator;
@@ -144,6 +148,11 @@ export class UpscaleView extends LitElement {
         ${this.choice === 'file' ? html`<label class="button">${this.checkpoint?.name ?? 'Choose checkpoint'}
           <input id="checkpoint" class="visually-hidden" type="file" accept=".safetensors"
             @change=${(e: Event) => { this.checkpoint = (e.target as HTMLInputElement).files?.[0]; }} /></label>` : ''}
+        ${this.choice === 'srgan' ? html`<label title="A blend of the two shipped networks' weights (network interpolation)">Texture
+          <input id="texture" type="range" min="0" max="1" step="0.05" .value=${String(this.texture)}
+            @input=${(e: Event) => { this.texture = Number((e.target as HTMLInputElement).value); }} />
+          <span id="texture-value">${this.texture.toFixed(2)}</span>
+          <span class="muted">(0 = default: faithful; 1 = srgan: sharpest)</span></label>` : ''}
         <label><input id="self-ensemble" type="checkbox" .checked=${this.ensemble}
           @change=${(e: Event) => { this.ensemble = (e.target as HTMLInputElement).checked; }} />
           Self-ensemble (average of 8 flips/rotations: a little sharper, 8× slower)</label>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
+import { allowDownloads, clickDeep, deep, dropFiles, openApp, screenshot, setField, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
 describe('app: upscale a dropped image', () => {
   const { session, downloads } = useApp();
@@ -61,6 +61,17 @@ describe('app: upscale a dropped image', () => {
     expect(await deep(page, '#upscale-error')).toBeNull();
     expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with shipped srgan/);
     await screenshot(page, 'app-upscale-srgan');
+
+    // The texture dial: srgan blended halfway with default.
+    await setField(page, '#texture', '0.5');
+    expect(await textOf(page, '#texture-value')).toBe('0.50');
+    await clickDeep(page, '#upscale');
+    await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('texture 0.5')");
+    expect(await deep(page, '#upscale-error')).toBeNull();
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with shipped srgan at texture 0\.5/);
+    await screenshot(page, 'app-upscale-texture');
+    await model.select('default');
+    expect(await deep(page, '#texture')).toBeNull();
     await page.close();
   });
 });

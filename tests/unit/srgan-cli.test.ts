@@ -111,6 +111,30 @@ describe('srgan CLI', () => {
     expect([bad.code, bad.stderr.trim()]).toEqual([2, 'srgan interpolate: --alpha must be between 0 and 1, got 1.5']);
   }, 600_000);
 
+  it('upscale -n srgan --texture dials from default (0) to srgan (1) by blending their weights', async () => {
+    const input = join(images, 'b.png'), out = (name: string) => join(dir, `texture-${name}.png`);
+    const runs: [string, string[]][] = [
+      ['default', ['-n', 'default']], ['t0', ['-n', 'srgan', '--texture', '0']], ['half', ['-n', 'srgan', '--texture', '0.5']],
+      ['t1', ['-n', 'srgan', '--texture', '1']], ['srgan', ['-n', 'srgan']],
+    ];
+    for (const [name, args] of runs) {
+      const r = await srgan(['upscale', '-i', input, '-o', out(name), ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      if (name === 'half') expect(r.stdout).toMatch(/^srgan upscale: srgan at texture 0\.5, ×4$/m);
+    }
+    const pixels = async (name: string) => Array.from(await sharp(out(name)).raw().toBuffer());
+    expect(await pixels('t0')).toEqual(await pixels('default'));
+    expect(await pixels('t1')).toEqual(await pixels('srgan'));
+    const half = await pixels('half');
+    expect(half).not.toEqual(await pixels('default'));
+    expect(half).not.toEqual(await pixels('srgan'));
+
+    const other = await srgan(['upscale', '-i', input, '-o', out('x'), '--texture', '0.5']);
+    expect([other.code, other.stderr.trim()]).toEqual([2, 'srgan upscale: --texture blends srgan with default; use it with -n srgan']);
+    const range = await srgan(['upscale', '-i', input, '-o', out('x'), '-n', 'srgan', '--texture', '1.2']);
+    expect([range.code, range.stderr.trim()]).toEqual([2, 'srgan upscale: --texture must be between 0 and 1, got 1.2']);
+  }, 300_000);
+
   it('train --init-from starts a deeper generator from the trained one, at the same quality', async () => {
     const grown = join(dir, 'grown');
     const r = await srgan(['train', '--preset', 'tiny', '--blocks', '7', '--init-from', join(run, 'generator.safetensors'), '--data', 'data/faces',

@@ -125,6 +125,29 @@ describe('createUpscaler (Node, shipped default model)', () => {
     }
   });
 
+  it("texture dials srgan from default's pixels (0) to its own (1); other values of it are refused", async () => {
+    const image = rgba(6, 5);
+    const run = async (opts: Parameters<typeof createUpscaler>[0]) => {
+      const up = createUpscaler({ ...fast, ...opts });
+      try {
+        return { pixels: (await up.upscale(image)).data, name: (await up.info()).name };
+      } finally {
+        await up.dispose();
+      }
+    };
+    const [def, t0, half, t1, srgan] = [
+      await run({ model: 'default' }), await run({ model: 'srgan', texture: 0 }), await run({ model: 'srgan', texture: 0.5 }),
+      await run({ model: 'srgan', texture: 1 }), await run({ model: 'srgan' }),
+    ];
+    expect(t0.pixels).toEqual(def.pixels);
+    expect(t1.pixels).toEqual(srgan.pixels);
+    expect(half.pixels).not.toEqual(def.pixels);
+    expect(half.pixels).not.toEqual(srgan.pixels);
+    expect(half.name).toMatch(/^srgan at texture 0\.5/);
+    expect(() => createUpscaler({ model: 'default', texture: 0.5 })).toThrow(/options.texture blends srgan with default; use it with model: 'srgan'/);
+    expect(() => createUpscaler({ model: 'srgan', texture: -0.1 })).toThrow(/options.texture must be between 0 and 1, got -0.1/);
+  });
+
   it('bad options and bad images get one clear error each', async () => {
     expect(() => createUpscaler({ model: 'esrgan-slimm' })).toThrow(/unknown model "esrgan-slimm" \(names: default, srgan, esrgan-slim/);
     expect(() => createUpscaler({ model: 'esrgan-slim', scale: 5 })).toThrow(UpscalerError);
