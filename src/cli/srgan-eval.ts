@@ -2,7 +2,7 @@
 import { readImageFolder } from '../srgan/data/folder-node.js';
 import * as E from '../engine/node.js';
 import type { MetricSet } from '../srgan/metrics.js';
-import { parseOptions, positiveIntOption, required, intOption, UsageError, type Command, type OptionTable } from './command.js';
+import { parseOptions, positiveIntOption, required, intOption, numberOption, UsageError, type Command, type OptionTable } from './command.js';
 import { evaluateModel } from '../srgan/evaluate.js';
 import type { EvalReport } from '../srgan/metrics.js';
 import { chooseModel, MODEL_NAMES } from './model-choice.js';
@@ -21,6 +21,8 @@ const OPTIONS = {
   model: { type: 'string', short: 'n', arg: 'NAME[,NAME…]', help: `the model (default: default), or several separated by commas to compare them in one table: ${MODEL_NAMES.join(', ')}` },
   scale: { type: 'string', short: 's', arg: 'S', help: "the model's scale (4 for ours); 2, 3, 4 or 8 for the ESRGANs (default 4)" },
   checkpoint: { type: 'string', arg: 'FILE', help: 'a generator .safetensors of your own instead of -n' },
+  texture: { type: 'string', arg: 'T[,T…]', help: 'with srgan in -n: evaluate it blended with default at each strength, 0 (= default) to 1 (= srgan), ' +
+    'as upscale --texture does; several values give one row each (e.g. -n srgan --texture 0.25,0.5,0.75)' },
   'self-ensemble': { type: 'boolean', help: 'average the model over the 8 flips and transpositions of each image (EDSR\'s ' +
     '"+"; 8× the time); the report names the model "… + self-ensemble"' },
   grid: { type: 'string', arg: 'FILE', help: 'also write a PNG of the first images at 1:1, one row each: LR (nearest) | bicubic | each model | HR ' +
@@ -43,9 +45,13 @@ function gridImages(images: readonly HostImage[], rows: number): HostImage[] {
   return images.slice(0, rows).map((img) => Math.min(img.width, img.height) <= 2 * GRID_SIZE ? centreSquare(img) : centreSquare(img, GRID_SIZE));
 }
 
-/** A column label: the model's name, or the checkpoint's folder and file name (a path is too long for a column). */
-const gridLabel = (model: string | undefined, checkpoint: string | undefined, name: string) =>
-  checkpoint !== undefined ? `${basename(dirname(resolve(checkpoint)))}/${basename(checkpoint, '.safetensors')}` : (model ?? name);
+/** What one row evaluates: a -n name (undefined: the default model), with srgan's --texture strength if given. */
+interface Entry { model?: string; texture?: number }
+
+/** A column label: the model's name (and texture), or the checkpoint's folder and file name (a path is too long for a column). */
+const gridLabel = (entry: Entry, checkpoint: string | undefined, name: string) =>
+  checkpoint !== undefined ? `${basename(dirname(resolve(checkpoint)))}/${basename(checkpoint, '.safetensors')}`
+    : entry.texture !== undefined ? `${entry.model} texture ${entry.texture}` : (entry.model ?? name);
 
 const row = (name: string, m: MetricSet, flat: number, ms?: number) =>
   `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${flat.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
@@ -54,10 +60,13 @@ async function run(argv: string[]): Promise<number> {
   const v = parseOptions('eval', argv, OPTIONS);
   const dir = required('eval', 'images', v.images);
   const scale = intOption('eval', 'scale', v.scale);
-  const names = v.model === undefined ? [undefined] : v.model.split(',').map((n) => n.trim());
+  const names: (string | undefined)[] = v.model === undefined ? [undefined] : v.model.split(',').map((n) => n.trim());
   if (names.length > 1 && v.checkpoint !== undefined) throw new UsageError('srgan eval: give several models with -n, or one --checkpoint, not both');
+  const textures = v.texture?.split(',').map((t) => numberOption('eval', 'texture', t.trim())!);
+  if (textures && !names.includes('srgan')) throw new UsageError('srgan eval: --texture blends srgan with default; use it with -n srgan');
+  const entries: Entry[] = names.flatMap((model) => (model === 'srgan' && textures ? textures.map((texture) => ({ model, texture })) : [{ model }]));
   const choices = [];
-  for (const model of names) choices.push(await chooseModel('eval', { model, checkpoint: v.checkpoint, scale }));
+  for (const e of entries) choices.push(await chooseModel('eval', { model: e.model, checkpoint: v.checkpoint, scale, texture: e.texture }));
   const grid = v.grid;
   if (grid !== undefined && !/\.png$/i.test(grid)) throw new UsageError(`srgan eval: --grid writes a PNG; give a file name ending in .png, got "${grid}"`);
   const images = await readImageFolder(dir, (m) => console.warn(`warning: ${m}`));
@@ -99,7 +108,7 @@ async function run(argv: string[]): Promise<number> {
     const rows = gridSet.images.map((im, i) => ({
       lr: rgbFromHost(im.lr), bicubic: rgbFromHost(im.bicubic), hr: rgbFromHost(im.hr), outputs: gridOutputs.map((o) => rgbFromHost(o[i])),
     }));
-    const { image } = renderComparisonGrid(rows, { title: `${dir} (×${gridSet.scale})`, modelLabels: results.map((r, i) => gridLabel(names[i], v.checkpoint, r.name)), scale: gridSet.scale });
+    const { image } = renderComparisonGrid(rows, { title: `${dir} (×${gridSet.scale})`, modelLabels: results.map((r, i) => gridLabel(entries[i], v.checkpoint, r.name)), scale: gridSet.scale });
     await mkdir(dirname(resolve(grid)), { recursive: true });
     await E.writeFileAtomic(grid, await encodeGridPng(image));
     console.log(`\ngrid: ${grid} (${image.width}×${image.height}: LR | bicubic | ${results.map((r) => r.name).join(' | ')} | HR)`);
@@ -113,4 +122,4 @@ async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const evalCommand: Command = { name: 'eval', usage: '--images DIR [-n NAME[,NAME…] | --checkpoint FILE] [-s S] [--json]', options: OPTIONS, notes: NOTES, run };
+export const evalCommand: Command = { name: 'eval', usage: '--images DIR [-n NAME[,NAME…] [--texture T[,T…]] | --checkpoint FILE] [-s S] [--json]', options: OPTIONS, notes: NOTES, run };

@@ -101,6 +101,17 @@ describe('srgan CLI', () => {
     expect(await sharp(grid).metadata()).toMatchObject({ format: 'png', width: 8 + 5 * 256 + 4 * 6 + 8 });
     expect(ev.stdout).toMatch(/grid: .*models\.png \(1320×\d+: LR \| bicubic \| default \| srgan \| HR\)/);
 
+    // The texture dial in one table: srgan at 0 measures exactly as default, at 1 exactly as srgan.
+    const dial = await srgan(['eval', '-n', 'srgan', '--texture', '0,1', '--images', images, '--json']);
+    expect(dial.code, dial.stderr).toBe(0);
+    const rows = JSON.parse(dial.stdout.trim().split('\n').pop()!).models;
+    expect(rows.map((m: { name: string }) => m.name)).toEqual(['srgan at texture 0', 'srgan at texture 1']);
+    const measures = (m: Record<string, number>) => [m.psnr_y, m.ssim_y, m.sharpness, m.flat_sharpness];
+    expect(measures(rows[0])).toEqual(measures(last.models[0]));
+    expect(measures(rows[1])).toEqual(measures(last.models[1]));
+    const noSrgan = await srgan(['eval', '-n', 'default', '--texture', '0.5', '--images', images]);
+    expect([noSrgan.code, noSrgan.stderr.trim()]).toEqual([2, 'srgan eval: --texture blends srgan with default; use it with -n srgan']);
+
     const blend = join(dir, 'blend.safetensors');
     const ip = await srgan(['interpolate', '--from', 'default', '--to', 'srgan', '--alpha', '0', '-o', blend]);
     expect(ip.code, ip.stderr).toBe(0);
