@@ -21,11 +21,10 @@ npx srgan eval -n default,srgan --images data/photos/heldout --grid "$RUN/models
 
 echo
 echo "== 3/3  live: the GAN phase from the shipped generator on data/faces for ${MINUTES} min → ${RUN}/live =="
-npx srgan train --preset tiny --blocks 8 --init-from models/default/generator.safetensors \
-  --init-d-from models/srgan/discriminator.safetensors \
+# --start-from default: the shipped default generator and srgan's discriminator, with srgan's recipe
+# (tiny, 8 blocks, batch 8, 64-px crops, lr 1e-4, RaGAN 1e-2, D's rate ×4, patch head, feature matching 0.03).
+npx srgan train --start-from default --steps 400 \
   --data data/faces --heldout data/photos/heldout --heldout-faces data/faces/heldout --out "$RUN/live" \
-  --phase1-steps 0 --phase2-steps 400 --batch 8 --crop 64 --lr 1e-4 \
-  --gan-loss ragan --adv-weight 1e-2 --d-lr-scale 4 --d-head patch --fm-weight 0.03 \
   --checkpoint-every 25 --sample-every 10 --eval-every 10 --time-limit "$MINUTES"
 
 echo

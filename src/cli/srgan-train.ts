@@ -1,16 +1,19 @@
 /** `srgan train`: two-phase SRGAN training into a run folder, resumable. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import * as E from '../engine/node.js';
-import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { makeConfig, presets, SRGAN_PHASE2_FROM_DEFAULT, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
-import { runSession } from '../srgan/train/session.js';
+import { runSession, type SessionOptions } from '../srgan/train/session.js';
 import { RunFiles } from '../srgan/train/run-store.js';
 import { NodeRunStore } from '../srgan/train/run-store-node.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { pickHeldout, prepareEvalSet } from '../srgan/train/eval-set.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 import { progressBar } from './progress.js';
+import { shippedModelPath } from './model-choice.js';
 import { chromeTraceJson } from '../engine/node.js';
 
 const OPTIONS = {
@@ -20,6 +23,9 @@ const OPTIONS = {
   steps: { type: 'string', arg: 'N', help: "total steps, split between the phases in the preset's proportion" },
   'phase1-steps': { type: 'string', arg: 'N', help: 'length of phase 1 (generator alone, pixel MSE)' },
   'phase2-steps': { type: 'string', arg: 'N', help: 'length of phase 2 (GAN)' },
+  'start-from': { type: 'string', arg: 'scratch|default', help: "default: SRGAN's phase 2 from the shipped models, as srgan was trained: the generator " +
+    "starts as the shipped default, the discriminator as srgan's, with srgan's recipe (tiny, 8 blocks, batch 8, 64-px crops, lr 1e-4, RaGAN 1e-2, " +
+    "D's rate ×4, patch head, feature matching 0.03; --steps counts GAN steps; other options still override). scratch (the default): a new network" },
   'init-from': { type: 'string', arg: 'FILE', help: "start a new run from a generator file's weights (a run's generator.safetensors, " +
     "the shipped model); with more --blocks than the file, the extra blocks start as identity maps, so the run starts at the file's quality" },
   'init-d-from': { type: 'string', arg: 'FILE', help: "start a new run's discriminator from a file (a run's checkpoints/step-*/discriminator.safetensors, " +
@@ -58,14 +64,27 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
 
+/** --start-from default: the shipped default generator and srgan discriminator, with srgan's recipe. */
+function fromDefault(v: Values): boolean {
+  const from = v['start-from'] ?? 'scratch';
+  if (from !== 'scratch' && from !== 'default') throw new UsageError(`srgan train: --start-from must be scratch or default, got "${from}"`);
+  if (from === 'scratch') return false;
+  if (v.preset !== undefined && v.preset !== 'tiny') throw new UsageError(`srgan train: --start-from default trains the shipped tiny models; --preset ${v.preset} does not fit them`);
+  for (const o of ['init-from', 'init-d-from', 'resume'] as const)
+    if (v[o]) throw new UsageError(`srgan train: --start-from default starts a new run from the shipped models; it cannot be used with --${o}`);
+  return true;
+}
+
 function configFrom(v: Values): SrganConfig {
   const preset = (v.preset ?? 'tiny') as PresetName;
   if (!(preset in presets)) throw new UsageError(`srgan train: --preset must be tiny, paper or keras, got "${preset}"`);
   const base = presets[preset];
+  const recipe = fromDefault(v) ? SRGAN_PHASE2_FROM_DEFAULT : undefined;
   const int = (name: keyof typeof OPTIONS) => intOption('train', name, v[name] as string | undefined);
   let phase1Steps = int('phase1-steps'), phase2Steps = int('phase2-steps');
   const steps = int('steps');
-  if (steps !== undefined && phase1Steps === undefined && phase2Steps === undefined) {
+  if (recipe && steps !== undefined && phase2Steps === undefined) phase2Steps = steps; // all of them GAN steps
+  else if (steps !== undefined && phase1Steps === undefined && phase2Steps === undefined) {
     const share = base.phase1Steps / Math.max(1, totalSteps(base));
     phase1Steps = Math.round(steps * share);
     phase2Steps = steps - phase1Steps;
@@ -84,7 +103,11 @@ function configFrom(v: Values): SrganConfig {
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
-  return makeConfig(preset, { ...overrides, generator, discriminator: discriminatorOverrides(v, base) });
+  const discriminator = discriminatorOverrides(v, base);
+  if (!recipe) return makeConfig(preset, { ...overrides, generator, discriminator });
+  return makeConfig(preset, {
+    ...recipe, ...overrides, generator: { ...recipe.generator, ...generator }, discriminator: { ...recipe.discriminator, ...discriminator },
+  });
 }
 
 function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConfig['discriminator']> {
@@ -181,8 +204,7 @@ async function run(argv: string[]): Promise<number> {
     },
     openData: (config) => openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) }),
     vggWeights: v.vgg ? await readFile(v.vgg) : undefined,
-    initGenerator: v['init-from'] ? { bytes: await readFile(v['init-from']), source: v['init-from'] } : undefined,
-    initDiscriminator: v['init-d-from'] ? { bytes: await readFile(v['init-d-from']), source: v['init-d-from'] } : undefined,
+    ...(await startingWeights(v)),
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
     sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
     log: (m) => console.error(`\n${m}`),
@@ -217,6 +239,20 @@ async function run(argv: string[]): Promise<number> {
   console.log(`  samples/contact-sheet.png  one face over the steps;  metrics.csv, metrics.png  PSNR-Y, SSIM-Y, sharpness over steps`);
   console.log(`  loss.csv, loss.png  the losses;  summary.md  the run-time table;  generator.safetensors  the model;  checkpoints/  for --resume`);
   return 0;
+}
+
+/** The files a new run's networks start from: --init-from / --init-d-from, or the shipped ones for --start-from default. */
+async function startingWeights(v: Values): Promise<Pick<SessionOptions, 'initGenerator' | 'initDiscriminator'>> {
+  const file = async (path: string, source = path) => ({ bytes: await readFile(path), source });
+  if (fromDefault(v)) {
+    const [g, d] = [shippedModelPath('train', 'default'), fileURLToPath(SHIPPED_SRGAN_DISCRIMINATOR.url())];
+    if (!existsSync(d)) throw new UsageError(`srgan train: --start-from default needs ${SHIPPED_SRGAN_DISCRIMINATOR.path}, which this version does not ship`);
+    return { initGenerator: await file(g, 'the shipped default generator'), initDiscriminator: await file(d, "the srgan model's discriminator") };
+  }
+  return {
+    initGenerator: v['init-from'] ? await file(v['init-from']) : undefined,
+    initDiscriminator: v['init-d-from'] ? await file(v['init-d-from']) : undefined,
+  };
 }
 
 /** The per-kernel table on stdout and the Chrome trace (Perfetto, chrome://tracing) in `file`. */

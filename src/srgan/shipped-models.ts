@@ -35,6 +35,12 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
 
 export const SHIPPED_NAMES: readonly ShippedName[] = SHIPPED_MODELS.map((m) => m.name);
 
+/** The discriminator trained with srgan, which a GAN phase from `default` can start from (SRGAN_PHASE2_FROM_DEFAULT). */
+export const SHIPPED_SRGAN_DISCRIMINATOR = {
+  path: 'models/srgan/discriminator.safetensors',
+  url: (): URL => new URL('../../models/srgan/discriminator.safetensors', import.meta.url),
+} as const;
+
 export function isShippedName(name: string): name is ShippedName {
   return (SHIPPED_NAMES as readonly string[]).includes(name);
 }

@@ -15,6 +15,9 @@ export type UpscaleModel = InferenceModel;
 // Bundled as files (not inlined), one per shipped model in models/<name>/; a missing file is simply absent.
 const SHIPPED_FILES = import.meta.glob('/models/*/generator.safetensors',
   { query: '?url', import: 'default', eager: true }) as Record<string, string>;
+// The discriminator shipped with srgan: the app's "Start from the shipped default" GAN run starts from it.
+const SHIPPED_DISCRIMINATOR = import.meta.glob('/models/srgan/discriminator.safetensors',
+  { query: '?url', import: 'default', eager: true }) as Record<string, string>;
 // node_modules is outside the default glob search: `exhaustive` lets the model packages in.
 const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/models/x4/*.{json,bin}',
   { query: '?url', import: 'default', eager: true, exhaustive: true }) as Record<string, string>;
@@ -37,13 +40,22 @@ export function generatorModel(bytes: Uint8Array, label: string): UpscaleModel {
   return generatorInference(generator, `${label} (${config.preset}: ${config.generator.blocks} blocks × ${config.generator.channels})`);
 }
 
-async function shippedBytes(name: ShippedName): Promise<Uint8Array> {
-  const url = shippedUrl(name);
-  if (!url) throw new Error(`this build ships no "${name}" model (models/${name}/generator.safetensors)`);
+async function fetchBytes(url: string | undefined, what: string, path: string): Promise<Uint8Array> {
+  if (!url) throw new Error(`this build ships no ${what} (${path})`);
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`${name} model: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
+
+/** A shipped generator's file. */
+export const shippedBytes = (name: ShippedName): Promise<Uint8Array> =>
+  fetchBytes(shippedUrl(name), `"${name}" model`, `models/${name}/generator.safetensors`);
+
+/** The discriminator trained with srgan (its file). */
+export const shippedDiscriminatorBytes = (): Promise<Uint8Array> => {
+  const path = 'models/srgan/discriminator.safetensors';
+  return fetchBytes(SHIPPED_DISCRIMINATOR[`/${path}`], 'srgan discriminator', path);
+};
 
 export async function shippedModel(name: ShippedName): Promise<UpscaleModel> {
   return generatorModel(await shippedBytes(name), `shipped ${name}`);

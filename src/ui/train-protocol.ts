@@ -17,8 +17,10 @@ export interface StartMessage {
   images: ImageInput[];
   /** Held-out images for the LR | bicubic | SR | HR grids (the training images when empty). */
   gridImages: ImageInput[];
-  /** Start a new run's generator from these weights (an uploaded generator.safetensors). */
+  /** Start a new run's generator from these weights (an uploaded generator.safetensors, or the shipped default). */
   initGenerator?: { bytes: Uint8Array; name: string };
+  /** Start a new run's discriminator from these weights (the one shipped with srgan). */
+  initDiscriminator?: { bytes: Uint8Array; name: string };
   /** VGG19 weights (safetensors) for the 'vgg' content loss. */
   vggWeights?: Uint8Array;
   gridEvery: number;

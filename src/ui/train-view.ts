@@ -7,6 +7,7 @@
 import { LitElement, html } from 'lit';
 import { bundledHeldout, bundledTraining } from './bundled-data.js';
 import { importSnapshot, newRun, refreshRuns, showRun } from './checkpoint-store.js';
+import { shippedBytes, shippedDiscriminatorBytes } from './model-sources.js';
 import { getRun, type RunMeta } from '../srgan/train/run-store-browser.js';
 import type { DataPicker } from './data-picker.js';
 import type { Uploaded } from './checkpoint-files.js';
@@ -65,12 +66,17 @@ export class TrainView extends LitElement {
     try {
       const s = this.form.settings();
       const { images, kind } = this.dataInputs();
+      // SRGAN's phase 2 from the shipped models, or a generator the user uploaded, or scratch.
+      const [initGenerator, initDiscriminator] = s.startFrom === 'default'
+        ? [{ bytes: await shippedBytes('default'), name: 'the shipped default generator' },
+          { bytes: await shippedDiscriminatorBytes(), name: "the srgan model's discriminator" }]
+        : [this.initGenerator, undefined];
       const meta = await newRun(s.config, kind);
       for (const g of store.state.train.grids) URL.revokeObjectURL(g.url);
       store.updateTrain({ logs: [], grids: [], metrics: [], contactSheet: undefined, step: 0, savedStep: undefined });
       trainClient.start({
         type: 'start', runId: meta.id, resume: false, config: s.config, images, gridImages: kind === 'bundled' ? bundledHeldout : [],
-        initGenerator: this.initGenerator, gridEvery: s.gridEvery, checkpointEvery: s.checkpointEvery, profile: s.profile,
+        initGenerator, initDiscriminator, gridEvery: s.gridEvery, checkpointEvery: s.checkpointEvery, profile: s.profile,
         vggWeights: s.vggFile ? new Uint8Array(await s.vggFile.arrayBuffer()) : undefined,
       } satisfies StartMessage, meta.name);
     } catch (e) {

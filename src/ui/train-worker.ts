@@ -74,6 +74,7 @@ async function train(m: StartMessage): Promise<void> {
     store: runStore, reportSet,
     config: m.config, resume: m.resume, heldout, signal: stop.signal,
     initGenerator: m.initGenerator && { bytes: m.initGenerator.bytes, source: m.initGenerator.name },
+    initDiscriminator: m.initDiscriminator && { bytes: m.initDiscriminator.bytes, source: m.initDiscriminator.name },
     vggWeights: m.vggWeights, sampleEvery: m.gridEvery, checkpointEvery: m.checkpointEvery,
     openData: (cfg) => {
       const data = PhotoDataset.fromImages(images, {

@@ -114,6 +114,29 @@ describe('app: train SRGAN in a worker', () => {
     await context.close();
   }, 600_000);
 
+  it("starts SRGAN's phase 2 from the shipped default generator and srgan's discriminator, with srgan's recipe", async () => {
+    const page = await openApp(session());
+    await (await waitDeep(page, '#start-from')).select('default');
+    expect(await textOf(page, '#start-from-info')).toMatch(/starts as the shipped default .* the one shipped with srgan/);
+    const field = async (id: string) => (await waitDeep(page, `#f-${id}`)).evaluate((e) => (e as HTMLInputElement).value);
+    const recipe = [['blocks', '8'], ['channels', '32'], ['hrCrop', '64'], ['batch', '8'], ['lr', '0.0001'], ['phase1Steps', '0'], ['phase2Steps', '400']];
+    for (const [id, value] of recipe) expect([id, await field(id)]).toEqual([id, value]);
+    // Smaller for the test's CPU: the fields override the recipe as the CLI's options do.
+    for (const [id, v] of [['hrCrop', 32], ['batch', 1], ['phase2Steps', 2], ['gridEvery', 2], ['checkpointEvery', 2]] as const)
+      await setField(page, `#f-${id}`, String(v));
+    await clickDeep(page, '#train-start');
+    await waitDeep(page, '#train-status', 480_000, "/^(done|error)/.test(el.textContent)");
+    expect(await deep(page, '#train-error')).toBeNull();
+    expect(await textOf(page, '#train-status')).toMatch(/^done — Finished: 2 steps/);
+    expect(await textOf(page, '#loss-latest')).toMatch(/step 2: G content [\d.e-]+, G adversarial [\d.e-]+, D real/);
+    // The grids have the start model's column (LR | bicubic | start | this run | HR), 5 columns of 256 px.
+    const width = await (await waitDeep(page, '#grid-latest', 60_000, 'el.naturalWidth > 0')).evaluate((e) => (e as HTMLImageElement).naturalWidth);
+    expect(width).toBe(2 * 8 + 5 * 256 + 4 * 6);
+    expect(await textOf(page, '#run-summary')).toMatch(/tiny \(residual-bicubic, 8 blocks × 32 channels, crop 32, batch 1\)/);
+    await screenshot(page, 'app-train-from-default');
+    await page.close();
+  }, 600_000);
+
   it('runs the GAN phase (D and G losses on the chart) with a weight average, and profiles the worker\'s kernels', async () => {
     const context = await session().browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
     const page = await openApp(session(), context);

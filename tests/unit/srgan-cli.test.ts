@@ -68,6 +68,30 @@ describe('srgan CLI', () => {
     expect((await readdir(join(run, 'samples'))).length).toBeGreaterThanOrEqual(3);
   }, 600_000);
 
+  it("train --start-from default runs SRGAN's phase 2 from the shipped generator and discriminator, with srgan's recipe", async () => {
+    const out = join(dir, 'from-default');
+    // The recipe, made smaller for the test's CPU by the options that override it.
+    const r = await srgan(['train', '--start-from', 'default', '--steps', '2', '--crop', '32', '--batch', '1', '--data', 'data/faces',
+      '--heldout', images, '--out', out, '--checkpoint-every', '2', '--sample-every', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/steps: 0 \(phase 1\) \+ 2 \(phase 2\); crop 32, batch 1/);
+    expect(r.stdout).toMatch(/GAN phase: ragan loss, adversarial weight 0\.01, D learning rate ×4, feature matching ×0\.03, D channels 16,16,32,32,64,64,64,64 \(patch head, batch norm\)/);
+    expect(r.stderr).toMatch(/initialised the generator from the shipped default generator \(8 of 8 blocks/);
+    expect(r.stderr).toMatch(/initialised the discriminator from the srgan model's discriminator/);
+    // The grids have the start model's column: LR | bicubic | start | this run | HR.
+    expect((await sharp(join(out, 'samples', 'grid-step-000000.png')).metadata()).width).toBe(2 * 8 + 5 * 256 + 4 * 6);
+
+    for (const [args, message] of [
+      [['--init-from', 'x.safetensors'], '--start-from default starts a new run from the shipped models; it cannot be used with --init-from'],
+      [['--preset', 'paper'], '--start-from default trains the shipped tiny models; --preset paper does not fit them'],
+    ] as const) {
+      const bad = await srgan(['train', '--start-from', 'default', ...args, '--data', 'data/faces', '--out', join(dir, 'never')]);
+      expect([bad.code, bad.stderr.trim()]).toEqual([2, `srgan train: ${message}`]);
+    }
+    const unknown = await srgan(['train', '--start-from', 'srgan', '--data', 'data/faces', '--out', join(dir, 'never')]);
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, 'srgan train: --start-from must be scratch or default, got "srgan"']);
+  }, 600_000);
+
   it('upscale and eval run the trained checkpoint; eval ends with one JSON line', async () => {
     const out = join(dir, 'a_x4.png');
     const up = await srgan(['upscale', '--checkpoint', join(run, 'generator.safetensors'), '--input', join(images, 'a.png'), '--output', out]);
