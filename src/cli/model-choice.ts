@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { interpolateGenerators, readGeneratorFileFor } from '../srgan/checkpoint.js';
+import { readGeneratorFileFor, srganAtTexture, srganAtTextureName } from '../srgan/checkpoint.js';
 import { generatorInferenceFromBytes } from '../srgan/inference.js';
 import { isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName } from '../srgan/pretrained/catalogue.js';
 import { packageRoot } from '../srgan/pretrained/node.js';
@@ -42,9 +42,8 @@ async function generatorChoice(command: string, path: string, label: string, sca
  */
 async function textureChoice(command: string, texture: number, scale?: number): Promise<ModelChoice> {
   if (!(texture >= 0 && texture <= 1)) throw new UsageError(`srgan ${command}: --texture must be between 0 and 1, got ${texture}`);
-  const [a, b] = await Promise.all([readFile(shippedModelPath(command, 'default')), readFile(shippedModelPath(command, 'srgan'))]);
-  const bytes = interpolateGenerators(a, b, texture, { a: 'default', b: 'srgan' });
-  const label = `srgan at texture ${texture}`;
+  const bytes = await srganAtTexture((name) => readFile(shippedModelPath(command, name)), texture);
+  const label = srganAtTextureName(texture);
   return { label, scale: generatorScale(command, bytes, label, label, scale), load: async () => generatorInferenceFromBytes(bytes, label) };
 }
 

@@ -103,10 +103,10 @@ function configFrom(v: Values): SrganConfig {
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
-  const discriminator = discriminatorOverrides(v, base);
-  if (!recipe) return makeConfig(preset, { ...overrides, generator, discriminator });
+  // The options override the recipe (when there is one), which overrides the preset.
+  const r: Parameters<typeof makeConfig>[1] = recipe ?? {};
   return makeConfig(preset, {
-    ...recipe, ...overrides, generator: { ...recipe.generator, ...generator }, discriminator: { ...recipe.discriminator, ...discriminator },
+    ...r, ...overrides, generator: { ...r.generator, ...generator }, discriminator: { ...r.discriminator, ...discriminatorOverrides(v, base) },
   });
 }
 

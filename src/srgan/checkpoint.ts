@@ -141,3 +141,16 @@ export function interpolateGenerators(a: Uint8Array, b: Uint8Array, alpha: numbe
   });
   return E.encodeSafetensors(tensors, { ...B.decoded.metadata, interpolation: JSON.stringify({ from: names.a, to: names.b, alpha }) });
 }
+
+/** The name of the shipped srgan at a texture strength (CLI labels, createUpscaler's info, the app). */
+export const srganAtTextureName = (texture: number): string => `srgan at texture ${texture}`;
+
+/**
+ * The texture dial of `srgan upscale -n srgan --texture T`, createUpscaler's `texture` and the app's
+ * slider: the shipped generators blended as (1 − T)·default + T·srgan. `read` gets a shipped
+ * generator's file where the caller lives (the disk, fetch).
+ */
+export async function srganAtTexture(read: (name: 'default' | 'srgan') => Promise<Uint8Array>, texture: number): Promise<Uint8Array> {
+  const [a, b] = await Promise.all([read('default'), read('srgan')]);
+  return interpolateGenerators(a, b, texture, { a: 'default', b: 'srgan' });
+}

@@ -12,7 +12,7 @@
  */
 import * as E from '../engine/index.js';
 import { upscaleImage } from './upscale.js';
-import { interpolateGenerators } from './checkpoint.js';
+import { srganAtTexture, srganAtTextureName } from './checkpoint.js';
 import { generatorInferenceFromBytes, pretrainedInference, type InferenceModel } from './inference.js';
 import { isShippedName, shippedModel, SHIPPED_NAMES, type ShippedName } from './shipped-models.js';
 import {
@@ -103,7 +103,7 @@ export function setModelReader(r: ModelReader): void {
 }
 
 type ModelChoice =
-  | { kind: 'shipped'; name: ShippedName; texture?: number }
+  | { kind: 'shipped'; name: ShippedName; texture?: number } // texture: srgan only
   | { kind: 'pretrained'; name: PretrainedName; scale: PretrainedScale }
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'url'; url: URL };
@@ -152,8 +152,7 @@ async function loadModel(choice: ModelChoice, opts: UpscalerOptions): Promise<In
   else if (choice.kind === 'url') bytes = await reader.readBytes(choice.url), source = choice.url.href;
   else if (choice.texture === undefined) [bytes, source] = [await readShipped(choice.name), `${choice.name} (${shippedModel(choice.name)!.path})`];
   else {
-    const [a, b] = await Promise.all([readShipped('default'), readShipped(choice.name)]);
-    [bytes, source] = [interpolateGenerators(a, b, choice.texture, { a: 'default', b: choice.name }), `${choice.name} at texture ${choice.texture}`];
+    [bytes, source] = [await srganAtTexture(readShipped, choice.texture), srganAtTextureName(choice.texture)];
   }
   const model = generatorInferenceFromBytes(bytes, source);
   if (opts.scale !== undefined && opts.scale !== model.scale) {

@@ -5,10 +5,10 @@
  * contract (inference.ts), so a tile records no graph and comes out in [0, 1].
  */
 /// <reference types="vite/client" />
-import { generatorFromSafetensors, interpolateGenerators } from '../srgan/checkpoint.js';
+import { generatorFromSafetensors, srganAtTexture, srganAtTextureName } from '../srgan/checkpoint.js';
 import { generatorInference, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
 import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName } from '../srgan/pretrained/index.js';
-import { SHIPPED_MODELS, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
+import { SHIPPED_MODELS, SHIPPED_SRGAN_DISCRIMINATOR, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
 
 export type UpscaleModel = InferenceModel;
 
@@ -53,7 +53,7 @@ export const shippedBytes = (name: ShippedName): Promise<Uint8Array> =>
 
 /** The discriminator trained with srgan (its file). */
 export const shippedDiscriminatorBytes = (): Promise<Uint8Array> => {
-  const path = 'models/srgan/discriminator.safetensors';
+  const { path } = SHIPPED_SRGAN_DISCRIMINATOR;
   return fetchBytes(SHIPPED_DISCRIMINATOR[`/${path}`], 'srgan discriminator', path);
 };
 
@@ -66,8 +66,7 @@ export async function shippedModel(name: ShippedName): Promise<UpscaleModel> {
  * interpolation, as `srgan upscale -n srgan --texture t`): 0 is default's fidelity, 1 is srgan.
  */
 export async function shippedSrganAt(texture: number): Promise<UpscaleModel> {
-  const [a, b] = await Promise.all([shippedBytes('default'), shippedBytes('srgan')]);
-  return generatorModel(interpolateGenerators(a, b, texture, { a: 'default', b: 'srgan' }), `shipped srgan at texture ${texture}`);
+  return generatorModel(await srganAtTexture(shippedBytes, texture), `shipped ${srganAtTextureName(texture)}`);
 }
 
 export async function pretrainedModel(name: PretrainedName): Promise<UpscaleModel> {

@@ -67,10 +67,7 @@ export class TrainSettingsForm extends LitElement {
 
   /** Pick where a new run starts; the shipped default brings the tiny preset and the phase-2 recipe's fields. */
   startWith(from: StartFrom): void {
-    if (from === 'default') {
-      this.apply('tiny', phase2Fields());
-      this.content = 'mse';
-    }
+    if (from === 'default') this.apply('tiny', phase2Fields()); // tiny's content loss is pixel MSE
     this.startFrom = from;
   }
 
