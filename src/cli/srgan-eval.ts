@@ -36,7 +36,10 @@ bicubic as training, then upscaled by bicubic and by the model. PSNR and SSIM (G
 σ 1.5) are computed on Y (BT.601) with a scale-pixel border crop; sharpness is the variance of the
 Laplacian of Y relative to the original's (1.0 = as sharp as the original); flat-region sharpness is
 the same ratio on the original's flatter half (by local Laplacian activity), where texture adds
-little and noise a lot: far above the overall sharpness means noise, not texture.`;
+little and noise a lot: far above the overall sharpness means noise, not texture. The phase pattern
+is the fixed ×scale sub-pixel lattice: Y minus a box blur one period wide, averaged over each of
+the scale² sub-pixel phases, RMS of those means (grey levels; bicubic and a lattice-free model are
+near 0).`;
 
 const GRID_IMAGES = 4, GRID_SIZE = 256;
 
@@ -53,8 +56,8 @@ const gridLabel = (entry: Entry, checkpoint: string | undefined, name: string) =
   checkpoint !== undefined ? `${basename(dirname(resolve(checkpoint)))}/${basename(checkpoint, '.safetensors')}`
     : entry.texture !== undefined ? `${entry.model} texture ${entry.texture}` : (entry.model ?? name);
 
-const row = (name: string, m: MetricSet, flat: number, ms?: number) =>
-  `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${flat.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
+const row = (name: string, m: MetricSet, flat: number, phase: number, ms?: number) =>
+  `| ${name} | ${m.psnr_y.toFixed(2)} | ${m.ssim_y.toFixed(4)} | ${m.sharpness.toFixed(3)} | ${flat.toFixed(3)} | ${phase.toFixed(3)} | ${ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`} |`;
 
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('eval', argv, OPTIONS);
@@ -101,9 +104,10 @@ async function run(argv: string[]): Promise<number> {
     });
     console.log(`| ${first.name} | ${first.bicubic.psnr_y.toFixed(2)} | ${cells.join(' | ')} |`);
   });
-  console.log('\n| mean | PSNR-Y (dB) | SSIM-Y | sharpness | flat-region sharpness | time |\n| --- | ---: | ---: | ---: | ---: | ---: |');
-  console.log(row('bicubic', report.bicubic, report.flatSharpness.bicubic));
-  for (const r of results) console.log(row(label(r.name), r.report.model, r.report.flatSharpness.model, r.ms));
+  console.log('\n| mean | PSNR-Y (dB) | SSIM-Y | sharpness | flat-region sharpness | phase pattern | time |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(row('bicubic', report.bicubic, report.flatSharpness.bicubic, report.phasePattern.bicubic));
+  for (const r of results) console.log(row(label(r.name), r.report.model, r.report.flatSharpness.model, r.report.phasePattern.model, r.ms));
+  console.log(`\n(phase pattern: the fixed ×${report.scale} sub-pixel lattice, grey levels of Y; the originals' own: ${report.phasePattern.original.toFixed(3)})`);
   if (gridSet && grid) {
     const rows = gridSet.images.map((im, i) => ({
       lr: rgbFromHost(im.lr), bicubic: rgbFromHost(im.bicubic), hr: rgbFromHost(im.hr), outputs: gridOutputs.map((o) => rgbFromHost(o[i])),
@@ -115,9 +119,10 @@ async function run(argv: string[]): Promise<number> {
   }
   if (v.json) {
     const pick = (m: MetricSet) => ({ psnr_y: m.psnr_y, ssim_y: m.ssim_y, sharpness: m.sharpness });
-    const models = results.map((r) => ({ ...pick(r.report.model), flat_sharpness: r.report.flatSharpness.model, name: r.name, seconds: r.ms / 1000 }));
+    const models = results.map((r) => ({ ...pick(r.report.model), flat_sharpness: r.report.flatSharpness.model, phase_pattern: r.report.phasePattern.model, name: r.name, seconds: r.ms / 1000 }));
     // `model` is the first (or only) model, as before; `models` lists them all.
-    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: { ...pick(report.bicubic), flat_sharpness: report.flatSharpness.bicubic }, model: models[0], ...(several ? { models } : {}) }));
+    console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: { ...pick(report.bicubic), flat_sharpness: report.flatSharpness.bicubic, phase_pattern: report.phasePattern.bicubic },
+      original: { phase_pattern: report.phasePattern.original }, model: models[0], ...(several ? { models } : {}) }));
   }
   return 0;
 }

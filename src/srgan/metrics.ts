@@ -6,6 +6,7 @@
  * region only, C1 = (0.01·255)², C2 = (0.03·255)².
  * Sharpness is the variance of the Laplacian of Y of the output over that of the original:
  * 1.0 is as sharp, bicubic is well below 1, and a GAN can go above 1 (invented texture).
+ * The phase pattern is the amplitude of a fixed ×scale sub-pixel lattice, in grey levels of Y.
  */
 import * as E from '../engine/index.js';
 import { bicubicUpscale, makeLr } from './data/degrade.js';
@@ -166,6 +167,57 @@ export function flatRegionSharpness(output: Plane, original: Plane): number {
   return vr === 0 ? (vo === 0 ? 1 : Infinity) : vo / vr;
 }
 
+/**
+ * The fixed sub-pixel pattern of a ×`period` upscale, in grey levels of Y: the image minus a local
+ * blur, averaged over each of the period² phases (y mod period, x mod period, counted from the
+ * image's origin, so the phases are the model's sub-pixel positions), and the RMS of those
+ * period² means about their mean. A sub-pixel conv whose r² outputs differ in gain or bias
+ * stamps the same offsets on every r×r block, which this isolates; real texture and noise
+ * have no preferred phase and average out. The blur is a centred box one period wide (ends
+ * at half weight, [1, 2, 2, 2, 1]/8 for 4), which removes a zero-mean period-r pattern entirely
+ * and keeps smooth content, so the high-pass holds the whole pattern and little else. Pixels
+ * within `border` of an edge (the metrics' crop) and the blur's own margin are left out.
+ */
+export function phasePattern(p: Plane, period = 4, border = 0): { amplitude: number; means: Float64Array } {
+  if (!Number.isInteger(period) || period < 2) throw new RangeError(`phasePattern: period must be an integer ≥ 2, got ${period}`);
+  const r = period >> 1, taps = boxTaps(period), { width: w, height: h, data } = p;
+  const [x0, y0, x1, y1] = [border + r, border + r, w - border - r, h - border - r];
+  if (x1 - x0 < period || y1 - y0 < period) throw new ImageShapeError(`phasePattern: ${w}×${h} leaves less than one period inside the border`);
+  const rows = new Float64Array(w * h); // the horizontal blur, where the vertical one will read it
+  for (let y = y0 - r; y < y1 + r; y++)
+    for (let x = x0; x < x1; x++) {
+      let acc = 0;
+      for (let k = -r; k <= r; k++) acc += taps[k + r] * data[y * w + x + k];
+      rows[y * w + x] = acc;
+    }
+  const sums = new Float64Array(period * period), counts = new Float64Array(period * period);
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      let blur = 0;
+      for (let k = -r; k <= r; k++) blur += taps[k + r] * rows[(y + k) * w + x];
+      const phase = (y % period) * period + (x % period);
+      sums[phase] += data[y * w + x] - blur;
+      counts[phase]++;
+    }
+  const means = sums.map((s, i) => s / counts[i]);
+  const centre = means.reduce((a, v) => a + v, 0) / means.length;
+  const amplitude = Math.sqrt(means.reduce((a, v) => a + (v - centre) ** 2, 0) / means.length);
+  return { amplitude, means: means.map((v) => v - centre) };
+}
+
+/** A box one period wide, centred: odd periods have whole taps, even ones half taps at both ends. */
+function boxTaps(period: number): Float64Array {
+  const r = period >> 1, taps = new Float64Array(2 * r + 1).fill(1 / period);
+  if (period % 2 === 0) taps[0] = taps[2 * r] = 1 / (2 * period);
+  return taps;
+}
+
+/** phasePattern's amplitude of bicubic, the model and the original, at the model's scale and border. */
+function phaseOf(bicubic: HostImage, model: HostImage, hr: HostImage, scale: number): PhaseAmplitudes {
+  const of = (img: HostImage) => phasePattern(lumaY(img), scale, scale).amplitude;
+  return { bicubic: of(bicubic), model: of(model), original: of(hr) };
+}
+
 /** flatRegionSharpness of bicubic and the model against the HR, with the metrics' border crop. */
 function flatOf(bicubic: HostImage, model: HostImage, hr: HostImage, border: number): { bicubic: number; model: number } {
   const r = cropPlane(lumaY(hr), border);
@@ -194,7 +246,11 @@ export interface EvalImageResult {
   model: MetricSet;
   /** flatRegionSharpness of each, on the same cropped Y planes. */
   flatSharpness: { bicubic: number; model: number };
+  /** phasePattern's amplitude (grey levels of Y) of each; the original's is the floor a photo has by itself. */
+  phasePattern: PhaseAmplitudes;
 }
+
+export interface PhaseAmplitudes { bicubic: number; model: number; original: number }
 
 export interface EvalReport {
   images: number;
@@ -204,6 +260,8 @@ export interface EvalReport {
   model: MetricSet;
   /** Mean flat-region sharpness (texture vs noise). */
   flatSharpness: { bicubic: number; model: number };
+  /** Mean amplitude of the fixed sub-pixel pattern (a lattice, not texture). */
+  phasePattern: PhaseAmplitudes;
 }
 
 /** Crop the bottom/right so both sides are multiples of `scale` (as BasicSR's mod crop does). */
@@ -251,6 +309,7 @@ export async function evaluate(images: readonly HostImage[], upscale: (lr: HostI
       name: original.name ?? `image ${i}`, width: hr.width, height: hr.height,
       bicubic: compareImages(bicubic, hr, scale), model: compareImages(model, hr, scale),
       flatSharpness: flatOf(bicubic, model, hr, scale),
+      phasePattern: phaseOf(bicubic, model, hr, scale),
     };
     perImage.push(result);
     opts.onImage?.(result, i);
@@ -261,6 +320,11 @@ export async function evaluate(images: readonly HostImage[], upscale: (lr: HostI
     flatSharpness: {
       bicubic: perImage.reduce((p, r) => p + r.flatSharpness.bicubic, 0) / perImage.length,
       model: perImage.reduce((p, r) => p + r.flatSharpness.model, 0) / perImage.length,
+    },
+    phasePattern: {
+      bicubic: perImage.reduce((p, r) => p + r.phasePattern.bicubic, 0) / perImage.length,
+      model: perImage.reduce((p, r) => p + r.phasePattern.model, 0) / perImage.length,
+      original: perImage.reduce((p, r) => p + r.phasePattern.original, 0) / perImage.length,
     },
   };
 }

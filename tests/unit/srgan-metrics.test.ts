@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
-import { compareImages, cropPlane, evaluate, flatRegionSharpness, laplacianVariance, lumaY, modCrop, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
+import { compareImages, cropPlane, evaluate, flatRegionSharpness, laplacianVariance, lumaY, modCrop, phasePattern, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
 import { fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
 import { imageToTensor, tensorToImage } from '../../src/srgan/image/tensor.js';
 
@@ -102,6 +102,45 @@ describe('metrics (float64, Y channel)', () => {
     expect(() => flatRegionSharpness(plane(8, 8, () => 0), plane(8, 8, () => 0))).toThrow(/smaller than the window/);
   });
 
+  describe('phase pattern (the fixed ×4 sub-pixel lattice)', () => {
+    // A 4×4 tile of zero mean, scaled to an RMS of exactly A grey levels.
+    const A = 0.7;
+    const raw = Array.from({ length: 16 }, (_, i) => noise(i + 500) - 0.5);
+    const rawMean = raw.reduce((a, v) => a + v, 0) / 16;
+    const rawRms = Math.sqrt(raw.reduce((a, v) => a + (v - rawMean) ** 2, 0) / 16);
+    const tile = raw.map((v) => (A * (v - rawMean)) / rawRms);
+    const withTile = (f: (x: number, y: number) => number) => (x: number, y: number) => f(x, y) + tile[(y % 4) * 4 + (x % 4)];
+
+    it('a flat image plus a period-4 pattern of RMS A measures A, and gives the pattern back in the image\'s phases', () => {
+      const m = phasePattern(plane(96, 80, withTile(() => 120)), 4, 4);
+      expect(m.amplitude).toBeCloseTo(A, 10);
+      m.means.forEach((v, i) => expect(v).toBeCloseTo(tile[i], 10));
+      // On smooth content (a ramp and a slow wave) the blur keeps the content out of the high-pass.
+      const smooth = phasePattern(plane(96, 80, withTile((x, y) => 60 + 0.8 * x + 0.5 * y + 20 * Math.sin(x / 9 + y / 13))), 4, 4);
+      expect(smooth.amplitude).toBeCloseTo(A, 1);
+      expect(phasePattern(plane(96, 80, () => 120)).amplitude).toBeCloseTo(0, 12);
+    });
+
+    it('non-periodic texture and a period-3 pattern measure about 0', () => {
+      // Quasi-periodic texture (incommensurate periods of 2.7, 5.3 and 7.9 px), 40 grey levels strong.
+      const texture = (x: number, y: number) => 120 + 15 * Math.sin(2 * Math.PI * x / 2.7 + y) + 15 * Math.sin(2 * Math.PI * (x + 2 * y) / 5.3) + 10 * Math.cos(2 * Math.PI * y / 7.9);
+      expect(phasePattern(plane(240, 240, texture), 4, 4).amplitude).toBeLessThan(0.05);
+      expect(phasePattern(plane(240, 240, withTile(texture)), 4, 4).amplitude).toBeCloseTo(A, 1);
+      // White noise of σ 20: its phase means shrink as 1/√(pixels per phase), ≈ 0.14 here.
+      const white = phasePattern(plane(480, 480, (x, y) => 120 + 20 * Math.sqrt(12) * (noise(x + 977 * y) - 0.5)), 4, 4).amplitude;
+      expect(white).toBeLessThan(0.3);
+      // A strong period-3 pattern has no period-4 phase: over whole periods of 12 its means cancel.
+      const three = [9, -4, -5, 2, 7, -9, -1, 3, -2];
+      expect(phasePattern(plane(244, 244, (x, y) => 120 + three[(y % 3) * 3 + (x % 3)]), 4, 0).amplitude).toBeLessThan(0.05);
+      expect(phasePattern(plane(244, 244, (x, y) => 120 + three[(y % 3) * 3 + (x % 3)]), 3, 0).amplitude).toBeGreaterThan(4);
+    });
+
+    it('needs at least one period inside the border', () => {
+      expect(() => phasePattern(plane(12, 12, () => 0), 4, 4)).toThrow(/one period/);
+      expect(() => phasePattern(plane(12, 12, () => 0), 1)).toThrow(/period/);
+    });
+  });
+
   it('the border crop removes `scale` pixels from every side', () => {
     const p = cropPlane(plane(10, 9, (x, y) => x + 100 * y), 4);
     expect([p.width, p.height, p.data[0]]).toEqual([2, 1, 404]);
@@ -145,6 +184,7 @@ describe('evaluate', () => {
     const report = await evaluate([hr, grey], asBicubic, { onImage: (r) => seen.push(r.name) });
     expect(seen).toEqual(['odd', 'grey']);
     for (const r of report.perImage) expect(r.model).toEqual(r.bicubic);
+    for (const r of report.perImage) expect(r.phasePattern.model).toBe(r.phasePattern.bicubic);
     expect(report.model.psnr_y).toBeCloseTo((report.perImage[0].model.psnr_y + report.perImage[1].model.psnr_y) / 2, 10);
     await expect(evaluate([hr], async (lr) => lr)).rejects.toThrow(/expected 44×36/);
   });
