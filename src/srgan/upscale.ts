@@ -7,11 +7,15 @@
  * models (UpscalerJS's ESRGANs) turn into stripes along the edges. Alpha is upscaled with the
  * training bicubic through the same tiles (without the mirror: bicubic already repeats the edge);
  * grey in gives grey out. An AbortSignal stops the work between tiles, with nothing left on the GPU.
+ *
+ * The work streams: tiles are read from the input's samples (8-bit, 16-bit or float) as they are
+ * needed, and the output leaves one strip (a row of tiles) at a time, so a caller that encodes
+ * strips as they come (the CLI) holds one strip of the output, never the whole of it.
  */
 import * as E from '../engine/index.js';
 import { bicubicUpscale } from './data/degrade.js';
 import { selfEnsemble, type Planes } from './self-ensemble.js';
-import { alphaPlane, checkImage, clampUnit, fromRgbPlanes, ImageShapeError, toRgbPlanes, type HostImage } from './image/types.js';
+import { checkImage, hasAlpha, ImageShapeError, type Channels, type HostImage } from './image/types.js';
 
 export interface UpscaleOptions {
   scale?: number;
@@ -94,57 +98,114 @@ export function reflectIndex(i: number, len: number): number {
   return m < len ? m : period - m;
 }
 
-/** Planes [C, H, W] padded by `pad` on every side with the image mirrored: [C, H + 2·pad, W + 2·pad]. */
-export function reflectPad(planes: Float32Array, channels: number, width: number, height: number, pad: number): Float32Array {
-  if (pad === 0) return planes;
-  const pw = width + 2 * pad, ph = height + 2 * pad;
-  const out = new Float32Array(channels * pw * ph);
-  const cols = Int32Array.from({ length: pw }, (_, x) => reflectIndex(x - pad, width));
-  for (let c = 0; c < channels; c++)
-    for (let y = 0; y < ph; y++) {
-      const src = c * width * height + reflectIndex(y - pad, height) * width, dst = (c * ph + y) * pw;
-      for (let x = 0; x < pw; x++) out[dst + x] = planes[src + cols[x]];
+/** The pixels tiles are read from: interleaved samples, value / max in [0, 1] (8-bit, 16-bit or float images). */
+export interface PixelSource {
+  width: number;
+  height: number;
+  channels: Channels;
+  samples: ArrayLike<number>;
+  max: number;
+}
+
+/** Output rows [y, y + height) of the whole result, interleaved with the input's channels, in [0, 1]. */
+export interface OutputStrip {
+  y: number;
+  height: number;
+  width: number;
+  channels: Channels;
+  data: Float32Array;
+}
+
+/** One window of the source as planes [C, ih, iw]: RGB (grey repeated) mirrored around the edges, or alpha. */
+function readWindow(src: PixelSource, ix: number, iy: number, iw: number, ih: number, pad: number, alpha: boolean): Planes {
+  const { width: W, height: H, channels: C, samples, max } = src;
+  const planes = alpha ? 1 : 3, data = new Float32Array(planes * iw * ih);
+  const cols = Int32Array.from({ length: iw }, (_, x) => reflectIndex(ix + x - pad, W) * C);
+  const channelOf = (p: number) => (alpha ? C - 1 : C <= 2 ? 0 : p);
+  for (let r = 0; r < ih; r++) {
+    const row = reflectIndex(iy + r - pad, H) * W * C;
+    for (let p = 0; p < planes; p++) {
+      const c = channelOf(p), dst = (p * ih + r) * iw;
+      for (let x = 0; x < iw; x++) data[dst + x] = samples[row + cols[x] + c] / max;
     }
-  return out;
+  }
+  return { data, channels: planes, width: iw, height: ih };
+}
+
+/** `fn` on planes [C, h, w] → [C, h·scale, w·scale] on the engine; its intermediates are freed in E.tidy. */
+async function runPlanes(fn: (x: E.Tensor) => E.Tensor, p: Planes, scale: number): Promise<Planes> {
+  const shape = [1, p.channels, p.height, p.width];
+  const y = E.tidy(() => fn(E.Tensor.fromArray(p.data, shape)));
+  try {
+    const want = [1, p.channels, p.height * scale, p.width * scale];
+    if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i]))
+      throw new E.ShapeError(`upscale: the model returned [${y.shape}] for a tile of [${shape}], expected [${want}]`);
+    return { data: await y.read(), channels: p.channels, width: p.width * scale, height: p.height * scale };
+  } finally {
+    y.dispose();
+  }
+}
+
+const unit = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+/**
+ * Copy a tile's core from the model's output (planes of the whole window, whose core starts at
+ * dx, dy) into the strip, clamped to [0, 1], as the input's channels: grey is the mean of the three
+ * planes (a model fed grey returns near-equal channels; the mean is the least-squares grey), alpha
+ * comes from its own plane.
+ */
+function placeCore(strip: OutputStrip, rgb: Planes, alpha: Planes | null, alphaAt: [number, number], coreAt: [number, number],
+  dx: number, dy: number, w: number, h: number): void {
+  const { channels: C, width: W, data } = strip, grey = C <= 2, n = rgb.width * rgb.height;
+  for (let r = 0; r < h; r++) {
+    const src = (dy + r) * rgb.width + dx, dst = ((coreAt[1] + r) * W + coreAt[0]) * C;
+    const asrc = alpha ? (alphaAt[1] + r) * alpha.width + alphaAt[0] : 0;
+    for (let x = 0; x < w; x++) {
+      const o = dst + x * C, s = src + x;
+      if (grey) data[o] = (unit(rgb.data[s]) + unit(rgb.data[n + s]) + unit(rgb.data[2 * n + s])) / 3;
+      else for (let c = 0; c < 3; c++) data[o + c] = unit(rgb.data[c * n + s]);
+      if (alpha) data[o + C - 1] = unit(alpha.data[asrc + x]);
+    }
+  }
 }
 
 /**
- * Run `fn` ([1, C, ih, iw] → [1, C, ih·scale, iw·scale]) over every tile of `planes` ([C, H, W],
- * padded by `pad` with reflection) and assemble the cores' outputs into [C, H·scale, W·scale].
+ * Upscale `source` with `run` (see upscaleImage), handing the result to `onStrip` one row of tiles
+ * at a time, top to bottom; the next strip starts once `onStrip` has resolved (backpressure for an
+ * encoder). Memory: the source, one strip and one tile's worth of work, whatever the image's height.
  */
-async function runTiles(planes: Float32Array, channels: number, width: number, height: number, tiles: Tile[], pad: number,
-  fn: (x: E.Tensor) => E.Tensor, scale: number, tick: () => void, signal?: AbortSignal): Promise<Float32Array> {
-  const W = width * scale, H = height * scale;
-  const out = new Float32Array(channels * W * H);
-  const padded = reflectPad(planes, channels, width, height, pad), pw = width + 2 * pad, ph = height + 2 * pad;
-  for (const t of tiles) {
-    signal?.throwIfAborted();
-    const input = new Float32Array(channels * t.iw * t.ih);
-    for (let c = 0; c < channels; c++)
-      for (let r = 0; r < t.ih; r++) {
-        const src = c * pw * ph + (t.iy + r) * pw + t.ix;
-        input.set(padded.subarray(src, src + t.iw), (c * t.ih + r) * t.iw);
-      }
-    const y = E.tidy(() => fn(E.Tensor.fromArray(input, [1, channels, t.ih, t.iw])));
-    let data: Float32Array;
-    try {
-      const want = [1, channels, t.ih * scale, t.iw * scale];
-      if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i]))
-        throw new E.ShapeError(`upscale: the model returned [${y.shape}] for a tile of [${[1, channels, t.ih, t.iw]}], expected [${want}]`);
-      data = await y.read();
-    } finally {
-      y.dispose();
+export async function upscaleStrips(run: (lrTile: E.Tensor) => E.Tensor, source: PixelSource, opts: UpscaleOptions,
+  onStrip: (strip: OutputStrip) => Promise<void> | void): Promise<void> {
+  const scale = opts.scale ?? 4;
+  if (!Number.isInteger(scale) || scale < 1) throw new ImageShapeError(`upscale: scale must be a positive integer, got ${scale}`);
+  const overlap = opts.overlap ?? 16;
+  const tile = opts.tile ?? defaultTile(overlap, opts.bytesPerLrPixel);
+  const { width, height, channels } = source;
+  const pad = opts.edgePad ?? overlap;
+  // The same cores in the same order; RGB windows in the mirrored image's coordinates, alpha's in the image's.
+  const tiles = planTiles(width, height, tile, overlap, pad), alphaTiles = planTiles(width, height, tile, overlap);
+  const withAlpha = hasAlpha(source);
+  const total = tiles.length * (opts.selfEnsemble ? 8 : 1) + (withAlpha ? tiles.length : 0);
+  let done = 0;
+  const tick = () => opts.onProgress?.(++done, total);
+  const model = async (p: Planes) => { const out = await runPlanes(run, p, scale); tick(); return out; };
+  const outWidth = width * scale;
+  for (let i = 0; i < tiles.length;) {
+    const rowY = tiles[i].y, rowH = tiles[i].h;
+    const strip: OutputStrip = { y: rowY * scale, height: rowH * scale, width: outWidth, channels, data: new Float32Array(outWidth * rowH * scale * channels) };
+    for (; i < tiles.length && tiles[i].y === rowY; i++) {
+      opts.signal?.throwIfAborted();
+      const t = tiles[i], a = alphaTiles[i];
+      const window = readWindow(source, t.ix, t.iy, t.iw, t.ih, pad, false);
+      const rgb = await (opts.selfEnsemble ? selfEnsemble(window, model) : model(window));
+      // bicubic reaches 2 LR pixels, well inside any overlap ≥ 2; alpha needs no model.
+      const alpha = withAlpha ? await runPlanes((x) => bicubicUpscale(x, scale), readWindow(source, a.ix, a.iy, a.iw, a.ih, 0, true), scale) : null;
+      if (alpha) tick();
+      placeCore(strip, rgb, alpha, [(t.x - a.ix) * scale, (t.y - a.iy) * scale], [t.x * scale, 0],
+        (t.x + pad - t.ix) * scale, (t.y + pad - t.iy) * scale, t.w * scale, t.h * scale);
     }
-    const ow = t.iw * scale, oh = t.ih * scale;
-    const dx = (t.x + pad - t.ix) * scale, dy = (t.y + pad - t.iy) * scale;
-    for (let c = 0; c < channels; c++)
-      for (let r = 0; r < t.h * scale; r++) {
-        const src = (c * oh + dy + r) * ow + dx, dst = c * W * H + (t.y * scale + r) * W + t.x * scale;
-        out.set(data.subarray(src, src + t.w * scale), dst);
-      }
-    tick();
+    await onStrip(strip);
   }
-  return clampUnit(out);
 }
 
 /**
@@ -155,26 +216,8 @@ async function runTiles(planes: Float32Array, channels: number, width: number, h
  */
 export async function upscaleImage(run: (lrTile: E.Tensor) => E.Tensor, image: HostImage, opts: UpscaleOptions = {}): Promise<HostImage> {
   checkImage(image);
-  const scale = opts.scale ?? 4;
-  if (!Number.isInteger(scale) || scale < 1) throw new ImageShapeError(`upscale: scale must be a positive integer, got ${scale}`);
-  const overlap = opts.overlap ?? 16;
-  const tile = opts.tile ?? defaultTile(overlap, opts.bytesPerLrPixel);
-  const { width, height } = image;
-  const pad = opts.edgePad ?? overlap;
-  const tiles = planTiles(width, height, tile, overlap);
-  const alpha = alphaPlane(image);
-  // A transposed image (half of the ensemble's maps) may cut into another number of tiles.
-  const modelTiles = opts.selfEnsemble ? 4 * (tiles.length + planTiles(height, width, tile, overlap, pad).length) : tiles.length;
-  const total = modelTiles + (alpha ? tiles.length : 0);
-  let done = 0;
-  const tick = () => opts.onProgress?.(++done, total);
-  const model = async (p: Planes): Promise<Planes> => ({
-    data: await runTiles(p.data, 3, p.width, p.height, planTiles(p.width, p.height, tile, overlap, pad), pad, run, scale, tick, opts.signal),
-    channels: 3, width: p.width * scale, height: p.height * scale,
-  });
-  const planes: Planes = { data: toRgbPlanes(image), channels: 3, width, height };
-  const rgb = (await (opts.selfEnsemble ? selfEnsemble(planes, model) : model(planes))).data;
-  // bicubic reaches 2 LR pixels, well inside any overlap ≥ 2; alpha needs no model.
-  const a = alpha && await runTiles(alpha, 1, width, height, tiles, 0, (x) => bicubicUpscale(x, scale), scale, tick, opts.signal);
-  return fromRgbPlanes(rgb, width * scale, height * scale, image.channels, a, image.name);
+  const scale = opts.scale ?? 4, { width, height, channels } = image;
+  const out = new Float32Array(width * scale * height * scale * channels);
+  await upscaleStrips(run, { width, height, channels, samples: image.data, max: 1 }, opts, (s) => out.set(s.data, s.y * s.width * channels));
+  return { width: width * scale, height: height * scale, channels, data: out, name: image.name };
 }
