@@ -1,7 +1,7 @@
 /** The metrics log (metrics.csv) and the SVG plots shared by the CLI and the app (host only, no GPU). */
 import { describe, expect, it } from 'vitest';
 import { METRICS_COLUMNS, MetricsLog, metricsCsv, parseMetricsCsv, type MetricsRow } from '../../src/srgan/train/metrics-log.js';
-import { emaSmooth, formatTick, logTicks, lossPlotSvg, metricsPlotSvg, niceTicks, smoothingFactor } from '../../src/srgan/train/plots.js';
+import { emaSmooth, formatTick, formatTicks, logTicks, lossPlotSvg, metricsPlotSvg, niceTicks, smoothingFactor } from '../../src/srgan/train/plots.js';
 import type { StepLog } from '../../src/srgan/train/trainer.js';
 
 const set = (p: number) => ({ psnr_y: p, ssim_y: p / 40, sharpness: p / 100 });
@@ -72,6 +72,33 @@ describe('plot helpers', () => {
 const log = (step: number, phase: 1 | 2): StepLog => ({
   step, phase, g_content: 0.01 + 0.01 * Math.exp(-step / 100) + (step % 3) * 1e-3,
   g_adv: phase === 2 ? 0.7 : NaN, g_fm: NaN, d_real: phase === 2 ? 0.6 : NaN, d_fake: phase === 2 ? 0.8 : NaN, lr: 1e-4, ms: 100,
+});
+
+describe('axis labels', () => {
+  it('never repeat: more digits where 4 significant ones would print two ticks alike', () => {
+    expect(formatTicks([0, 200, 400])).toEqual(['0', '200', '400']);
+    expect(formatTicks([25.122, 25.124, 25.126])).toEqual(['25.122', '25.124', '25.126']);
+    expect(formatTicks([0.81231, 0.81233])).toEqual(['0.81231', '0.81233']);
+  });
+
+  it('a metrics chart whose values barely move (a short run) labels every tick differently, on every axis', () => {
+    const flat = (step: number): MetricsRow => ({ step, phase: 2,
+      model: { psnr_y: 25.1234 + step * 1e-5, ssim_y: 0.81234 + step * 1e-7, sharpness: 0.14 + step * 1e-6 },
+      bicubic: { psnr_y: 25.121, ssim_y: 0.8123, sharpness: 0.14 }, start: { psnr_y: 25.1234, ssim_y: 0.81234, sharpness: 0.14 } });
+    const svg = metricsPlotSvg([0, 10, 20, 30, 40, 50].map(flat), 'metrics');
+    const panels = svg.split('class="series"');
+    expect(panels.length).toBeGreaterThan(3);
+    // Each panel's y labels, in order of appearance (a panel's ticks are written before its lines).
+    const ys = [...svg.matchAll(/<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="none"[^]*?(?=<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="none"|<\/svg>)/g)]
+      .map((m) => [...m[0].matchAll(/class="ytick">([^<]+)</g)].map((t) => t[1]));
+    expect(ys).toHaveLength(3);
+    for (const labels of ys) {
+      expect(labels.length).toBeGreaterThan(1);
+      expect(new Set(labels).size, labels.join(' ')).toBe(labels.length);
+    }
+    const xs = [...svg.matchAll(/class="xtick">([^<]+)</g)].map((t) => t[1]);
+    expect(new Set(xs).size * 3).toBe(xs.length); // the same steps under each of the 3 panels, none twice in one
+  });
 });
 
 describe('loss and metrics plots', () => {

@@ -80,6 +80,18 @@ export function formatTick(v: number): string {
   return v.toExponential(0);
 }
 
+/**
+ * Labels for a whole axis: formatTick's 4 significant digits, or more where that would print two
+ * ticks alike (a PSNR axis from 25.122 to 25.128 dB in steps of 0.002 would read 25.12 three times).
+ */
+export function formatTicks(ticks: readonly number[]): string[] {
+  const distinct = (labels: string[]) => new Set(labels).size === labels.length;
+  let labels = ticks.map(formatTick);
+  for (let digits = 5; digits <= 12 && !distinct(labels); digits++)
+    labels = ticks.map((v) => (v === 0 ? '0' : String(clean(Number(v.toPrecision(digits))))));
+  return labels;
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 interface Series {
@@ -154,16 +166,17 @@ export function plotSvg(spec: PlotSpec): string {
     const f = (v: number) => (log ? Math.log10(v) : v);
     const sy = (v: number) => top + plotH - ((f(v) - f(lo)) / (f(hi) - f(lo))) * plotH;
     out.push(`<rect x="${PAD.l}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
-    for (const t of yTicks) {
+    const yLabels = formatTicks(yTicks), xLabels = formatTicks(xTicks);
+    yTicks.forEach((t, i) => {
       const y = sy(t).toFixed(1);
       out.push(`<line x1="${PAD.l}" x2="${PAD.l + plotW}" y1="${y}" y2="${y}" stroke="#e6e6e6"/>`,
-        `<text x="${PAD.l - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" class="ytick">${formatTick(t)}</text>`);
-    }
-    for (const t of xTicks) {
+        `<text x="${PAD.l - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" class="ytick">${yLabels[i]}</text>`);
+    });
+    xTicks.forEach((t, i) => {
       const x = sx(t).toFixed(1);
       out.push(`<line x1="${x}" x2="${x}" y1="${top + plotH}" y2="${top + plotH + 5}" stroke="#888"/>`,
-        `<text x="${x}" y="${top + plotH + 18}" text-anchor="middle" class="xtick">${formatTick(t)}</text>`);
-    }
+        `<text x="${x}" y="${top + plotH + 18}" text-anchor="middle" class="xtick">${xLabels[i]}</text>`);
+    });
     out.push(`<text transform="translate(${16} ${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-weight="bold">${esc(panel.yTitle)}</text>`);
     if (pi === spec.panels.length - 1)
       out.push(`<text x="${PAD.l + plotW / 2}" y="${top + plotH + 36}" text-anchor="middle" font-weight="bold">training step</text>`);
