@@ -60,6 +60,9 @@ export interface AppState {
     skipped?: { name: string; reason: string }[];
     /** Step of the last checkpoint of this run saved in IndexedDB. */
     savedStep?: number;
+    /** What training is busy with until the next step arrives, and since when (performance.now()). */
+    activity?: string;
+    activitySince?: number;
   };
   /** safetensors bytes of the generator the Upscale view offers as "trained here": a run's, or an uploaded file. */
   trainedGenerator?: { bytes: Uint8Array; step: number; label: string };

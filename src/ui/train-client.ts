@@ -24,7 +24,7 @@ export class TrainClient {
     this.stamps = [];
     this.runName = runName;
     store.updateTrain({ runId: msg.runId, runName, status: 'starting', message: 'Starting the worker and decoding images…',
-      summary: undefined, stepsPerSec: 0, etaSec: 0, skipped: [], dataUsed: undefined,
+      summary: undefined, stepsPerSec: 0, etaSec: 0, skipped: [], dataUsed: undefined, activity: 'starting the training worker', activitySince: performance.now(),
       total: msg.resume ? store.state.train.total : msg.config.phase1Steps + msg.config.phase2Steps });
     // The worker is bundled by Vite from this URL (module worker: it imports the engine).
     const w = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'srgan-train' });
@@ -45,7 +45,7 @@ export class TrainClient {
   private end(patch: Parameters<typeof store.updateTrain>[0]): void {
     this.worker?.terminate();
     this.worker = undefined;
-    store.updateTrain({ ...patch, stepsPerSec: 0, etaSec: 0 });
+    store.updateTrain({ ...patch, stepsPerSec: 0, etaSec: 0, activity: undefined });
     void refreshRuns();
   }
 
@@ -73,7 +73,7 @@ export class TrainClient {
         const n = this.stamps.length - 1;
         const rate = n > 0 ? (1000 * n) / (this.stamps[n] - this.stamps[0]) : 0;
         store.updateTrain({
-          step: m.log.step, total: m.total, logs: [...t.logs.filter((l) => l.step < m.log.step), m.log],
+          step: m.log.step, total: m.total, logs: [...t.logs.filter((l) => l.step < m.log.step), m.log], activity: undefined,
           stepsPerSec: t.status === 'running' ? rate : 0, etaSec: rate > 0 ? (m.total - m.log.step) / rate : 0,
         });
         break;
@@ -106,6 +106,9 @@ export class TrainClient {
         break;
       case 'note':
         store.updateTrain({ message: m.message });
+        break;
+      case 'activity':
+        store.updateTrain({ activity: m.text, activitySince: performance.now() });
         break;
       case 'done':
         this.end(m.stopped

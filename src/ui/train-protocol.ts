@@ -44,5 +44,7 @@ export type FromWorker =
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   | { type: 'note'; message: string }
+  /** What the worker is doing before the next step can show (starting, decoding, a phase's first step compiling kernels). */
+  | { type: 'activity'; text: string }
   | { type: 'done'; step: number; stopped: boolean; summary: string }
   | { type: 'error'; message: string };

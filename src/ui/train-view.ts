@@ -57,7 +57,22 @@ export class TrainView extends LitElement {
 
   private fail(e: unknown): void {
     this.error = (e as Error).message;
+    if (!isActive(store.state.train.status)) store.updateTrain({ activity: undefined });
     this.requestUpdate();
+  }
+
+  /** While something runs before the next step, the line under the bar counts its seconds: a slow start never looks frozen. */
+  private ticker?: ReturnType<typeof setInterval>;
+  override updated(): void {
+    const busy = !!this.store.state.train.activity;
+    if (busy && !this.ticker) this.ticker = setInterval(() => this.requestUpdate(), 1000);
+    else if (!busy && this.ticker) { clearInterval(this.ticker); this.ticker = undefined; }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 
   /** Start: always a new saved run, so no earlier run is ever overwritten. */
@@ -66,6 +81,8 @@ export class TrainView extends LitElement {
     try {
       const s = this.form.settings();
       const { images, kind } = this.dataInputs();
+      if (s.startFrom === 'default')
+        store.updateTrain({ activity: "loading the shipped models (the default generator and srgan's discriminator)", activitySince: performance.now() });
       // SRGAN's phase 2 from the shipped models, or a generator the user uploaded, or scratch.
       const [initGenerator, initDiscriminator] = s.startFrom === 'default'
         ? [{ bytes: await shippedBytes('default'), name: 'the shipped default generator' },
@@ -135,7 +152,8 @@ export class TrainView extends LitElement {
       ${t.status === 'error' ? html`<p class="error" role="alert" id="train-failure">${t.message}</p>` : ''}
       <label style="display:block;margin-top:0.75rem">Progress${t.runName ? html` of <strong id="run-name">${t.runName}</strong>` : ''}
         <progress id="train-progress" max=${Math.max(1, t.total)} .value=${t.step}></progress></label>
-      <p id="train-rate" class="muted">step ${t.step} / ${t.total || '—'}${t.status === 'running' && t.stepsPerSec
+      <p id="train-rate" class="muted">step ${t.step} / ${t.total || '—'}${t.activity ? html` · <span id="train-activity">${t.activity}…
+        ${Math.floor((performance.now() - (t.activitySince ?? performance.now())) / 1000)} s</span>` : ''}${t.status === 'running' && t.stepsPerSec
         ? html` · ${t.stepsPerSec.toFixed(2)} steps/s · ETA ${duration(t.etaSec)}` : ''}${
         t.savedStep !== undefined && t.runId ? html` · checkpoint saved at step <span id="saved-step">${t.savedStep}</span>` : ''}</p>`;
   }

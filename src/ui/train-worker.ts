@@ -3,7 +3,9 @@
  * while SRGAN trains. It decodes the images and runs the training session (src/srgan/train/
  * session.ts, the same as `srgan train`) into a run in IndexedDB, and posts every step's losses,
  * each sample grid, each saved checkpoint's generator and, when asked, the kernel profile.
- * Pause, resume and stop take effect between steps.
+ * Pause, resume and stop take effect between steps. Until a phase's first step is done it posts
+ * what it is doing (`activity`): that step builds and compiles every kernel of the phase, which
+ * takes minutes on a software adapter and would otherwise look like a hang at "step 0".
  */
 import * as E from '../engine/index.js';
 import { PhotoDataset } from '../srgan/data/dataset.js';
@@ -45,13 +47,18 @@ async function decodeAll(inputs: ImageInput[], skipped: { name: string; reason: 
   return out;
 }
 
+const activity = (text: string) => post({ type: 'activity', text });
+
 async function train(m: StartMessage): Promise<void> {
+  activity('starting the GPU device in the worker');
   await E.initEngine({ log: () => {} });
   const profiler = () => E.engine().profiler; // the current device's (a device loss brings a new engine)
   const meta = await getRun(m.runId);
   if (!meta) throw new Error('this run is no longer saved in the browser (deleted in another tab?)');
   const skipped: { name: string; reason: string }[] = [];
+  activity(`decoding ${m.images.length} training image${m.images.length === 1 ? '' : 's'}`);
   const images = await decodeAll(m.images, skipped);
+  activity(`decoding ${m.gridImages.length} held-out images and preparing the report's crops`);
   const heldoutOnly = await decodeAll(m.gridImages, []);
   const heldout = heldoutOnly.concat(images);
   const reportSet = await reportSetOf(heldoutOnly, images, m.config.generator.scale);
@@ -70,6 +77,8 @@ async function train(m: StartMessage): Promise<void> {
   };
 
   let total = totalSteps(m.config), step = 0;
+  /** The phase whose first step was announced; the next step's phase comes from the trainer. */
+  let announced = 0, trainer: { phase: number; step: number } | undefined;
   const result = await runSession({
     store: runStore, reportSet,
     config: m.config, resume: m.resume, heldout, signal: stop.signal,
@@ -78,20 +87,34 @@ async function train(m: StartMessage): Promise<void> {
     vggWeights: m.vggWeights, sampleEvery: m.gridEvery, checkpointEvery: m.checkpointEvery,
     openData: (cfg) => {
       const data = PhotoDataset.fromImages(images, {
-        crop: cfg.hrCrop, batch: cfg.batch, seed: cfg.seed,
+        crop: cfg.hrCrop, batch: cfg.batch, seed: cfg.seed, degrade: cfg.degrade, scale: cfg.generator.scale,
         warn: (msg) => { const [, name, reason] = /^skipping (.+?): (.*)$/.exec(msg) ?? [, '', msg]; skipped.push({ name: name!, reason: reason! }); },
       });
       post({ type: 'data', used: data.sources.length, skipped });
       return data;
     },
-    onReady: ({ config, adapter, trainer }) => { total = totalSteps(config); step = trainer.step; post({ type: 'ready', adapter }); },
-    beforeStep: async () => {
-      if (!paused) return;
-      post({ type: 'paused', step });
-      await new Promise<void>((r) => { wake = r; });
-      if (!stop.signal.aborted) post({ type: 'resumed', step });
+    onReady: ({ config, adapter, trainer: t, resumedAt }) => {
+      total = totalSteps(config);
+      step = t.step;
+      trainer = t;
+      post({ type: 'ready', adapter });
+      // A new run saves its first checkpoint and renders the start grid and metrics before step 1.
+      if (resumedAt === undefined) activity('saving the first checkpoint and rendering the start grid and metrics (compiles the inference kernels)');
     },
-    onStep: (log) => { step = log.step; post({ type: 'step', log, total }); },
+    beforeStep: async () => {
+      if (paused) {
+        post({ type: 'paused', step });
+        await new Promise<void>((r) => { wake = r; });
+        if (!stop.signal.aborted) post({ type: 'resumed', step });
+      }
+      if (trainer && trainer.phase !== announced && !stop.signal.aborted) {
+        announced = trainer.phase;
+        activity(`first step of ${announced === 1 ? 'phase 1 (content loss only)' : 'the GAN phase (generator and discriminator)'}: ` +
+          'building and compiling its kernels (slowest on a software adapter)');
+      }
+    },
+    onStep: (log, t) => { step = log.step; trainer = t; post({ type: 'step', log, total }); },
+    onNewDevice: () => { if (profiling) profiler().enable(); announced = 0; }, // the new device's profiler starts off; its kernels compile again
     onReport: async ({ step, grid }) => {
       // The run report's whole-image grid when there is one (run-report.ts), else the crop grid.
       const png = (reportSet && await runStore.read(REPORT_FILES.grid(step))) || grid?.png;
@@ -101,7 +124,6 @@ async function train(m: StartMessage): Promise<void> {
       await profile(step);
     },
     onCheckpoint: (s) => post({ type: 'checkpoint', step: s.state.step, generator: exportedGenerator(s) }),
-    onNewDevice: () => { if (profiling) profiler().enable(); }, // the new device's profiler starts off
     log: (message) => post({ type: 'note', message }),
   });
   if (profiling) { await profile(result.trainer.step); profiler().enable(false); }
