@@ -6,6 +6,7 @@ import * as E from '../engine/node.js';
 import { makeConfig, presets, SRGAN_PHASE2_FROM_DEFAULT, type PresetName, type SrganConfig } from '../srgan/config.js';
 import { SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
+import { DegradeSpecError, parseDegradeSpec } from '../srgan/data/degradations/spec.js';
 import { runSession, type SessionOptions } from '../srgan/train/session.js';
 import { RunFiles } from '../srgan/train/run-store.js';
 import { NodeRunStore } from '../srgan/train/run-store-node.js';
@@ -41,6 +42,8 @@ const OPTIONS = {
   blocks: { type: 'string', arg: 'N', help: "generator residual blocks (default: the preset's)" },
   channels: { type: 'string', arg: 'N', help: "generator channels (default: the preset's)" },
   seed: { type: 'string', arg: 'N', help: "random seed (default: the preset's)" },
+  degrade: { type: 'string', arg: 'SPEC', help: 'how the LR is made from each HR crop: bicubic (default), realistic (Real-ESRGAN\'s random ' +
+    'second-order blur, resize, noise and JPEG, new settings per crop), or a fixed chain such as noise5+jpeg75 (grammar in docs/training.md)' },
   ema: { type: 'string', arg: 'DECAY', help: "keep an exponential moving average of the generator's weights (BasicSR's " +
     'ema_decay, e.g. 0.999; 0 = none, the default): the sample grids, the evaluation and RUN_DIR/generator.safetensors use it. ' +
     '--resume may turn it on' },
@@ -100,7 +103,7 @@ function configFrom(v: Values): SrganConfig {
     advWeight: numberOption('train', 'adv-weight', v['adv-weight']), ganLoss, dLrScale: numberOption('train', 'd-lr-scale', v['d-lr-scale']),
     featureMatchWeight: numberOption('train', 'fm-weight', v['fm-weight']),
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
-    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema),
+    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema), degrade: degradeOption(v.degrade),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
   // The options override the recipe (when there is one), which overrides the preset.
@@ -108,6 +111,18 @@ function configFrom(v: Values): SrganConfig {
   return makeConfig(preset, {
     ...r, ...overrides, generator: { ...r.generator, ...generator }, discriminator: { ...r.discriminator, ...discriminatorOverrides(v, base) },
   });
+}
+
+/** --degrade checked here, so a typo is a usage error with the grammar rather than a stack trace. */
+function degradeOption(spec: string | undefined): string | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    parseDegradeSpec(spec);
+  } catch (e) {
+    if (e instanceof DegradeSpecError) throw new UsageError(`srgan train: --degrade: ${e.message}`);
+    throw e;
+  }
+  return spec;
 }
 
 function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConfig['discriminator']> {
@@ -137,7 +152,7 @@ function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConf
 /** Options that set the schedule's length, which --resume may change (and --lr, --ema and the GAN loss's settings). */
 const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
-const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm', 'd-downsample'] as const;
+const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm', 'd-downsample', 'degrade'] as const;
 /** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
 const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale'], ['fm-weight', 'featureMatchWeight']] as const;
 
@@ -202,7 +217,9 @@ async function run(argv: string[]): Promise<number> {
       for (const name of resumed.ignored) console.warn(`warning: --${name} is ignored on --resume: the run keeps its checkpoint's value`);
       return resumed.config;
     },
-    openData: (config) => openImageFolder(dataDir, { crop: config.hrCrop, batch: config.batch, seed: config.seed, warn: (m) => console.warn(`warning: ${m}`) }),
+    openData: (config) => openImageFolder(dataDir, {
+      crop: config.hrCrop, batch: config.batch, seed: config.seed, degrade: config.degrade, scale: config.generator.scale, warn: (m) => console.warn(`warning: ${m}`),
+    }),
     vggWeights: v.vgg ? await readFile(v.vgg) : undefined,
     ...(await startingWeights(v)),
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
@@ -212,6 +229,7 @@ async function run(argv: string[]): Promise<number> {
       console.log(`srgan train: ${config.preset} on ${adapter}`);
       console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
         `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
+        (config.degrade && config.degrade !== 'bicubic' ? `; LR degradation ${config.degrade}` : '') +
         (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
       if (config.phase2Steps > 0)
         console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +

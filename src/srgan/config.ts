@@ -4,6 +4,7 @@
  * travels with every checkpoint (safetensors metadata and the training-state JSON), so that a
  * checkpoint alone says how to rebuild its networks.
  */
+import { parseDegradeSpec } from './data/degradations/spec.js';
 
 export type PresetName = 'tiny' | 'paper' | 'keras';
 export type GanLoss = 'bce' | 'ragan' | 'hinge';
@@ -109,6 +110,12 @@ export interface SrganConfig {
    * 0: no average (the paper's setting). Configs saved before it existed read as 0.
    */
   emaDecay: number;
+  /**
+   * How the LR is made from each HR crop: a degradation spec (src/srgan/data/degradations/spec.ts),
+   * e.g. 'realistic' for Real-ESRGAN's random second-order blur, resize, noise and JPEG. Absent
+   * (configs saved before it existed) or 'bicubic': the antialiased bicubic (makeLr).
+   */
+  degrade?: string;
 }
 
 const PAPER_D: DiscriminatorConfig = {
@@ -183,6 +190,7 @@ export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConf
 
 export function validateConfig(cfg: SrganConfig): void {
   const bad = (msg: string) => { throw new Error(`config: ${msg}`); };
+  if (cfg.degrade !== undefined) parseDegradeSpec(cfg.degrade);
   // The discriminator halves the crop four times (strides 2), and the LR crop is hrCrop / scale.
   if (!Number.isInteger(cfg.hrCrop) || cfg.hrCrop % 16 !== 0 || cfg.hrCrop < 16)
     bad(`hrCrop must be a positive multiple of 16 (the discriminator halves it four times), got ${cfg.hrCrop}`);

@@ -11,10 +11,15 @@
  *
  * Images smaller than the crop are skipped with a warning rather than upscaled: an upscaled image
  * would teach the model that blurry interpolated pixels are the sharp target.
+ *
+ * With a `degrade` spec other than bicubic (degradations/spec.ts) each batch also carries its LR,
+ * made here on the host: each crop draws one seed after its flip, and its degradation runs from a
+ * generator of its own, so the LR depends on nothing but the dataset's seed and the batch index.
  */
 import type { HostImage } from '../image/types.js';
 import { PixelCache, type PackedRgb } from './pixel-cache.js';
 import { SeededRng } from './rng.js';
+import { degradePlanes, isPlainBicubic, parseDegradeSpec, type DegradeSpec } from './degradations/index.js';
 
 export const DEFAULT_CACHE_BYTES = 1.5 * 2 ** 30;
 
@@ -44,6 +49,10 @@ export interface DatasetOptions {
   cacheBytes?: number;
   /** Where skipped images are reported (default console.warn). */
   warn?: (message: string) => void;
+  /** How the LR is made (a degradation spec, e.g. 'realistic'); absent or 'bicubic': not here, by makeLr on the GPU. */
+  degrade?: string;
+  /** The LR is crop / scale (default 4). */
+  scale?: number;
 }
 
 export interface CropSpec {
@@ -52,6 +61,8 @@ export interface CropSpec {
   x: number;
   y: number;
   flip: boolean;
+  /** Seed of this crop's degradation (with a `degrade` spec). */
+  degradeSeed?: number;
 }
 
 export interface HostBatch {
@@ -59,6 +70,8 @@ export interface HostBatch {
   data: Float32Array;
   shape: [number, number, number, number];
   crops: CropSpec[];
+  /** The degraded LR, [B, 3, crop/scale, crop/scale] in [0, 1] (with a `degrade` spec; otherwise the trainer makes it). */
+  lowRes?: { data: Float32Array; shape: [number, number, number, number] };
 }
 
 /** All a checkpoint needs to continue the same sequence of batches. */
@@ -79,6 +92,7 @@ export class PhotoDataset {
   private readonly flips: boolean;
   private readonly prefetch: number;
   private readonly rng: SeededRng;
+  private readonly degrade?: { spec: DegradeSpec; scale: number };
   private readonly cache: PixelCache;
   private queue: Pending[] = [];
   private drawn = 0;
@@ -105,6 +119,12 @@ export class PhotoDataset {
     this.flips = opts.flips ?? true;
     this.prefetch = Math.max(1, opts.prefetch ?? 2);
     this.rng = new SeededRng(opts.seed);
+    const spec = opts.degrade === undefined ? undefined : parseDegradeSpec(opts.degrade);
+    const scale = opts.scale ?? 4;
+    if (spec && !isPlainBicubic(spec)) {
+      if (crop % scale) throw new DatasetError(`crop ${crop} is not a multiple of the scale ${scale}`);
+      this.degrade = { spec, scale };
+    }
     this.cache = new PixelCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES, (i) => this.sources[i].load());
     this.consumed = { rng: this.rng.state, batches: 0 };
   }
@@ -166,18 +186,23 @@ export class PhotoDataset {
       const y = this.rng.int(s.height - this.crop + 1);
       const x = this.rng.int(s.width - this.crop + 1);
       const flip = this.flips ? this.rng.next() < 0.5 : false;
-      return { image, name: s.name, x, y, flip };
+      // Drawn only with a degradation, so plain runs keep the crop sequence they always had.
+      return this.degrade ? { image, name: s.name, x, y, flip, degradeSeed: this.rng.int(2 ** 32) } : { image, name: s.name, x, y, flip };
     });
   }
 
   private async assemble(crops: CropSpec[]): Promise<HostBatch> {
     const c = this.crop, plane = c * c;
     const data = new Float32Array(crops.length * 3 * plane);
+    const d = this.degrade, lc = d ? c / d.scale : 0;
+    const lowRes = d && { data: new Float32Array(crops.length * 3 * lc * lc), shape: [crops.length, 3, lc, lc] as HostBatch['shape'] };
     await Promise.all(crops.map(async (spec, b) => {
       const px = await this.cache.get(spec.image);
-      copyCrop(px, spec, c, data.subarray(b * 3 * plane, (b + 1) * 3 * plane));
+      const hr = data.subarray(b * 3 * plane, (b + 1) * 3 * plane);
+      copyCrop(px, spec, c, hr);
+      if (d) lowRes!.data.set(degradePlanes(d.spec, { width: c, height: c, data: hr }, d.scale, new SeededRng(spec.degradeSeed!)).data, b * 3 * lc * lc);
     }));
-    return { data, shape: [crops.length, 3, c, c], crops };
+    return { data, shape: [crops.length, 3, c, c], crops, ...(lowRes ? { lowRes } : {}) };
   }
 }
 

@@ -26,6 +26,8 @@ import { planStep, totalSteps, type Phase } from './schedule.js';
 export interface HrBatch {
   data: Float32Array;
   shape: readonly [number, number, number, number];
+  /** The LR made on the host by a degradation (src/srgan/data/degradations); absent: made here by makeLr. */
+  lowRes?: { data: Float32Array; shape: readonly [number, number, number, number] };
 }
 
 /** One row of the loss log (the CSV columns). Losses not computed in a phase are NaN. */
@@ -135,7 +137,10 @@ export class Trainer {
     if (c !== 3 || h % s !== 0 || w % s !== 0 || batch.data.length !== b * c * h * w)
       throw new E.ShapeError(`trainer: HR batch must be [B, 3, H, W] with H and W multiples of ${s}, got [${batch.shape.join(', ')}]`);
     const hr = E.tensor(batch.data, [...batch.shape]);
-    const lowRes = makeLr(hr, s);
+    const lr = batch.lowRes;
+    if (lr && (lr.shape[0] !== b || lr.shape[1] !== 3 || lr.shape[2] * s !== h || lr.shape[3] * s !== w))
+      throw new E.ShapeError(`trainer: the LR batch [${lr.shape.join(', ')}] does not match the HR batch [${batch.shape.join(', ')}] at ×${s}`);
+    const lowRes = lr ? E.tensor(lr.data, [...lr.shape]) : makeLr(hr, s);
     const { scale, shift } = fromUnitRange(this.config.generator.outputRange);
     const target = scale === 1 && shift === 0 ? hr : E.addScalar(E.mulScalar(hr, scale), shift);
     return { lowRes, target };
