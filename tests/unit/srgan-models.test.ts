@@ -12,6 +12,7 @@ import { checkOp } from '../helpers/check-op.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
 import { contentLoss, discriminatorLoss, featureMatchingLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
 import { useEngine } from '../helpers/gpu.js';
+import { phasePattern } from '../../src/srgan/metrics.js';
 
 const PRESETS: PresetName[] = ['tiny', 'paper', 'keras'];
 const rng = (seed: number) => new E.Rng(seed);
@@ -144,6 +145,30 @@ describe('SRGAN generator', () => {
     expect(rms).toBeLessThan(0.03);
     expect(rms).toBeGreaterThan(0);
     g.dispose(); lr.dispose();
+  });
+
+  it('ICNR (the default start): the untrained output has no ×4 sub-pixel lattice; independent sub-pixel kernels start with one', async () => {
+    // A flat LR: every conv's output is flat away from the zero-padded edges, so whatever varies
+    // with the sub-pixel phase in the interior is the lattice the pixel shuffle makes.
+    const flat = E.tensor(Array.from({ length: 3 * 32 * 32 }, (_, i) => [0.3, 0.6, 0.45][Math.floor(i / 1024)]), [1, 3, 32, 32]);
+    const lattice = async (g: Generator) => {
+      const v = await take(infer(g, flat));
+      g.dispose();
+      // Channel 0 in grey levels; 48 px of border keep the padding's reach (≤ 11 LR px) out.
+      return phasePattern({ data: Float64Array.from(v.subarray(0, 128 * 128), (x) => 255 * x), width: 128, height: 128 }, 4, 48).amplitude;
+    };
+    const cfgs = [presets.tiny.generator, makeConfig('paper', { generator: { blocks: 2, channels: 8, upsampleChannels: 32 } }).generator];
+    for (const cfg of cfgs) {
+      const icnr = await lattice(new Generator(cfg, { rng: rng(8) }));
+      const independent = await lattice(new Generator(cfg, { rng: rng(8), subpixelInit: 'independent' }));
+      expect(icnr, cfg.arch).toBeLessThan(1e-3);
+      expect(independent, cfg.arch).toBeGreaterThan(0.05);
+    }
+    // The tail conv's 16 sub-pixel kernels of each colour are one kernel.
+    const g = new Generator(presets.tiny.generator, { rng: rng(9) });
+    const w = await g.tail.weight.read(), k = 32 * 9;
+    for (let c = 0; c < 3; c++) for (let s = 1; s < 16; s++) expect(w.subarray((c * 16 + s) * k, (c * 16 + s + 1) * k)).toEqual(w.subarray(c * 16 * k, (c * 16 + 1) * k));
+    g.dispose(); flat.dispose();
   });
 
   it('rejects a non-RGB input and an inconsistent config with clear errors', () => {

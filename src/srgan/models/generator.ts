@@ -27,6 +27,7 @@ import * as E from '../../engine/index.js';
 import type { Rng } from '../../engine/index.js';
 import type { GeneratorConfig } from '../config.js';
 import { runGenerator } from '../inference.js';
+import { icnrInit } from './icnr.js';
 import { activation, conv, convParams, PixelShuffle, UpsampleNearest } from './layers.js';
 
 const { Module, Sequential, BatchNorm2d } = E.nn;
@@ -61,6 +62,13 @@ export class ResidualBlock extends Module {
 export interface GeneratorOptions {
   /** Draw the initial weights from this generator (default: the engine's shared one, see nn.manualSeed). */
   rng?: Rng;
+  /**
+   * How the convs before each pixel shuffle start: 'icnr' (the default; all sub-pixels of a channel
+   * share one kernel, so the untrained output has no ×r lattice, see icnr.ts) or 'independent'
+   * (PyTorch's default, one kernel per sub-pixel: how every model before ICNR was built). Only a
+   * new model's start: a checkpoint or --init-from overwrites the weights either way.
+   */
+  subpixelInit?: 'icnr' | 'independent';
 }
 
 /** Number of ×2 upsamplers for a scale (a power of two). */
@@ -89,9 +97,10 @@ export class Generator extends Module {
   readonly upsample?: E.nn.Sequential;
   readonly tail: E.nn.Conv2d;
 
-  constructor(readonly cfg: GeneratorConfig, { rng }: GeneratorOptions = {}) {
+  constructor(readonly cfg: GeneratorConfig, { rng, subpixelInit = 'icnr' }: GeneratorOptions = {}) {
     super();
     checkConfig(cfg);
+    const icnr = subpixelInit === 'icnr';
     const C = cfg.channels;
     const act = (c: number) => activation(cfg.activation, c);
     if (cfg.arch === 'srresnet') {
@@ -103,9 +112,11 @@ export class Generator extends Module {
       let cin = C;
       for (let j = 0; j < upsamplerCount(cfg.scale); j++) {
         const U = cfg.upsampleChannels;
+        const c = conv(cin, U, 3, rng);
+        if (icnr && cfg.upsample === 'pixelshuffle') icnrInit(c, 2, E.nn.initRng(rng));
         const stage = cfg.upsample === 'pixelshuffle'
-          ? new Sequential(conv(cin, U, 3, rng), new PixelShuffle(2), act(U / 4))
-          : new Sequential(new UpsampleNearest(2), conv(cin, U, 3, rng), act(U));
+          ? new Sequential(c, new PixelShuffle(2), act(U / 4))
+          : new Sequential(new UpsampleNearest(2), c, act(U));
         this.upsample.append(stage);
         cin = cfg.upsample === 'pixelshuffle' ? U / 4 : U;
       }
@@ -114,7 +125,8 @@ export class Generator extends Module {
       this.head = this.registerModule('head', new Sequential(conv(3, C, 3, rng), act(C)));
       this.body = this.registerModule('body', new Sequential(...Array.from({ length: cfg.blocks }, () => new Sequential(conv(C, C, 3, rng), act(C)))));
       this.tail = this.registerModule('tail', conv(C, cfg.upsampleChannels, 3, rng));
-      shrinkInit(this.tail, E.nn.initRng(rng));
+      if (icnr) icnrInit(this.tail, cfg.scale, E.nn.initRng(rng), { gain: 0.1, zeroBias: true });
+      else shrinkInit(this.tail, E.nn.initRng(rng));
     }
   }
 
@@ -152,7 +164,8 @@ export class Generator extends Module {
 /**
  * Start the residual branch near zero, so the untrained model's output is close to bicubic:
  * PyTorch's default init scaled by 0.1 and a zero bias. Not exactly zero: with a zero last conv,
- * every earlier layer's first gradient would be zero too.
+ * every earlier layer's first gradient would be zero too. (The ICNR start does the same, with one
+ * kernel per colour shared by its r² sub-pixels.)
  */
 function shrinkInit(c: E.nn.Conv2d, rng: Rng): void {
   const [o, i, kh, kw] = c.weight.shape;
