@@ -4,7 +4,8 @@
  * Dawn (npm `webgpu`) as the device source and the file helpers. Test hooks and float64 references
  * live in `./testing.ts`, which is not part of the package.
  */
-export { initEngine, engine, destroyEngine, onDeviceLost, Engine, type KernelSpec, type InitOptions } from './runtime/engine.js';
+export { initEngine, engine, destroyEngine, onDeviceLost, WebGpuEngine, type Engine, type BackendName, type KernelSpec, type InitOptions } from './runtime/engine.js';
+export { CpuEngine } from './cpu/cpu-engine.js';
 export { NoAdapterError, describeAdapter, type AdapterSummary } from './runtime/device.js';
 export { EngineError, GpuLimitError, GpuBatchError, OutOfMemoryError, DeviceLostError, GraphFreedError } from './errors.js';
 export { withOpLabel } from './runtime/limits.js';

@@ -4,6 +4,7 @@
  * safetensors files).
  */
 import './runtime/device-node.js';
+import './cpu/threads-node.js';
 
 export * from './index.js';
 export {

@@ -1,20 +1,33 @@
 /**
- * GPU tensors: f32, contiguous, row-major. A tensor references a refcounted Storage so that
- * `reshape` shares memory; other layout changes (permute, slice, concat) are copies made by kernels.
+ * Tensors: f32, contiguous, row-major. A tensor references a refcounted Storage so that `reshape`
+ * shares memory; other layout changes (permute, slice, concat) are copies made by kernels. The
+ * storage is a GPUBuffer on the WebGPU backend and a block of the WebAssembly heap on the CPU one.
  */
 import { engine, type Engine } from './runtime/engine.js';
 import { track } from './scope.js';
 import { fmt, numel, ShapeError, type Shape } from './shape.js';
 import { releaseNode, type GradNode } from './autograd.js';
-import { DeviceLostError } from './errors.js';
+import { DeviceLostError, EngineError } from './errors.js';
+import { HeapBlock } from './cpu/heap.js';
 
 export class Storage {
   refs = 1;
-  /** The engine (device) that owns the buffer: a tensor cannot outlive its device. */
-  constructor(readonly buffer: GPUBuffer, readonly bytes: number, readonly owner: Engine = engine()) {}
+  /** The engine (device) that owns the memory: a tensor cannot outlive its device. */
+  constructor(readonly handle: GPUBuffer | HeapBlock, readonly bytes: number, readonly owner: Engine = engine()) {}
+  get buffer(): GPUBuffer {
+    if (this.handle instanceof HeapBlock)
+      throw new EngineError('this tensor lives on the CPU backend: a WebGPU kernel cannot bind it (the op has no CPU path?)');
+    return this.handle;
+  }
+  get block(): HeapBlock {
+    if (!(this.handle instanceof HeapBlock)) throw new EngineError('this tensor lives on a GPU: its data is read with `await read()`');
+    return this.handle;
+  }
   release(): void {
+    if (--this.refs > 0) return;
     // The owner's pool, not engine(): disposing tensors of a lost device must still work.
-    if (--this.refs === 0) this.owner.pool.release(this.buffer);
+    if (this.owner.kind === 'cpu') this.owner.heap.release(this.block);
+    else this.owner.pool.release(this.buffer);
   }
 }
 
@@ -60,6 +73,15 @@ export class Tensor {
   get buffer(): GPUBuffer {
     return this.storage.buffer;
   }
+  /**
+   * CPU backend: the tensor's floats, as a view of the heap (kernels read and write through it).
+   * Take it after any allocation: a growing heap replaces the memory the view points into.
+   */
+  get data(): Float32Array {
+    const s = this.storage;
+    if (s.owner.kind !== 'cpu') throw new EngineError(`${this.describe()} lives on a GPU: read it with \`await read()\``);
+    return s.owner.heap.view(s.block, this.size);
+  }
   get rank(): number {
     return this.shape.length;
   }
@@ -77,7 +99,7 @@ export class Tensor {
       if (!Number.isInteger(d) || d < 0) throw new ShapeError(`empty: invalid shape ${fmt(shape)}`);
     const bytes = Math.max(4, numel(shape) * 4);
     const eng = engine();
-    return new Tensor(new Storage(eng.allocate(bytes, shape), bytes, eng), shape);
+    return new Tensor(new Storage(eng.kind === 'cpu' ? eng.allocate(bytes) : eng.allocate(bytes, shape), bytes, eng), shape);
   }
 
   static fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
@@ -85,7 +107,10 @@ export class Tensor {
       throw new ShapeError(`fromArray: ${data.length} values do not fill shape ${fmt(shape)} (${numel(shape)} elements)`);
     const t = Tensor.empty(shape);
     const arr = data instanceof Float32Array ? data : Float32Array.from(data);
-    if (arr.length) engine().write(t.buffer, arr);
+    if (!arr.length) return t;
+    const eng = engine();
+    if (eng.kind === 'cpu') t.data.set(arr);
+    else eng.write(t.buffer, arr);
     return t;
   }
 
@@ -106,8 +131,9 @@ export class Tensor {
 
   async read(): Promise<Float32Array> {
     if (this.size === 0) return new Float32Array(0);
-    const { owner, buffer } = this.storage;
-    return new Float32Array(await owner.read(buffer, this.size * 4));
+    const s = this.storage;
+    if (s.owner.kind === 'cpu') return this.data.slice();
+    return new Float32Array(await s.owner.read(s.buffer, this.size * 4));
   }
 
   async item(): Promise<number> {

@@ -170,7 +170,7 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
     const unsubscribe = E.onDeviceLost((e) => seen.push(e));
     const a = E.tensor([1, 2, 3]);
     const pending = E.mul(a, a).read();
-    old.device.destroy();
+    (old as E.WebGpuEngine).device.destroy();
     await expectRejects(pending, E.DeviceLostError, /device was lost.*initEngine/, 'pending read');
     const lost = await old.lost;
     expectEqual([lost.reason, seen.length], ['destroyed', 1], 'lost reason and listener calls');

@@ -167,7 +167,7 @@ describe('run loop', () => {
     const said: string[] = [];
     const r = await runTraining({
       config: config({ phase1Steps: 5, phase2Steps: 0 }), data: await dataset(), out: await tmp(), checkpointEvery: 2, log: (m) => said.push(m),
-      onStep: (log) => { if (log.step === 3 && said.length === 0) E.engine().device.destroy(); },
+      onStep: (log) => { if (log.step === 3 && said.length === 0) (E.engine() as E.WebGpuEngine).device.destroy(); },
     });
     expect(r.recoveries.deviceLost).toBe(1);
     expect(r.trainer.step).toBe(5);

@@ -193,11 +193,14 @@ function toMap(source: StateDictSource): Map<string, StateValue> {
 
 function copyInto(target: Tensor, v: StateValue): void {
   if (v === target || target.size === 0) return;
-  if (v instanceof Tensor) {
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    target.data.set(v.data);
+  } else if (v instanceof Tensor) {
     // Recorded in the open encoder, so it is ordered after pending kernels that read `target`; through
     // copyBuffer, so a failed batch also fails later reads of `target` (see runtime/batches.ts).
-    engine().copyBuffer(v.buffer, 0, target.buffer, 0, target.size * 4);
+    eng.copyBuffer(v.buffer, 0, target.buffer, 0, target.size * 4);
   } else {
-    engine().write(target.buffer, v.data);
+    eng.write(target.buffer, v.data);
   }
 }

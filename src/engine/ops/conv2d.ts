@@ -22,6 +22,7 @@ import { dgradGemmWGSL } from '../../shaders/conv2d-backward-input.js';
 import { wgradGemmWGSL, wgradKey, wgradWGSL } from '../../shaders/conv2d-backward-weight.js';
 import { sum } from './reduce.js';
 import { zeros } from './fill.js';
+import { conv2dDgradCpu, conv2dForwardCpu, conv2dWgradCpu, maskGradientCpu } from './cpu/conv2d.js';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -289,6 +290,34 @@ function dgradRegisters(dy: Tensor, w: Tensor, g: ConvGeometry, ch: Conv2dKernel
   return dx;
 }
 
+/** The forward, the activation mask and both gradients, for this engine's backend and adapter. */
+interface ConvKernels {
+  forward(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeometry, act: ConvActivation, alpha: number): Tensor;
+  mask(y: Tensor, g: Tensor, act: ConvActivation, alpha: number): Tensor;
+  dgrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor;
+  wgrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor;
+}
+
+function kernelsFor(): ConvKernels {
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    return {
+      forward: (x, w, b, g, act, alpha) => conv2dForwardCpu(eng, x, w, b, g, act, alpha),
+      mask: (y, g, act, alpha) => maskGradientCpu(eng, y, g, act, alpha),
+      dgrad: (dy, w, g) => conv2dDgradCpu(eng, dy, w, g),
+      wgrad: (x, dy, g) => conv2dWgradCpu(eng, x, dy, g),
+    };
+  }
+  const ch = kernelChoice();
+  const reg = ch.variant === 'registers';
+  return {
+    forward: (x, w, b, g, act, alpha) => (reg ? forwardRegisters(x, w, b, g, act, alpha, ch) : forwardGemm(x, w, b, g, act, alpha)),
+    mask: maskGradient,
+    dgrad: (dy, w, g) => (reg ? dgradRegisters(dy, w, g, ch) : dgradGemm(dy, w, g)),
+    wgrad: (x, dy, g) => (reg ? wgradRegisters(x, dy, g, ch) : wgradGemm(x, dy, g, ch)),
+  };
+}
+
 /**
  * conv2d(x [N, C, H, W], w [O, C, kh, kw], bias [O]?) → [N, O, OH, OW]. 'same' follows TF/Keras
  * (output ceil(H / stride), the odd padding pixel at the bottom/right); a number or [ph, pw] pads
@@ -302,14 +331,13 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
   const act = opts.activation ?? 'none';
   const alpha = opts.alpha ?? 0.01;
   if (act === 'leakyRelu' && !(alpha >= 0)) throw new Error(`conv2d: leakyRelu alpha must be ≥ 0, got ${alpha}`);
-  const ch = kernelChoice();
-  const y = ch.variant === 'registers' ? forwardRegisters(x, w, b, g, act, alpha, ch) : forwardGemm(x, w, b, g, act, alpha);
+  const k = kernelsFor();
+  const y = k.forward(x, w, b, g, act, alpha);
   const inputs = b ? [x, w, b] : [x, w];
   return record(y, 'conv2d', inputs, (grad, needs) => {
-    const dy = act === 'none' ? grad : maskGradient(y, grad, act, alpha);
-    const reg = ch.variant === 'registers';
-    const dx = needs[0] ? (reg ? dgradRegisters(dy, w, g, ch) : dgradGemm(dy, w, g)) : null;
-    const dw = needs[1] ? (reg ? wgradRegisters(x, dy, g, ch) : wgradGemm(x, dy, g, ch)) : null;
+    const dy = act === 'none' ? grad : k.mask(y, grad, act, alpha);
+    const dx = needs[0] ? k.dgrad(dy, w, g) : null;
+    const dw = needs[1] ? k.wgrad(x, dy, g) : null;
     const db = b && needs[2] ? sum(dy, [0, 2, 3]) : null;
     if (dy !== grad) dy.dispose();
     return b ? [dx, dw, db] : [dx, dw];

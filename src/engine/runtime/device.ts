@@ -19,6 +19,8 @@ export interface AdapterSummary {
   features: string[];
   limits: Record<string, number>;
   runtime: 'browser' | 'node';
+  /** Set on the CPU backend's summary (no WebGPU adapter behind it). */
+  backend?: 'cpu';
 }
 
 export class NoAdapterError extends Error {
@@ -71,11 +73,28 @@ export interface AcquireOptions {
   limits?: Partial<Record<string, number>>;
 }
 
-export async function acquireDevice(opts: AcquireOptions = {}): Promise<AcquiredDevice> {
-  const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
-  const { gpu, note: fallbackNote, runtime } = await findGpu();
+/** An adapter found but not yet opened: enough to decide between it and the CPU backend. */
+export interface FoundAdapter {
+  adapter: GPUAdapter;
+  isSoftware: boolean;
+  description: string;
+  runtime: 'browser' | 'node';
+  note?: string;
+}
+
+/** The WebGPU adapter this platform offers; throws NoAdapterError where there is none. */
+export async function findAdapter(): Promise<FoundAdapter> {
+  const { gpu, note, runtime } = await findGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new NoAdapterError(`No WebGPU adapter was found. ${INSTALL_HINT}`);
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  const isSoftware = isSoftwareAdapter(info) || (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return { adapter, isSoftware, description: info.description || info.vendor || 'unnamed adapter', runtime, note };
+}
+
+export async function acquireDevice(opts: AcquireOptions = {}, found?: FoundAdapter): Promise<AcquiredDevice> {
+  const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
+  const { adapter, runtime, note: fallbackNote, isSoftware } = found ?? await findAdapter();
 
   // Ask for the adapter's real limits: the defaults (128 MiB bindings, 16 KiB workgroup memory) are far lower.
   const requiredLimits: Record<string, number> = {};
@@ -93,7 +112,6 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  const isSoftware = isSoftwareAdapter(info) || (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   if (isSoftware) log(`no hardware adapter found; running on ${info.description || 'a software adapter'}` + (fallbackNote ? ` — ${fallbackNote}` : ''));
   const limits: Record<string, number> = {};
   for (const k of wanted) limits[k] = (device.limits as unknown as Record<string, number>)[k];
@@ -134,5 +152,6 @@ export function describeAdapter(a: Pick<AdapterSummary, 'vendor' | 'architecture
   const parts = [a.vendor, a.architecture, a.description].map((p) => p.trim()).filter(Boolean);
   // Dawn often repeats the vendor or architecture inside the description ("swiftshader" / "SwiftShader Device").
   const kept = parts.filter((p, i) => !parts.some((q, j) => j !== i && q.toLowerCase().includes(p.toLowerCase()) && (q.length > p.length || j < i)));
+  if (a.vendor === 'cpu') return `CPU backend (${a.description})`;
   return `${kept.join(' ') || 'unknown adapter'} (${a.isSoftware ? 'software' : 'hardware'})`;
 }

@@ -5,7 +5,8 @@
  * are checked before anything is recorded, GPU errors are attributed to batches (batches.ts), and
  * a lost device makes every pending and later op reject until `initEngine()` makes a new engine.
  */
-import { acquireDevice, externalSummary, type AcquireOptions, type AdapterSummary } from './device.js';
+import { acquireDevice, externalSummary, findAdapter, NoAdapterError, type AcquireOptions, type AdapterSummary } from './device.js';
+import { CpuEngine, type CpuOptions } from '../cpu/cpu-engine.js';
 import { BufferPool, sizeClass } from './buffer-pool.js';
 import { Profiler } from './profiler.js';
 import { tuningFor, type Tuning } from './tuning.js';
@@ -39,7 +40,9 @@ export interface Dispatch {
 const MAX_DISPATCHES_PER_SUBMIT = 512;
 const UNIFORM_CACHE_SIZE = 2048;
 
-export class Engine {
+/** The WebGPU backend: a GPUDevice (hardware, or a software adapter such as SwiftShader). */
+export class WebGpuEngine {
+  readonly kind = 'webgpu' as const;
   readonly pool: BufferPool;
   readonly profiler: Profiler;
   readonly tuning: Tuning;
@@ -319,10 +322,14 @@ export class Engine {
   }
 }
 
+/** Either backend; ops branch on `kind` ('webgpu' | 'cpu'). */
+export type Engine = WebGpuEngine | CpuEngine;
+export type BackendName = Engine['kind'];
+
 let current: Engine | undefined;
 let pending: Promise<Engine> | undefined;
 /** The engine being destroyed on purpose: its device loss is not news to `onDeviceLost` listeners. */
-let closing: Engine | undefined;
+let closing: WebGpuEngine | undefined;
 const lostListeners = new Set<(err: DeviceLostError, lost: Engine) => void>();
 
 /**
@@ -335,10 +342,54 @@ export function onDeviceLost(fn: (err: DeviceLostError, lost: Engine) => void): 
   return () => lostListeners.delete(fn);
 }
 
-export interface InitOptions extends AcquireOptions {
-  /** Embed the engine in a page that owns a device. */
+export interface InitOptions extends AcquireOptions, CpuOptions {
+  /** Embed the engine in a page that owns a device (implies the WebGPU backend). */
   device?: GPUDevice;
   adapter?: AdapterSummary;
+  /**
+   * 'auto' (the default): a hardware WebGPU adapter when there is one; otherwise the CPU backend,
+   * which beats a software adapter (SwiftShader) many times over. The environment variable
+   * SRGAN_BACKEND (webgpu | cpu | auto) sets the default in Node.
+   */
+  backend?: BackendName | 'auto';
+}
+
+function requestedBackend(opts: InitOptions): BackendName | 'auto' {
+  if (opts.device) return 'webgpu';
+  if (opts.backend) return opts.backend;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SRGAN_BACKEND;
+  return env === 'cpu' || env === 'webgpu' || env === 'auto' ? env : DEFAULT_BACKEND;
+}
+
+/** What 'auto' would be without an environment override; flipped to 'auto' once every op has a CPU path. */
+const DEFAULT_BACKEND: BackendName | 'auto' = 'webgpu';
+
+async function createEngine(opts: InitOptions): Promise<Engine> {
+  if (opts.device) return new WebGpuEngine(opts.device, opts.adapter ?? externalSummary(opts.device));
+  const want = requestedBackend(opts);
+  if (want === 'cpu') return CpuEngine.create(opts);
+  if (want === 'webgpu') {
+    const d = await acquireDevice(opts);
+    return new WebGpuEngine(d.device, d.info);
+  }
+  const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
+  let found;
+  try {
+    found = await findAdapter();
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
+    const cpu = await CpuEngine.create(opts);
+    log(`no WebGPU adapter here; using the CPU backend (${cpu.adapter.description})`);
+    return cpu;
+  }
+  if (found.isSoftware) {
+    const cpu = await CpuEngine.create(opts);
+    log(`only a software WebGPU adapter (${found.description}); using the CPU backend (${cpu.adapter.description}), ` +
+      "which is much faster on this machine (backend: 'webgpu' or --backend webgpu uses the adapter)");
+    return cpu;
+  }
+  const d = await acquireDevice(opts, found);
+  return new WebGpuEngine(d.device, d.info);
 }
 
 /**
@@ -348,8 +399,7 @@ export interface InitOptions extends AcquireOptions {
 export async function initEngine(opts: InitOptions = {}): Promise<Engine> {
   if (current?.lostError) current = pending = undefined;
   if (current) return current;
-  if (opts.device) return (current = new Engine(opts.device, opts.adapter ?? externalSummary(opts.device)));
-  pending ??= acquireDevice(opts).then((d) => (current = new Engine(d.device, d.info)), (e) => {
+  pending ??= createEngine(opts).then((e) => (current = e), (e) => {
     pending = undefined; // a failed acquisition can be retried
     throw e;
   });

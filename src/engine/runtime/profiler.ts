@@ -43,13 +43,52 @@ const CAPACITY = 2048; // queries per set: 1024 dispatches before a forced flush
 /** Events kept for the trace: the most recent ones, so that a long run's memory stays bounded. */
 const EVENT_CAPACITY = 50_000;
 
+/**
+ * Per-kernel totals and the recent timeline: what the GPU profiler (timestamp queries) and the CPU
+ * backend's profiler (wall clock around each kernel) both report.
+ */
+export class KernelTable {
+  private stats = new Map<string, KernelStats>();
+  private timeline: KernelEvent[] = [];
+
+  add(e: KernelEvent): void {
+    this.timeline.push(e);
+    if (this.timeline.length > EVENT_CAPACITY) this.timeline.splice(0, this.timeline.length - EVENT_CAPACITY);
+    const s = this.stats.get(e.kernel) ?? { calls: 0, totalMs: 0, flops: 0, bytes: 0 };
+    s.calls++;
+    s.totalMs += e.durUs / 1e3;
+    s.flops += e.flops;
+    s.bytes += e.bytes;
+    this.stats.set(e.kernel, s);
+  }
+
+  /** Per-kernel totals, slowest first. */
+  rows(): ProfileRow[] {
+    return [...this.stats.entries()]
+      .map(([kernel, s]) => ({
+        kernel, calls: s.calls, totalMs: s.totalMs, meanMs: s.totalMs / s.calls,
+        gflops: s.flops && s.totalMs ? s.flops / s.totalMs / 1e6 : undefined,
+        gbps: s.bytes && s.totalMs ? s.bytes / s.totalMs / 1e6 : undefined,
+      }))
+      .sort((a, b) => b.totalMs - a.totalMs);
+  }
+
+  events(): KernelEvent[] {
+    return this.timeline.slice();
+  }
+
+  reset(): void {
+    this.stats.clear();
+    this.timeline = [];
+  }
+}
+
 export class Profiler {
   enabled = false;
   private querySet?: GPUQuerySet;
   private entries: { name: string; flops: number; bytes: number }[] = [];
   private pending: Promise<void>[] = [];
-  private stats = new Map<string, KernelStats>();
-  private timeline: KernelEvent[] = [];
+  private table = new KernelTable();
   private submits = 0;
   /** GPU timestamps have an arbitrary origin: events are stored relative to the first one seen. */
   private origin?: bigint;
@@ -93,18 +132,11 @@ export class Profiler {
       batch.entries.forEach((e, i) => {
         const ms = Number(t[2 * i + 1] - t[2 * i]) / 1e6;
         this.origin ??= t[2 * i];
-        this.timeline.push({
+        this.table.add({
           kernel: e.name, submit: batch.submit, index: i, startUs: Number(t[2 * i] - this.origin) / 1e3,
           durUs: Math.max(0, ms * 1e3), flops: e.flops, bytes: e.bytes,
         });
-        const s = this.stats.get(e.name) ?? { calls: 0, totalMs: 0, flops: 0, bytes: 0 };
-        s.calls++;
-        s.totalMs += Math.max(0, ms);
-        s.flops += e.flops;
-        s.bytes += e.bytes;
-        this.stats.set(e.name, s);
       });
-      if (this.timeline.length > EVENT_CAPACITY) this.timeline.splice(0, this.timeline.length - EVENT_CAPACITY);
       batch.readback.unmap();
       this.retire(batch.readback);
       this.retire(batch.resolve);
@@ -118,25 +150,18 @@ export class Profiler {
   async report(): Promise<ProfileRow[]> {
     await Promise.all(this.pending);
     this.pending = [];
-    return [...this.stats.entries()]
-      .map(([kernel, s]) => ({
-        kernel, calls: s.calls, totalMs: s.totalMs, meanMs: s.totalMs / s.calls,
-        gflops: s.flops && s.totalMs ? s.flops / s.totalMs / 1e6 : undefined,
-        gbps: s.bytes && s.totalMs ? s.bytes / s.totalMs / 1e6 : undefined,
-      }))
-      .sort((a, b) => b.totalMs - a.totalMs);
+    return this.table.rows();
   }
 
   /** Wait for outstanding timestamp reads, then return the timed dispatches in submit order (for trace.ts). */
   async events(): Promise<KernelEvent[]> {
     await Promise.all(this.pending);
     this.pending = [];
-    return this.timeline.slice();
+    return this.table.events();
   }
 
   reset(): void {
-    this.stats.clear();
-    this.timeline = [];
+    this.table.reset();
     this.origin = undefined;
   }
 }

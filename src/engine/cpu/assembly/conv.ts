@@ -1,0 +1,151 @@
+// Convolution as implicit-im2col GEMM: the B panels of the GEMM are gathered straight from the
+// image (no col buffer), so memory stays at one NC × KC panel block per thread.
+//   forward  Y[n,o,p] = Σ_k Wpacked[o,k] · X(n, k, p),  k = (c, ky, kx), p = (oy, ox)
+//   dgrad    the same kernel on dY with flipped, transposed weights, stride 1, and the input
+//            "dilated" by the forward stride (a dilated coordinate not divisible by it reads 0)
+//   wgrad    dW[o, k] = Σ_{n,p} dY[n,o,p] · X(n, k, p): A = dY rows, B gathered by column k
+import { MR, NR, gemmPacked, packA } from './gemm';
+
+/** Geometry of one convolution, read in place from a job descriptor (see cpu/jobs.ts). */
+@unmanaged class Geo {
+  C: i32; H: i32; W: i32; O: i32; kh: i32; kw: i32; stride: i32; pt: i32; pl: i32; OH: i32; OW: i32; dil: i32;
+}
+
+/** X(n, k, p) for one image x (C × H × W), 0 outside the image or off the dilation grid. */
+@inline function tap(x: usize, g: Geo, c: i32, iy: i32, ix: i32): f32 {
+  if (g.dil > 1) {
+    if (iy < 0 || ix < 0 || iy % g.dil != 0 || ix % g.dil != 0) return 0;
+    iy /= g.dil; ix /= g.dil;
+  }
+  if (<u32>iy >= <u32>g.H || <u32>ix >= <u32>g.W) return 0;
+  return load<f32>(x + (<usize>((c * g.H + iy) * g.W + ix) << 2));
+}
+
+/**
+ * Pack B for pixels p0 .. p0+np of image x, depth k0 .. k0+kc, into NR-pixel panels (k-major).
+ * The common case (stride 1, no dilation, the panel's 8 pixels on one row and inside the image
+ * horizontally) is two unaligned vec4 loads per k.
+ */
+function packConvB(x: usize, g: Geo, k0: i32, kc: i32, p0: i32, np: i32, dst: usize): void {
+  const kk = g.kh * g.kw;
+  for (let p = 0; p < np; p += NR) {
+    const q = p0 + p;
+    const oy = q / g.OW, ox = q % g.OW;
+    const fast = g.stride == 1 && g.dil == 1 && np - p >= NR && ox + NR <= g.OW;
+    for (let k = k0; k < k0 + kc; k++) {
+      const c = k / kk, r = k % kk, ky = r / g.kw, kx = r % g.kw;
+      const iy = oy * g.stride + ky - g.pt, ix = ox * g.stride + kx - g.pl;
+      if (fast && <u32>iy < <u32>g.H && ix >= 0 && ix + NR <= g.W) {
+        const src = x + (<usize>((c * g.H + iy) * g.W + ix) << 2);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) {
+          let v: f32 = 0;
+          const pj = q + j;
+          if (p + j < np) {
+            const jy = pj / g.OW, jx = pj % g.OW;
+            v = tap(x, g, c, jy * g.stride + ky - g.pt, jx * g.stride + kx - g.pl);
+          }
+          store<f32>(dst + (<usize>j << 2), v);
+        }
+      }
+      dst += NR * 4;
+    }
+  }
+}
+
+// Blocking: KC deep × NC pixels of B per pack (NC·KC·4 = 256 KiB with these, in L2).
+const KC: i32 = 256;
+const NC: i32 = 256;
+export const CONV_SCRATCH_BYTES: i32 = KC * NC * 4 + MR * NR * 4 + 64;
+
+/**
+ * Y[n] = Wpacked · im2col(X[n]) for every image, the pixel blocks dealt out to threads in turn.
+ * d: geometry (12 i32), then N, x, ap (weights packed in MR panels over K = C·kh·kw), y, scratch,
+ * scratch stride per thread.
+ */
+export function convForward(d: usize, tid: i32, nt: i32): void {
+  const g = changetype<Geo>(d);
+  const N = load<i32>(d, 48);
+  const x = load<usize>(d, 52), ap = load<usize>(d, 56), y = load<usize>(d, 60);
+  const scratch = load<usize>(d, 64) + <usize>(tid * load<i32>(d, 68));
+  const edge = scratch + <usize>(KC * NC * 4);
+  const K = g.C * g.kh * g.kw, P = g.OH * g.OW;
+  const blocks = (P + NC - 1) / NC;
+  const aStride = MR * K * 4;
+  for (let item = tid; item < N * blocks; item += nt) {
+    const n = item / blocks, p0 = (item % blocks) * NC;
+    const np = min(NC, P - p0);
+    const xn = x + (<usize>(n * g.C * g.H * g.W) << 2);
+    const yn = y + (<usize>(n * g.O * P + p0) << 2);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
+      packConvB(xn, g, k0, kc, p0, np, scratch);
+      gemmPacked(ap + <usize>(k0 * MR * 4), aStride, scratch, g.O, np, kc, yn, P, k0 > 0, edge);
+    }
+  }
+}
+
+/**
+ * Pack B for the weight gradient: rows are pixels p0 .. p0+kc of image x, columns are taps
+ * col0 .. col0+ncols (k = (c, ky, kx)), in NR-column panels.
+ */
+function packWgradB(x: usize, g: Geo, p0: i32, kc: i32, col0: i32, ncols: i32, dst: usize): void {
+  const kk = g.kh * g.kw;
+  for (let j0 = 0; j0 < ncols; j0 += NR) {
+    for (let p = p0; p < p0 + kc; p++) {
+      const oy = p / g.OW, ox = p % g.OW;
+      const by = oy * g.stride - g.pt, bx = ox * g.stride - g.pl;
+      for (let j = 0; j < NR; j++) {
+        let v: f32 = 0;
+        if (j0 + j < ncols) {
+          const k = col0 + j0 + j;
+          const c = k / kk, r = k % kk;
+          v = tap(x, g, c, by + r / g.kw, bx + r % g.kw);
+        }
+        store<f32>(dst, v);
+        dst += 4;
+      }
+    }
+  }
+}
+
+/**
+ * dW[O, K] = Σ_n dY[n] · im2col(X[n])ᵀ. Threads take contiguous ranges of NR-column panels, so
+ * each owns its columns of dW and no reduction is needed. d: geometry (of the forward), then N,
+ * x, dy, dw, scratch, scratch stride per thread.
+ */
+export function convWgrad(d: usize, tid: i32, nt: i32): void {
+  const g = changetype<Geo>(d);
+  const N = load<i32>(d, 48);
+  const x = load<usize>(d, 52), dy = load<usize>(d, 56), dw = load<usize>(d, 60);
+  const scratch = load<usize>(d, 64) + <usize>(tid * load<i32>(d, 68));
+  const K = g.C * g.kh * g.kw, P = g.OH * g.OW;
+  const panels = (K + NR - 1) / NR;
+  const first = panels * tid / nt, last = panels * (tid + 1) / nt;
+  if (first >= last) return;
+  const col0 = first * NR, col1 = min(last * NR, K);
+  // Scratch: packed A (O rows × KC pixels, in MR panels), one packed B block (KC × NC), the edge tile.
+  const rowsA = (g.O + MR - 1) / MR * MR;
+  const apk = scratch, bpk = apk + <usize>(rowsA * KC * 4);
+  const edge = bpk + <usize>(KC * NC * 4);
+  for (let n = 0; n < N; n++) {
+    const xn = x + (<usize>(n * g.C * g.H * g.W) << 2);
+    const dyn = dy + (<usize>(n * g.O * P) << 2);
+    for (let p0 = 0; p0 < P; p0 += KC) {
+      const kc = min(KC, P - p0);
+      packA(dyn + (<usize>p0 << 2), P, 1, g.O, kc, apk);
+      for (let c0 = col0; c0 < col1; c0 += NC) {
+        const nc = min(NC, col1 - c0);
+        packWgradB(xn, g, p0, kc, c0, nc, bpk);
+        gemmPacked(apk, MR * kc * 4, bpk, g.O, nc, kc, dw + (<usize>c0 << 2), K, n > 0 || p0 > 0, edge);
+      }
+    }
+  }
+}
+
+/** Scratch bytes per thread that convWgrad needs for O output channels. */
+export function wgradScratchBytes(O: i32): i32 {
+  return (O + MR - 1) / MR * MR * KC * 4 + KC * NC * 4 + MR * NR * 4 + 64;
+}

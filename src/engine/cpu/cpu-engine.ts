@@ -1,0 +1,182 @@
+/**
+ * The CPU backend: the same tensors, ops, autodiff and profiler as the WebGPU engine, with tensor
+ * storage in one WebAssembly memory and kernels in WebAssembly SIMD (assembly/, the heavy ones:
+ * GEMM and convolution) or TypeScript loops over that memory (the light ones). Execution is
+ * synchronous: an op has finished when it returns, so a read is a copy and a released block can
+ * be reused at once. Heavy kernels split across a worker pool (threads.ts).
+ */
+import { SINGLE_THREAD_KERNELS, THREADED_KERNELS } from './kernels-wasm.js';
+import { Heap, HeapBlock } from './heap.js';
+import { ThreadPool, canBlock, coreCount } from './threads.js';
+import { KernelTable, type KernelEvent, type ProfileRow } from '../runtime/profiler.js';
+import { tuningFor, type Tuning } from '../runtime/tuning.js';
+import type { AdapterSummary } from '../runtime/device.js';
+import type { DeviceLimits } from '../runtime/limits.js';
+import type { Dispatch, KernelSpec } from '../runtime/engine.js';
+import { DeviceLostError, EngineError } from '../errors.js';
+
+/** The kernel module's exports (src/engine/cpu/assembly/index.ts). */
+export interface CpuKernels {
+  dispatch(desc: number, tid: number, nt: number): void;
+  packA(a: number, rs: number, cs: number, M: number, K: number, dst: number): void;
+  wgradScratchBytes(O: number): number;
+  MR: WebAssembly.Global;
+  NR: WebAssembly.Global;
+  CONV_SCRATCH_BYTES: WebAssembly.Global;
+  GEMM_SCRATCH_BYTES: WebAssembly.Global;
+}
+
+export interface CpuOptions {
+  /** Threads in all, the caller's included (default: every core; 1 where blocking waits are not allowed). */
+  threads?: number;
+}
+
+function decode(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Wall-clock timing per kernel, with the GPU profiler's report and events. */
+export class CpuProfiler {
+  enabled = false;
+  readonly supported = true;
+  private table = new KernelTable();
+  private origin = 0;
+  private index = 0;
+
+  enable(on = true): void {
+    this.enabled = on;
+  }
+
+  record(kernel: string, start: number, end: number, flops: number, bytes: number): void {
+    if (!this.table.events().length && !this.index) this.origin = start;
+    const e: KernelEvent = { kernel, submit: 0, index: this.index++, startUs: (start - this.origin) * 1e3, durUs: (end - start) * 1e3, flops, bytes };
+    this.table.add(e);
+  }
+
+  async report(): Promise<ProfileRow[]> {
+    return this.table.rows();
+  }
+
+  async events(): Promise<KernelEvent[]> {
+    return this.table.events();
+  }
+
+  reset(): void {
+    this.table.reset();
+    this.index = 0;
+  }
+}
+
+export class CpuEngine {
+  readonly kind = 'cpu' as const;
+  readonly profiler = new CpuProfiler();
+  readonly tuning: Tuning;
+  readonly limits: DeviceLimits;
+  readonly lost: Promise<DeviceLostError>;
+  lostError?: DeviceLostError;
+  /** Kernels run so far (the WebGPU engine counts submits; tests compare it before and after). */
+  submits = 0;
+  private markLost!: (e: DeviceLostError) => void;
+
+  private constructor(readonly heap: Heap, readonly kernels: CpuKernels, readonly threads: ThreadPool | undefined,
+    readonly adapter: AdapterSummary) {
+    this.tuning = tuningFor(adapter);
+    // No binding limits on the CPU: a tensor is bounded by the 4 GiB heap (OutOfMemoryError).
+    this.limits = { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 32, maxComputeWorkgroupsPerDimension: 2 ** 31 };
+    this.lost = new Promise((resolve) => (this.markLost = resolve));
+  }
+
+  static async create(opts: CpuOptions = {}): Promise<CpuEngine> {
+    const want = Math.max(1, Math.floor(opts.threads ?? coreCount()));
+    const threaded = want > 1 && typeof SharedArrayBuffer !== 'undefined' && canBlock();
+    const heap = new Heap(threaded);
+    const module = await WebAssembly.compile(decode(threaded ? THREADED_KERNELS : SINGLE_THREAD_KERNELS) as BufferSource);
+    const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory, abort: () => { throw new Error('kernel abort'); } } });
+    const threads = threaded ? await ThreadPool.start(module, heap.memory, want - 1) : undefined;
+    const n = threads?.size ?? 1;
+    const runtime = typeof process !== 'undefined' && !!process.versions?.node ? 'node' : 'browser';
+    const adapter: AdapterSummary = {
+      vendor: 'cpu', architecture: 'wasm-simd128', device: '', backend: 'cpu',
+      description: `WebAssembly SIMD on ${n} thread${n > 1 ? 's' : ''}`, isSoftware: true, features: [], limits: {}, runtime,
+    };
+    return new CpuEngine(heap, instance.exports as unknown as CpuKernels, threads, adapter);
+  }
+
+  get pool() {
+    return this.heap;
+  }
+
+  assertAlive(): void {
+    if (this.lostError) throw this.lostError;
+  }
+
+  /** WGSL kernels cannot run here: an op reaching this has no CPU path yet. */
+  runKernel(spec: KernelSpec, _d: Dispatch): void {
+    throw new EngineError(`${spec.name}: this kernel has no CPU implementation; run on the WebGPU backend (backend: 'webgpu')`);
+  }
+
+  allocate(bytes: number): HeapBlock {
+    this.assertAlive();
+    return this.heap.alloc(bytes);
+  }
+
+  /** A tensor's floats, as a view of the heap. Take it after every allocation the kernel makes. */
+  view(block: HeapBlock, count: number): Float32Array {
+    return this.heap.view(block, count);
+  }
+
+  write(block: HeapBlock, data: ArrayBufferView, offset = 0): void {
+    this.assertAlive();
+    new Uint8Array(this.heap.memory.buffer, block.offset + offset, data.byteLength)
+      .set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  async read(block: HeapBlock, bytes: number, offset = 0): Promise<ArrayBuffer> {
+    this.assertAlive();
+    return new Uint8Array(this.heap.memory.buffer, block.offset + offset, bytes).slice().buffer;
+  }
+
+  /** Run `fn` as one kernel: counted, and timed when the profiler is on. */
+  kernel<T>(name: string, fn: () => T, flops = 0, bytes = 0): T {
+    this.assertAlive();
+    this.submits++;
+    if (!this.profiler.enabled) return fn();
+    const start = performance.now();
+    const out = fn();
+    this.profiler.record(name, start, performance.now(), flops, bytes);
+    return out;
+  }
+
+  /** Run the job whose descriptor is at `desc` on every thread, or on this one when `parallel` is false. */
+  runJob(desc: number, parallel: boolean): void {
+    if (parallel && this.threads) this.threads.run(desc, this.kernels.dispatch);
+    else this.kernels.dispatch(desc, 0, 1);
+  }
+
+  get threadCount(): number {
+    return this.threads?.size ?? 1;
+  }
+
+  /** Nothing is ever queued: every op has finished when it returns. */
+  flush(): undefined {
+    return undefined;
+  }
+
+  async sync(): Promise<void> {
+    this.assertAlive();
+  }
+
+  memory() {
+    const h = this.heap;
+    return { liveBuffers: h.liveBuffers, liveBytes: h.liveBytes, pooledBytes: h.pooledBytes, allocatedBytes: h.allocatedBytes };
+  }
+
+  destroy(): void {
+    this.threads?.stop();
+    this.lostError ??= new DeviceLostError('engine-destroyed', '', 'the engine was destroyed by destroyEngine()');
+    this.markLost(this.lostError);
+  }
+}

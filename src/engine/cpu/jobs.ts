@@ -1,0 +1,66 @@
+/**
+ * Host side of the WebAssembly jobs: write a job's descriptor into the heap's reserved bytes, size
+ * the per-thread scratch, and run it on the thread pool when it is worth the wake-up.
+ * The descriptor layouts are the ones the kernels read (assembly/index.ts, conv.ts, matmul.ts).
+ */
+import type { CpuEngine } from './cpu-engine.js';
+import type { HeapBlock } from './heap.js';
+
+const DESC = 64;
+const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3;
+/** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
+const PARALLEL_FLOPS = 4e6;
+
+/** Convolution geometry as the kernels read it (12 words); `dil` > 1 reads the input dilated. */
+export interface ConvJobGeometry {
+  C: number; H: number; W: number; O: number; kh: number; kw: number;
+  stride: number; pt: number; pl: number; OH: number; OW: number; dil: number;
+}
+
+const geometryWords = (g: ConvJobGeometry) => [g.C, g.H, g.W, g.O, g.kh, g.kw, g.stride, g.pt, g.pl, g.OH, g.OW, g.dil];
+
+function run(eng: CpuEngine, words: number[], scratchPerThread: number, flops: number): void {
+  const parallel = flops >= PARALLEL_FLOPS && eng.threadCount > 1;
+  const threads = parallel ? eng.threadCount : 1;
+  const scratch = eng.heap.alloc(scratchPerThread * threads, 'cpu scratch');
+  try {
+    const d = new Uint32Array(eng.heap.memory.buffer, DESC, words.length + 2);
+    d.set(words);
+    d.set([scratch.offset, scratchPerThread], words.length);
+    eng.runJob(DESC, parallel);
+  } finally {
+    eng.heap.release(scratch);
+  }
+}
+
+/** Pack A (M × K, element (m, k) at a + 4·(m·rs + k·cs)) into the GEMM's row panels. */
+export function packA(eng: CpuEngine, a: number, rs: number, cs: number, M: number, K: number): HeapBlock {
+  const mr = eng.kernels.MR.value as number;
+  const packed = eng.heap.alloc(Math.ceil(M / mr) * mr * K * 4, 'cpu packed weights');
+  eng.kernels.packA(a, rs, cs, M, K, packed.offset);
+  return packed;
+}
+
+/**
+ * Y[n] = W · im2col(X[n]) for N images: x, y byte offsets; `ap` the weights packed by packA as
+ * [O, C·kh·kw].
+ */
+export function convForwardJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: number, ap: HeapBlock, y: number): void {
+  const flops = 2 * N * g.O * g.OH * g.OW * g.C * g.kh * g.kw;
+  run(eng, [JOB_CONV_FORWARD, ...geometryWords(g), N, x, ap.offset, y], eng.kernels.CONV_SCRATCH_BYTES.value as number, flops);
+}
+
+/** dW[O, C·kh·kw] = Σ_n dY[n] · im2col(X[n])ᵀ (written, not accumulated). */
+export function convWgradJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: number, dy: number, dw: number): void {
+  const flops = 2 * N * g.O * g.OH * g.OW * g.C * g.kh * g.kw;
+  run(eng, [JOB_CONV_WGRAD, ...geometryWords(g), N, x, dy, dw], eng.kernels.wgradScratchBytes(g.O), flops);
+}
+
+/**
+ * C[M, N] (+)= A · B with A packed by packA and B read through strides (element (k, n) at
+ * b + 4·(k·brs + n·bcs)); C row-major with row stride ldc.
+ */
+export function gemmJob(eng: CpuEngine, ap: HeapBlock, b: number, brs: number, bcs: number, c: number, ldc: number,
+  M: number, N: number, K: number, accumulate: boolean): void {
+  run(eng, [JOB_GEMM, ap.offset, b, brs, bcs, c, ldc, M, N, K, accumulate ? 1 : 0], eng.kernels.GEMM_SCRATCH_BYTES.value as number, 2 * M * N * K);
+}

@@ -1,0 +1,135 @@
+/**
+ * The CPU backend's worker pool. Every worker instantiates the same kernel module on the same
+ * shared memory and sleeps on a control word. A parallel job is a descriptor in that memory: the
+ * caller publishes it, wakes the workers, runs its own share as thread 0, and waits until every
+ * worker has counted itself done. Blocking waits are allowed in Node and in browser workers, not
+ * on a page's main thread, where the backend runs single-threaded.
+ */
+
+/** Control words (Int32 slots of a small SharedArrayBuffer). */
+const GENERATION = 0, DESC = 1, THREADS = 2, STOP = 3, DONE = 4, FAILED = 5;
+
+/** Minimal worker surface shared by Node's worker_threads and the browser's Worker. */
+export interface WorkerLike {
+  postMessage(msg: unknown): void;
+  onMessage(fn: (msg: unknown) => void): void;
+  terminate(): void;
+}
+
+export type WorkerFactory = (source: string) => WorkerLike;
+
+let nodeFactory: WorkerFactory | undefined;
+let nodeCores: number | undefined;
+
+/** The engine's Node entry registers worker_threads here (threads-node.ts); browsers use Blob workers. */
+export function setNodeWorkerFactory(f: WorkerFactory, cores: number): void {
+  nodeFactory = f;
+  nodeCores = cores;
+}
+
+/** Cores this process may use: Node's availableParallelism, else the browser's hardwareConcurrency. */
+export function coreCount(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nodeCores ?? nav?.hardwareConcurrency ?? 1);
+}
+
+function browserFactory(): WorkerFactory | undefined {
+  if (typeof Worker === 'undefined' || typeof Blob === 'undefined') return undefined;
+  return (source) => {
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    URL.revokeObjectURL(url);
+    return { postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)), terminate: () => w.terminate() };
+  };
+}
+
+/** Whether this thread may block in Atomics.wait (Node: yes; a page's main thread: no). */
+export function canBlock(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The worker's whole program, as a string so that no bundler or file path is involved. It runs
+// in Node (worker_threads, eval) and in browsers (a Blob URL).
+const WORKER_SOURCE = `
+const node = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
+const port = node ? require('node:worker_threads').parentPort : self;
+const listen = (fn) => node ? port.on('message', fn) : self.addEventListener('message', (e) => fn(e.data));
+listen(async ({ module, memory, control, tid }) => {
+  const inst = await WebAssembly.instantiate(module, { env: { memory, abort() { throw new Error('kernel abort'); } } });
+  const ctl = new Int32Array(control);
+  port.postMessage('ready');
+  let seen = Atomics.load(ctl, ${GENERATION});
+  for (;;) {
+    Atomics.wait(ctl, ${GENERATION}, seen);
+    seen = Atomics.load(ctl, ${GENERATION});
+    if (Atomics.load(ctl, ${STOP})) return;
+    try { inst.exports.dispatch(Atomics.load(ctl, ${DESC}), tid, Atomics.load(ctl, ${THREADS})); }
+    catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
+  }
+});
+`;
+
+export class ThreadPool {
+  private ctl: Int32Array;
+  private constructor(private workers: WorkerLike[], control: SharedArrayBuffer) {
+    this.ctl = new Int32Array(control);
+  }
+
+  /** Threads in all, the caller included. */
+  get size(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Start `count` workers on the module and shared memory; undefined where threads cannot run here. */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number): Promise<ThreadPool | undefined> {
+    const factory = nodeFactory ?? browserFactory();
+    if (!factory || count < 1 || !canBlock()) return undefined;
+    const control = new SharedArrayBuffer(8 * 4);
+    const workers: WorkerLike[] = [];
+    const ready: Promise<void>[] = [];
+    for (let tid = 1; tid <= count; tid++) {
+      const w = factory(WORKER_SOURCE);
+      workers.push(w);
+      ready.push(new Promise((resolve) => w.onMessage((m) => m === 'ready' && resolve())));
+      w.postMessage({ module, memory, control, tid });
+    }
+    await Promise.all(ready);
+    return new ThreadPool(workers, control);
+  }
+
+  /** Run `dispatch(desc, tid, size)` on every thread; `own` runs the caller's share (thread 0). */
+  run(desc: number, own: (desc: number, tid: number, nt: number) => void): void {
+    const ctl = this.ctl, nt = this.size;
+    Atomics.store(ctl, DESC, desc);
+    Atomics.store(ctl, THREADS, nt);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, FAILED, 0);
+    Atomics.add(ctl, GENERATION, 1);
+    Atomics.notify(ctl, GENERATION);
+    let ownError: unknown;
+    try {
+      own(desc, 0, nt);
+    } catch (e) {
+      ownError = e;
+    }
+    for (let done = Atomics.load(ctl, DONE); done < nt - 1; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+    if (ownError) throw ownError;
+    if (Atomics.load(ctl, FAILED)) throw new Error('a CPU backend worker failed in a kernel (out-of-bounds access?)');
+  }
+
+  stop(): void {
+    Atomics.store(this.ctl, STOP, 1);
+    Atomics.add(this.ctl, GENERATION, 1);
+    Atomics.notify(this.ctl, GENERATION);
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+  }
+}
