@@ -179,7 +179,7 @@ function currentEngine(): E.Engine | undefined {
 async function startEngine(device: GPUDevice | undefined): Promise<{ engine: E.Engine; owned: boolean }> {
   if (device) {
     const engine = await E.initEngine({ device });
-    if (engine.device !== device) throw new UpscalerError('options.device: the engine already runs on another GPUDevice of this page');
+    if (engine.kind !== 'webgpu' || engine.device !== device) throw new UpscalerError('options.device: the engine already runs on another GPUDevice of this page');
     return { engine, owned: false };
   }
   const existed = currentEngine();
