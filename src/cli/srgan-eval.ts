@@ -7,6 +7,7 @@ import { evaluateModel } from '../srgan/evaluate.js';
 import type { EvalReport } from '../srgan/metrics.js';
 import { chooseModel, MODEL_NAMES } from './model-choice.js';
 import { progressBar } from './progress.js';
+import { degradedLowResOption } from './degrade-option.js';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { HostImage } from '../srgan/image/types.js';
@@ -29,6 +30,8 @@ const OPTIONS = {
     '(each a 256-px centre square: the whole image, resized, up to 512 px; a 1:1 crop of larger ones)' },
   'grid-rows': { type: 'string', arg: 'N', help: 'images in the --grid (default 4)' },
   json: { type: 'boolean', help: 'end the output with one JSON line (for scripts)' },
+  degrade: { type: 'string', arg: 'SPEC', help: 'make the LR with a degradation instead of the plain bicubic, the same for every run: e.g. jpeg75, ' +
+    'noise5+jpeg75, blur1+greynoise3+jpeg60, realistic (grammar in docs/training.md); the table and the JSON say which' },
 } as const satisfies OptionTable;
 
 const NOTES = `Each HR image in DIR is cropped to a multiple of the scale, downscaled by the same antialiased
@@ -77,13 +80,14 @@ async function run(argv: string[]): Promise<number> {
   const ensemble = !!v['self-ensemble'];
   const results: { name: string; report: EvalReport; ms: number }[] = [];
   const gridRows = positiveIntOption('eval', 'grid-rows', v['grid-rows']) ?? GRID_IMAGES;
-  const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images, gridRows), { scale: choices[0].scale, size: GRID_SIZE });
+  const lowRes = degradedLowResOption(v.degrade, choices[0].scale);
+  const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images, gridRows), { scale: choices[0].scale, size: GRID_SIZE, lowRes });
   const gridOutputs: HostImage[][] = [];
   for (const choice of choices) {
     const model = await choice.load();
     const bar = progressBar(images.length, choices.length > 1 ? `eval ${choice.label}` : 'eval');
     const t0 = performance.now();
-    const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble);
+    const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble, lowRes);
     const ms = performance.now() - t0; // the evaluation's time; the grid's upscales are extra
     bar.stop();
     if (gridSet) gridOutputs.push((await evaluateSet(gridSet, (lr) => upscaleImage((t) => model.run(t), lr, { scale: model.scale, selfEnsemble: ensemble }))).outputs);
@@ -91,7 +95,7 @@ async function run(argv: string[]): Promise<number> {
     results.push({ name: ensemble ? `${choice.label} + self-ensemble` : choice.label, report, ms });
   }
   const { report } = results[0];
-  console.log(`${results.map((r) => r.name).join(', ')} on ${report.images} images of ${dir} (×${report.scale}):\n`);
+  console.log(`${results.map((r) => r.name).join(', ')} on ${report.images} images of ${dir} (×${report.scale}${v.degrade ? `, LR degraded by ${v.degrade}` : ''}):\n`);
   const several = results.length > 1;
   const label = (name: string) => (several ? name : 'model');
   console.log(`| image | bicubic PSNR-Y | ${results.map((r) => `${label(r.name)} PSNR-Y | gain | ${several ? '' : 'bicubic SSIM-Y | '}${label(r.name)} SSIM-Y | ${label(r.name)} sharpness`).join(' | ')} |`);
@@ -122,7 +126,7 @@ async function run(argv: string[]): Promise<number> {
     const models = results.map((r) => ({ ...pick(r.report.model), flat_sharpness: r.report.flatSharpness.model, phase_pattern: r.report.phasePattern.model, name: r.name, seconds: r.ms / 1000 }));
     // `model` is the first (or only) model, as before; `models` lists them all.
     console.log(JSON.stringify({ images: report.images, scale: report.scale, bicubic: { ...pick(report.bicubic), flat_sharpness: report.flatSharpness.bicubic, phase_pattern: report.phasePattern.bicubic },
-      original: { phase_pattern: report.phasePattern.original }, model: models[0], ...(several ? { models } : {}) }));
+      original: { phase_pattern: report.phasePattern.original }, model: models[0], ...(several ? { models } : {}), ...(v.degrade ? { degrade: v.degrade } : {}) }));
   }
   return 0;
 }

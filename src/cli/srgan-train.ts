@@ -6,7 +6,6 @@ import * as E from '../engine/node.js';
 import { makeConfig, presets, SRGAN_PHASE2_FROM_DEFAULT, type PresetName, type SrganConfig } from '../srgan/config.js';
 import { SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
-import { DegradeSpecError, parseDegradeSpec } from '../srgan/data/degradations/spec.js';
 import { runSession, type SessionOptions } from '../srgan/train/session.js';
 import { RunFiles } from '../srgan/train/run-store.js';
 import { NodeRunStore } from '../srgan/train/run-store-node.js';
@@ -14,6 +13,7 @@ import { totalSteps } from '../srgan/train/schedule.js';
 import { pickHeldout, prepareEvalSet } from '../srgan/train/eval-set.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 import { progressBar } from './progress.js';
+import { degradeOption } from './degrade-option.js';
 import { shippedModelPath } from './model-choice.js';
 import { chromeTraceJson } from '../engine/node.js';
 
@@ -103,7 +103,7 @@ function configFrom(v: Values): SrganConfig {
     advWeight: numberOption('train', 'adv-weight', v['adv-weight']), ganLoss, dLrScale: numberOption('train', 'd-lr-scale', v['d-lr-scale']),
     featureMatchWeight: numberOption('train', 'fm-weight', v['fm-weight']),
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
-    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema), degrade: degradeOption(v.degrade),
+    lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema), degrade: degradeOption('train', v.degrade),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
   // The options override the recipe (when there is one), which overrides the preset.
@@ -111,18 +111,6 @@ function configFrom(v: Values): SrganConfig {
   return makeConfig(preset, {
     ...r, ...overrides, generator: { ...r.generator, ...generator }, discriminator: { ...r.discriminator, ...discriminatorOverrides(v, base) },
   });
-}
-
-/** --degrade checked here, so a typo is a usage error with the grammar rather than a stack trace. */
-function degradeOption(spec: string | undefined): string | undefined {
-  if (spec === undefined) return undefined;
-  try {
-    parseDegradeSpec(spec);
-  } catch (e) {
-    if (e instanceof DegradeSpecError) throw new UsageError(`srgan train: --degrade: ${e.message}`);
-    throw e;
-  }
-  return spec;
 }
 
 function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConfig['discriminator']> {

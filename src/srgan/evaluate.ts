@@ -5,7 +5,7 @@
 import type { Tensor } from '../engine/index.js';
 import type { Generator } from './models/generator.js';
 import type { SrganConfig } from './config.js';
-import { evaluate, type EvalReport } from './metrics.js';
+import { evaluate, type EvalReport, type LowResMaker } from './metrics.js';
 import { upscaleImage } from './upscale.js';
 import type { HostImage } from './image/types.js';
 
@@ -16,9 +16,10 @@ export interface SrRunner {
 }
 
 /** Each HR image is downscaled ×scale by the training bicubic, upscaled by the model through tiles, and compared on Y. */
-export function evaluateModel(images: readonly HostImage[], model: SrRunner, onImage?: (done: number) => void, selfEnsemble = false): Promise<EvalReport> {
+export function evaluateModel(images: readonly HostImage[], model: SrRunner, onImage?: (done: number) => void, selfEnsemble = false,
+  lowRes?: LowResMaker): Promise<EvalReport> {
   return evaluate(images, (lr) => upscaleImage((t) => model.run(t), lr, { scale: model.scale, selfEnsemble }), {
-    scale: model.scale, onImage: (_, i) => onImage?.(i + 1),
+    scale: model.scale, onImage: (_, i) => onImage?.(i + 1), lowRes,
   });
 }
 

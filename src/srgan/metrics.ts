@@ -286,6 +286,9 @@ async function onGpu(img: HostImage, f: (x: E.Tensor) => E.Tensor): Promise<Host
   }
 }
 
+/** Makes image i's LR instead of the training bicubic (srgan eval --degrade: a degraded held-out set). */
+export type LowResMaker = (hr: HostImage, index: number) => HostImage | Promise<HostImage>;
+
 /**
  * For each HR image: crop to a multiple of `scale`, make the LR with the training bicubic (then
  * round it to 8 bits, as an LR image file would be), upscale it by bicubic and by `upscale`
@@ -293,13 +296,13 @@ async function onGpu(img: HostImage, f: (x: E.Tensor) => E.Tensor): Promise<Host
  * against the HR. Alpha is ignored; grey images are measured as grey.
  */
 export async function evaluate(images: readonly HostImage[], upscale: (lr: HostImage) => Promise<HostImage>,
-  opts: { scale?: number; onImage?: (result: EvalImageResult, index: number) => void } = {}): Promise<EvalReport> {
+  opts: { scale?: number; onImage?: (result: EvalImageResult, index: number) => void; lowRes?: LowResMaker } = {}): Promise<EvalReport> {
   const scale = opts.scale ?? 4;
   if (!images.length) throw new ImageShapeError('evaluate: no images');
   const perImage: EvalImageResult[] = [];
   for (const [i, original] of images.entries()) {
     const hr = modCrop(original, scale);
-    const lr = quantize8(await onGpu(hr, (x) => makeLr(x, scale)));
+    const lr = opts.lowRes ? await opts.lowRes(hr, i) : quantize8(await onGpu(hr, (x) => makeLr(x, scale)));
     const bicubic = quantize8(await onGpu(lr, (x) => bicubicUpscale(x, scale)));
     const sr = await upscale(lr);
     if (sr.width !== hr.width || sr.height !== hr.height)

@@ -101,7 +101,7 @@ describe('blur kernels', () => {
 
 describe('resize', () => {
   const cases: [number, number, number, number][] = [[17, 11, 5, 3], [13, 9, 29, 20], [24, 24, 6, 6], [10, 7, 10, 14]];
-  for (const kernel of ['bicubic', 'bilinear'] as ResizeKernel[])
+  for (const kernel of ['bicubic', 'bilinear'] as const)
     for (const antialias of [true, false])
       it(`${kernel}${antialias ? ', antialiased,' : ''} matches the engine's float64 resize reference`, () => {
         for (const [w, h, ow, oh] of cases) {

@@ -7,7 +7,7 @@
  */
 import * as E from '../../engine/index.js';
 import { bicubicUpscale, makeLr } from '../data/degrade.js';
-import { compareImages, meanMetrics, type MetricSet } from '../metrics.js';
+import { compareImages, meanMetrics, type LowResMaker, type MetricSet } from '../metrics.js';
 import { imageToTensor, tensorToImage } from '../image/tensor.js';
 import { clampUnit, fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../image/types.js';
 import { upscaleImage } from '../upscale.js';
@@ -67,7 +67,7 @@ async function onGpu(img: HostImage, f: (x: E.Tensor) => E.Tensor): Promise<Host
 }
 
 /** Each image resized to size × size (antialiased bicubic, when it is not that size already), its LR and its bicubic. */
-export async function prepareEvalSet(images: readonly HostImage[], opts: { scale?: number; size?: number } = {}): Promise<EvalSet> {
+export async function prepareEvalSet(images: readonly HostImage[], opts: { scale?: number; size?: number; lowRes?: LowResMaker } = {}): Promise<EvalSet> {
   const scale = opts.scale ?? 4, size = opts.size ?? DEFAULT_SIZE;
   if (size % scale) throw new Error(`the report's image size ${size} is not a multiple of the scale ${scale}`);
   const out: EvalImage[] = [];
@@ -75,7 +75,7 @@ export async function prepareEvalSet(images: readonly HostImage[], opts: { scale
     const rgb = quantize8(fromRgbPlanes(toRgbPlanes(img), img.width, img.height, 3, null, img.name));
     const hr = img.width === size && img.height === size ? rgb
       : await onGpu(rgb, (x) => E.resize(x, size, size, { method: 'bicubic', antialias: true }));
-    const lr = await onGpu(hr, (x) => makeLr(x, scale));
+    const lr = opts.lowRes ? await opts.lowRes(hr, i) : await onGpu(hr, (x) => makeLr(x, scale));
     out.push({ name: img.name ?? `image ${i}`, hr, lr, bicubic: await onGpu(lr, (x) => bicubicUpscale(x, scale)) });
   }
   return { scale, images: out };
