@@ -16,6 +16,7 @@ import type { RefArray } from '../reference.js';
 import { matmulWGSL, type BiasMode, type MatmulConfig, type MatmulTiles } from '../../shaders/matmul.js';
 import { reduceToShape } from './elementwise.js';
 import { sum } from './reduce.js';
+import { matmulCpu } from './cpu/matmul.js';
 
 export interface MatmulOptions {
   /** Use A's last two axes transposed: A holds [..., K, M]. */
@@ -94,6 +95,11 @@ function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
     const st = stridesOf(own);
     return kBatch.map((_, i) => (i < off || own[i - off] === 1 ? 0 : st[i - off] * matSize));
   };
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    const plan = { M, N, K, transA, transB, batch: kBatch, strideA: strideAlong(batchA, M0 * K), strideB: strideAlong(batchB, K * N), outShape };
+    return matmulCpu(eng, a, b, plan, bias, biasMode);
+  }
   const choice = kernelChoice();
   const tileM = choice.rows * choice.wgY, tileN = 4 * choice.vec4Cols * choice.wgX;
   const tiles = Math.ceil(M / tileM) * Math.ceil(N / tileN) * nBatch;
