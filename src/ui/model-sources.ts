@@ -7,7 +7,7 @@
 /// <reference types="vite/client" />
 import { generatorFromSafetensors, srganAtTexture, srganAtTextureName } from '../srgan/checkpoint.js';
 import { generatorInference, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
-import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName } from '../srgan/pretrained/index.js';
+import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName, type PretrainedScale } from '../srgan/pretrained/index.js';
 import { SHIPPED_MODELS, SHIPPED_SRGAN_DISCRIMINATOR, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
 
 export type UpscaleModel = InferenceModel;
@@ -18,8 +18,9 @@ const SHIPPED_FILES = import.meta.glob('/models/*/generator.safetensors',
 // The discriminator shipped with srgan: the app's "Start from the shipped default" GAN run starts from it.
 const SHIPPED_DISCRIMINATOR = import.meta.glob('/models/srgan/discriminator.safetensors',
   { query: '?url', import: 'default', eager: true }) as Record<string, string>;
-// node_modules is outside the default glob search: `exhaustive` lets the model packages in.
-const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/models/x4/*.{json,bin}',
+// node_modules is outside the default glob search: `exhaustive` lets the model packages in. ×2 and ×3 too
+// (×8 would add 31 MB for a factor the shipped models do not have either); each is fetched only when chosen.
+const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/models/x{2,3,4}/*.{json,bin}',
   { query: '?url', import: 'default', eager: true, exhaustive: true }) as Record<string, string>;
 
 const shippedUrl = (name: ShippedName): string | undefined => SHIPPED_FILES[`/${SHIPPED_MODELS.find((m) => m.name === name)!.path}`];
@@ -29,10 +30,14 @@ export const shippedChoices: readonly (ShippedModel & { available: boolean })[] 
   SHIPPED_MODELS.map((m) => ({ ...m, available: !!shippedUrl(m.name) }));
 
 /** Pretrained models whose x4 files are bundled, with their licence and source for the UI. */
-export const pretrainedChoices = PRETRAINED_MODELS.filter((m) => pretrainedUrl(m.name, 'model.json'));
+export const pretrainedChoices = PRETRAINED_MODELS.filter((m) => pretrainedUrl(m.name, 4, 'model.json'));
 
-function pretrainedUrl(name: PretrainedName, file: string): string | undefined {
-  return PRETRAINED_FILES[`/node_modules/@upscalerjs/${name}/models/x4/${file}`];
+/** The scales of a pretrained model whose files this build bundles. */
+export const pretrainedScales = (name: PretrainedName): PretrainedScale[] =>
+  PRETRAINED_MODELS.find((m) => m.name === name)!.scales.filter((s) => pretrainedUrl(name, s, 'model.json'));
+
+function pretrainedUrl(name: PretrainedName, scale: number, file: string): string | undefined {
+  return PRETRAINED_FILES[`/node_modules/@upscalerjs/${name}/models/x${scale}/${file}`];
 }
 
 export function generatorModel(bytes: Uint8Array, label: string): UpscaleModel {
@@ -69,12 +74,12 @@ export async function shippedSrganAt(texture: number): Promise<UpscaleModel> {
   return generatorModel(await srganAtTexture(shippedBytes, texture), `shipped ${srganAtTextureName(texture)}`);
 }
 
-export async function pretrainedModel(name: PretrainedName): Promise<UpscaleModel> {
-  const json = pretrainedUrl(name, 'model.json');
-  if (!json) throw new Error(`${name}: its files are not bundled in this build`);
+export async function pretrainedModel(name: PretrainedName, scale: PretrainedScale = 4): Promise<UpscaleModel> {
+  const json = pretrainedUrl(name, scale, 'model.json');
+  if (!json) throw new Error(`${name} ×${scale}: its files are not bundled in this build`);
   // Shards are named relative to model.json, but bundled files get hashed names: map by file name.
   const fetchShard = (url: string) => fetch(url === new URL(json, location.href).href ? json
-    : pretrainedUrl(name, url.slice(url.lastIndexOf('/') + 1)) ?? url);
-  const m = await loadPretrainedFromUrl(name, 4, json, fetchShard);
+    : pretrainedUrl(name, scale, url.slice(url.lastIndexOf('/') + 1)) ?? url);
+  const m = await loadPretrainedFromUrl(name, scale, json, fetchShard);
   return pretrainedInference(m, `${name} (UpscalerJS, ${m.license})`);
 }

@@ -22,6 +22,13 @@ export const shared = css`
   th, td { text-align: right; padding: 0.25rem 0.5rem; border-bottom: 1px solid #e3e6ea; }
   th:first-child, td:first-child { text-align: left; }
   img { max-width: 100%; image-rendering: pixelated; }
+  /* A 390-px phone: controls shrink to their container (a select is as wide as its longest option otherwise), a
+     fieldset too (its default min-width is its content's), and long words and file names wrap. */
+  select, input:not([type='checkbox']):not([type='radio']) { max-width: 100%; min-width: 0; }
+  fieldset { min-width: 0; }
+  p, li, td, label, summary { overflow-wrap: anywhere; }
+  /* Tables wider than a phone scroll inside their card instead of widening the page. */
+  .scroll-x { overflow-x: auto; max-width: 100%; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 

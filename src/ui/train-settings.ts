@@ -46,7 +46,7 @@ function phase2Fields(): Record<Field, number> {
 export class TrainSettingsForm extends LitElement {
   static override properties = { preset: { state: true }, startFrom: { state: true }, values: { state: true }, content: { state: true }, profile: { state: true }, disabled: { type: Boolean } };
   static override styles = [shared, css`
-    .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.5rem 1rem; }
+    .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(13rem, 100%), 1fr)); gap: 0.5rem 1rem; }
     .grid label { display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.9rem; }
   `];
   preset: PresetName = 'tiny';

@@ -25,7 +25,7 @@ describe('app: upscale a dropped image', () => {
     await clickDeep(page, '#upscale');
     await waitDeep(page, '#upscale-result, #upscale-error', 180_000);
     expect(await deep(page, '#upscale-error')).toBeNull();
-    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with esrgan-slim/);
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with esrgan-slim/);
     expect(await (await waitDeep(page, '#upscale-progress')).evaluate((e) => (e as HTMLProgressElement).value)).toBe(1);
     // PSNR in dB and SSIM for both rows; a trained model should not lose to bicubic by much on a photo.
     const metrics = await textOf(page, '#metrics');
@@ -46,7 +46,7 @@ describe('app: upscale a dropped image', () => {
     await clickDeep(page, '#upscale');
     await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('self-ensemble')");
     expect(await deep(page, '#upscale-error')).toBeNull();
-    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with .*\+ self-ensemble/);
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with .*\+ self-ensemble/);
     const [bic2, ens] = [...(await textOf(page, '#metrics')).matchAll(/([\d.]+) dB \/ ([\d.]+)/g)].map((m) => Number(m[1]));
     expect(ens).toBeGreaterThan(bic2);
 
@@ -59,7 +59,7 @@ describe('app: upscale a dropped image', () => {
     await clickDeep(page, '#upscale');
     await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('srgan') && !el.textContent.includes('self-ensemble')");
     expect(await deep(page, '#upscale-error')).toBeNull();
-    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with shipped srgan/);
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with shipped srgan/);
     await screenshot(page, 'app-upscale-srgan');
 
     // The texture dial: srgan blended halfway with default.
@@ -68,7 +68,7 @@ describe('app: upscale a dropped image', () => {
     await clickDeep(page, '#upscale');
     await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('texture 0.5')");
     expect(await deep(page, '#upscale-error')).toBeNull();
-    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 with shipped srgan at texture 0\.5/);
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with shipped srgan at texture 0\.5/);
     await screenshot(page, 'app-upscale-texture');
     await model.select('default');
     expect(await deep(page, '#texture')).toBeNull();
