@@ -11,6 +11,7 @@ import { broadcastAxes, broadcastShapes, broadcastStrides, sameShape, stridesOf 
 import { binaryWGSL, unaryBackwardWGSL, unaryForwardWGSL } from '../../shaders/elementwise.js';
 import { sum } from './reduce.js';
 import { mergeAxes } from './layout.js';
+import { binaryCpu, unaryCpu } from './cpu/elementwise.js';
 
 export interface UnaryDef {
   fwd: string;
@@ -92,11 +93,18 @@ function runUnary(name: string, expr: string, backward: boolean, buffers: GPUBuf
 
 export function unary(name: UnaryName, x: Tensor, p0 = 0, p1 = 0): Tensor {
   const def: UnaryDef = unaryOps[name];
-  const y = Tensor.empty(x.shape);
-  runUnary(name, def.fwd, false, [x.buffer, y.buffer], x.size, p0, p1);
+  const eng = engine();
+  const cpu = eng.kind === 'cpu' ? eng : null;
+  let y: Tensor;
+  if (cpu) y = unaryCpu(cpu, name, def.fwd, x, p0, p1);
+  else {
+    y = Tensor.empty(x.shape);
+    runUnary(name, def.fwd, false, [x.buffer, y.buffer], x.size, p0, p1);
+  }
   if (!def.bwd) return y;
   const bwd = def.bwd;
   return record(y, name, [x], (g) => {
+    if (cpu) return [unaryCpu(cpu, name, bwd, x, p0, p1, y, g)];
     const dx = Tensor.empty(x.shape);
     runUnary(name, bwd, true, [x.buffer, y.buffer, g.buffer, dx.buffer], x.size, p0, p1);
     return [dx];
@@ -104,6 +112,8 @@ export function unary(name: UnaryName, x: Tensor, p0 = 0, p1 = 0): Tensor {
 }
 
 function runBinary(name: string, expr: string, a: Tensor, b: Tensor, outShape: readonly number[], g?: Tensor): Tensor {
+  const eng = engine();
+  if (eng.kind === 'cpu') return binaryCpu(eng, name, expr, a, b, outShape, g);
   const y = Tensor.empty(outShape);
   const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
   const wg = engine().tuning.elementwiseWG;

@@ -6,8 +6,11 @@ import { grid1d } from '../runtime/grid.js';
 import { numel } from '../shape.js';
 import { checkAllocation, withOpLabel } from '../runtime/limits.js';
 import { fillWGSL } from '../../shaders/elementwise.js';
+import { fillCpu } from './cpu/fill.js';
 
 export function fill(shape: readonly number[], value: number): Tensor {
+  const eng = engine();
+  if (eng.kind === 'cpu') return fillCpu(eng, shape, value);
   const t = Tensor.empty(shape);
   const wg = engine().tuning.elementwiseWG;
   const params = new ArrayBuffer(16);

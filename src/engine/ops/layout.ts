@@ -11,6 +11,7 @@ import { broadcastAxes, broadcastStrides, fmt, ShapeError, stridesOf } from '../
 import { broadcastCopyWGSL, stridedCopyWGSL, type BroadcastForm } from '../../shaders/layout.js';
 import { zeros } from './fill.js';
 import { sum } from './reduce.js';
+import { broadcastCopyCpu, stridedCopyCpu } from './cpu/layout.js';
 
 /**
  * Merge neighbouring iteration axes along which every stride list is contiguous (stride[k] =
@@ -38,6 +39,8 @@ function stridedCopy(src: Tensor, dst: Tensor, iter: readonly number[], srcBase:
   const n = iter.reduce((p, d) => p * d, 1);
   if (n === 0) return;
   const [sizes, [ss, ds]] = mergeAxes(iter, [srcStr, dstStr]);
+  const eng = engine();
+  if (eng.kind === 'cpu') return stridedCopyCpu(eng, src, dst, sizes, srcBase, ss, dstBase, ds);
   const rank = sizes.length <= 1 && (ss[0] ?? 1) === 1 && (ds[0] ?? 1) === 1 ? 'contiguous' : sizes.length;
   const wg = engine().tuning.elementwiseWG;
   const params = new Uint32Array(28);
@@ -58,6 +61,11 @@ export function broadcastTo(x: Tensor, shape: readonly number[], scale = 1): Ten
   if (y.size === 0) return y;
   const srcStr = broadcastStrides(x.shape, shape);
   const [sizes, [outStr, ss]] = mergeAxes(shape, [stridesOf(shape), srcStr]);
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    broadcastCopyCpu(eng, x, y, sizes, ss, scale);
+    return y;
+  }
   // After merging, a broadcast source is a list of kept axes (stride ≠ 0) between repeated ones.
   const kept = ss.map((s, k) => (s ? k : -1)).filter((k) => k >= 0);
   const form: BroadcastForm = kept.length === 0 ? 'scalar' : kept.length === 1 ? 'block' : 'general';

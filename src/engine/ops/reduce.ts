@@ -14,6 +14,7 @@ import { reduceSpec, REDUCE_PARAM_WORDS, type ReduceKind } from '../../shaders/r
 import { chunkedReduceWGSL, WALK_WORDS, type ChunkedReduceSpec, type ReduceVariant } from '../../shaders/chunked-reduce.js';
 import { div, equal, mul } from './elementwise.js';
 import { broadcastTo, mergeAxes } from './layout.js';
+import { reduceCpu } from './cpu/reduce.js';
 
 let kernelOverride: Partial<ReduceTuning> | undefined;
 
@@ -72,6 +73,9 @@ function coalesce(sizes: number[], strides: number[]): [number[], number[]] {
  */
 function reduceStrided(kind: ReduceKind, src: Tensor, out: Tensor, kept: [number[], number[]], red: [number[], number[]], scale: number,
   ch: ReduceTuning): void {
+  const eng = engine();
+  // The CPU walks a whole reduction in one pass: no plan, no partials (the GPU variants do not apply).
+  if (eng.kind === 'cpu') return reduceCpu(eng, kind, src, out, kept, red, scale);
   const nOut = kept[0].reduce((p, d) => p * d, 1);
   const nRed = red[0].reduce((p, d) => p * d, 1);
   const last = red[0].length - 1;
