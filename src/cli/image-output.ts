@@ -1,12 +1,17 @@
 /**
  * Output files of `srgan upscale`: the format follows the extension (PNG, JPEG, WebP), the size is
  * checked against the format's limit before any work, and a file is written whole or not at all.
+ * The upscaled pixels arrive in strips and are streamed into a PNG as they come (png-stream.ts), so
+ * the whole output is never held. JPEG, WebP and --outscale then convert that PNG with libvips,
+ * which reads it sequentially (WebP's encoder alone needs the whole picture: libwebp works that way).
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { encodePng } from '../srgan/image/node.js';
-import { toUint8, type HostImage } from '../srgan/image/types.js';
+import { toUint8, type Channels, type HostImage } from '../srgan/image/types.js';
+import type { OutputStrip } from '../srgan/upscale.js';
+import { PngRowWriter } from './png-stream.js';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 
@@ -31,25 +36,89 @@ export function sizeProblem(format: OutputFormat, width: number, height: number)
 // JPEG quality 95 as Real-ESRGAN's default (OpenCV's imwrite); WebP at the same nominal quality.
 const QUALITY = 95;
 
+/** The 8-bit JPEG or WebP encoder on a sharp pipeline of 8-bit pixels. */
+function lossy(pipeline: Sharp, format: 'jpeg' | 'webp', channels: number): Sharp {
+  pipeline = pipeline.toColourspace(channels <= 2 ? 'b-w' : 'srgb');
+  // JPEG has no alpha: composite on white, as an image viewer shows a transparent picture.
+  return format === 'jpeg' ? pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: QUALITY }) : pipeline.webp({ quality: QUALITY });
+}
+
 export async function encodeImage(img: HostImage, format: OutputFormat): Promise<Uint8Array> {
   if (format === 'png') return encodePng(img);
   const { width, height, channels } = img;
-  let pipeline = sharp(toUint8(img), { raw: { width, height, channels } }).toColourspace(channels <= 2 ? 'b-w' : 'srgb');
-  // JPEG has no alpha: composite on white, as an image viewer shows a transparent picture.
-  if (format === 'jpeg') pipeline = pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: QUALITY });
-  else pipeline = pipeline.webp({ quality: QUALITY });
-  return pipeline.toBuffer();
+  return lossy(sharp(toUint8(img), { raw: { width, height, channels } }), format, channels).toBuffer();
+}
+
+/** The file being written, to be renamed when complete (atomic), and the error that names the final path. */
+const partialPath = (path: string) => `${path}.${process.pid}.partial`;
+const writeError = (path: string, e: unknown) => new Error(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+
+export interface StreamedOutput {
+  path: string;
+  format: OutputFormat;
+  /** The upscaled image's size and channels, as strips arrive. */
+  width: number;
+  height: number;
+  channels: Channels;
+  /** 16 keeps a 16-bit input's depth (PNG only). */
+  bitDepth: 8 | 16;
+  /** The file's size when it differs (--outscale): resized from the upscaled image with Lanczos-3. */
+  resizeTo?: { width: number; height: number };
+}
+
+/** An output written as strips arrive: `write` each strip top to bottom, then `finish`; `abort` on failure. */
+export interface StripSink {
+  write(strip: OutputStrip): Promise<void>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * A PNG at the final path straight from the strips, or (another format, another size) a fast
+ * intermediate PNG beside the output that libvips converts at the end, then deletes.
+ */
+export function streamOutput(o: StreamedOutput): StripSink {
+  const direct = o.format === 'png' && !o.resizeTo;
+  const tmp = partialPath(o.path), staged = direct ? tmp : `${tmp}.png`;
+  const depth = o.format === 'png' ? o.bitDepth : 8;
+  const png = new PngRowWriter(staged, { width: o.width, height: o.height, channels: o.channels, bitDepth: depth, level: direct ? 6 : 1 });
+  const cleanUp = () => Promise.all([rm(tmp, { force: true }), rm(staged, { force: true })]);
+  return {
+    write: (strip) => png.writeRows(strip.data, strip.height).catch((e) => { throw writeError(o.path, e); }),
+    async finish() {
+      try {
+        await png.close();
+        if (!direct) {
+          let pipeline = sharp(staged, { sequentialRead: true, limitInputPixels: false });
+          const space = o.channels <= 2 ? (depth === 16 ? 'grey16' : 'b-w') : (depth === 16 ? 'rgb16' : 'srgb');
+          if (depth === 16) pipeline = pipeline.pipelineColourspace(space);
+          if (o.resizeTo) pipeline = pipeline.resize({ ...o.resizeTo, fit: 'fill', kernel: 'lanczos3' });
+          pipeline = o.format === 'png' ? pipeline.toColourspace(space).png() : lossy(pipeline, o.format, o.channels);
+          await pipeline.toFile(tmp);
+          await rm(staged, { force: true });
+        }
+        await rename(tmp, o.path);
+      } catch (e) {
+        await cleanUp();
+        throw writeError(o.path, e);
+      }
+    },
+    async abort() {
+      await png.abort();
+      await cleanUp();
+    },
+  };
 }
 
 /** Encode and write atomically: a partial file never has the final name, and errors name the final path. */
 export async function writeImage(path: string, img: HostImage, format: OutputFormat): Promise<void> {
   const bytes = await encodeImage(img, format);
-  const tmp = `${path}.${process.pid}.partial`;
+  const tmp = partialPath(path);
   try {
     await writeFile(tmp, bytes);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new Error(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw writeError(path, e);
   }
 }

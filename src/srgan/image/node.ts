@@ -35,11 +35,21 @@ export async function readImageInfo(input: string | Uint8Array, name = typeof in
   return { width: size.width, height: size.height, channels, bitDepth: m.depth === 'ushort' ? 16 : 8 };
 }
 
+/** Decoded pixels as the file holds them: interleaved integer samples, 8 or 16 bits. */
+export interface DecodedSamples {
+  width: number;
+  height: number;
+  channels: Channels;
+  bitDepth: 8 | 16;
+  samples: Uint8Array | Uint16Array;
+}
+
 /**
- * Decode a file (path) or encoded bytes into a HostImage. Truncated or corrupt data throws
- * ImageDecodeError naming the file; nothing is returned half-decoded.
+ * Decode a file (path) or encoded bytes to integer samples with the file's channels and depth: a
+ * quarter (8-bit) or half (16-bit) of a float image's memory, for streaming work on large photos.
+ * Truncated or corrupt data throws ImageDecodeError naming the file; nothing is returned half-decoded.
  */
-export async function decodeImage(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<HostImage> {
+export async function decodeSamples(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<DecodedSamples> {
   const info = await readImageInfo(input, name);
   const wide = info.bitDepth === 16;
   // libvips' grey conversion drops alpha, so grey + alpha is decoded as RGBA and narrowed after.
@@ -56,10 +66,19 @@ export async function decodeImage(input: string | Uint8Array, name = typeof inpu
       throw new Error(`decoded ${out.channels} channels where the header promised ${decoded}`);
     let samples: Uint8Array | Uint16Array = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
     if (info.channels === 2) samples = keepChannels(samples, [0, 3]);
-    return fromIntegerSamples(samples, out.width, out.height, info.channels, info.bitDepth, name);
+    return { width: out.width, height: out.height, channels: info.channels, bitDepth: info.bitDepth, samples };
   } catch (e) {
     throw new ImageDecodeError(name, (e as Error).message);
   }
+}
+
+/**
+ * Decode a file (path) or encoded bytes into a HostImage. Truncated or corrupt data throws
+ * ImageDecodeError naming the file; nothing is returned half-decoded.
+ */
+export async function decodeImage(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<HostImage> {
+  const d = await decodeSamples(input, name);
+  return fromIntegerSamples(d.samples, d.width, d.height, d.channels, d.bitDepth, name);
 }
 
 /**
