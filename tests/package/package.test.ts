@@ -1,12 +1,13 @@
 /**
  * The npm package as a user gets it: `npm pack` (prepack builds the library and the CLI), install
  * the tarball offline into an empty folder, then, there: `npx srgan upscale` on a photo and on a
- * folder, the library imported from Node, the shipped type declarations, and a Vite page importing
- * the library in headless Chromium, which gets an adapter and runs a kernel.
+ * folder, the library imported from Node, the shipped type declarations compiled by strict
+ * consumers, the README's links, and a Vite page importing the library in headless Chromium, which
+ * gets an adapter, runs a kernel and upscales with the shipped model (a separate asset).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -58,11 +59,21 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball, installed offline into an empty folder', () => {
-  it('holds the built library, the compiled CLI and the shipped models, and nothing of the repo', () => {
+  it('holds the built library, the compiled CLI, the shipped models and the docs, and nothing of the repo', () => {
     for (const f of ['dist/lib/engine.js', 'dist/lib/srgan.js', 'dist/lib/types/engine/index.d.ts', 'dist/cli/srgan.js', 'bin/srgan.mjs',
       'models/default/generator.safetensors', 'models/srgan/generator.safetensors', 'models/srgan/discriminator.safetensors',
-      'package.json', 'README.md']) expect(files).toContain(f);
-    expect(files.filter((f) => /^(src|tests|bench|data)\//.test(f) || /\/(run|base-run)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+      'package.json', 'README.md', 'docs/embedding.md', 'dist/lib/srgan.d.ts']) expect(files).toContain(f);
+    expect(files.filter((f) => /^(src|tests|bench)\//.test(f) || (f.startsWith('data/') && f !== 'data/MANIFEST.md') || /\/(run|base-run)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it("resolves every relative link of the README inside the package (the registry shows the README without the repository)", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(10);
+    const dead = links.filter((l) => !files.some((f) => f === l || f.startsWith(l.endsWith('/') ? l : `${l}/`)));
+    expect(dead).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(pkg.repository?.url).toMatch(/^git\+https:\/\//);
   });
 
   it('installs only what runs: no TF.js, app bundles, tsx or puppeteer', () => {
@@ -134,40 +145,56 @@ describe('the packed tarball, installed offline into an empty folder', () => {
     expect(out).toEqual({ y: [19, 22, 43, 50], scale: 4, upscale: 'function' });
   });
 
-  it('type-checks a consumer against the shipped declarations', () => {
+  it('type-checks strict consumers with no setup of their own: no @webgpu/types in their config, Node16 and bundler resolution', () => {
     writeFileSync(join(app, 'check.ts'), [
       "import { initEngine, type Engine } from 'srgan-webgpu';",
-      "import { upscaleImage, generatorFromSafetensors, type HostImage } from 'srgan-webgpu/srgan';",
-      'export async function f(d: GPUDevice, img: HostImage, b: Uint8Array): Promise<number> {',
+      "import { createUpscaler, upscaleImage, generatorFromSafetensors, type HostImage } from 'srgan-webgpu/srgan';",
+      'export async function f(d: GPUDevice, img: HostImage, b: Uint8Array, signal: AbortSignal): Promise<number> {',
       '  const e: Engine = await initEngine({ device: d });',
       '  const { generator } = generatorFromSafetensors(b);',
-      '  return (await upscaleImage((x) => generator.forward(x), img)).width + e.submits;',
+      "  const sr = await createUpscaler({ device: d, model: 'esrgan-slim', scale: 2 }).upscale({ data: new Uint8ClampedArray(16), width: 2, height: 2 }, { signal, onProgress: (n: number, t: number) => n / t });",
+      '  return (await upscaleImage((x) => generator.forward(x), img)).width + e.submits + sr.width;',
       '}',
       '// @ts-expect-error upscaleImage needs an image',
       'upscaleImage((x) => x);',
     ].join('\n'));
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: {
-      target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: false,
-      lib: ['ES2022', 'DOM'], types: ['@webgpu/types'] }, files: ['check.ts'] }));
-    sh(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app);
+    // What `tsc --init` writes today (TypeScript 5.9): nodenext, strict, and `types: []` (no ambient packages).
+    const strict = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', types: [] as string[] };
+    for (const [name, opts] of [
+      ['tsconfig.node16.json', { ...strict, module: 'nodenext', moduleResolution: 'nodenext' }],
+      ['tsconfig.bundler.json', { ...strict, module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'] }],
+    ] as const) {
+      writeFileSync(join(app, name), JSON.stringify({ compilerOptions: opts, files: ['check.ts'] }));
+      sh(join(REPO, 'node_modules/.bin/tsc'), ['-p', name], app);
+    }
   });
 
-  it('a Vite page importing the library gets an adapter in headless Chromium and runs a kernel', async () => {
+  it('a Vite page importing the library gets an adapter in headless Chromium, runs a kernel, and upscales with the shipped model fetched as a separate asset', async () => {
     const page = join(app, 'page');
     mkdirSync(page);
     writeFileSync(join(page, 'index.html'), '<!doctype html><meta charset="utf-8"><title>pkg</title><script type="module" src="./main.js"></script>');
     writeFileSync(join(page, 'main.js'), [
       "import { initEngine, matmul, Tensor } from 'srgan-webgpu';",
-      "import { makeConfig } from 'srgan-webgpu/srgan';",
+      "import { createUpscaler, makeConfig } from 'srgan-webgpu/srgan';",
       'try {',
       '  const eng = await initEngine();',
       '  const y = await matmul(Tensor.fromArray([1, 2, 3, 4], [2, 2]), Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
-      "  globalThis.result = { adapter: eng.adapter.description || eng.adapter.architecture || '?', y: [...y], scale: makeConfig('tiny').generator.scale };",
+      '  const sr = await createUpscaler({ device: eng.device }).upscale(new ImageData(new Uint8ClampedArray(6 * 5 * 4).fill(128), 6, 5));',
+      "  const models = performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('.safetensors'));",
+      "  globalThis.result = { adapter: eng.adapter.description || eng.adapter.architecture || '?', y: [...y], scale: makeConfig('tiny').generator.scale, sr: [sr.width, sr.height], models };",
       '} catch (e) {',
       '  globalThis.result = { error: String(e) };',
       '}',
     ].join('\n'));
     await build({ root: page, logLevel: 'warn', configFile: false, build: { outDir: join(page, 'dist'), target: 'es2022' } });
+    // The shipped generators are files beside the bundle, not base64 inside it (about 1 MB that every page would load).
+    const assets = readdirSync(join(page, 'dist/assets'));
+    expect(assets.filter((f) => f.endsWith('.safetensors')).length).toBeGreaterThanOrEqual(1);
+    for (const js of assets.filter((f) => f.endsWith('.js'))) {
+      const code = readFileSync(join(page, 'dist/assets', js), 'utf8');
+      expect(code.includes('application/octet-stream;base64'), js).toBe(false);
+      expect(code.length, js).toBeLessThan(600_000);
+    }
     const { server, url } = await serveDir(join(page, 'dist'));
     const browser = await launchChromium();
     try {
@@ -177,7 +204,9 @@ describe('the packed tarball, installed offline into an empty folder', () => {
       await tab.waitForFunction(() => 'result' in globalThis, { timeout: 120_000, polling: 250 });
       const result = await tab.evaluate(() => (globalThis as unknown as { result: Record<string, unknown> }).result);
       expect(result.error).toBeUndefined();
-      expect(result).toMatchObject({ y: [19, 22, 43, 50], scale: 4 });
+      expect(result).toMatchObject({ y: [19, 22, 43, 50], scale: 4, sr: [24, 20] });
+      // Fetched when the model loaded: one generator file, the default one.
+      expect(result.models).toEqual([expect.stringMatching(/\/assets\/generator-[\w-]+\.safetensors$/)]);
       expect(result.adapter).toEqual(expect.any(String));
     } finally {
       await browser.close();
