@@ -24,35 +24,30 @@ export function quantTable(base: readonly number[], quality: number): Float64Arr
   return Float64Array.from(base, (b) => Math.min(255, Math.max(1, Math.floor((b * scale + 50) / 100))));
 }
 
-// cos((2x+1)uπ/16)·C(u)/2, the orthonormal 8-point DCT-II basis.
-const BASIS = new Float64Array(64);
-for (let u = 0; u < 8; u++) for (let x = 0; x < 8; x++) BASIS[u * 8 + x] = (u === 0 ? Math.SQRT1_2 : 1) / 2 * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+// cos((2x+1)uπ/16)·C(u)/2, the orthonormal 8-point DCT-II basis B (row u), and its transpose.
+const BASIS = new Float64Array(64), BASIS_T = new Float64Array(64);
+for (let u = 0; u < 8; u++) for (let x = 0; x < 8; x++)
+  BASIS[u * 8 + x] = BASIS_T[x * 8 + u] = (u === 0 ? Math.SQRT1_2 : 1) / 2 * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
 
-/** One 8×8 block (level-shifted samples) through DCT → quantise → dequantise → IDCT, in place. */
+/** out = a·b for 8×8 row-major matrices. */
+function mul8(a: Float64Array, b: Float64Array, out: Float64Array): void {
+  for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) {
+    let s = 0;
+    for (let k = 0; k < 8; k++) s += a[r * 8 + k] * b[k * 8 + c];
+    out[r * 8 + c] = s;
+  }
+}
+
+/**
+ * One 8×8 block (level-shifted samples) through the DCT (B·X·Bᵀ: coefficient [u][v], u vertical, as
+ * the tables are laid out), quantisation, dequantisation and the inverse (Bᵀ·C·B), in place.
+ */
 function quantiseBlock(block: Float64Array, table: Float64Array, tmp: Float64Array): void {
-  // Forward: rows then columns (tmp = B·X, block = tmp·Bᵀ … as coefficient[u][v]).
-  for (let u = 0; u < 8; u++) for (let x = 0; x < 8; x++) {
-    let s = 0;
-    for (let y = 0; y < 8; y++) s += BASIS[u * 8 + y] * block[y * 8 + x];
-    tmp[u * 8 + x] = s;
-  }
-  for (let u = 0; u < 8; u++) for (let v = 0; v < 8; v++) {
-    let s = 0;
-    for (let x = 0; x < 8; x++) s += tmp[u * 8 + x] * BASIS[v * 8 + x];
-    const qv = table[u * 8 + v];
-    block[u * 8 + v] = Math.round(s / qv) * qv;
-  }
-  // Inverse: the transpose of the orthonormal basis.
-  for (let y = 0; y < 8; y++) for (let v = 0; v < 8; v++) {
-    let s = 0;
-    for (let u = 0; u < 8; u++) s += BASIS[u * 8 + y] * block[u * 8 + v];
-    tmp[y * 8 + v] = s;
-  }
-  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-    let s = 0;
-    for (let v = 0; v < 8; v++) s += tmp[y * 8 + v] * BASIS[v * 8 + x];
-    block[y * 8 + x] = s;
-  }
+  mul8(BASIS, block, tmp);
+  mul8(tmp, BASIS_T, block);
+  for (let i = 0; i < 64; i++) block[i] = Math.round(block[i] / table[i]) * table[i];
+  mul8(BASIS_T, block, tmp);
+  mul8(tmp, BASIS, block);
 }
 
 const clamp255 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
