@@ -3,6 +3,7 @@
  * module, loaded only when the command runs (`srgan --help` loads none of them: no sharp, no engine).
  */
 import type { Command } from './command.js';
+import { ENGINE_OPTIONS_HELP } from './engine-options.js';
 
 export interface CommandEntry {
   name: string;
@@ -30,5 +31,6 @@ export function findCommand(name: string): CommandEntry | undefined {
 /** `srgan --help`. */
 export function overviewText(): string {
   return ['usage: srgan <command> [options]', '', 'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`), '', 'run `srgan <command> --help` for its options; `srgan --version` prints the version'].join('\n');
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`), '', ENGINE_OPTIONS_HELP, '',
+    'run `srgan <command> --help` for its options; `srgan --version` prints the version'].join('\n');
 }

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { helpText, UsageError } from './command.js';
 import { COMMANDS, findCommand, overviewText } from './commands.js';
+import { ENGINE_OPTIONS_HELP, takeEngineOptions } from './engine-options.js';
 
 let commandStarted = false;
 
@@ -38,11 +39,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(helpText(cmd, entry.summary));
+    console.log(`${helpText(cmd, entry.summary)}\n\n${ENGINE_OPTIONS_HELP}`);
     return 0;
   }
+  const own = takeEngineOptions(name, rest);
   commandStarted = true;
-  return cmd.run(rest);
+  return cmd.run(own);
 }
 
 // Dawn keeps the process alive while a device exists: always tear down and exit explicitly.

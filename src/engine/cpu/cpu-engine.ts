@@ -90,7 +90,8 @@ export class CpuEngine {
   }
 
   static async create(opts: CpuOptions = {}): Promise<CpuEngine> {
-    const want = Math.max(1, Math.floor(opts.threads ?? coreCount()));
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SRGAN_THREADS;
+    const want = Math.max(1, Math.floor(opts.threads ?? (Number(env) || coreCount())));
     const threaded = want > 1 && typeof SharedArrayBuffer !== 'undefined' && canBlock();
     const heap = new Heap(threaded);
     const module = await WebAssembly.compile(decode(threaded ? THREADED_KERNELS : SINGLE_THREAD_KERNELS) as BufferSource);

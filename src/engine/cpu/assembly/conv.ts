@@ -11,14 +11,29 @@ import { MR, NR, gemmPacked, packA } from './gemm';
   C: i32; H: i32; W: i32; O: i32; kh: i32; kw: i32; stride: i32; pt: i32; pl: i32; OH: i32; OW: i32; dil: i32;
 }
 
-/** X(n, k, p) for one image x (C × H × W), 0 outside the image or off the dilation grid. */
-@inline function tap(x: usize, g: Geo, c: i32, iy: i32, ix: i32): f32 {
+/**
+ * Tap table for taps k0 .. k0+n (k = (c, ky, kx)): per tap its row and column offset in the kernel
+ * and the offset of its input channel plane, so that packing does no division per element.
+ */
+function tapTable(g: Geo, k0: i32, n: i32, table: usize): void {
+  const kk = g.kh * g.kw;
+  for (let i = 0; i < n; i++) {
+    const k = k0 + i, c = k / kk, r = k % kk;
+    const t = table + (<usize>i * 12);
+    store<i32>(t, r / g.kw);
+    store<i32>(t, r % g.kw, 4);
+    store<i32>(t, c * g.H * g.W, 8);
+  }
+}
+
+/** X at dilated input coordinates (iy, ix) of channel plane `plane`; 0 outside or off the dilation grid. */
+@inline function tapAt(x: usize, g: Geo, plane: i32, iy: i32, ix: i32): f32 {
   if (g.dil > 1) {
     if (iy < 0 || ix < 0 || iy % g.dil != 0 || ix % g.dil != 0) return 0;
     iy /= g.dil; ix /= g.dil;
   }
   if (<u32>iy >= <u32>g.H || <u32>ix >= <u32>g.W) return 0;
-  return load<f32>(x + (<usize>((c * g.H + iy) * g.W + ix) << 2));
+  return load<f32>(x + (<usize>(plane + iy * g.W + ix) << 2));
 }
 
 /**
@@ -26,28 +41,26 @@ import { MR, NR, gemmPacked, packA } from './gemm';
  * The common case (stride 1, no dilation, the panel's 8 pixels on one row and inside the image
  * horizontally) is two unaligned vec4 loads per k.
  */
-function packConvB(x: usize, g: Geo, k0: i32, kc: i32, p0: i32, np: i32, dst: usize): void {
-  const kk = g.kh * g.kw;
+function packConvB(x: usize, g: Geo, k0: i32, kc: i32, p0: i32, np: i32, dst: usize, table: usize): void {
+  tapTable(g, k0, kc, table);
   for (let p = 0; p < np; p += NR) {
     const q = p0 + p;
     const oy = q / g.OW, ox = q % g.OW;
-    const fast = g.stride == 1 && g.dil == 1 && np - p >= NR && ox + NR <= g.OW;
-    for (let k = k0; k < k0 + kc; k++) {
-      const c = k / kk, r = k % kk, ky = r / g.kw, kx = r % g.kw;
+    const whole = g.stride == 1 && g.dil == 1 && np - p >= NR && ox + NR <= g.OW;
+    for (let i = 0; i < kc; i++) {
+      const t = table + (<usize>i * 12);
+      const ky = load<i32>(t), kx = load<i32>(t, 4), plane = load<i32>(t, 8);
       const iy = oy * g.stride + ky - g.pt, ix = ox * g.stride + kx - g.pl;
-      if (fast && <u32>iy < <u32>g.H && ix >= 0 && ix + NR <= g.W) {
-        const src = x + (<usize>((c * g.H + iy) * g.W + ix) << 2);
+      if (whole && <u32>iy < <u32>g.H && ix >= 0 && ix + NR <= g.W) {
+        const src = x + (<usize>(plane + iy * g.W + ix) << 2);
         v128.store(dst, v128.load(src));
         v128.store(dst, v128.load(src, 16), 16);
       } else {
+        let jy = oy, jx = ox;
         for (let j = 0; j < NR; j++) {
-          let v: f32 = 0;
-          const pj = q + j;
-          if (p + j < np) {
-            const jy = pj / g.OW, jx = pj % g.OW;
-            v = tap(x, g, c, jy * g.stride + ky - g.pt, jx * g.stride + kx - g.pl);
-          }
+          const v: f32 = p + j < np ? tapAt(x, g, plane, jy * g.stride + ky - g.pt, jx * g.stride + kx - g.pl) : 0;
           store<f32>(dst + (<usize>j << 2), v);
+          if (++jx == g.OW) { jx = 0; jy++; }
         }
       }
       dst += NR * 4;
@@ -58,7 +71,8 @@ function packConvB(x: usize, g: Geo, k0: i32, kc: i32, p0: i32, np: i32, dst: us
 // Blocking: KC deep × NC pixels of B per pack (NC·KC·4 = 256 KiB with these, in L2).
 const KC: i32 = 256;
 const NC: i32 = 256;
-export const CONV_SCRATCH_BYTES: i32 = KC * NC * 4 + MR * NR * 4 + 64;
+const TABLE_BYTES: i32 = 12 * (KC > NC ? KC : NC);
+export const CONV_SCRATCH_BYTES: i32 = KC * NC * 4 + MR * NR * 4 + TABLE_BYTES + 64;
 
 /**
  * Y[n] = Wpacked · im2col(X[n]) for every image, the pixel blocks dealt out to threads in turn.
@@ -70,7 +84,7 @@ export function convForward(d: usize, tid: i32, nt: i32): void {
   const N = load<i32>(d, 48);
   const x = load<usize>(d, 52), ap = load<usize>(d, 56), y = load<usize>(d, 60);
   const scratch = load<usize>(d, 64) + <usize>(tid * load<i32>(d, 68));
-  const edge = scratch + <usize>(KC * NC * 4);
+  const edge = scratch + <usize>(KC * NC * 4), table = edge + <usize>(MR * NR * 4);
   const K = g.C * g.kh * g.kw, P = g.OH * g.OW;
   const blocks = (P + NC - 1) / NC;
   const aStride = MR * K * 4;
@@ -81,7 +95,7 @@ export function convForward(d: usize, tid: i32, nt: i32): void {
     const yn = y + (<usize>(n * g.O * P + p0) << 2);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = min(KC, K - k0);
-      packConvB(xn, g, k0, kc, p0, np, scratch);
+      packConvB(xn, g, k0, kc, p0, np, scratch, table);
       gemmPacked(ap + <usize>(k0 * MR * 4), aStride, scratch, g.O, np, kc, yn, P, k0 > 0, edge);
     }
   }
@@ -89,24 +103,26 @@ export function convForward(d: usize, tid: i32, nt: i32): void {
 
 /**
  * Pack B for the weight gradient: rows are pixels p0 .. p0+kc of image x, columns are taps
- * col0 .. col0+ncols (k = (c, ky, kx)), in NR-column panels.
+ * col0 .. col0+ncols (k = (c, ky, kx)), in NR-column panels; `table` holds those taps (tapTable).
  */
-function packWgradB(x: usize, g: Geo, p0: i32, kc: i32, col0: i32, ncols: i32, dst: usize): void {
-  const kk = g.kh * g.kw;
+function packWgradB(x: usize, g: Geo, p0: i32, kc: i32, col0: i32, ncols: i32, dst: usize, table: usize): void {
+  tapTable(g, col0, ncols, table);
   for (let j0 = 0; j0 < ncols; j0 += NR) {
-    for (let p = p0; p < p0 + kc; p++) {
-      const oy = p / g.OW, ox = p % g.OW;
+    let oy = p0 / g.OW, ox = p0 % g.OW;
+    const cols = min(NR, ncols - j0);
+    const panel = table + (<usize>j0 * 12);
+    for (let p = 0; p < kc; p++) {
       const by = oy * g.stride - g.pt, bx = ox * g.stride - g.pl;
       for (let j = 0; j < NR; j++) {
         let v: f32 = 0;
-        if (j0 + j < ncols) {
-          const k = col0 + j0 + j;
-          const c = k / kk, r = k % kk;
-          v = tap(x, g, c, by + r / g.kw, bx + r % g.kw);
+        if (j < cols) {
+          const t = panel + (<usize>j * 12);
+          v = tapAt(x, g, load<i32>(t, 8), by + load<i32>(t), bx + load<i32>(t, 4));
         }
         store<f32>(dst, v);
         dst += 4;
       }
+      if (++ox == g.OW) { ox = 0; oy++; }
     }
   }
 }
@@ -129,7 +145,7 @@ export function convWgrad(d: usize, tid: i32, nt: i32): void {
   // Scratch: packed A (O rows × KC pixels, in MR panels), one packed B block (KC × NC), the edge tile.
   const rowsA = (g.O + MR - 1) / MR * MR;
   const apk = scratch, bpk = apk + <usize>(rowsA * KC * 4);
-  const edge = bpk + <usize>(KC * NC * 4);
+  const edge = bpk + <usize>(KC * NC * 4), table = edge + <usize>(MR * NR * 4);
   for (let n = 0; n < N; n++) {
     const xn = x + (<usize>(n * g.C * g.H * g.W) << 2);
     const dyn = dy + (<usize>(n * g.O * P) << 2);
@@ -138,7 +154,7 @@ export function convWgrad(d: usize, tid: i32, nt: i32): void {
       packA(dyn + (<usize>p0 << 2), P, 1, g.O, kc, apk);
       for (let c0 = col0; c0 < col1; c0 += NC) {
         const nc = min(NC, col1 - c0);
-        packWgradB(xn, g, p0, kc, c0, nc, bpk);
+        packWgradB(xn, g, p0, kc, c0, nc, bpk, table);
         gemmPacked(apk, MR * kc * 4, bpk, g.O, nc, kc, dw + (<usize>c0 << 2), K, n > 0 || p0 > 0, edge);
       }
     }
@@ -147,5 +163,5 @@ export function convWgrad(d: usize, tid: i32, nt: i32): void {
 
 /** Scratch bytes per thread that convWgrad needs for O output channels. */
 export function wgradScratchBytes(O: i32): i32 {
-  return (O + MR - 1) / MR * MR * KC * 4 + KC * NC * 4 + MR * NR * 4 + 64;
+  return (O + MR - 1) / MR * MR * KC * 4 + KC * NC * 4 + MR * NR * 4 + TABLE_BYTES + 64;
 }
