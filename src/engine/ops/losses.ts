@@ -15,6 +15,7 @@ import { add, clamp, log, mul, neg, rsubScalar } from './elementwise.js';
 import { mean, planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
 import { lossBackwardWGSL, lossPartialSpec } from '../../shaders/losses.js';
+import { fusedLossBackwardCpu, fusedLossForwardCpu } from './cpu/losses.js';
 
 function checkPair(op: string, a: Tensor, b: Tensor, names: [string, string]): void {
   if (!sameShape(a.shape, b.shape))
@@ -38,6 +39,12 @@ const fusedLosses = {
 
 function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor {
   const def: FusedLoss = fusedLosses[name];
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    const loss = fusedLossForwardCpu(eng, name, def.term, a, b);
+    return record(loss, `${name}_loss`, [a, b], (g, needs) =>
+      fusedLossBackwardCpu(eng, name, needs[0] ? def.da : null, needs[1] ? def.db : null, a, b, g));
+  }
   const n = a.size;
   const walk: ReduceWalk = { nOut: 1, nRed: n, run: n, runStride: 1 };
   const ch = reduceChoice();

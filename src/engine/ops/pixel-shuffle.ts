@@ -9,9 +9,12 @@ import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
 import { pixelShuffleWGSL, type ShuffleMode } from '../../shaders/pixel-shuffle.js';
+import { pixelGatherCpu } from './cpu/pixel-shuffle.js';
 
 /** Run one gather; `h`, `w` are the small grid's size, `r` the factor. */
 function gather(mode: ShuffleMode, src: Tensor, outShape: readonly number[], h: number, w: number, r: number): Tensor {
+  const eng = engine();
+  if (eng.kind === 'cpu') return pixelGatherCpu(eng, mode, src, outShape, h, w, r);
   const y = Tensor.empty(outShape);
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(

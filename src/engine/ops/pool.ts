@@ -11,6 +11,7 @@ import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
 import { maxPoolBackwardWGSL, maxPoolWGSL } from '../../shaders/pool.js';
+import { maxPoolBackwardCpu, maxPoolForwardCpu } from './cpu/pool.js';
 
 export interface PoolGeometry { planes: number; h: number; w: number; oh: number; ow: number; k: number; s: number }
 
@@ -39,6 +40,11 @@ function run(backward: boolean, buffers: GPUBuffer[], items: number, g: PoolGeom
 export function maxPool2d(x: Tensor, kernel = 2, stride = kernel): Tensor {
   const g = poolGeometry(x.shape, kernel, stride);
   const [n, c] = x.shape;
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    const out = maxPoolForwardCpu(eng, x, [n, c, g.oh, g.ow], g);
+    return record(out, 'maxPool2d', [x], (grad) => [maxPoolBackwardCpu(eng, x, grad, g)]);
+  }
   const y = Tensor.empty([n, c, g.oh, g.ow]);
   run(false, [x.buffer, y.buffer], y.size, g);
   return record(y, 'maxPool2d', [x], (grad) => {

@@ -13,6 +13,7 @@ import { grid1d } from '../runtime/grid.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
 import { resizeAxisWGSL, type ResizeMethod } from '../../shaders/resize.js';
+import { resizeAxisCpu } from './cpu/resize.js';
 
 export interface ResizeOptions {
   method?: ResizeMethod;
@@ -31,6 +32,11 @@ function axisFilter(inLen: number, outLen: number, method: ResizeMethod, antiali
 function resizeAxis(x: Tensor, outShape: number[], outer: number, inLen: number, outLen: number, inner: number,
   method: ResizeMethod, antialias: boolean): Tensor {
   const f = axisFilter(inLen, outLen, method, antialias);
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    const p = { scale: f.scale, support: f.support, invFilterScale: 1 / f.filterScale };
+    return resizeAxisCpu(eng, method, x, outShape, outer, inLen, outLen, inner, p);
+  }
   const y = Tensor.empty(outShape);
   const params = new ArrayBuffer(32);
   new Uint32Array(params, 0, 4).set([y.size, inLen, outLen, inner]);
