@@ -2,7 +2,7 @@
  * The photo-realistic degradations (src/srgan/data/degradations): each step against a reference
  * (the Gaussian formula, a direct convolution, the engine's float64 resize reference, libjpeg through
  * sharp, sampling statistics), the spec grammar, and the determinism the training data relies on.
- * Host code only: no GPU device is needed.
+ * Host code, but for the last test, where the trainer takes a batch's LR (on the real adapter).
  */
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -17,6 +17,11 @@ import { degradePlanes, degradedLowRes, parseDegradeSpec, DegradeSpecError } fro
 import { PhotoDataset } from '../../src/srgan/data/dataset.js';
 import { readImageFolder } from '../../src/srgan/data/folder-node.js';
 import type { HostImage } from '../../src/srgan/image/types.js';
+import * as E from '../../src/engine/index.js';
+import { useEngine } from '../helpers/gpu.js';
+import { makeConfig } from '../../src/srgan/config.js';
+import { Trainer } from '../../src/srgan/train/trainer.js';
+import { makeLr } from '../../src/srgan/data/degrade.js';
 
 const randomPlanes = (width: number, height: number, seed = 1): Planes => {
   const rng = new SeededRng(seed);
@@ -313,5 +318,28 @@ describe('degraded training batches', () => {
     expect(b.crops).toEqual(p.crops);
     // The first crop is drawn before any degradation seed.
     expect({ ...r.crops[0], degradeSeed: undefined }).toEqual({ ...p.crops[0], degradeSeed: undefined });
+  });
+});
+
+describe('the trainer with a host-made LR', () => {
+  useEngine();
+  const config = () => makeConfig('tiny', { hrCrop: 16, batch: 2, phase1Steps: 2, phase2Steps: 0, degrade: 'realistic' });
+
+  it("trains on the batch's LR when it has one: the GPU bicubic's own LR given from the host gives the same step", async () => {
+    const hr = randomPlanes(16, 32, 3).data, shape = [2, 3, 16, 16] as const;
+    const lr = E.tidy(() => makeLr(E.tensor(hr, [...shape]), 4));
+    const lowRes = { data: await lr.read(), shape: [2, 3, 4, 4] as const };
+    lr.dispose();
+    const [onGpu, fromHost, degraded] = [new Trainer(config()), new Trainer(config()), new Trainer(config())];
+    const a = await onGpu.trainStep({ data: hr, shape });
+    const b = await fromHost.trainStep({ data: hr, shape, lowRes });
+    expect(b.g_content).toBeCloseTo(a.g_content, 6);
+    const c = await degraded.trainStep({ data: hr, shape, lowRes: { ...lowRes, data: lowRes.data.map((v, i) => v + (i % 2 ? 0.05 : -0.05)) } });
+    expect(Math.abs(c.g_content - a.g_content)).toBeGreaterThan(1e-6);
+    await expect(onGpu.trainStep({ data: hr, shape, lowRes: { data: new Float32Array(2 * 3 * 8 * 8), shape: [2, 3, 8, 8] } })).rejects.toThrow(/does not match/);
+  });
+
+  it('a config with a spec that does not parse is refused', () => {
+    expect(() => makeConfig('tiny', { degrade: 'jpeg200' })).toThrow(DegradeSpecError);
   });
 });
