@@ -19,6 +19,19 @@ function movePhase(small: Float32Array, sBase: number, large: Float32Array, lBas
   }
 }
 
+/** Nearest upsampling of one plane: each small row widened once, then repeated r times. */
+function upsamplePlane(small: Float32Array, sBase: number, large: Float32Array, lBase: number, h: number, w: number, r: number): void {
+  const bw = w * r;
+  for (let y = 0; y < h; y++) {
+    const s = sBase + y * w, l = lBase + y * r * bw;
+    for (let x = 0, at = l; x < w; x++) {
+      const v = small[s + x];
+      for (let j = 0; j < r; j++) large[at++] = v;
+    }
+    for (let i = 1; i < r; i++) large.copyWithin(l + i * bw, l, l + bw);
+  }
+}
+
 /** Sum each r×r block of the large plane into the small one (nearest upsampling's backward). */
 function sumBlocks(large: Float32Array, lBase: number, small: Float32Array, sBase: number, h: number, w: number, r: number): void {
   const bw = w * r;
@@ -43,9 +56,8 @@ export function pixelGatherCpu(eng: CpuEngine, mode: ShuffleMode, src: Tensor, o
     const planes = (mode === 'shuffle' || mode === 'upsample' ? out.size : src.size) / big;
     for (let nc = 0; nc < planes; nc++) {
       if (mode === 'upsampleBwd') sumBlocks(x, nc * big, y, nc * plane, h, w, r);
-      else if (mode === 'upsample') {
-        for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) movePhase(x, nc * plane, y, nc * big, h, w, r, i, j, true);
-      } else {
+      else if (mode === 'upsample') upsamplePlane(x, nc * plane, y, nc * big, h, w, r);
+      else {
         const toLarge = mode === 'shuffle';
         for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) {
           const ch = (nc * r + i) * r + j;

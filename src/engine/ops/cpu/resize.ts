@@ -60,6 +60,13 @@ export function resizeAxisCpu(eng: CpuEngine, method: ResizeMethod, x: Tensor, o
     for (let q = 0; q < outer; q++)
       for (let o = 0; o < outLen; o++) {
         const src = (q * inLen + t.first[o]) * inner, dst = (q * outLen + o) * inner, wo = o * t.width;
+        if (inner === 1) {
+          // The width pass: taps are neighbours in memory, the sum fits a register.
+          let sum = 0;
+          for (let k = 0; k < t.count[o]; k++) sum += t.weights[wo + k] * xd[src + k];
+          yd[dst] = sum / t.total[o];
+          continue;
+        }
         acc.fill(0);
         for (let k = 0; k < t.count[o]; k++) {
           const wgt = t.weights[wo + k], row = src + k * inner;
