@@ -46,7 +46,8 @@ export function planReduce(w: ReduceWalk, ch: ReduceTuning = reduceChoice()): Re
 }
 
 /**
- * Dispatch one chunked reduction. `params` is the kernel's whole uniform; its first WALK_WORDS
+ * Dispatch one chunked reduction (WebGPU only: on the CPU backend a reducing op walks its whole
+ * reduction in one pass, see ops/cpu/; sumPartials still works there). `params` is the kernel's whole uniform; its first WALK_WORDS
  * words are filled here. The kernel writes one partial per (chunk, output) at chunk · nOut + output.
  */
 export function runChunked(name: string, key: string, spec: () => ChunkedReduceSpec, w: ReduceWalk, p: ReducePlan,
