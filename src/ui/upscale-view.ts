@@ -115,6 +115,10 @@ export class UpscaleView extends LitElement {
   }
 
   private async onInput(files: File[]): Promise<void> {
+    if (this.busy) {
+      this.error = 'an upscale is running: cancel it (or let it finish) before choosing another image';
+      return;
+    }
     this.error = '';
     this.notice = '';
     this.confirming = false;

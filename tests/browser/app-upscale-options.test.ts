@@ -42,8 +42,8 @@ describe('app: upscale options and long runs on a 390-px screen', () => {
     for (const tab of ['train', 'upscale', 'profiler']) {
       await clickDeep(page, `#tab-${tab}`);
       expect(await overflow(page), tab).toEqual({ scroll: 0, culprits: [] });
+      await screenshot(page, `app-phone-tab-${tab}`);
     }
-    await screenshot(page, 'app-phone-train-hidden'); // the last tab; the Train view is checked above
 
     // A sample photo: its preview, and what ×4 will cost.
     await clickDeep(page, '#tab-upscale');
