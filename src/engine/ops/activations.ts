@@ -12,6 +12,7 @@ import { preluAlphaGradSpec, preluWGSL } from '../../shaders/prelu.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
 import { perChannelWidth } from '../../shaders/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
+import { preluAlphaGradCpu, preluCpu, preluInputGradCpu } from './cpu/prelu.js';
 
 /** x as [N, C, inner] for the channel indexing; a shared α sees the whole tensor as one channel. */
 function geometry(x: Tensor, alpha: Tensor) {
@@ -26,6 +27,13 @@ function geometry(x: Tensor, alpha: Tensor) {
 
 export function prelu(x: Tensor, alpha: Tensor): Tensor {
   const geo = geometry(x, alpha);
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    return record(preluCpu(eng, x, alpha, geo), 'prelu', [x, alpha], (g, needs) => [
+      needs[0] ? preluInputGradCpu(eng, x, alpha, g, geo) : null,
+      needs[1] ? preluAlphaGradCpu(eng, x, g, alpha.shape, geo) : null,
+    ]);
+  }
   const params = new Uint32Array([geo.n, geo.c, geo.inner, geo.count]);
   const wg = engine().tuning.elementwiseWG;
   const v = perChannelWidth(geo.inner);

@@ -14,6 +14,7 @@ import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
 import { perChannelWidth } from '../../shaders/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 import type { ReduceTuning } from '../runtime/tuning.js';
+import { bnBatchStatsCpu, bnGradSumsCpu, bnInputGradCpu, bnNormalizeCpu, bnRunningStatsCpu } from './cpu/batchnorm.js';
 
 export interface BatchNormOptions {
   training: boolean;
@@ -81,34 +82,69 @@ function gradSums(x: Tensor, g: Tensor, stats: Tensor, geo: Geometry, ch: Reduce
   return [sumPartials(partG, plan.chunks, [geo.c], 1, ch), sumPartials(partGXhat, plan.chunks, [geo.c], 1, ch)];
 }
 
+/** The batch-norm kernels of this engine's backend. */
+interface BnKernels {
+  batchStats(): Tensor;
+  runningStats(): Tensor;
+  normalize(stats: Tensor): Tensor;
+  gradSums(g: Tensor, stats: Tensor): [Tensor, Tensor];
+  inputGrad(g: Tensor, stats: Tensor, sums: [Tensor, Tensor] | null): Tensor;
+}
+
+function kernelsFor(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, geo: Geometry,
+  eps: number, momentum: number): BnKernels {
+  const eng = engine();
+  if (eng.kind === 'cpu') {
+    return {
+      batchStats: () => bnBatchStatsCpu(eng, x, geo, runningMean, runningVar, eps, momentum),
+      runningStats: () => bnRunningStatsCpu(eng, runningMean, runningVar, geo.c, eps),
+      normalize: (stats) => bnNormalizeCpu(eng, x, stats, gamma, beta, geo),
+      gradSums: (g, stats) => bnGradSumsCpu(eng, x, g, stats, geo),
+      inputGrad: (g, stats, sums) => bnInputGradCpu(eng, x, g, stats, gamma, geo, sums),
+    };
+  }
+  const p = params(geo, eps, momentum);
+  const ch = reduceChoice();
+  const wg = eng.tuning.elementwiseWG;
+  const v = perChannelWidth(geo.inner);
+  return {
+    batchStats: () => batchStats(x, geo, runningMean, runningVar, eps, momentum, ch),
+    runningStats: () => {
+      const stats = Tensor.empty([2, geo.c]);
+      run('bn_running_stats', runningStatsWGSL, [runningMean, runningVar], [stats], p, grid1d(geo.c, wg), geo.c * 16);
+      return stats;
+    },
+    normalize: (stats) => {
+      const y = Tensor.empty(x.shape);
+      run('bn_normalize', (w) => normalizeWGSL(w, v), [x, stats, gamma, beta], [y], p, grid1d(x.size / v, wg), x.size * 8, `${v}`);
+      return y;
+    },
+    gradSums: (g, stats) => gradSums(x, g, stats, geo, ch),
+    inputGrad: (g, stats, sums) => {
+      const dx = Tensor.empty(x.shape);
+      const training = !!sums;
+      const ins = sums ? [x, g, stats, gamma, ...sums] : [x, g, stats, gamma];
+      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradWGSL(w, v, training), ins, [dx], p,
+        grid1d(x.size / v, wg), x.size * (training ? 12 : 8), `${v}`);
+      return dx;
+    },
+  };
+}
+
 export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, opts: BatchNormOptions): Tensor {
   const geo = checkShapes(x, gamma, beta, runningMean, runningVar, opts.training);
   const { training } = opts;
-  const p = params(geo, opts.eps ?? 1e-5, opts.momentum ?? 0.1);
-  const ch = reduceChoice();
-  let stats: Tensor;
-  if (training) stats = batchStats(x, geo, runningMean, runningVar, opts.eps ?? 1e-5, opts.momentum ?? 0.1, ch);
-  else {
-    stats = Tensor.empty([2, geo.c]);
-    run('bn_running_stats', runningStatsWGSL, [runningMean, runningVar], [stats], p, grid1d(geo.c, engine().tuning.elementwiseWG), geo.c * 16);
-  }
-  const y = Tensor.empty(x.shape);
-  const wg = engine().tuning.elementwiseWG;
-  const v = perChannelWidth(geo.inner);
-  run('bn_normalize', (w) => normalizeWGSL(w, v), [x, stats, gamma, beta], [y], p, grid1d(x.size / v, wg), x.size * 8, `${v}`);
+  const k = kernelsFor(x, gamma, beta, runningMean, runningVar, geo, opts.eps ?? 1e-5, opts.momentum ?? 0.1);
+  const stats = training ? k.batchStats() : k.runningStats();
+  const y = k.normalize(stats);
 
   return record(y, 'batchNorm2d', [x, gamma, beta], (g, needs) => {
     // Training dx needs both channel sums even when γ and β are frozen.
-    let sumG: Tensor | undefined, sumGXhat: Tensor | undefined;
-    if (training || needs[1] || needs[2]) [sumG, sumGXhat] = gradSums(x, g, stats, geo, ch);
-    let dx: Tensor | null = null;
-    if (needs[0]) {
-      dx = Tensor.empty(x.shape);
-      const ins = training ? [x, g, stats, gamma, sumG!, sumGXhat!] : [x, g, stats, gamma];
-      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradWGSL(w, v, training), ins, [dx], p,
-        grid1d(x.size / v, wg), x.size * (training ? 12 : 8), `${v}`);
-    }
+    let sums: [Tensor, Tensor] | undefined;
+    if (training || needs[1] || needs[2]) sums = k.gradSums(g, stats);
+    const dx = needs[0] ? k.inputGrad(g, stats, training ? sums! : null) : null;
     // Σg·x̂ is exactly dγ and Σg is dβ, so the sums are handed out rather than copied.
+    const [sumG, sumGXhat] = sums ?? [];
     const dGamma = needs[1] ? sumGXhat! : null;
     const dBeta = needs[2] ? sumG! : null;
     if (!needs[1]) sumGXhat?.dispose();

@@ -4,6 +4,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { adamWGSL } from '../../shaders/optim.js';
 import { Optimizer } from './optimizer.js';
+import { adamUpdateCpu } from '../ops/cpu/optim.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -32,15 +33,27 @@ export class Adam extends Optimizer {
     this.stepCount++;
     const [b1, b2] = this.betas;
     const t = this.stepCount;
-    const scalars = this.stepScalars([this.lr, 1 / (1 - b1 ** t), 1 / (1 - b2 ** t)]);
-    const wg = engine().tuning.elementwiseWG;
+    const values = [this.lr, 1 / (1 - b1 ** t), 1 / (1 - b2 ** t)];
+    const eng = engine();
+    if (eng.kind === 'cpu') {
+      const scalars = Float32Array.from(values);
+      const hyper = { beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled };
+      for (const p of this.params) {
+        if (!p.grad) continue;
+        const [m, v] = this.slots(p, 2);
+        adamUpdateCpu(eng, p, p.grad, m, v, scalars, hyper);
+      }
+      return;
+    }
+    const scalars = this.stepScalars(values);
+    const wg = eng.tuning.elementwiseWG;
     for (const p of this.params) {
       if (!p.grad) continue; // a parameter that got no gradient this step is left alone
       const [m, v] = this.slots(p, 2);
       const params = new ArrayBuffer(24);
       new Uint32Array(params, 0, 2).set([p.size, this.decoupled ? 1 : 0]);
       new Float32Array(params, 8, 4).set([b1, b2, this.eps, this.weightDecay]);
-      engine().runKernel(
+      eng.runKernel(
         { name: 'adam', key: `${wg}`, inputs: 2, outputs: 3, uniform: true, code: () => adamWGSL(wg) },
         { buffers: [p.grad.buffer, scalars.buffer, p.buffer, m.buffer, v.buffer], params: new Uint8Array(params),
           workgroups: grid1d(p.size, wg), bytes: p.size * 4 * 7 },

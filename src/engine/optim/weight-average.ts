@@ -13,6 +13,7 @@ import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { weightAverageWGSL } from '../../shaders/optim.js';
+import { weightAverageCpu } from '../ops/cpu/optim.js';
 
 export interface WeightAverageOptions {
   decay: number;
@@ -56,10 +57,16 @@ export class WeightAverage {
   }
 
   private blend(decay: number): void {
+    const eng = engine();
+    if (eng.kind === 'cpu') {
+      const [d32, rest32] = Float32Array.of(decay, 1 - decay);
+      for (const [a, w] of this.pairs) weightAverageCpu(eng, a, w, d32, rest32);
+      return;
+    }
     const scalars = Tensor.fromArray([decay, 1 - decay], [2]);
-    const wg = engine().tuning.elementwiseWG;
+    const wg = eng.tuning.elementwiseWG;
     for (const [a, w] of this.pairs)
-      engine().runKernel(
+      eng.runKernel(
         { name: 'weight_average', key: `${wg}`, inputs: 2, outputs: 1, uniform: true, code: () => weightAverageWGSL(wg) },
         { buffers: [w.buffer, scalars.buffer, a.buffer], params: new Uint32Array([a.size]),
           workgroups: grid1d(a.size, wg), bytes: a.size * 4 * 3 },
