@@ -1,25 +1,67 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
+import { forEachBackend, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
-import { matmulCases, matmulKernels } from '../cases/matmul.js';
-import { matmul, backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
-import { setMatmulKernel } from '../../src/engine/testing.js';
+import { matmulCases, matmulGpuSubset, matmulKernels } from '../cases/matmul.js';
+import { matmul, backward, tidy, Tensor, liveTensorCount, Rng, type MatmulOptions } from '../../src/engine/index.js';
+import { refMatmul, setMatmulKernel } from '../../src/engine/testing.js';
 
-const engineOf = useEngine();
 afterAll(() => setMatmulKernel(undefined));
 
-for (const [kernelName, kernel] of Object.entries(matmulKernels)) {
-  describe(`matmul, ${kernelName} (forward vs float64, gradients vs finite differences)`, () => {
-    for (const c of matmulCases(kernel)) {
-      it(c.name, async () => {
-        const res = await checkOp(c);
-        expect(res.message).toBe('ok');
-      });
-    }
+const checkEach = (cases: ReturnType<typeof matmulCases>) => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const res = await checkOp(c);
+      expect(res.message).toBe('ok');
+    });
+  }
+};
+
+if (suiteBackends().includes('webgpu')) {
+  // Every WGSL variant and tile shape, on a subset of the shapes (each compile is slow on SwiftShader).
+  describe('matmul on WebGPU, every kernel choice (forward vs float64, gradients vs finite differences)', () => {
+    useEngine('webgpu');
+    for (const [kernelName, kernel] of Object.entries(matmulKernels))
+      describe(kernelName, () => checkEach(matmulCases(kernel, matmulGpuSubset)));
   });
 }
 
-describe('matmul shape errors are thrown before any GPU work', () => {
+/** Products big enough (≥ 4 MFLOP) that the CPU backend splits them across its threads. */
+const largeShapes: { name: string; a: number[]; b: number[]; opts?: MatmulOptions; bias?: number[] }[] = [
+  { name: '203x301 · 301x517', a: [203, 301], b: [301, 517] },
+  { name: 'transA transB, batched 2x301x131 · 2x263x301', a: [2, 301, 131], b: [2, 263, 301], opts: { transA: true, transB: true } },
+  { name: 'shared A, bias per row 67x129 · 3x129x300', a: [67, 129], b: [3, 129, 300], bias: [67, 1] },
+];
+
+/** Forward of a large product vs the float64 reference, relative to 1 + |want|. */
+async function largeProductError(s: (typeof largeShapes)[number]): Promise<number> {
+  const rng = new Rng(5);
+  const draw = (shape: number[]) => Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.normal());
+  const [ad, bd] = [draw(s.a), draw(s.b)];
+  const biasData = s.bias ? draw(s.bias) : undefined;
+  const got = await tidy(() => matmul(Tensor.fromArray(ad, s.a), Tensor.fromArray(bd, s.b),
+    { ...s.opts, bias: biasData && Tensor.fromArray(biasData, s.bias!) })).read();
+  const want = refMatmul({ data: Float64Array.from(ad), shape: s.a }, { data: Float64Array.from(bd), shape: s.b },
+    { ...s.opts, bias: biasData && { data: Float64Array.from(biasData), shape: s.bias! } });
+  let worst = 0;
+  for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got[i] - want.data[i]) / (1 + Math.abs(want.data[i])));
+  return worst;
+}
+
+// The CPU backend has one GEMM: every shape, on two threads and on one.
+for (const threads of [2, 1]) {
+  if (!suiteBackends().includes('cpu')) break;
+  describe(`matmul on the CPU backend, ${threads} thread(s) (forward vs float64, gradients vs finite differences)`, () => {
+    const engineOf = useEngine('cpu', { threads });
+    it(`runs on ${threads} thread(s)`, () => {
+      const eng = engineOf();
+      expect(eng.kind === 'cpu' ? eng.threadCount : 0).toBe(threads);
+    });
+    checkEach(matmulCases());
+    for (const s of largeShapes) it(`large: ${s.name}`, async () => expect(await largeProductError(s)).toBeLessThan(1e-4));
+  });
+}
+
+forEachBackend('matmul shape errors are thrown before any kernel runs', (_, engineOf) => {
   const t = (...shape: number[]) => Tensor.fromArray(new Float32Array(shape.reduce((p, d) => p * d, 1)), shape);
   const cases: [string, () => unknown, RegExp][] = [
     ['inner dimensions', () => matmul(t(3, 4), t(5, 2)), /matmul: inner dimensions differ \(4 vs 5\) in a \[3, 4\] · b \[5, 2\]/],
@@ -32,7 +74,7 @@ describe('matmul shape errors are thrown before any GPU work', () => {
   shapeErrorCases(engineOf, cases);
 });
 
-describe('matmul memory', () => {
+forEachBackend('matmul memory', () => {
   it('forward + backward inside tidy leaves only the inputs and their gradients', async () => {
     setMatmulKernel(undefined);
     const a = Tensor.fromArray(Float32Array.from({ length: 24 }, (_, i) => i / 24), [2, 3, 4]);
