@@ -56,14 +56,15 @@ examples:
   srgan upscale -i photo.jpg -o photo_x2.jpg --outscale 2
   srgan upscale -i photo.jpg -o photo_x2.jpg -n esrgan-slim -s 2`;
 
-interface RunOptions {
+export interface RunOptions {
   tile: number;
   overlap: number;
   selfEnsemble: boolean;
   signal: AbortSignal;
 }
 
-async function upscaleOne(model: SrModel, job: UpscaleJob, o: RunOptions): Promise<string> {
+/** One planned job: decode, upscale tile by tile, stream into the file; the line that reports it. */
+export async function upscaleOne(model: SrModel, job: UpscaleJob, o: RunOptions): Promise<string> {
   const src = await decodeSamples(job.input);
   const scale = model.scale, width = src.width * scale, height = src.height * scale;
   const sink = streamOutput({

@@ -4,7 +4,7 @@
  * runs check the exit codes and that an error is one line.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -23,6 +23,13 @@ beforeAll(async () => {
   await sharp({ create: { width: 10, height: 6, channels: 3, background: '#404040' } }).jpeg().toFile(join(dir, 'in/b.jpg'));
   writeFileSync(join(dir, 'in/notes.txt'), 'not an image');
   await sharp({ create: { width: 4100, height: 8, channels: 3, background: '#000' } }).png().toFile(join(dir, 'wide.png'));
+  // A tree for -r: a 16-bit PNG at the top, a WebP one level down, a JPEG two down, and a dot-folder.
+  for (const sub of ['tree/sub/deeper', 'tree/.hidden']) mkdirSync(join(dir, sub), { recursive: true });
+  const wide16 = new Uint16Array(6 * 4 * 3).fill(40000);
+  await sharp(wide16, { raw: { width: 6, height: 4, channels: 3 } }).pipelineColourspace('rgb16').toColourspace('rgb16').png().toFile(join(dir, 'tree/deep16.png'));
+  await sharp({ create: { width: 5, height: 5, channels: 4, background: '#80808080' } }).webp().toFile(join(dir, 'tree/sub/alpha.webp'));
+  await sharp({ create: { width: 7, height: 3, channels: 3, background: '#101010' } }).jpeg().toFile(join(dir, 'tree/sub/deeper/photo.jpeg'));
+  await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toFile(join(dir, 'tree/.hidden/no.png'));
 });
 
 const TABLE = {
@@ -77,7 +84,6 @@ describe('srgan upscale plan (before the GPU)', () => {
 
   it('rejects an unknown extension, a missing output folder, a clash with --ext, and overwriting the input', async () => {
     await expect(plan({ output: join(dir, 'x.gif') })).rejects.toThrow(/unknown image extension "\.gif"/);
-    await expect(plan({ output: join(dir, 'nowhere/x.png') })).rejects.toThrow(/output folder .*nowhere does not exist/);
     await expect(plan({ output: join(dir, 'x.png'), ext: 'webp' })).rejects.toThrow(/ask for different formats/);
     await expect(plan({ output: join(dir, 'in/a.png') })).rejects.toThrow(/would overwrite the input/);
     await expect(plan({ input: join(dir, 'nope.png') })).rejects.toThrow(UsageError);
@@ -94,8 +100,67 @@ describe('srgan upscale plan (before the GPU)', () => {
     expect(p.folder).toBe(true);
     expect(p.jobs.map((j) => j.output)).toEqual([join(dir, 'out/a_x4.png'), join(dir, 'out/b_x4.png')]);
     expect(p.skipped).toEqual([expect.stringMatching(/notes\.txt/)]);
-    await expect(plan({ input: join(dir, 'in'), output: join(dir, 'missing') })).rejects.toThrow(/-o must be an existing folder: .*missing does not exist/);
+    await expect(plan({ input: join(dir, 'in'), output: join(dir, 'wide.png') })).rejects.toThrow(/-o must be a folder: .*wide\.png is a file/);
     await expect(plan({ input: join(dir, 'in'), output: join(dir, 'in'), suffix: '' })).rejects.toThrow(/would overwrite its input/);
+  });
+});
+
+describe('srgan upscale output folders (before the GPU)', () => {
+  const plan = (o: Partial<Parameters<typeof planUpscale>[0]>) => planUpscale({ input: join(dir, 'in/a.png'), output: join(dir, 'x.png'), scale: 4, ...o });
+
+  it("creates missing output folders: a file's folder, a folder ending in /, a folder run's -o", async () => {
+    expect((await plan({ output: join(dir, 'made/a/b/x.png') })).jobs[0].output).toBe(join(dir, 'made/a/b/x.png'));
+    expect(existsSync(join(dir, 'made/a/b'))).toBe(true);
+    expect((await plan({ output: `${join(dir, 'made/slash')}/` })).jobs[0].output).toBe(join(dir, 'made/slash/a_x4.png'));
+    expect((await plan({ input: join(dir, 'in'), output: join(dir, 'made/folder') })).jobs).toHaveLength(2);
+    // Nothing but the folders: the write probe leaves no file behind.
+    expect(readdirSync(join(dir, 'made/folder'))).toEqual([]);
+    expect(existsSync(join(dir, 'made/never'))).toBe(false);
+    await expect(plan({ output: join(dir, 'made/never/x.gif') })).rejects.toThrow(/unknown image extension/);
+    expect(existsSync(join(dir, 'made/never'))).toBe(false); // a run that cannot start makes no folder
+  });
+
+  it('fails in well under a second when the output folder cannot be made or written', async () => {
+    const t0 = performance.now();
+    await expect(plan({ output: join(dir, 'wide.png/x.png') })).rejects.toThrow(/cannot create the output folder .*wide\.png: a file has that name/);
+    await expect(plan({ input: join(dir, 'in'), output: join(dir, 'in/a.png/out') })).rejects.toThrow(UsageError);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('-r mirrors subfolders (dot-folders and an output folder inside the input left out)', async () => {
+    const out = join(dir, 'tree/x4');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'old_x4.png'), 'a result of an earlier run, not an input');
+    const p = await plan({ input: join(dir, 'tree'), output: out, recursive: true });
+    expect(p.jobs.map((j) => j.output)).toEqual([join(out, 'deep16_x4.png'), join(out, 'sub/alpha_x4.png'), join(out, 'sub/deeper/photo_x4.png')]);
+    expect(existsSync(join(out, 'sub/deeper'))).toBe(true);
+    expect((await plan({ input: join(dir, 'tree'), output: join(dir, 'flat') })).jobs.map((j) => j.input)).toEqual([join(dir, 'tree/deep16.png')]);
+  });
+
+  it('--ext auto keeps each input\'s format; 16-bit and alpha are seen in the header', async () => {
+    const p = await plan({ input: join(dir, 'tree'), output: join(dir, 'auto'), recursive: true, ext: 'auto' });
+    expect(p.jobs.map((j) => [j.output.slice(join(dir, 'auto').length + 1), j.format, j.bitDepth, j.channels])).toEqual([
+      ['deep16_x4.png', 'png', 16, 3], ['sub/alpha_x4.webp', 'webp', 8, 4], ['sub/deeper/photo_x4.jpeg', 'jpeg', 8, 3]]);
+    expect((await plan({ output: join(dir, 'x.webp'), ext: 'auto' })).jobs[0].format).toBe('webp'); // -o's extension decides
+  });
+
+  it('--outscale sizes the result, names it and checks it against the format', async () => {
+    const job = (await plan({ output: join(dir, 'out'), outscale: 2.5 })).jobs[0];
+    expect(job).toMatchObject({ output: join(dir, 'out/a_x2.5.png'), width: 12, height: 8, outWidth: 30, outHeight: 20 });
+    expect((await plan({ input: join(dir, 'wide.png'), output: join(dir, 'wide.webp'), outscale: 3.9 })).jobs).toHaveLength(1);
+    await expect(plan({ input: join(dir, 'wide.png'), output: join(dir, 'wide.webp'), outscale: 4.1 })).rejects.toThrow(/16810×33 is larger than WEBP allows/);
+  });
+});
+
+describe('srgan upscale options (before the GPU)', () => {
+  it('bad --tile, --tile-pad and --outscale are usage errors', async () => {
+    const { upscaleCommand } = await import('../../src/cli/srgan-upscale.js');
+    for (const [flag, value, message] of [['-t', '-1', '--tile must be a non-negative integer'], ['--tile-pad', 'x', '--tile-pad must be a non-negative integer'],
+      ['--outscale', '0', '--outscale must be a number above 0 and at most 64'], ['--ext', 'gif', 'option \'--ext <EXT>\' argument \'gif\' is invalid']]) {
+      const run = upscaleCommand.run(['-i', join(dir, 'in/a.png'), '-o', join(dir, 'x.png'), flag, value]);
+      await expect(run).rejects.toThrow(UsageError);
+      await expect(run).rejects.toThrow(message);
+    }
   });
 });
 
@@ -126,5 +191,22 @@ describe('srgan exit codes', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('srgan train: --steps must be a non-negative integer, got "-5"\n');
     expect(srgan('--help').status).toBe(0);
+  });
+
+  it('upscale: an output folder without write permission fails in one line before the engine starts', () => {
+    // Root ignores permission bits, so as root the CLI runs as nobody, for whom the folder is read-only.
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(dir, 0o755);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(locked, 65534, 65534);
+    chmodSync(locked, 0o555);
+    for (const output of [join(locked, 'new/x.png')]) {
+      const r = spawnSync(process.execPath, ['bin/srgan.mjs', 'upscale', '-i', join(dir, 'in/a.png'), '-o', output],
+        { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+      // One line, and no adapter note: the engine never started.
+      expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(/^srgan upscale: cannot (write into|create) the output folder .*locked.*: permission denied\n$/)]);
+      expect(r.stdout).toBe('');
+    }
   });
 });

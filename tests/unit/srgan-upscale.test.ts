@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
-import { defaultTile, planTiles, reflectIndex, upscaleImage } from '../../src/srgan/upscale.js';
+import { defaultTile, planTiles, reflectIndex, upscaleImage, upscaleStrips, type OutputStrip } from '../../src/srgan/upscale.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
 import { toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
 import { applyDihedral, DIHEDRAL, undoDihedral, type Planes } from '../../src/srgan/self-ensemble.js';
@@ -126,6 +126,54 @@ describe('tiled upscaling', () => {
     const live = E.liveTensorCount();
     await expect(upscaleImage((x) => E.resize(x, 8, 8), image(5, 5, 3), { tile: 5 })).rejects.toThrow(E.ShapeError);
     expect(E.liveTensorCount()).toBe(live);
+  });
+});
+
+describe('streaming tiles', () => {
+  it('hands over one row of tiles at a time, top to bottom, and the strips are the whole image', async () => {
+    const img = image(13, 17, 2);
+    const whole = await upscaleImage(model, img, { tile: 64, overlap: 4 });
+    const strips: OutputStrip[] = [];
+    await upscaleStrips(model, { ...img, samples: img.data, max: 1 }, { tile: 7, overlap: 4 }, (s) => { strips.push(s); });
+    // 17 rows in tiles of ≤ 7: cores of 6, 6, 5 rows, each ×4.
+    expect(strips.map((s) => [s.y, s.height, s.width, s.channels])).toEqual([[0, 24, 52, 2], [24, 24, 52, 2], [48, 20, 52, 2]]);
+    const joined = new Float32Array(whole.data.length);
+    for (const s of strips) joined.set(s.data, s.y * s.width * 2);
+    expect(maxDiff(joined, whole.data)).toBeLessThan(1e-4);
+  });
+
+  it('reads 8- and 16-bit samples as the float image they stand for', async () => {
+    const img = image(9, 7, 3);
+    const as = (max: number, T: Uint8ArrayConstructor | Uint16ArrayConstructor) => T.from(img.data, (v) => Math.round(v * max));
+    const rounded = (max: number): HostImage => ({ ...img, data: Float32Array.from(img.data, (v) => Math.round(v * max) / max) });
+    for (const [max, T] of [[255, Uint8Array], [65535, Uint16Array]] as const) {
+      const strips: Float32Array[] = [];
+      await upscaleStrips(model, { ...img, samples: as(max, T), max }, { tile: 64, overlap: 4 }, (s) => { strips.push(s.data); });
+      expect(maxDiff(strips[0], (await upscaleImage(model, rounded(max), { tile: 64, overlap: 4 })).data)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('live tensors and GPU buffers stay flat over a long strip of tiles', async () => {
+    // 24 tiles of 4×4 LR in one row (96×4), alpha included: every tile must leave the engine as it found it.
+    const img = image(96, 4, 4);
+    const tensors: number[] = [], buffers: number[] = [];
+    await upscaleStrips(model, { ...img, samples: img.data, max: 1 }, {
+      tile: 4, overlap: 3,
+      onProgress: () => { tensors.push(E.liveTensorCount()); buffers.push(E.engine().memory().liveBuffers); },
+    }, () => {});
+    expect(tensors).toHaveLength(48);
+    expect(new Set(tensors.slice(2)).size).toBe(1);
+    expect(new Set(buffers.slice(2)).size).toBe(1);
+    expect(Math.max(...tensors)).toBe(tensors[2]);
+  });
+
+  it('an abort between tiles stops the strip with nothing left on the engine', async () => {
+    const img = image(40, 30, 3), ac = new AbortController(), live = E.liveTensorCount();
+    let strips = 0;
+    const run = upscaleStrips(model, { ...img, samples: img.data, max: 1 },
+      { tile: 8, overlap: 3, signal: ac.signal, onProgress: (d) => { if (d === 3) ac.abort(new Error('stop')); } }, () => { strips++; });
+    await expect(run).rejects.toThrow('stop');
+    expect([strips, E.liveTensorCount()]).toEqual([0, live]);
   });
 });
 
