@@ -144,7 +144,7 @@ describe('streaming tiles', () => {
 
   it('reads 8- and 16-bit samples as the float image they stand for', async () => {
     const img = image(9, 7, 3);
-    const as = (max: number, T: Uint8ArrayConstructor | Uint16ArrayConstructor) => T.from(img.data, (v) => Math.round(v * max));
+    const as = (max: number, T: Uint8ArrayConstructor | Uint16ArrayConstructor) => new T(img.data.map((v) => Math.round(v * max)));
     const rounded = (max: number): HostImage => ({ ...img, data: Float32Array.from(img.data, (v) => Math.round(v * max) / max) });
     for (const [max, T] of [[255, Uint8Array], [65535, Uint16Array]] as const) {
       const strips: Float32Array[] = [];
