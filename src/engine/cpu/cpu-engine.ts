@@ -29,6 +29,7 @@ export interface CpuKernels {
 export interface CpuOptions {
   /** Threads in all, the caller's included (default: every core; 1 where blocking waits are not allowed). */
   threads?: number;
+  log?: (msg: string) => void;
 }
 
 function decode(b64: string): Uint8Array {
@@ -96,7 +97,8 @@ export class CpuEngine {
     const heap = new Heap(threaded);
     const module = await WebAssembly.compile(decode(threaded ? THREADED_KERNELS : SINGLE_THREAD_KERNELS) as BufferSource);
     const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory, abort: () => { throw new Error('kernel abort'); } } });
-    const threads = threaded ? await ThreadPool.start(module, heap.memory, want - 1) : undefined;
+    const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
+    const threads = threaded ? await ThreadPool.start(module, heap.memory, want - 1, log) : undefined;
     const n = threads?.size ?? 1;
     const runtime = typeof process !== 'undefined' && !!process.versions?.node ? 'node' : 'browser';
     const adapter: AdapterSummary = {

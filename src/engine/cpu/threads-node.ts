@@ -7,5 +7,8 @@ setNodeWorkerFactory((source) => {
   const w = new Worker(source, { eval: true });
   // Idle workers sleep in Atomics.wait: they must not keep the process alive.
   w.unref();
-  return { postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.on('message', fn), terminate: () => void w.terminate() };
+  return {
+    postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.on('message', fn), onError: (fn) => w.on('error', fn),
+    terminate: () => void w.terminate(),
+  };
 }, availableParallelism());

@@ -13,8 +13,12 @@ const GENERATION = 0, DESC = 1, THREADS = 2, STOP = 3, DONE = 4, FAILED = 5;
 export interface WorkerLike {
   postMessage(msg: unknown): void;
   onMessage(fn: (msg: unknown) => void): void;
+  onError(fn: (err: unknown) => void): void;
   terminate(): void;
 }
+
+/** How long workers may take to start before the backend runs on one thread instead. */
+const START_TIMEOUT_MS = 15_000;
 
 export type WorkerFactory = (source: string) => WorkerLike;
 
@@ -39,7 +43,10 @@ function browserFactory(): WorkerFactory | undefined {
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const w = new Worker(url);
     URL.revokeObjectURL(url);
-    return { postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)), terminate: () => w.terminate() };
+    return {
+      postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
+      onError: (fn) => w.addEventListener('error', fn), terminate: () => w.terminate(),
+    };
   };
 }
 
@@ -63,8 +70,9 @@ const listen = (fn) => node ? port.on('message', fn) : self.addEventListener('me
 listen(async ({ module, memory, control, tid }) => {
   const inst = await WebAssembly.instantiate(module, { env: { memory, abort() { throw new Error('kernel abort'); } } });
   const ctl = new Int32Array(control);
-  port.postMessage('ready');
+  // Read the generation before saying ready: the caller publishes its first job only after that.
   let seen = Atomics.load(ctl, ${GENERATION});
+  port.postMessage('ready');
   for (;;) {
     Atomics.wait(ctl, ${GENERATION}, seen);
     seen = Atomics.load(ctl, ${GENERATION});
@@ -88,20 +96,36 @@ export class ThreadPool {
     return this.workers.length + 1;
   }
 
-  /** Start `count` workers on the module and shared memory; undefined where threads cannot run here. */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number): Promise<ThreadPool | undefined> {
+  /**
+   * Start `count` workers on the module and shared memory. Undefined where threads cannot run
+   * here, or when a worker fails to start (a page's CSP may forbid Blob workers): the caller then
+   * runs single-threaded, and `log` says why.
+   */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number,
+    log: (msg: string) => void): Promise<ThreadPool | undefined> {
     const factory = nodeFactory ?? browserFactory();
     if (!factory || count < 1 || !canBlock()) return undefined;
     const control = new SharedArrayBuffer(8 * 4);
     const workers: WorkerLike[] = [];
     const ready: Promise<void>[] = [];
-    for (let tid = 1; tid <= count; tid++) {
-      const w = factory(WORKER_SOURCE);
-      workers.push(w);
-      ready.push(new Promise((resolve) => w.onMessage((m) => m === 'ready' && resolve())));
-      w.postMessage({ module, memory, control, tid });
+    try {
+      for (let tid = 1; tid <= count; tid++) {
+        const w = factory(WORKER_SOURCE);
+        workers.push(w);
+        ready.push(new Promise((resolve, reject) => {
+          w.onMessage((m) => m === 'ready' && resolve());
+          w.onError(reject);
+        }));
+        w.postMessage({ module, memory, control, tid });
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)));
+      await Promise.race([Promise.all(ready), late]).finally(() => clearTimeout(timer));
+    } catch (e) {
+      for (const w of workers) w.terminate();
+      log(`CPU backend: worker threads did not start (${(e as Error)?.message ?? e}); running on one thread`);
+      return undefined;
     }
-    await Promise.all(ready);
     return new ThreadPool(workers, control);
   }
 

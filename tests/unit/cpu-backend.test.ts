@@ -1,0 +1,94 @@
+/**
+ * The CPU backend's own machinery: the committed WebAssembly build matches its sources, the heap
+ * pools and trims, the thread pool gives the same bits as one thread and survives a failing job,
+ * and backend choice ('auto' picks the CPU over a software adapter, and says why).
+ */
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as E from '../../src/engine/node.js';
+import { Heap } from '../../src/engine/cpu/heap.js';
+
+afterEach(() => E.destroyEngine());
+
+const rand = (n: number, seed: number) => {
+  const rng = new E.Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+};
+
+describe('CPU backend', () => {
+  it('the committed kernels-wasm.ts is the build of src/engine/cpu/assembly', () => {
+    const out = execFileSync('node', ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/up to date/);
+  });
+
+  it('the heap reuses released blocks, trims its idle tail, and fails allocations as OutOfMemoryError', () => {
+    const h = new Heap(false, 1 << 16);
+    const a = h.alloc(1000), b = h.alloc(5000);
+    const top = h.allocatedBytes;
+    h.release(a);
+    expect(h.alloc(900).offset).toBe(a.offset); // same size class
+    h.release(b);
+    expect(h.pooledBytes).toBe(b.size);
+    h.trim();
+    expect(h.pooledBytes).toBe(0);
+    expect(h.allocatedBytes).toBeLessThan(top);
+    h.simulateOutOfMemory();
+    expect(() => h.alloc(16)).toThrow(E.OutOfMemoryError);
+    const big = h.alloc(3 << 20); // grows the memory past its first 64 KiB
+    expect(big.offset + big.size).toBeLessThanOrEqual(h.memory.buffer.byteLength);
+  });
+
+  it('threads give the same bits as one thread (conv forward and both gradients)', async () => {
+    const run = async (threads: number) => {
+      const eng = await E.initEngine({ backend: 'cpu', threads });
+      expect(eng.kind).toBe('cpu');
+      const x = E.variable(E.tensor(rand(2 * 8 * 21 * 19, 1), [2, 8, 21, 19]));
+      const w = E.variable(E.tensor(rand(16 * 8 * 3 * 3, 2), [16, 8, 3, 3]));
+      const y = E.conv2d(x, w, null, { padding: 'same', stride: 2 });
+      const loss = E.sum(E.mul(y, E.tensor(rand(y.size, 3), y.shape)));
+      E.backward(loss);
+      const out = [await y.read(), await x.grad!.read(), await w.grad!.read()];
+      E.destroyEngine();
+      return out;
+    };
+    const [one, two] = [await run(1), await run(2)];
+    for (let i = 0; i < 3; i++) expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer))).toBe(true);
+  });
+
+  it('a job that traps fails on the caller with an error, and the pool keeps working', async () => {
+    const eng = await E.initEngine({ backend: 'cpu', threads: 2 });
+    if (eng.kind !== 'cpu') throw new Error('expected the CPU backend');
+    expect(eng.threadCount).toBe(2);
+    new Int32Array(eng.heap.memory.buffer, 64, 1)[0] = 99; // no such job: every thread traps
+    expect(() => eng.runJob(64, true)).toThrow();
+    const x = E.tensor(rand(64 * 32 * 32, 4), [1, 64, 32, 32]);
+    const w = E.tensor(rand(64 * 64 * 9, 5), [64, 64, 3, 3]);
+    expect((await E.conv2d(x, w, null, { padding: 'same' }).read()).every(Number.isFinite)).toBe(true);
+  });
+
+  it("'auto' runs on the CPU backend when the only WebGPU adapter is a software one, and says why", async () => {
+    const said: string[] = [];
+    const eng = await E.initEngine({ backend: 'auto', log: (m) => said.push(m) });
+    expect(eng.kind).toBe('cpu');
+    expect(E.describeAdapter(eng.adapter)).toMatch(/^CPU backend \(WebAssembly SIMD on \d+ threads?\)$/);
+    expect(said.join('\n')).toMatch(/only a software WebGPU adapter \(.*\); using the CPU backend/);
+  });
+
+  it("backend: 'webgpu' still opens the software adapter", async () => {
+    const eng = await E.initEngine({ backend: 'webgpu', log: () => {} });
+    expect(eng.kind).toBe('webgpu');
+    expect(eng.adapter.isSoftware).toBe(true);
+  });
+
+  it('tensors on the CPU backend read back what was written, and the profiler times CPU kernels', async () => {
+    const eng = await E.initEngine({ backend: 'cpu' });
+    eng.profiler.enable();
+    const x = E.tensor(rand(4 * 16 * 8 * 8, 6), [4, 16, 8, 8]);
+    const w = E.tensor(rand(8 * 16 * 9, 7), [8, 16, 3, 3]);
+    E.conv2d(x, w, null, { padding: 1 });
+    const rows = await eng.profiler.report();
+    expect(rows.find((r) => r.kernel === 'conv2d')?.calls).toBe(1);
+    expect(rows.find((r) => r.kernel === 'conv2d')?.gflops).toBeGreaterThan(0);
+    expect(await x.read()).toEqual(rand(4 * 16 * 8 * 8, 6));
+  });
+});
