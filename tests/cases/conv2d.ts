@@ -53,7 +53,8 @@ const shapes: ConvShapeCase[] = [
   { name: 'fused leakyRelu stride 2', x: [1, 4, 6, 6], w: [9, 4, 3, 3], bias: true, opts: { stride: 2, padding: 'same', activation: 'leakyRelu', alpha: 0.1 } },
 ];
 
-function withKernel<T>(kernel: Partial<Conv2dKernelChoice>, fn: () => T): T {
+/** kernel undefined: the engine's own choice (the CPU backend has one kernel). */
+function withKernel<T>(kernel: Partial<Conv2dKernelChoice> | undefined, fn: () => T): T {
   setConv2dKernel(kernel);
   try {
     return fn();
@@ -62,7 +63,7 @@ function withKernel<T>(kernel: Partial<Conv2dKernelChoice>, fn: () => T): T {
   }
 }
 
-function toCase(s: ConvShapeCase, kernelName: string, kernel: Partial<Conv2dKernelChoice>): OpCase {
+function toCase(s: ConvShapeCase, kernelName: string, kernel: Partial<Conv2dKernelChoice> | undefined): OpCase {
   const inputs: InputSpec[] = [{ shape: s.x }, { shape: s.w, init: 'uniform' }];
   if (s.bias) inputs.push({ shape: [s.w[0]], init: 'uniform' });
   return {
@@ -77,3 +78,6 @@ function toCase(s: ConvShapeCase, kernelName: string, kernel: Partial<Conv2dKern
 
 export const conv2dCases: OpCase[] = Object.entries(conv2dKernels).flatMap(([name, kernel]) =>
   shapes.filter((s) => !name.includes('ragged') || raggedShapes.has(s.name)).map((s) => toCase(s, name, kernel)));
+
+/** Every shape once, under the engine's own kernel choice (the CPU backend's suite). */
+export const conv2dShapeCases: OpCase[] = shapes.map((s) => toCase(s, 'default', undefined));

@@ -1,23 +1,117 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
+import { forEachBackend, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
-import { conv2dCases } from '../cases/conv2d.js';
-import { conv2d, backward, tidy, Tensor, liveTensorCount } from '../../src/engine/index.js';
-import { setConv2dKernel } from '../../src/engine/testing.js';
+import { conv2dCases, conv2dShapeCases } from '../cases/conv2d.js';
+import { conv2d, backward, tidy, Tensor, liveTensorCount, Rng } from '../../src/engine/index.js';
+import { refConv2d, setConv2dKernel } from '../../src/engine/testing.js';
 
-const engineOf = useEngine();
 afterAll(() => setConv2dKernel(undefined));
 
-describe('conv2d on the real adapter (forward vs float64, gradients vs finite differences)', () => {
-  for (const c of conv2dCases) {
+const checkEach = (cases: typeof conv2dCases) => {
+  for (const c of cases) {
     it(c.name, async () => {
       const res = await checkOp(c);
       expect(res.message).toBe('ok');
     });
   }
-});
+};
 
-describe('conv2d shape errors are thrown before any GPU work', () => {
+if (suiteBackends().includes('webgpu')) {
+  describe('conv2d on WebGPU, every kernel variant (forward vs float64, gradients vs finite differences)', () => {
+    useEngine('webgpu');
+    checkEach(conv2dCases);
+  });
+}
+
+/**
+ * Convolutions of ≥ 4 MFLOP, which the CPU backend splits across its threads (finite differences
+ * would take minutes there, so the gradients are checked against float64 ones instead).
+ */
+const largeShapes: { name: string; x: number[]; w: number[]; opts: { stride?: number; padding?: number } }[] = [
+  { name: '3x3 pad 1, batch 3, 13 → 19 channels, 19x17', x: [3, 13, 19, 17], w: [19, 13, 3, 3], opts: { padding: 1 } },
+  { name: '9x9 stride 2 pad 4, 7 → 14 channels, 23x21', x: [2, 7, 23, 21], w: [14, 7, 9, 9], opts: { stride: 2, padding: 4 } },
+  { name: '1x1, 70 → 50 channels, 15x13, batch 3', x: [3, 70, 15, 13], w: [50, 70, 1, 1], opts: {} },
+  { name: '3x3 stride 2 pad 1, 7x5 images, batch 5, 64 → 61 channels', x: [5, 64, 7, 5], w: [61, 64, 3, 3], opts: { stride: 2, padding: 1 } },
+];
+
+/** float64 dX, dW, dB of Σ Y·G for Y = conv2d(x, w, b) (no activation). */
+function refConvGrads(x: Float64Array, w: Float64Array, g: Float64Array, xs: number[], ws: number[], opts: { stride?: number; padding?: number }) {
+  const [N, C, H, W] = xs, [O, , kh, kw] = ws;
+  const stride = opts.stride ?? 1, pt = opts.padding ?? 0, pl = pt;
+  const OH = Math.floor((H + 2 * pt - kh) / stride) + 1, OW = Math.floor((W + 2 * pl - kw) / stride) + 1;
+  const dx = new Float64Array(x.length), dw = new Float64Array(w.length), db = new Float64Array(O);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++)
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++) {
+          const gv = g[((n * O + o) * OH + oy) * OW + ox];
+          db[o] += gv;
+          for (let c = 0; c < C; c++)
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = oy * stride + ky - pt;
+              if (iy < 0 || iy >= H) continue;
+              for (let kx = 0; kx < kw; kx++) {
+                const ix = ox * stride + kx - pl;
+                if (ix < 0 || ix >= W) continue;
+                const wi = ((o * C + c) * kh + ky) * kw + kx, xi = ((n * C + c) * H + iy) * W + ix;
+                dx[xi] += w[wi] * gv;
+                dw[wi] += x[xi] * gv;
+              }
+            }
+        }
+  return { dx, dw, db };
+}
+
+/** max |got − want| / (1 + |want|). */
+function worstError(got: Float32Array, want: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  return worst;
+}
+
+async function checkLarge(s: (typeof largeShapes)[number]): Promise<Record<string, number>> {
+  const rng = new Rng(3);
+  const draw = (n: number) => Float64Array.from({ length: n }, () => Math.fround(rng.normal()));
+  const xd = draw(s.x.reduce((p, d) => p * d, 1)), wd = draw(s.w.reduce((p, d) => p * d, 1)), bd = draw(s.w[0]);
+  const want = refConv2d({ data: xd, shape: s.x }, { data: wd, shape: s.w }, { data: bd, shape: [s.w[0]] }, s.opts);
+  const gd = draw(want.data.length);
+  const grads = refConvGrads(xd, wd, gd, s.x, s.w, s.opts);
+  const x = Tensor.fromArray(Float32Array.from(xd), s.x), w = Tensor.fromArray(Float32Array.from(wd), s.w);
+  const b = Tensor.fromArray(Float32Array.from(bd), [s.w[0]]);
+  for (const t of [x, w, b]) t.requiresGrad = true;
+  const y = await tidy(() => {
+    const out = conv2d(x, w, b, s.opts);
+    backward(out, Tensor.fromArray(Float32Array.from(gd), out.shape));
+    return out.detach();
+  }).read();
+  const errors = {
+    forward: worstError(y, want.data), dgrad: worstError(await x.grad!.read(), grads.dx),
+    wgrad: worstError(await w.grad!.read(), grads.dw), bias: worstError(await b.grad!.read(), grads.db),
+  };
+  for (const t of [x, w, b]) t.dispose();
+  return errors;
+}
+
+// The CPU backend's kernels: every shape, on two threads and on one.
+for (const threads of [2, 1]) {
+  if (!suiteBackends().includes('cpu')) break;
+  describe(`conv2d on the CPU backend, ${threads} thread(s) (forward vs float64, gradients vs finite differences)`, () => {
+    const engineOf = useEngine('cpu', { threads });
+    it(`runs on ${threads} thread(s)`, () => {
+      const eng = engineOf();
+      expect(eng.kind === 'cpu' ? eng.threadCount : 0).toBe(threads);
+    });
+    checkEach(conv2dShapeCases);
+    for (const s of largeShapes) {
+      it(`large: ${s.name} (forward, dgrad, wgrad, bias vs float64)`, async () => {
+        const errors = await checkLarge(s);
+        for (const [part, err] of Object.entries(errors)) expect(err, part).toBeLessThan(1e-4);
+      });
+    }
+  });
+}
+
+forEachBackend('conv2d shape errors are thrown before any kernel runs', (_, engineOf) => {
   const t = (...shape: number[]) => Tensor.fromArray(new Float32Array(shape.reduce((p, d) => p * d, 1)), shape);
   const cases: [string, () => unknown, RegExp][] = [
     ['channel mismatch', () => conv2d(t(1, 3, 5, 5), t(4, 2, 3, 3)), /conv2d: x has 3 channels but w expects 2 \(x \[1, 3, 5, 5\], w \[4, 2, 3, 3\]\)/],
@@ -29,7 +123,7 @@ describe('conv2d shape errors are thrown before any GPU work', () => {
   shapeErrorCases(engineOf, cases);
 });
 
-describe('conv2d geometry and memory', () => {
+forEachBackend('conv2d geometry and memory', () => {
   it("'same' keeps H×W at stride 1 and gives ceil(H/2) at stride 2", () => {
     tidy(() => {
       expect(conv2d(Tensor.empty([2, 3, 7, 5]), Tensor.empty([4, 3, 9, 9]), null, { padding: 'same' }).shape).toEqual([2, 4, 7, 5]);
