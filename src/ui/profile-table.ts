@@ -40,7 +40,8 @@ export class ProfileTable extends LitElement {
   override render() {
     const total = this.rows.reduce((s, r) => s + r.totalMs, 0) || 1;
     const calls = this.rows.reduce((s, r) => s + r.calls, 0);
-    return html`
+    // On a phone the six columns scroll inside the card rather than widen the page.
+    return html`<div class="scroll-x">
       <table id="profile-table">
         <caption class="visually-hidden">GPU time per kernel; select a column header to sort</caption>
         <thead><tr>${COLUMNS.map(([k, label]) => html`
@@ -53,7 +54,7 @@ export class ProfileTable extends LitElement {
           <td>${((100 * r.totalMs) / total).toFixed(1)} %</td><td>${rateText(r)}</td></tr>`)}</tbody>
         <tfoot><tr><th scope="row">Total (${this.rows.length} kernels)</th><td>${calls}</td><td id="profile-total">${total.toFixed(3)}</td>
           <td></td><td>100 %</td><td></td></tr></tfoot>
-      </table>`;
+      </table></div>`;
   }
 }
 

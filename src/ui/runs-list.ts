@@ -45,7 +45,7 @@ export class RunsList extends LitElement {
     const busy = isActive(train.status);
     const error = runsError ? html`<p class="error" role="alert" id="runs-error">${runsError}</p>` : '';
     if (!runs.length) return html`${error}<p class="muted" id="runs-empty">No saved runs yet: a run is saved here from its first step.</p>`;
-    return html`${error}
+    return html`${error}<div class="scroll-x">
       <table id="runs-list">
         <thead><tr><th>Name</th><th>Preset</th><th>Step</th><th>Saved</th><th>Size</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${runs.map((r) => {
@@ -70,7 +70,7 @@ export class RunsList extends LitElement {
               <button data-action="delete" ?disabled=${training} @click=${() => this.askDelete(r)}>Delete</button>
             </div></td></tr>`;
         })}</tbody>
-      </table>`;
+      </table></div>`;
   }
 }
 

@@ -26,8 +26,8 @@ export const shared = css`
      fieldset too (its default min-width is its content's), and long words and file names wrap. */
   select, input:not([type='checkbox']):not([type='radio']) { max-width: 100%; min-width: 0; }
   fieldset { min-width: 0; }
-  p, li, td, label, summary { overflow-wrap: anywhere; }
-  /* Tables wider than a phone scroll inside their card instead of widening the page. */
+  p, li, label, summary { overflow-wrap: anywhere; }
+  /* Tables wider than a phone scroll inside their card instead of widening the page (cells never break a number). */
   .scroll-x { overflow-x: auto; max-width: 100%; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

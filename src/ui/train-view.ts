@@ -178,7 +178,7 @@ export class TrainView extends LitElement {
       <section class="card"><h2>Held-out metrics${of}</h2><metrics-chart .rows=${t.metrics}></metrics-chart></section>
       <section class="card"><h2>Samples: whole held-out images at 1:1${of}</h2><grid-strip .grids=${t.grids} .contactSheet=${t.contactSheet}></grid-strip></section>
       ${t.summary ? html`<section class="card" id="run-summary"><h2>Run summary${of}</h2>
-        <table>${tableRows(t.summary).map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</table></section>` : ''}`;
+        <div class="scroll-x"><table>${tableRows(t.summary).map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</table></div></section>` : ''}`;
   }
 }
 
