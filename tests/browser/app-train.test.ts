@@ -40,9 +40,22 @@ describe('app: train SRGAN in a worker', () => {
       let last = performance.now();
       setInterval(() => { const now = performance.now(); w.maxLag = Math.max(w.maxLag, now - last - 50); last = now; }, 50);
     });
+    // Every text of the progress line until the first step: it says what the worker does, never a bare "step 0 / N".
+    await page.evaluate(() => {
+      const w = window as unknown as { rateTexts: string[] };
+      w.rateTexts = [];
+      const line = () => document.querySelector('srgan-app')?.shadowRoot?.querySelector('train-view')?.shadowRoot?.querySelector('#train-rate');
+      setInterval(() => { const t = line()?.textContent?.replace(/\s+/g, ' ').trim(); if (t && t !== w.rateTexts.at(-1)) w.rateTexts.push(t); }, 100);
+    });
     await clickDeep(page, '#train-start');
     // Before the first step: the held-out report at step 0 (5 images of 256 px; its kernels compile first) and phase 1's compile.
     await waitDeep(page, '#train-progress', 360_000, 'el.value >= 2');
+    const atZero = (await page.evaluate(() => (window as unknown as { rateTexts: string[] }).rateTexts)).filter((t) => /^step 0 \/ \d+/.test(t));
+    for (const t of atZero) expect(t).toMatch(/^step 0 \/ 5001 · .+… \d+ s/);
+    // The two that last seconds (kernels compiling); the others may pass between two samples of the line.
+    for (const doing of [/rendering the start grid and metrics/,
+      /first step of phase 1 \(content loss only\): building and compiling its kernels/])
+      expect(atZero.some((t) => doing.test(t)), `${doing} in ${atZero.join(' | ')}`).toBe(true);
     expect(await (await waitDeep(page, '#train-progress')).evaluate((e) => (e as HTMLProgressElement).max)).toBe(5001);
     expect(await textOf(page, '#train-rate')).toMatch(/steps\/s · ETA/);
     // The chart got points and the first grid (step 0) is on the page.
