@@ -1,12 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
-import { useEngine } from '../helpers/gpu.js';
+import { forEachBackend } from '../helpers/gpu.js';
 
 const close = (got: Float32Array, want: number[], tol = 1e-5) =>
   want.forEach((w, i) => expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w))));
 
-describe('autodiff', () => {
-  useEngine();
+forEachBackend('autodiff', () => {
 
   it('diamond graph: x used twice sums both paths', async () => {
     const x = E.variable(E.tensor([1, 2, 3]));

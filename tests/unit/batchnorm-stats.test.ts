@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/gpu.js';
+import { expect, it } from 'vitest';
+import { forEachBackend } from '../helpers/gpu.js';
 import { Tensor, backward, noGrad, tidy, Rng, sum, batchNorm2d } from '../../src/engine/index.js';
 import { refBatchNorm2d } from '../../src/engine/testing.js';
 
@@ -23,8 +23,7 @@ function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return worst;
 }
 
-describe('batch norm running statistics', () => {
-  useEngine();
+forEachBackend('batch norm running statistics', () => {
 
   for (const momentum of [0.1, 0.3]) {
     it(`match a float64 reference after several training steps (momentum ${momentum})`, async () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/gpu.js';
+import { expect, it } from 'vitest';
+import { forEachBackend } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { layerCases } from '../cases/layers.js';
 import {
@@ -11,8 +11,7 @@ const take = async (t: Tensor) => { const v = await t.read(); t.dispose(); retur
 const close = (got: ArrayLike<number>, want: number[], tol = 1e-6) =>
   want.forEach((w, i) => expect(Math.abs(got[i] - w), `index ${i}: ${got[i]} vs ${w}`).toBeLessThanOrEqual(tol));
 
-describe('layer ops on the real adapter (forward vs float64, gradients vs finite differences)', () => {
-  useEngine();
+forEachBackend('layer ops (forward vs float64, gradients vs finite differences)', () => {
   for (const c of layerCases) {
     it(c.name, async () => {
       const res = await checkOp(c);
@@ -21,8 +20,7 @@ describe('layer ops on the real adapter (forward vs float64, gradients vs finite
   }
 });
 
-describe('layer ops: hand-checked values and contracts', () => {
-  useEngine();
+forEachBackend('layer ops: hand-checked values and contracts', () => {
 
   it('pixelShuffle follows PyTorch channel order (hand-written expectation)', async () => {
     // in[0, i·2 + j, 0, w] = (i·2 + j)·2 + w  →  out[0, 0, i, w·2 + j]

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import {
   nn, decodeSafetensors, loadCheckpoint, saveCheckpoint, Tensor, liveTensorCount, tidy, backward, noGrad, mean, mul, randNormal, Rng,
 } from '../../src/engine/index.js';
 import { loadCheckpointFile, saveCheckpointFile } from '../../src/engine/node.js';
-import { useEngine } from '../helpers/gpu.js';
+import { forEachBackend } from '../helpers/gpu.js';
 
 const { BatchNorm2d, Conv2d, Flatten, kaimingUniformBound, LeakyReLU, Linear, manualSeed, PReLU, Residual, Sequential, Sigmoid, StateDictError, Tanh, ReLU } = nn;
 
@@ -40,8 +40,7 @@ async function outputBits(m: nn.Module, x: Tensor): Promise<number[]> {
   return bits;
 }
 
-describe('nn modules', () => {
-  useEngine();
+forEachBackend('nn modules', () => {
 
   it('names parameters and buffers along the module tree, in PyTorch order', () => {
     const m = smallModel(1);

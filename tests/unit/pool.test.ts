@@ -1,11 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { shapeErrorCases, useEngine } from '../helpers/gpu.js';
+import { expect, it } from 'vitest';
+import { shapeErrorCases, forEachBackend } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { poolCases } from '../cases/pool.js';
 import { Tensor, backward, maxPool2d } from '../../src/engine/index.js';
 
-describe('max pool on the real adapter (forward vs float64, gradients vs finite differences)', () => {
-  useEngine();
+forEachBackend('max pool (forward vs float64, gradients vs finite differences)', () => {
   for (const c of poolCases) {
     it(c.name, async () => {
       const res = await checkOp(c);
@@ -14,8 +13,7 @@ describe('max pool on the real adapter (forward vs float64, gradients vs finite 
   }
 });
 
-describe('max pool: hand-checked values and contracts', () => {
-  const engineOf = useEngine();
+forEachBackend('max pool: hand-checked values and contracts', (_, engineOf) => {
 
   it('ties send the whole gradient to the first maximum in row-major order (PyTorch)', async () => {
     // One 2×2 window [[5, 5], [5, 1]]: the maximum is at (0, 0) first.

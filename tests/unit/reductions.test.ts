@@ -3,11 +3,9 @@
  * which forced kernels cut into many chunks): results against float64, which kernels the
  * gradients run, and memory over repeated training steps.
  */
-import { describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/gpu.js';
+import { expect, it } from 'vitest';
+import { forEachBackend } from '../helpers/gpu.js';
 import * as E from '../../src/engine/index.js';
-
-const engineOf = useEngine();
 
 function data(n: number, seed: number, offset = 0): Float32Array {
   const rng = new E.Rng(seed);
@@ -27,7 +25,7 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
   expect(worst).toBeLessThan(tol);
 }
 
-describe('reductions at training sizes (adapter split: several chunks and passes)', () => {
+forEachBackend('reductions at training sizes (adapter split: several chunks and passes)', () => {
   it('sum over N,H,W of [16,32,24,24] (a conv bias gradient) matches float64', async () => {
     const shape = [16, 32, 24, 24];
     const x = data(16 * 32 * 24 * 24, 1);
@@ -70,7 +68,7 @@ describe('reductions at training sizes (adapter split: several chunks and passes
   });
 });
 
-describe('gradients that only broadcast', () => {
+forEachBackend('gradients that only broadcast', (_, engineOf) => {
   it('the backward of sum, mean and the fused losses runs no strided copy', async () => {
     const eng = engineOf();
     await eng.sync();
@@ -93,7 +91,7 @@ describe('gradients that only broadcast', () => {
   });
 });
 
-describe('memory over repeated training steps', () => {
+forEachBackend('memory over repeated training steps', (_, engineOf) => {
   it('reductions, losses, batch norm, PReLU and a biased conv leave nothing behind after the first step', async () => {
     const eng = engineOf();
     const x = E.variable(E.Tensor.fromArray(data(4 * 8 * 12 * 12, 7), [4, 8, 12, 12]));

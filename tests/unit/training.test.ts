@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
-import { useEngine } from '../helpers/gpu.js';
+import { forEachBackend } from '../helpers/gpu.js';
 import { linear } from '../../src/engine/index.js';
 
 /** y = 3x − 1 + N(0, 0.1²): the fit should reach the noise floor (MSE ≈ 0.01). */
@@ -22,8 +22,7 @@ function lineStep(a: E.Tensor, b: E.Tensor, x: E.Tensor, y: E.Tensor, opt: E.Opt
   });
 }
 
-describe('training', () => {
-  useEngine();
+forEachBackend('training', () => {
 
   it('Adam fits a noisy line to the noise floor', async () => {
     const { x, y } = noisyLine(64);
