@@ -75,12 +75,12 @@ async function run(argv: string[]): Promise<number> {
   for (const e of entries) choices.push(await chooseModel('eval', { model: e.model, checkpoint: v.checkpoint, scale, texture: e.texture }));
   const grid = v.grid;
   if (grid !== undefined && !/\.png$/i.test(grid)) throw new UsageError(`srgan eval: --grid writes a PNG; give a file name ending in .png, got "${grid}"`);
+  const lowRes = degradedLowResOption(v.degrade, choices[0].scale);
   const images = await readImageFolder(dir, (m) => console.warn(`warning: ${m}`));
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
   const ensemble = !!v['self-ensemble'];
   const results: { name: string; report: EvalReport; ms: number }[] = [];
   const gridRows = positiveIntOption('eval', 'grid-rows', v['grid-rows']) ?? GRID_IMAGES;
-  const lowRes = degradedLowResOption(v.degrade, choices[0].scale);
   const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images, gridRows), { scale: choices[0].scale, size: GRID_SIZE, lowRes });
   const gridOutputs: HostImage[][] = [];
   for (const choice of choices) {

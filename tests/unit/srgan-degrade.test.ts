@@ -22,6 +22,9 @@ import { useEngine } from '../helpers/gpu.js';
 import { makeConfig } from '../../src/srgan/config.js';
 import { Trainer } from '../../src/srgan/train/trainer.js';
 import { makeLr } from '../../src/srgan/data/degrade.js';
+import { UsageError } from '../../src/cli/command.js';
+import { trainCommand } from '../../src/cli/srgan-train.js';
+import { evalCommand } from '../../src/cli/srgan-eval.js';
 
 const randomPlanes = (width: number, height: number, seed = 1): Planes => {
   const rng = new SeededRng(seed);
@@ -268,6 +271,15 @@ describe('degradation specs', () => {
     expect(rmse('noise5')).toBeLessThan(5.5);
     expect(rmse('jpeg30')).toBeGreaterThan(rmse('jpeg90'));
     expect(rmse('blur2')).toBeGreaterThan(0.5);
+  });
+
+  it('--degrade with a spec that does not parse is a usage error, before any image or GPU work', async () => {
+    const refused = [
+      trainCommand.run(['--data', 'no/such/dir', '--out', 'no/such/run', '--degrade', 'jpeg0']),
+      evalCommand.run(['--images', 'no/such/dir', '--degrade', 'noise5+blur1']),
+    ];
+    for (const r of refused) await expect(r).rejects.toThrow(UsageError);
+    await expect(evalCommand.run(['--images', 'no/such/dir', '--degrade', 'noise5+blur1'])).rejects.toThrow(/--degrade: .*put it first/);
   });
 
   it('held-out LR (srgan eval --degrade) depends on the image index only, not on the order of the calls', () => {
