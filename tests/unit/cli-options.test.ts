@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpText, parseOptions, UsageError, type OptionTable } from '../../src/cli/command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { chooseModel } from '../../src/cli/model-choice.js';
-import { planUpscale } from '../../src/cli/upscale-plan.js';
+import { planUpscale, type UpscaleJob } from '../../src/cli/upscale-plan.js';
+import { expectedRssMb, largeJobWarning, windowPixels } from '../../src/cli/upscale-estimate.js';
+import { formatDuration } from '../../src/cli/progress.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srgan-cli-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -161,6 +163,26 @@ describe('srgan upscale options (before the GPU)', () => {
       await expect(run).rejects.toThrow(UsageError);
       await expect(run).rejects.toThrow(message);
     }
+  });
+});
+
+describe('srgan upscale estimates', () => {
+  const photo: UpscaleJob = { input: 'photo.jpg', output: 'photo_x4.png', format: 'png', width: 4000, height: 3000, channels: 3, bitDepth: 8, outWidth: 16000, outHeight: 12000 };
+
+  it('price the windows the tiles read: cores plus context, ×8 with the self-ensemble', () => {
+    // 40×30 in cores of ≤ 16 with 8 px of context: 3 × 2 cores of 14×15 at most, so windows of 30×31.
+    expect(windowPixels({ width: 40, height: 30 }, 16, 8, false)).toBe(3 * 2 * 30 * 31);
+    expect(windowPixels({ width: 40, height: 30 }, 16, 8, true)).toBe(8 * 3 * 2 * 30 * 31);
+  });
+
+  it('warn before a large job with its output size, time and memory, and stay quiet for a small one', () => {
+    expect(largeJobWarning(photo, 3 * 3600 + 20 * 60, 4)).toBe('warning: photo.jpg is 4000×3000 (12.0 MP): the result is 16000×12000 (192.0 MP) ' +
+      `and takes about 3h 20m on this adapter, with about ${Math.round(expectedRssMb(photo, 4) / 10) * 10} MB of memory (Ctrl-C stops it)`);
+    expect(expectedRssMb(photo, 4)).toBeLessThan(1500); // the issue's bound for 12 MP
+    const small = { ...photo, width: 400, height: 300, outWidth: 1600, outHeight: 1200 };
+    expect(largeJobWarning(small, 60, 4)).toBeUndefined();
+    expect(largeJobWarning(small, 301, 4)).toMatch(/takes about 5m 01s/);
+    expect([formatDuration(45.4), formatDuration(725), formatDuration(7500)]).toEqual(['45s', '12m 05s', '2h 05m']);
   });
 });
 
