@@ -188,7 +188,7 @@ async function photoCrop(size: number): Promise<Nhwc> {
 }
 
 describe('layers-model on the engine vs the float64 TF-semantics interpreter', () => {
-  useEngine();
+  useEngine('webgpu'); // its cases force each WGSL conv variant
 
   // Both conv kernel variants: SwiftShader picks 'registers', a hardware GPU 'workgroup'.
   for (const variant of ['registers', 'workgroup'] as const) it(`hand-built model with every supported class, 5×7 input (${variant} convs)`, async () => {

@@ -4,7 +4,7 @@ import { useEngine } from '../helpers/gpu.js';
 import { sizeClass } from '../../src/engine/testing.js';
 
 describe('runtime', () => {
-  const eng = useEngine();
+  const eng = useEngine('webgpu'); // WebGPU machinery: submits, limits, timestamp queries
 
   it('acquires the real adapter with its real limits', () => {
     const a = eng().adapter;

@@ -6,7 +6,7 @@ const ev = (kernel: string, submit: number, index: number, startUs: number, durU
   ({ kernel, submit, index, startUs, durUs, flops, bytes });
 
 describe('Chrome trace export', () => {
-  const eng = useEngine();
+  const eng = useEngine('webgpu'); // WebGPU machinery: submits, limits, timestamp queries
 
   it('writes kernels as complete slices and each submit as a span over its kernels', () => {
     const t = E.chromeTrace([ev('matmul', 0, 0, 0, 10, 2e6), ev('relu', 0, 1, 12, 3, 0, 4096), ev('adam', 1, 0, 40, 5)]);
