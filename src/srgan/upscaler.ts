@@ -47,6 +47,11 @@ export interface UpscalerOptions {
   modelUrl?: string | URL;
   /** Run on the page's own GPUDevice. Without one, the engine acquires a device (Dawn in Node). */
   device?: GPUDevice;
+  /**
+   * Which engine backend runs it when the engine is not started yet: 'auto' (the default: a hardware
+   * GPU through WebGPU, else the CPU backend), 'webgpu' or 'cpu'. An engine already running keeps its own.
+   */
+  backend?: E.BackendName | 'auto';
   /** Tiling and quality knobs of upscaleImage (see upscale.ts). */
   tile?: number;
   overlap?: number;
@@ -176,14 +181,14 @@ function currentEngine(): E.Engine | undefined {
   }
 }
 
-async function startEngine(device: GPUDevice | undefined): Promise<{ engine: E.Engine; owned: boolean }> {
+async function startEngine(device: GPUDevice | undefined, backend?: E.BackendName | 'auto'): Promise<{ engine: E.Engine; owned: boolean }> {
   if (device) {
     const engine = await E.initEngine({ device });
     if (engine.kind !== 'webgpu' || engine.device !== device) throw new UpscalerError('options.device: the engine already runs on another GPUDevice of this page');
     return { engine, owned: false };
   }
   const existed = currentEngine();
-  const engine = await E.initEngine();
+  const engine = await E.initEngine({ backend });
   if (!existed && started?.engine !== engine) started = { engine, users: 0 };
   if (started?.engine !== engine) return { engine, owned: false };
   started.users++;
@@ -203,7 +208,7 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
   let disposed = false;
 
   const start = () => (loading ??= (async () => {
-    const { engine, owned } = await startEngine(options.device);
+    const { engine, owned } = await startEngine(options.device, options.backend);
     try {
       return { model: await loadModel(choice, options), engine, owned };
     } catch (e) {
