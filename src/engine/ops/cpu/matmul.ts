@@ -6,6 +6,7 @@
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
+import type { HeapBlock } from '../../cpu/heap.js';
 import { gemmJob, packA } from '../../cpu/jobs.js';
 import type { BiasMode } from '../../../shaders/matmul.js';
 
@@ -55,15 +56,17 @@ export function matmulCpu(eng: CpuEngine, a: Tensor, b: Tensor, p: CpuMatmulPlan
     const [rs, cs] = p.transA ? [1, M] : [K, 1];
     const [brs, bcs] = p.transB ? [1, K] : [N, 1];
     const aBase = a.storage.block.offset, bBase = b.storage.block.offset, cBase = c.storage.block.offset;
-    // A shared by the whole batch is packed once.
-    const sharedA = p.strideA.every((s) => s === 0);
-    let ap = sharedA ? packA(eng, aBase, rs, cs, M, K) : undefined;
+    // A is packed again only when the batch moves to another A matrix (a broadcast A is packed once).
+    let ap: HeapBlock | undefined;
+    let packedAt = -1;
     try {
       for (let z = 0; z < nBatch; z++) {
-        if (!sharedA) {
+        const at = aBase + 4 * batchOffset(z, p.batch, p.strideA);
+        if (at !== packedAt) {
           if (ap) eng.heap.release(ap);
           ap = undefined;
-          ap = packA(eng, aBase + 4 * batchOffset(z, p.batch, p.strideA), rs, cs, M, K);
+          ap = packA(eng, at, rs, cs, M, K);
+          packedAt = at;
         }
         gemmJob(eng, ap!, bBase + 4 * batchOffset(z, p.batch, p.strideB), brs, bcs, cBase + 4 * z * M * N, N, M, N, K, accumulate);
       }
