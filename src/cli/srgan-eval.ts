@@ -116,7 +116,7 @@ async function run(argv: string[]): Promise<number> {
     const rows = gridSet.images.map((im, i) => ({
       lr: rgbFromHost(im.lr), bicubic: rgbFromHost(im.bicubic), hr: rgbFromHost(im.hr), outputs: gridOutputs.map((o) => rgbFromHost(o[i])),
     }));
-    const { image } = renderComparisonGrid(rows, { title: `${dir} (×${gridSet.scale})`, modelLabels: results.map((r, i) => gridLabel(entries[i], v.checkpoint, r.name)), scale: gridSet.scale });
+    const { image } = renderComparisonGrid(rows, { title: `${dir} (×${gridSet.scale}${v.degrade ? `, LR ${v.degrade}` : ''})`, modelLabels: results.map((r, i) => gridLabel(entries[i], v.checkpoint, r.name)), scale: gridSet.scale });
     await mkdir(dirname(resolve(grid)), { recursive: true });
     await E.writeFileAtomic(grid, await encodeGridPng(image));
     console.log(`\ngrid: ${grid} (${image.width}×${image.height}: LR | bicubic | ${results.map((r) => r.name).join(' | ')} | HR)`);
