@@ -27,8 +27,10 @@ function step(net: nn.Sequential, opt: E.Optimizer, x: E.Tensor, y: E.Tensor): E
 }
 
 forEachBackend('CNN training', (backend) => {
-
-  it('conv-BN-PReLU-conv overfits one batch of random images: loss drops by more than 10×', async () => {
+  // Convergence is a property of the ops, which the op suites check on both backends. Its 300
+  // steps take ~45 s on SwiftShader, so it runs where training is fast: the CPU backend.
+  const cpuOnly = backend === 'cpu' ? it : () => {};
+  cpuOnly('conv-BN-PReLU-conv overfits one batch of random images: loss drops by more than 10×', async () => {
     const net = tinyNet();
     const x = E.randNormal([2, 3, 9, 7], 0, 1, 1);
     const y = E.randUniform([2, 3, 9, 7], -1, 1, 2);
@@ -44,8 +46,9 @@ forEachBackend('CNN training', (backend) => {
     net.dispose(); opt.dispose(); x.dispose(); y.dispose();
   });
 
-  // 200 steps on the CPU backend (fast there): its heap never shrinks, so a leak would show as growth.
-  const steps = backend === 'cpu' ? 200 : 100;
+  // 200 steps on the CPU backend, whose heap never shrinks, so that a leak shows as growth; on
+  // SwiftShader a step costs ~0.3 s, and 30 steps after the first already show a pool that grows.
+  const steps = backend === 'cpu' ? 200 : 30;
   it(`${steps} conv training steps leave the engine's memory flat`, async () => {
     const net = tinyNet();
     const x = E.randNormal([2, 3, 8, 8], 0, 1, 3);

@@ -22,7 +22,9 @@ function lineStep(a: E.Tensor, b: E.Tensor, x: E.Tensor, y: E.Tensor, opt: E.Opt
   });
 }
 
-forEachBackend('training', () => {
+forEachBackend('training', (backend) => {
+  // The XOR fit (~20 s on SwiftShader) is a model-level check of ops the op suites cover on both backends.
+  const cpuOnly = backend === 'cpu' ? it : () => {};
 
   it('Adam fits a noisy line to the noise floor', async () => {
     const { x, y } = noisyLine(64);
@@ -123,7 +125,7 @@ forEachBackend('training', () => {
     opt.dispose();
   });
 
-  it('a 2-8-1 MLP learns XOR (BCE with logits below 0.05)', async () => {
+  cpuOnly('a 2-8-1 MLP learns XOR (BCE with logits below 0.05)', async () => {
     const x = E.tensor([0, 0, 0, 1, 1, 0, 1, 1], [4, 2]);
     const y = E.tensor([0, 1, 1, 0], [4, 1]);
     const w1 = E.variable(E.randNormal([8, 2], 0, 1, 3)), b1 = E.variable(E.zeros([8]));
