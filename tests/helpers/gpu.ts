@@ -4,6 +4,7 @@
  */
 import { beforeAll, beforeEach, afterAll, describe, expect, it } from 'vitest';
 import { initEngine, destroyEngine, ShapeError, type Engine } from '../../src/engine/index.js';
+import { checkOp, type OpCase } from './check-op.js';
 
 export type Backend = Engine['kind'];
 export const BACKENDS: readonly Backend[] = ['cpu', 'webgpu'];
@@ -61,6 +62,35 @@ export function forEachBackend(title: string, body: (backend: Backend, engineOf:
     describe(`${title} [${backend}]`, () => {
       const engineOf = useEngine(backend);
       body(backend, engineOf);
+    });
+  }
+}
+
+/**
+ * The CPU backend on two threads and on one (its kernels split work across threads only above a
+ * size, so callers include cases that large): `body` runs once per thread count, in its own block,
+ * after a test that the engine really has that many threads. Nothing when SRGAN_BACKEND=webgpu.
+ */
+export function forEachCpuThreading(title: string, body: (threads: number) => void): void {
+  if (!suiteBackends().includes('cpu')) return;
+  for (const threads of [2, 1]) {
+    describe(`${title} [cpu, ${threads} thread${threads > 1 ? 's' : ''}]`, () => {
+      const engineOf = useEngine('cpu', { threads });
+      it(`runs on ${threads} thread(s)`, () => {
+        const eng = engineOf();
+        expect(eng.kind === 'cpu' ? eng.threadCount : 0).toBe(threads);
+      });
+      body(threads);
+    });
+  }
+}
+
+/** One test per op case: forward vs float64, gradients vs finite differences (checkOp). */
+export function checkOpTests(cases: readonly OpCase[]): void {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const res = await checkOp(c);
+      expect(res.message).toBe('ok');
     });
   }
 }

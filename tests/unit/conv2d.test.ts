@@ -1,25 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachBackend, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
-import { checkOp } from '../helpers/check-op.js';
+import { checkOpTests, forEachBackend, forEachCpuThreading, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
 import { conv2dCases, conv2dShapeCases } from '../cases/conv2d.js';
 import { conv2d, backward, tidy, Tensor, liveTensorCount, Rng } from '../../src/engine/index.js';
 import { refConv2d, setConv2dKernel } from '../../src/engine/testing.js';
 
 afterAll(() => setConv2dKernel(undefined));
 
-const checkEach = (cases: typeof conv2dCases) => {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const res = await checkOp(c);
-      expect(res.message).toBe('ok');
-    });
-  }
-};
-
 if (suiteBackends().includes('webgpu')) {
   describe('conv2d on WebGPU, every kernel variant (forward vs float64, gradients vs finite differences)', () => {
     useEngine('webgpu');
-    checkEach(conv2dCases);
+    checkOpTests(conv2dCases);
   });
 }
 
@@ -93,23 +83,15 @@ async function checkLarge(s: (typeof largeShapes)[number]): Promise<Record<strin
 }
 
 // The CPU backend's kernels: every shape, on two threads and on one.
-for (const threads of [2, 1]) {
-  if (!suiteBackends().includes('cpu')) break;
-  describe(`conv2d on the CPU backend, ${threads} thread(s) (forward vs float64, gradients vs finite differences)`, () => {
-    const engineOf = useEngine('cpu', { threads });
-    it(`runs on ${threads} thread(s)`, () => {
-      const eng = engineOf();
-      expect(eng.kind === 'cpu' ? eng.threadCount : 0).toBe(threads);
+forEachCpuThreading('conv2d (forward vs float64, gradients vs finite differences)', () => {
+  checkOpTests(conv2dShapeCases);
+  for (const s of largeShapes) {
+    it(`large: ${s.name} (forward, dgrad, wgrad, bias vs float64)`, async () => {
+      const errors = await checkLarge(s);
+      for (const [part, err] of Object.entries(errors)) expect(err, part).toBeLessThan(1e-4);
     });
-    checkEach(conv2dShapeCases);
-    for (const s of largeShapes) {
-      it(`large: ${s.name} (forward, dgrad, wgrad, bias vs float64)`, async () => {
-        const errors = await checkLarge(s);
-        for (const [part, err] of Object.entries(errors)) expect(err, part).toBeLessThan(1e-4);
-      });
-    }
-  });
-}
+  }
+});
 
 forEachBackend('conv2d shape errors are thrown before any kernel runs', (_, engineOf) => {
   const t = (...shape: number[]) => Tensor.fromArray(new Float32Array(shape.reduce((p, d) => p * d, 1)), shape);

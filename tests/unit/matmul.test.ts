@@ -1,27 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachBackend, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
-import { checkOp } from '../helpers/check-op.js';
+import { checkOpTests, forEachBackend, forEachCpuThreading, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
 import { matmulCases, matmulGpuSubset, matmulKernels } from '../cases/matmul.js';
 import { matmul, backward, tidy, Tensor, liveTensorCount, Rng, type MatmulOptions } from '../../src/engine/index.js';
 import { refMatmul, setMatmulKernel } from '../../src/engine/testing.js';
 
 afterAll(() => setMatmulKernel(undefined));
 
-const checkEach = (cases: ReturnType<typeof matmulCases>) => {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const res = await checkOp(c);
-      expect(res.message).toBe('ok');
-    });
-  }
-};
-
 if (suiteBackends().includes('webgpu')) {
   // Every WGSL variant and tile shape, on a subset of the shapes (each compile is slow on SwiftShader).
   describe('matmul on WebGPU, every kernel choice (forward vs float64, gradients vs finite differences)', () => {
     useEngine('webgpu');
     for (const [kernelName, kernel] of Object.entries(matmulKernels))
-      describe(kernelName, () => checkEach(matmulCases(kernel, matmulGpuSubset)));
+      describe(kernelName, () => checkOpTests(matmulCases(kernel, matmulGpuSubset)));
   });
 }
 
@@ -48,18 +38,10 @@ async function largeProductError(s: (typeof largeShapes)[number]): Promise<numbe
 }
 
 // The CPU backend has one GEMM: every shape, on two threads and on one.
-for (const threads of [2, 1]) {
-  if (!suiteBackends().includes('cpu')) break;
-  describe(`matmul on the CPU backend, ${threads} thread(s) (forward vs float64, gradients vs finite differences)`, () => {
-    const engineOf = useEngine('cpu', { threads });
-    it(`runs on ${threads} thread(s)`, () => {
-      const eng = engineOf();
-      expect(eng.kind === 'cpu' ? eng.threadCount : 0).toBe(threads);
-    });
-    checkEach(matmulCases());
-    for (const s of largeShapes) it(`large: ${s.name}`, async () => expect(await largeProductError(s)).toBeLessThan(1e-4));
-  });
-}
+forEachCpuThreading('matmul (forward vs float64, gradients vs finite differences)', () => {
+  checkOpTests(matmulCases());
+  for (const s of largeShapes) it(`large: ${s.name}`, async () => expect(await largeProductError(s)).toBeLessThan(1e-4));
+});
 
 forEachBackend('matmul shape errors are thrown before any kernel runs', (_, engineOf) => {
   const t = (...shape: number[]) => Tensor.fromArray(new Float32Array(shape.reduce((p, d) => p * d, 1)), shape);
