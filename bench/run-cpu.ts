@@ -7,12 +7,12 @@
  *   npx tsx bench/run-cpu.ts [--cases infer_paper_128,...] [--runs 5] [--webgpu-runs 1] [--json FILE]
  * Prints a table, notes (agreement, skipped cells), then the JSON result as the last stdout line.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modelCases } from './cpu/cases.js';
 import { parseCpuArgs, type CpuBenchOptions, type RuntimeName } from './cpu/options.js';
-import { Peer, type CaseSpec } from './cpu/protocol.js';
+import { Peer, readF32, type CaseSpec } from './cpu/protocol.js';
 import { cell, formatCpuTable, formatNotes, maxAbsDiff, ratiosOf, roundCount, roundOrder, type CaseRow } from './cpu/schedule.js';
 import { sixMegapixelPhoto, timeCliUpscale } from './cpu/upscale.js';
 
@@ -33,8 +33,6 @@ function startPeer(name: RuntimeName): Peer {
   const threads = String(cpus().length);
   return new Peer(name, python(), ['bench/peers/torch_peer.py'], { OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads });
 }
-
-const readF32 = (file: string) => { const b = readFileSync(file); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
 
 /**
  * Set a case up on every runtime and check each against PyTorch (the reference, and the ONNX
@@ -95,11 +93,13 @@ async function time(spec: CaseSpec, names: RuntimeName[], peers: Map<RuntimeName
   // The check step warmed every runtime up; SwiftShader's steps are too long for more.
   for (let i = 0; i < names.length; i++) if (names[i] !== 'ours-webgpu') for (let w = 0; w < o.warmup; w++) await once(i);
   for (let r = 0; r < roundCount(runs); r++) {
+    const done: string[] = [];
     for (const i of roundOrder(runs, r)) {
       const ms = await once(i);
       if (ms !== undefined) samples[i].push(ms);
+      done.push(`${names[i]} ${ms?.toFixed(0) ?? 'failed'}${ms === undefined ? '' : ' ms'}`);
     }
-    log(`${spec.key}: round ${r + 1}/${roundCount(runs)}: ${names.map((n, i) => `${n} ${samples[i].at(-1)?.toFixed(0) ?? '-'} ms`).join(', ')}`);
+    log(`${spec.key}: round ${r + 1}/${roundCount(runs)}: ${done.join(', ')}`);
   }
   names.forEach((n, i) => { if (!failed.has(i) && samples[i].length) row[n] = { ...row[n], ...cell(samples[i]) }; });
 }

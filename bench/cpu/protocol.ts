@@ -6,12 +6,19 @@
  * to stderr, which is passed through.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** A raw little-endian float32 file and its NCHW shape. */
 export interface ArraySpec {
   file: string;
   shape: number[];
+}
+
+/** A raw float32 file (a copy: a Buffer from Node's pool may not be 4-byte aligned). */
+export function readF32(file: string): Float32Array {
+  const b = readFileSync(file);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 /** Everything a runtime needs to build one case from files, with no code shared between languages. */

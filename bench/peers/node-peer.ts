@@ -12,13 +12,9 @@ import { describeAdapter, engine, initEngine } from '../../src/engine/node.js';
 import { generatorFromSafetensors } from '../../src/srgan/checkpoint.js';
 import type { Generator } from '../../src/srgan/models/generator.js';
 import { oursTrainStep } from '../cases/srresnet.js';
-import { serve, type ArraySpec, type CaseSpec, type Reply, type Request } from '../cpu/protocol.js';
+import { readF32 as readFile, serve, type ArraySpec, type CaseSpec, type Reply, type Request } from '../cpu/protocol.js';
 
-export function readF32(a: ArraySpec): Float32Array {
-  const b = readFileSync(a.file);
-  // A copy: Buffer's pool may not be 4-byte aligned.
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
+const readF32 = (a: ArraySpec) => readFile(a.file);
 
 /** One case on one runtime: `step` is the timed work, awaited to completion. */
 interface Built {
