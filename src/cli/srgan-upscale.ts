@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import * as E from '../engine/node.js';
 import { decodeSamples } from '../srgan/image/node.js';
-import { defaultTile, upscaleStrips } from '../srgan/upscale.js';
+import { defaultTile, progressTotal, upscaleStrips } from '../srgan/upscale.js';
 import { SHIPPED_MODELS } from '../srgan/shipped-models.js';
 import { PRETRAINED_NAMES } from '../srgan/pretrained/catalogue.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
@@ -10,7 +10,7 @@ import { OUTPUT_EXTENSIONS, streamOutput } from './image-output.js';
 import { chooseModel } from './model-choice.js';
 import { planUpscale, type UpscaleJob } from './upscale-plan.js';
 import type { SrModel } from './models.js';
-import { formatDuration, progressBar, type Progress } from './progress.js';
+import { formatDuration, progressBar } from './progress.js';
 import { BASE_RSS_MB, largeJobWarning, measureRate, STRIP_MB_PER_1000PX, windowPixels } from './upscale-estimate.js';
 
 const DEFAULT_TILE_PAD = 16;
@@ -45,9 +45,10 @@ Exit codes: 0 done, 1 failure, 2 usage error.
 
 Memory and time: tiles stream from the decoded input to the file, so memory grows with the width,
 not the area: about ${BASE_RSS_MB} MB, plus the decoded input (3 bytes a pixel), plus ${STRIP_MB_PER_1000PX} MB per 1000 px
-of the upscaled width (a 12-MP photo: under 1 GB). Time grows with the area: on SwiftShader (no
-GPU, 2 cores) the default model takes about 5 minutes per input megapixel; a GPU is far faster.
-Before a large input starts, a warning gives its output size and the time measured on this adapter.
+of the upscaled width (a 12-MP photo ×4: about 850 MB). Time grows with the area: on SwiftShader
+(no GPU, 2 cores) the default model takes about 5 minutes per input megapixel; a GPU is far
+faster. Before a large input starts, a warning gives its output size, memory and the time
+measured on this adapter; Ctrl-C stops between tiles and removes the unfinished file.
 
 examples:
   srgan upscale -i photo.jpg -o photo_x4.png
@@ -71,17 +72,17 @@ export async function upscaleOne(model: SrModel, job: UpscaleJob, o: RunOptions)
     path: job.output, format: job.format, width, height, channels: src.channels, bitDepth: src.bitDepth,
     resizeTo: job.outWidth !== width || job.outHeight !== height ? { width: job.outWidth, height: job.outHeight } : undefined,
   });
-  let bar: Progress | undefined; // the tile count is known once tiling is planned
+  // Started before the first tile, so that the ETA after it counts that tile's time.
+  const bar = progressBar(progressTotal(src, o.tile, o.overlap, o.selfEnsemble), `upscale ${basename(job.input)} (tiles)`);
   const t0 = performance.now();
   try {
     await upscaleStrips((t) => model.run(t), { ...src, max: src.bitDepth === 16 ? 65535 : 255 }, {
-      scale, tile: o.tile, overlap: o.overlap, selfEnsemble: o.selfEnsemble, signal: o.signal,
-      onProgress: (done, total) => (bar ??= progressBar(total, `upscale ${basename(job.input)} (tiles)`)).update(done),
+      scale, tile: o.tile, overlap: o.overlap, selfEnsemble: o.selfEnsemble, signal: o.signal, onProgress: (done) => bar.update(done),
     }, (strip) => sink.write(strip));
-    bar?.stop();
+    bar.stop();
     await sink.finish();
   } catch (e) {
-    bar?.stop();
+    bar.stop();
     await sink.abort();
     throw e;
   }
@@ -127,8 +128,9 @@ async function run(argv: string[]): Promise<number> {
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
   const model = await choice.load();
   const ac = new AbortController();
-  const stop = () => ac.abort(new Error('interrupted (Ctrl-C); the unfinished file was removed'));
-  process.once('SIGINT', stop);
+  // Ctrl-C or a kill: stop after the tile in flight, so the unfinished file is removed, not left behind.
+  const stop = () => ac.abort(new Error('interrupted; the unfinished file was removed'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop);
   const opts: RunOptions = { tile: tile ?? defaultTile(overlap), overlap, selfEnsemble: !!v['self-ensemble'], signal: ac.signal };
   const scaleNote = outscale !== undefined && outscale !== choice.scale ? `, resized to ×${outscale}` : '';
   console.log(`srgan upscale: ${choice.label}${opts.selfEnsemble ? ' + self-ensemble' : ''}, ×${choice.scale}${scaleNote}`);
@@ -148,7 +150,7 @@ async function run(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    process.off('SIGINT', stop);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, stop);
     model.dispose();
   }
   if (plan.folder) {

@@ -169,6 +169,12 @@ function placeCore(strip: OutputStrip, rgb: Planes, alpha: Planes | null, alphaA
   }
 }
 
+/** The `total` that onProgress counts to: one per model run (8 per tile with the self-ensemble), one per alpha tile. */
+export function progressTotal(image: { width: number; height: number; channels: Channels }, tile: number, overlap: number, selfEnsemble: boolean): number {
+  const tiles = planTiles(image.width, image.height, tile, overlap).length;
+  return tiles * (selfEnsemble ? 8 : 1) + (hasAlpha(image) ? tiles : 0);
+}
+
 /**
  * Upscale `source` with `run` (see upscaleImage), handing the result to `onStrip` one row of tiles
  * at a time, top to bottom; the next strip starts once `onStrip` has resolved (backpressure for an
@@ -185,7 +191,7 @@ export async function upscaleStrips(run: (lrTile: E.Tensor) => E.Tensor, source:
   // The same cores in the same order; RGB windows in the mirrored image's coordinates, alpha's in the image's.
   const tiles = planTiles(width, height, tile, overlap, pad), alphaTiles = planTiles(width, height, tile, overlap);
   const withAlpha = hasAlpha(source);
-  const total = tiles.length * (opts.selfEnsemble ? 8 : 1) + (withAlpha ? tiles.length : 0);
+  const total = progressTotal(source, tile, overlap, !!opts.selfEnsemble);
   let done = 0;
   const tick = () => opts.onProgress?.(++done, total);
   const model = async (p: Planes) => { const out = await runPlanes(run, p, scale); tick(); return out; };
