@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/node.js';
 import { Heap } from '../../src/engine/cpu/heap.js';
+import { refConv2d } from '../../src/engine/testing.js';
+import { checkOp } from '../helpers/check-op.js';
 
 afterEach(() => E.destroyEngine());
 
@@ -38,21 +40,25 @@ describe('CPU backend', () => {
     expect(big.offset + big.size).toBeLessThanOrEqual(h.memory.buffer.byteLength);
   });
 
-  it('threads give the same bits as one thread (conv forward and both gradients)', async () => {
+  it('threads give the same bits as one thread (conv forward and both gradients, GEMM and direct kernels)', async () => {
     const run = async (threads: number) => {
       const eng = await E.initEngine({ backend: 'cpu', threads });
       expect(eng.kind).toBe('cpu');
       const x = E.variable(E.tensor(rand(2 * 8 * 21 * 19, 1), [2, 8, 21, 19]));
       const w = E.variable(E.tensor(rand(16 * 8 * 3 * 3, 2), [16, 8, 3, 3]));
       const y = E.conv2d(x, w, null, { padding: 'same', stride: 2 });
-      const loss = E.sum(E.mul(y, E.tensor(rand(y.size, 3), y.shape)));
+      // A direct-kernel conv (stride 1, 3 outputs, 4 inputs) big enough to be split across threads.
+      const u = E.variable(E.tensor(rand(2 * 4 * 40 * 37, 8), [2, 4, 40, 37]));
+      const v = E.variable(E.tensor(rand(3 * 4 * 5 * 5, 9), [3, 4, 5, 5]));
+      const z = E.conv2d(u, v, null, { padding: 'same' });
+      const loss = E.add(E.sum(E.mul(y, E.tensor(rand(y.size, 3), y.shape))), E.sum(E.mul(z, E.tensor(rand(z.size, 10), z.shape))));
       E.backward(loss);
-      const out = [await y.read(), await x.grad!.read(), await w.grad!.read()];
+      const out = [y, x.grad!, w.grad!, z, u.grad!, v.grad!].map((t) => t.data.slice());
       E.destroyEngine();
       return out;
     };
     const [one, two] = [await run(1), await run(2)];
-    for (let i = 0; i < 3; i++) expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer))).toBe(true);
+    for (let i = 0; i < one.length; i++) expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
   });
 
   it('a job that traps fails on the caller with an error, and the pool keeps working', async () => {
@@ -90,5 +96,22 @@ describe('CPU backend', () => {
     expect(rows.find((r) => r.kernel === 'conv2d')?.calls).toBe(1);
     expect(rows.find((r) => r.kernel === 'conv2d')?.gflops).toBeGreaterThan(0);
     expect(await x.read()).toEqual(rand(4 * 16 * 8 * 8, 6));
+  });
+
+  it('the direct kernels (stride 1, at most 4 output channels) on wide rows and ragged ends: float64 and finite differences', async () => {
+    await E.initEngine({ backend: 'cpu' });
+    const shapes: [number[], number[], E.Conv2dOptions][] = [
+      [[2, 2, 5, 21], [3, 2, 3, 3], { padding: 'same' }], // 16 pixels then 5; a ragged vec4 in the weight gradient
+      [[1, 3, 4, 37], [4, 3, 5, 5], { padding: 2 }],
+      [[1, 5, 3, 18], [2, 5, 1, 1], {}],
+      [[1, 4, 6, 20], [8, 4, 3, 3], { padding: [2, 0] }], // 8 outputs (GEMM) but 4 inputs: the direct input gradient
+    ];
+    for (const [x, w, opts] of shapes) {
+      const res = await checkOp({
+        name: `conv ${x} ${w}`, inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
+        gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts), ref: (a, b) => refConv2d(a, b, null, opts), atol: 2e-4, rtol: 2e-4,
+      });
+      expect(res.message, res.name).toBe('ok');
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { CpuEngine } from './cpu-engine.js';
 import type { HeapBlock } from './heap.js';
 
 const DESC = 64;
-const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3;
+const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3, JOB_DIRECT_FORWARD = 4, JOB_DIRECT_WGRAD = 5;
 /** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
 const PARALLEL_FLOPS = 4e6;
 
@@ -63,4 +63,28 @@ export function convWgradJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: n
 export function gemmJob(eng: CpuEngine, ap: HeapBlock, b: number, brs: number, bcs: number, c: number, ldc: number,
   M: number, N: number, K: number, accumulate: boolean): void {
   run(eng, [JOB_GEMM, ap.offset, b, brs, bcs, c, ldc, M, N, K, accumulate ? 1 : 0], eng.kernels.GEMM_SCRATCH_BYTES.value as number, 2 * M * N * K);
+}
+
+/**
+ * The direct kernels' geometry (assembly/direct.ts): stride 1, at most 4 output channels, the input
+ * already zero-padded to PH × PW per channel.
+ */
+export interface DirectJobGeometry {
+  C: number; PH: number; PW: number; O: number; kh: number; kw: number; OH: number; OW: number; N: number;
+}
+
+/** Columns a padded row needs: the output row in whole 16-pixel steps, the taps, and slack for vec4 reads. */
+export const directPaddedWidth = (OW: number, kw: number) => Math.ceil(OW / 16) * 16 + kw + 4;
+
+const directWords = (g: DirectJobGeometry) => [g.C, g.PH, g.PW, g.O, g.kh, g.kw, g.OH, g.OW, g.N];
+const directFlops = (g: DirectJobGeometry) => 2 * g.N * g.O * g.OH * g.OW * g.C * g.kh * g.kw;
+
+/** Y [N, O, OH, OW] = W [O, C, kh, kw] ⋆ Xpad. */
+export function directForwardJob(eng: CpuEngine, g: DirectJobGeometry, xpad: number, w: number, y: number): void {
+  run(eng, [JOB_DIRECT_FORWARD, ...directWords(g), xpad, w, y], 0, directFlops(g));
+}
+
+/** dW [O, C, kh, kw] += dY ⋆ Xpad over every image (dW must start at zero). */
+export function directWgradJob(eng: CpuEngine, g: DirectJobGeometry, xpad: number, dw: number, dy: number): void {
+  run(eng, [JOB_DIRECT_WGRAD, ...directWords(g), xpad, dw, dy], 0, directFlops(g));
 }

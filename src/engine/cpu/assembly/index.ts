@@ -2,19 +2,25 @@
 // in shared memory: its first word names the job, the rest are that job's arguments.
 import { convForward, convWgrad } from './conv';
 import { gemmJob } from './matmul';
+import { directForward, directWgrad } from './direct';
 
 export { packA, packB, MR, NR } from './gemm';
 export { convForward, convWgrad, wgradScratchBytes, CONV_SCRATCH_BYTES } from './conv';
 export { gemmJob, GEMM_SCRATCH_BYTES } from './matmul';
+export { directForward, directWgrad } from './direct';
 
 export const JOB_CONV_FORWARD: i32 = 1;
 export const JOB_CONV_WGRAD: i32 = 2;
 export const JOB_GEMM: i32 = 3;
+export const JOB_DIRECT_FORWARD: i32 = 4;
+export const JOB_DIRECT_WGRAD: i32 = 5;
 
 export function dispatch(desc: usize, tid: i32, nt: i32): void {
   const job = load<i32>(desc);
   if (job == JOB_CONV_FORWARD) convForward(desc + 4, tid, nt);
   else if (job == JOB_CONV_WGRAD) convWgrad(desc + 4, tid, nt);
   else if (job == JOB_GEMM) gemmJob(desc + 4, tid, nt);
+  else if (job == JOB_DIRECT_FORWARD) directForward(desc + 4, tid, nt);
+  else if (job == JOB_DIRECT_WGRAD) directWgrad(desc + 4, tid, nt);
   else unreachable();
 }

@@ -6,11 +6,51 @@
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
-import { convForwardJob, convWgradJob, packA, type ConvJobGeometry } from '../../cpu/jobs.js';
+import {
+  convForwardJob, convWgradJob, directForwardJob, directPaddedWidth, directWgradJob, packA, type ConvJobGeometry, type DirectJobGeometry,
+} from '../../cpu/jobs.js';
+import type { HeapBlock } from '../../cpu/heap.js';
 import type { ConvGeometry } from '../conv2d.js';
 import type { ConvActivation } from '../../../shaders/conv2d.js';
 
 const offset = (t: Tensor) => t.storage.block.offset;
+
+/**
+ * Few output channels (a 9×9 conv to RGB, or the input gradient of a conv from RGB) starve an
+ * im2col GEMM: the direct kernels (cpu/assembly/direct.ts) take stride-1 convs with O ≤ 4.
+ */
+const DIRECT_MAX_OUT = 4;
+
+/**
+ * The input [N, C, H, W] zero-padded for the direct kernels: pt/pl on top/left, and room for every
+ * tap of an OH × OW output (rows and whole 16-pixel steps) below and to the right.
+ */
+function padForDirect(eng: CpuEngine, x: Tensor, N: number, C: number, H: number, W: number, pt: number, pl: number,
+  dg: DirectJobGeometry): HeapBlock {
+  const plane = dg.PH * dg.PW;
+  const block = eng.heap.alloc(N * C * plane * 4, 'cpu padded input');
+  const pad = eng.heap.view(block, N * C * plane), src = x.data;
+  pad.fill(0);
+  const rows = Math.min(H, dg.PH - pt), cols = Math.min(W, dg.PW - pl);
+  for (let nc = 0; nc < N * C; nc++)
+    for (let iy = 0; iy < rows; iy++) {
+      const from = (nc * H + iy) * W;
+      pad.set(src.subarray(from, from + cols), nc * plane + (iy + pt) * dg.PW + pl);
+    }
+  return block;
+}
+
+/** Y = W ⋆ X at stride 1 with the direct kernel; `w` is [O, C, kh, kw] at byte offset wOff. */
+function directForward(eng: CpuEngine, x: Tensor, wOff: number, y: Tensor, N: number, C: number, H: number, W: number,
+  O: number, kh: number, kw: number, pt: number, pl: number, OH: number, OW: number): void {
+  const dg: DirectJobGeometry = { C, PH: OH + kh - 1, PW: directPaddedWidth(OW, kw), O, kh, kw, OH, OW, N };
+  const xpad = padForDirect(eng, x, N, C, H, W, pt, pl, dg);
+  try {
+    directForwardJob(eng, dg, xpad.offset, wOff, offset(y));
+  } finally {
+    eng.heap.release(xpad);
+  }
+}
 
 function forwardGeometry(g: ConvGeometry): ConvJobGeometry {
   return { C: g.C, H: g.H, W: g.W, O: g.O, kh: g.kh, kw: g.kw, stride: g.stride, pt: g.pt, pl: g.pl, OH: g.OH, OW: g.OW, dil: 1 };
@@ -33,12 +73,16 @@ export function conv2dForwardCpu(eng: CpuEngine, x: Tensor, w: Tensor, bias: Ten
   act: ConvActivation, alpha: number): Tensor {
   return eng.kernel('conv2d', () => {
     const y = Tensor.empty([g.N, g.O, g.OH, g.OW]);
-    const K = g.C * g.kh * g.kw;
-    const ap = packA(eng, offset(w), K, 1, g.O, K);
-    try {
-      convForwardJob(eng, forwardGeometry(g), g.N, offset(x), ap, offset(y));
-    } finally {
-      eng.heap.release(ap);
+    if (g.stride === 1 && g.O <= DIRECT_MAX_OUT) {
+      directForward(eng, x, offset(w), y, g.N, g.C, g.H, g.W, g.O, g.kh, g.kw, g.pt, g.pl, g.OH, g.OW);
+    } else {
+      const K = g.C * g.kh * g.kw;
+      const ap = packA(eng, offset(w), K, 1, g.O, K);
+      try {
+        convForwardJob(eng, forwardGeometry(g), g.N, offset(x), ap, offset(y));
+      } finally {
+        eng.heap.release(ap);
+      }
     }
     epilogue(y.data, bias ? bias.data : null, g.N, g.O, g.OH * g.OW, act, alpha);
     return y;
@@ -56,6 +100,14 @@ export function conv2dDgradCpu(eng: CpuEngine, dy: Tensor, w: Tensor, g: ConvGeo
     for (let o = 0; o < g.O; o++)
       for (let c = 0; c < g.C; c++)
         for (let t = 0; t < kk; t++) wt[c * K + o * kk + (kk - 1 - t)] = wd[(o * g.C + c) * kk + t];
+    if (g.stride === 1 && g.C <= DIRECT_MAX_OUT) {
+      try {
+        directForward(eng, dy, flipped.offset, dx, g.N, g.O, g.OH, g.OW, g.C, g.kh, g.kw, g.kh - 1 - g.pt, g.kw - 1 - g.pl, g.H, g.W);
+      } finally {
+        eng.heap.release(flipped);
+      }
+      return dx;
+    }
     const ap = packA(eng, flipped.offset, K, 1, g.C, K);
     eng.heap.release(flipped);
     try {
@@ -74,6 +126,17 @@ export function conv2dDgradCpu(eng: CpuEngine, dy: Tensor, w: Tensor, g: ConvGeo
 export function conv2dWgradCpu(eng: CpuEngine, x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   return eng.kernel('conv2d_wgrad', () => {
     const dw = Tensor.empty([g.O, g.C, g.kh, g.kw]);
+    if (g.stride === 1 && g.O <= DIRECT_MAX_OUT) {
+      const dg: DirectJobGeometry = { C: g.C, PH: g.OH + g.kh - 1, PW: directPaddedWidth(g.OW, g.kw), O: g.O, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, N: g.N };
+      const xpad = padForDirect(eng, x, g.N, g.C, g.H, g.W, g.pt, g.pl, dg);
+      dw.data.fill(0);
+      try {
+        directWgradJob(eng, dg, xpad.offset, offset(dw), offset(dy));
+      } finally {
+        eng.heap.release(xpad);
+      }
+      return dw;
+    }
     convWgradJob(eng, forwardGeometry(g), g.N, offset(x), offset(dy), offset(dw));
     return dw;
   }, 2 * g.N * g.O * g.OH * g.OW * g.C * g.kh * g.kw);
