@@ -358,11 +358,8 @@ function requestedBackend(opts: InitOptions): BackendName | 'auto' {
   if (opts.device) return 'webgpu';
   if (opts.backend) return opts.backend;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SRGAN_BACKEND;
-  return env === 'cpu' || env === 'webgpu' || env === 'auto' ? env : DEFAULT_BACKEND;
+  return env === 'cpu' || env === 'webgpu' || env === 'auto' ? env : 'auto';
 }
-
-/** What 'auto' would be without an environment override; flipped to 'auto' once every op has a CPU path. */
-const DEFAULT_BACKEND: BackendName | 'auto' = 'webgpu';
 
 async function createEngine(opts: InitOptions): Promise<Engine> {
   if (opts.device) return new WebGpuEngine(opts.device, opts.adapter ?? externalSummary(opts.device));
