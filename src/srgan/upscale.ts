@@ -84,9 +84,12 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
   return tiles;
 }
 
-/** The default core side: the largest square tile (with context) under the binding limit, at most 256. */
+/**
+ * The default core side: the largest square tile (with context) under the binding limit, at most 256.
+ * The engine's own limits: what the WebGPU device was granted (the adapter's), or the CPU backend's.
+ */
 export function defaultTile(overlap: number, bytesPerLrPixel = 4096): number {
-  const limit = E.engine().adapter.limits.maxStorageBufferBindingSize ?? 128 * 2 ** 20;
+  const limit = E.engine().limits.maxStorageBufferBindingSize ?? 128 * 2 ** 20;
   const side = Math.floor(Math.sqrt(limit / bytesPerLrPixel)) - 2 * overlap;
   return Math.max(16, Math.min(256, side));
 }
