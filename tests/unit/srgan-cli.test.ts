@@ -115,12 +115,15 @@ describe('srgan CLI', () => {
     const grid = join(dir, 'models.png');
     const ev = await srgan(['eval', '-n', 'default,srgan', '--images', images, '--grid', grid, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
-    expect(ev.stdout).toMatch(/^\| default \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ s \|$/m);
+    expect(ev.stdout).toMatch(/^\| default \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ s \|$/m);
     expect(ev.stdout).toMatch(/^\| srgan \| /m);
     const last = JSON.parse(ev.stdout.trim().split('\n').pop()!);
     expect(last.models.map((m: { name: string }) => m.name)).toEqual(['default', 'srgan']);
     expect(last.model).toEqual(last.models[0]);
     for (const m of [last.bicubic, ...last.models]) expect(m.flat_sharpness).toBeGreaterThan(0);
+    // The GAN-trained srgan carries more of a fixed ×4 lattice than default; the originals have their own floor.
+    expect(last.models[1].phase_pattern).toBeGreaterThan(last.models[0].phase_pattern);
+    expect(last.original.phase_pattern).toBeGreaterThan(0);
     // LR | bicubic | default | srgan | HR, each a whole 256-px image.
     expect(await sharp(grid).metadata()).toMatchObject({ format: 'png', width: 8 + 5 * 256 + 4 * 6 + 8 });
     expect(ev.stdout).toMatch(/grid: .*models\.png \(1320×\d+: LR \| bicubic \| default \| srgan \| HR\)/);
@@ -130,7 +133,7 @@ describe('srgan CLI', () => {
     expect(dial.code, dial.stderr).toBe(0);
     const rows = JSON.parse(dial.stdout.trim().split('\n').pop()!).models;
     expect(rows.map((m: { name: string }) => m.name)).toEqual(['srgan at texture 0', 'srgan at texture 1']);
-    const measures = (m: Record<string, number>) => [m.psnr_y, m.ssim_y, m.sharpness, m.flat_sharpness];
+    const measures = (m: Record<string, number>) => [m.psnr_y, m.ssim_y, m.sharpness, m.flat_sharpness, m.phase_pattern];
     expect(measures(rows[0])).toEqual(measures(last.models[0]));
     expect(measures(rows[1])).toEqual(measures(last.models[1]));
     const noSrgan = await srgan(['eval', '-n', 'default', '--texture', '0.5', '--images', images]);
