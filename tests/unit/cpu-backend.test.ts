@@ -104,6 +104,7 @@ describe('CPU backend', () => {
       [[2, 2, 5, 21], [3, 2, 3, 3], { padding: 'same' }], // 16 pixels then 5; a ragged vec4 in the weight gradient
       [[1, 3, 4, 37], [4, 3, 5, 5], { padding: 2 }],
       [[1, 5, 3, 18], [2, 5, 1, 1], {}],
+      [[1, 2, 4, 25], [3, 2, 3, 3], { padding: 4 }], // padded past the kernel's reach: the input gradient crops
       [[1, 4, 6, 20], [8, 4, 3, 3], { padding: [2, 0] }], // 8 outputs (GEMM) but 4 inputs: the direct input gradient
     ];
     for (const [x, w, opts] of shapes) {

@@ -21,8 +21,6 @@ import { NodeRunStore } from '../../src/srgan/train/run-store-node.js';
 import { planStep } from '../../src/srgan/train/schedule.js';
 import { useEngine } from '../helpers/gpu.js';
 
-useEngine();
-
 const SMALL_D = { channels: [8, 8, 16, 16, 16, 16, 16, 16], dense: 32 };
 const config = (over: Partial<SrganConfig> = {}) =>
   makeConfig('tiny', { hrCrop: 32, batch: 2, phase1Steps: 4, phase2Steps: 3, lrDecayAt: [], ...over, discriminator: SMALL_D });
@@ -50,6 +48,7 @@ describe('schedule', () => {
 });
 
 describe('trainer', () => {
+  useEngine();
   it('phase 1 reduces the pixel loss and phase 2 trains D to separate real from fake', async () => {
     const fixed = await (await dataset()).next();
     const t = new Trainer(config({ phase1Steps: 15, phase2Steps: 8, lr: 2e-3 }));
@@ -104,6 +103,7 @@ describe('trainer', () => {
 });
 
 describe('run loop', () => {
+  useEngine();
   it('resumes bit-exactly: k + (N − k) steps equal N steps in one run, across both phases', async () => {
     const cfg = config();
     const straight = await tmp(), split = await tmp();
@@ -163,19 +163,6 @@ describe('run loop', () => {
     r.trainer.dispose();
   });
 
-  it('survives a lost GPU device: re-acquires one and resumes from the last checkpoint', async () => {
-    const said: string[] = [];
-    const r = await runTraining({
-      config: config({ phase1Steps: 5, phase2Steps: 0 }), data: await dataset(), out: await tmp(), checkpointEvery: 2, log: (m) => said.push(m),
-      onStep: (log) => { if (log.step === 3 && said.length === 0) (E.engine() as E.WebGpuEngine).device.destroy(); },
-    });
-    expect(r.recoveries.deviceLost).toBe(1);
-    expect(r.trainer.step).toBe(5);
-    expect(said.join('\n')).toMatch(/GPU device lost .* resuming from step 2/);
-    expect(Number.isFinite(r.logs[r.logs.length - 1].g_content)).toBe(true);
-    r.trainer.dispose();
-  });
-
   it('keeps GPU memory flat over 100 training steps', async () => {
     const data = await dataset();
     const t = new Trainer(config({ phase1Steps: 2, phase2Steps: 200, emaDecay: 0.999 }));
@@ -190,4 +177,22 @@ describe('run loop', () => {
     expect(after.allocatedBytes).toBe(before.allocatedBytes);
     t.dispose();
   }, 600_000);
+});
+
+// A device loss is a WebGPU event: this block opens the adapter whichever backend 'auto' picks.
+describe('run loop on WebGPU', () => {
+  useEngine('webgpu');
+
+  it('survives a lost GPU device: re-acquires one and resumes from the last checkpoint', async () => {
+    const said: string[] = [];
+    const r = await runTraining({
+      config: config({ phase1Steps: 5, phase2Steps: 0 }), data: await dataset(), out: await tmp(), checkpointEvery: 2, log: (m) => said.push(m),
+      onStep: (log) => { if (log.step === 3 && said.length === 0) (E.engine() as E.WebGpuEngine).device.destroy(); },
+    });
+    expect(r.recoveries.deviceLost).toBe(1);
+    expect(r.trainer.step).toBe(5);
+    expect(said.join('\n')).toMatch(/GPU device lost .* resuming from step 2/);
+    expect(Number.isFinite(r.logs[r.logs.length - 1].g_content)).toBe(true);
+    r.trainer.dispose();
+  });
 });

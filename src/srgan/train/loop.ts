@@ -100,7 +100,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       } else if (err instanceof E.DeviceLostError && o.remakeTrainer) {
         recoveries.deviceLost++;
         o.log(`GPU device lost at step ${trainer.step + 1} (${err.message}); acquiring a new device and resuming from step ${lastGood.state.step}`);
-        await E.initEngine(); // the lost engine is replaced by one on a new device
+        await E.initEngine({ backend: 'webgpu' }); // the lost engine is replaced by one on a new device (only WebGPU loses one)
         trainer = await o.remakeTrainer();
         rewind(lastGood);
       } else if (err instanceof E.GpuBatchError && recoveries.gpuError < MAX_GPU_ERROR_REWINDS) {

@@ -23,7 +23,8 @@ const DIRECT_MAX_OUT = 4;
 
 /**
  * The input [N, C, H, W] zero-padded for the direct kernels: pt/pl on top/left, and room for every
- * tap of an OH × OW output (rows and whole 16-pixel steps) below and to the right.
+ * tap of an OH × OW output (rows and whole 16-pixel steps) below and to the right. A negative pt/pl
+ * (the input gradient of a conv padded by more than its kernel reaches) crops instead.
  */
 function padForDirect(eng: CpuEngine, x: Tensor, N: number, C: number, H: number, W: number, pt: number, pl: number,
   dg: DirectJobGeometry): HeapBlock {
@@ -31,11 +32,12 @@ function padForDirect(eng: CpuEngine, x: Tensor, N: number, C: number, H: number
   const block = eng.heap.alloc(N * C * plane * 4, 'cpu padded input');
   const pad = eng.heap.view(block, N * C * plane), src = x.data;
   pad.fill(0);
-  const rows = Math.min(H, dg.PH - pt), cols = Math.min(W, dg.PW - pl);
+  const y0 = Math.max(0, -pt), y1 = Math.min(H, dg.PH - pt);
+  const x0 = Math.max(0, -pl), x1 = Math.min(W, dg.PW - pl);
   for (let nc = 0; nc < N * C; nc++)
-    for (let iy = 0; iy < rows; iy++) {
+    for (let iy = y0; iy < y1; iy++) {
       const from = (nc * H + iy) * W;
-      pad.set(src.subarray(from, from + cols), nc * plane + (iy + pt) * dg.PW + pl);
+      if (x1 > x0) pad.set(src.subarray(from + x0, from + x1), nc * plane + (iy + pt) * dg.PW + x0 + pl);
     }
   return block;
 }
