@@ -1,9 +1,8 @@
 /**
  * The experiment behind docs/models.md's "a loss on the phase pattern": srgan's recipe (the GAN
- * phase from `default` with srgan's discriminator, SRGAN_PHASE2_FROM_DEFAULT) plus WEIGHT × the
- * squared difference between the per-sub-pixel-phase means of SR's high-pass and HR's, per batch
- * and colour (the high-pass is the metric's: the image minus a one-period box blur). It matches
- * G's fixed ×4 pattern to the photos' own (about none) and leaves phase-free detail alone.
+ * phase from `default` with srgan's discriminator, SRGAN_PHASE2_FROM_DEFAULT) plus WEIGHT ×
+ * phasePatternLoss (src/srgan/phase-loss.ts: SR's per-sub-pixel-phase high-pass means matched to
+ * HR's, per batch and colour), which removes G's fixed ×4 pattern and leaves phase-free detail alone.
  * The trainer has no option for this term yet, so this script replaces the trainer's G step with
  * the same step plus the term (the content, adversarial and feature-matching parts are the
  * trainer's own perceptualLoss). Crops come from DATA (default scratch/lattice/data).
@@ -15,6 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
 import { initGeneratorFrom, generatorToSafetensors } from '../src/srgan/checkpoint.js';
 import { perceptualLoss } from '../src/srgan/losses.js';
+import { phasePatternLoss } from '../src/srgan/phase-loss.js';
 import { Trainer } from '../src/srgan/train/trainer.js';
 import { toRgbPlanes } from '../src/srgan/image/types.js';
 import { makeConfig, SRGAN_PHASE2_FROM_DEFAULT } from '../src/srgan/config.js';
@@ -24,14 +24,6 @@ const config = makeConfig('tiny', { ...SRGAN_PHASE2_FROM_DEFAULT, phase2Steps: s
 const trainer = new Trainer(config);
 initGeneratorFrom(trainer.generator, await readFile('models/default/generator.safetensors'), 'default');
 E.loadCheckpoint(trainer.discriminator, await readFile('models/srgan/discriminator.safetensors'));
-const k1 = [1, 2, 2, 2, 1].map((v) => v / 8);
-const box = E.keep(E.tensor(k1.flatMap((a) => k1.map((b) => a * b)), [1, 1, 5, 5]));
-function phaseMeans(x: E.Tensor): E.Tensor {
-  const [n, c, h, w] = x.shape;
-  const flat = E.reshape(x, [n * c, 1, h, w]);
-  const hp = E.sub(E.slice(flat, [0, 0, 2, 2], [n * c, 1, h - 4, w - 4]), E.conv2d(flat, box, null, { padding: 0 }));
-  return E.mean(E.reshape(hp, [n, c, (h - 4) / 4, 4, (w - 4) / 4, 4]), [0, 2, 4]);
-}
 // The trainer's G step (trainer.ts, generatorStep) with the extra term; everything else is the trainer's.
 (Trainer.prototype as any).generatorStep = function (this: any, lowRes: E.Tensor, target: E.Tensor, _phase: number, o: Record<string, E.Tensor>) {
   this.optG.zeroGrad();
@@ -41,7 +33,7 @@ function phaseMeans(x: E.Tensor): E.Tensor {
     const sr = this.generator.forward(lowRes);
     const fake = this.discriminator.forwardWithFeatures(sr), real = this.discriminator.forwardWithFeatures(target);
     const loss = perceptualLoss(sr, target, { fakeLogits: fake.logits, realLogits: real.logits, fakeFeatures: fake.features, realFeatures: real.features }, this.config);
-    const phase = E.mean(E.square(E.sub(phaseMeans(sr), E.noGrad(() => phaseMeans(target)))));
+    const phase = phasePatternLoss(sr, target);
     E.backward(weight > 0 ? E.add(loss.total, E.mulScalar(phase, weight)) : loss.total);
     o.g_content = loss.content; o.g_adv = loss.adversarial; o.g_fm = phase.detach();
   } finally {
