@@ -45,11 +45,11 @@ Exit codes: 0 done, 1 failure, 2 usage error.
 
 Memory and time: tiles stream from the decoded input to the file, so memory grows with the width,
 not the area: about ${BASE_RSS_MB} MB, plus the decoded input (3 bytes a pixel), plus ${STRIP_MB_PER_1000PX} MB per 1000 px
-of the upscaled width (a 12-MP photo ×4: about 850 MB). Time grows with the area: on SwiftShader
-(no GPU) the default model takes about 3 CPU-minutes per input megapixel (1.5 minutes at best on
-2 free cores); a GPU is far faster. Before a large input starts, a warning gives its output size,
-memory and the time measured on this adapter; Ctrl-C stops between tiles and removes the
-unfinished file.
+of the upscaled width (a 12-MP photo ×4 peaked at 736 MB). Time grows with the area: with no GPU,
+the default model takes about 30 CPU-seconds per input megapixel on the CPU backend (the
+default there) and about 3 CPU-minutes on SwiftShader; a GPU is far faster. Before a large input
+starts, a warning gives its output size, memory and the time measured on this adapter; Ctrl-C
+stops between tiles and removes the unfinished file.
 
 examples:
   srgan upscale -i photo.jpg -o photo_x4.png
