@@ -3,9 +3,8 @@
  * rate measured on this adapter just before the work: the model runs twice on one small window
  * (the first run builds the kernels), the second is timed, and the job's windows (its tiles with
  * their context; ×8 for the self-ensemble) are priced at that rate per pixel. Small windows use a
- * GPU less well than the real tiles, so on a GPU the estimate errs long; on SwiftShader it was
- * within about 15 % (scripts/upscale-memory.mts measures both). The progress line's ETA then
- * follows the real tiles.
+ * GPU less well than the real tiles, so there the estimate errs long; it has not been checked
+ * against whole runs on other adapters. The progress line's ETA then follows the real tiles.
  */
 import * as E from '../engine/index.js';
 import { planTiles } from '../srgan/upscale.js';
@@ -16,8 +15,8 @@ import { formatDuration } from './progress.js';
 const WARN_SECONDS = 5 * 60, WARN_OUTPUT_MP = 40;
 /**
  * Resident memory of `srgan upscale` besides the image: Node, Dawn, sharp and the model, measured
- * with /usr/bin/time -v by scripts/bench-upscale-memory.sh (SwiftShader, the default model: 621 MB for
- * a 750×500 input, of which 37 MB are the input and the strip).
+ * with /usr/bin/time -v by scripts/bench-upscale-memory.sh (the default model at 750×500: 614 MB on
+ * SwiftShader, 534 MB on the CPU backend, of which 37 MB are the input and the strip).
  */
 export const BASE_RSS_MB = 600;
 /** Per 1000 px of the upscaled width: one strip of float output (256 LR rows × 4) plus its PNG rows. */
