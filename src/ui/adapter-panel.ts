@@ -1,4 +1,7 @@
-/** <adapter-panel>: which WebGPU adapter the page got, whether it is a software fallback, and its key limits. */
+/**
+ * <adapter-panel>: which backend the page runs on: the WebGPU adapter (whether it is a software
+ * fallback, and its key limits), or the CPU backend and its threads.
+ */
 import { LitElement, html } from 'lit';
 import { StoreController } from './state.js';
 import { shared } from './styles.js';
@@ -19,6 +22,19 @@ export class AdapterPanel extends LitElement {
   override render() {
     const a = this.store.state.adapter;
     if (!a) return html`<p class="muted" id="adapter-pending">Looking for a WebGPU adapter…</p>`;
+    if (a.backend === 'cpu') {
+      return html`
+        <section class="card" aria-labelledby="adapter-title">
+          <h2 id="adapter-title">Backend</h2>
+          <p id="adapter"><strong>${describeAdapter(a)}</strong>
+            <span id="adapter-kind" class="muted">no hardware GPU here, so the engine runs its own CPU kernels
+            (faster than a software WebGPU adapter). Training runs in a worker, on every core when the page is
+            cross-origin isolated; this page's own work (Upscale) runs on one thread.</span></p>
+          <dl class="row" style="margin:0">
+            <div><dt class="muted" style="display:inline">profiler</dt> <dd style="display:inline;margin:0">wall clock per kernel</dd></div>
+          </dl>
+        </section>`;
+    }
     return html`
       <section class="card" aria-labelledby="adapter-title">
         <h2 id="adapter-title">Adapter</h2>

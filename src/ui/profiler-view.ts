@@ -1,5 +1,6 @@
 /**
- * <profiler-view>: per-kernel GPU time from timestamp queries, for a workload run on the page's
+ * <profiler-view>: per-kernel time (GPU timestamp queries on WebGPU; the wall clock around each
+ * kernel on the CPU backend, whose kernels run synchronously), for a workload run on the page's
  * device (the XOR MLP of the first engine demo, or a tiny SRGAN generator's forward and backward)
  * or for the last steps the training worker profiled. Exports the same data as a Chrome trace.
  */
@@ -69,7 +70,7 @@ export class ProfilerView extends LitElement {
 
   override render() {
     const { adapter, profile } = this.store.state;
-    const supported = !!adapter?.features.includes('timestamp-query');
+    const supported = adapter?.backend === 'cpu' || !!adapter?.features.includes('timestamp-query');
     return html`
       <section class="card">
         <h2>Profiler</h2>

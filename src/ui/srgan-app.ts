@@ -35,12 +35,12 @@ export class SrganApp extends LitElement {
   }
 
   private async init(): Promise<void> {
-    if (!('gpu' in navigator)) return store.update({ fatal: `This browser has no WebGPU (navigator.gpu is missing). ${NO_WEBGPU_HELP}` });
+    // Without WebGPU (or with only a software adapter) the engine's CPU backend runs the app.
     try {
       const eng = await initEngine({ log: () => {} });
       store.update({ adapter: eng.adapter });
     } catch (e) {
-      store.update({ fatal: `WebGPU could not start: ${(e as Error).message}` });
+      store.update({ fatal: `The engine could not start: ${(e as Error).message} ${NO_WEBGPU_HELP}` });
     }
   }
 

@@ -99,7 +99,8 @@ async function train(m: StartMessage): Promise<void> {
       trainer = t;
       post({ type: 'ready', adapter });
       // A new run saves its first checkpoint and renders the start grid and metrics before step 1.
-      if (resumedAt === undefined) activity('saving the first checkpoint and rendering the start grid and metrics (compiles the inference kernels)');
+      if (resumedAt === undefined)
+        activity(`saving the first checkpoint and rendering the start grid and metrics${E.engine().kind === 'webgpu' ? ' (compiles the inference kernels)' : ''}`);
     },
     beforeStep: async () => {
       if (paused) {
@@ -109,8 +110,9 @@ async function train(m: StartMessage): Promise<void> {
       }
       if (trainer && trainer.phase !== announced && !stop.signal.aborted) {
         announced = trainer.phase;
-        activity(`first step of ${announced === 1 ? 'phase 1 (content loss only)' : 'the GAN phase (generator and discriminator)'}: ` +
-          'building and compiling its kernels (slowest on a software adapter)');
+        // Only WebGPU compiles kernels on first use; the CPU backend's are compiled once, at start.
+        activity(`first step of ${announced === 1 ? 'phase 1 (content loss only)' : 'the GAN phase (generator and discriminator)'}` +
+          (E.engine().kind === 'webgpu' ? ': building and compiling its kernels (slowest on a software adapter)' : ''));
       }
     },
     onStep: (log, t) => { step = log.step; trainer = t; post({ type: 'step', log, total }); },
