@@ -176,7 +176,7 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
     expectEqual([lost.reason, seen.length], ['destroyed', 1], 'lost reason and listener calls');
     expectThrows(() => E.zeros([3]), E.DeviceLostError, /initEngine/, 'a later op');
     await expectRejects(a.read(), E.DeviceLostError, /Tensor#\d+ \[3\] lives on a GPU device that is gone/, 'reading a tensor of the lost device');
-    const fresh = await E.initEngine({ log: () => {} });
+    const fresh = await E.initEngine({ backend: 'webgpu', log: () => {} });
     unsubscribe();
     if (fresh === old) fail('initEngine returned the lost engine');
     await memoryStaysTrue(async () => {
@@ -194,7 +194,7 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
   async 'a binding beyond maxStorageBufferBindingSize is refused (device asked for the 128 MiB default)'() {
     E.destroyEngine();
     // WebGPU never goes below its defaults: 128 MiB bindings, 256 MiB buffers.
-    const small = await E.initEngine({ log: () => {}, limits: { maxStorageBufferBindingSize: 128 << 20 } });
+    const small = await E.initEngine({ backend: 'webgpu', log: () => {}, limits: { maxStorageBufferBindingSize: 128 << 20 } });
     try {
       const limit = small.limits.maxStorageBufferBindingSize;
       if (limit >= small.limits.maxBufferSize) fail(`binding limit ${limit} is not below the buffer limit: nothing to test`);
@@ -213,7 +213,7 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
       });
     } finally {
       E.destroyEngine();
-      await E.initEngine({ log: () => {} });
+      await E.initEngine({ backend: 'webgpu', log: () => {} });
     }
   },
 };

@@ -6,7 +6,7 @@ type Result = { name: string; ok: boolean; message: string };
 
 async function runErrorScenarios(): Promise<{ adapter?: unknown; results: Result[]; error?: string }> {
   try {
-    await initEngine({ log: (m) => console.warn(m) });
+    await initEngine({ backend: 'webgpu', log: (m) => console.warn(m) });
     const adapter = engine().adapter;
     const results: Result[] = [];
     for (const [name, run] of Object.entries(errorScenarios)) {

@@ -5,7 +5,7 @@ import { browserSuites } from './suites.js';
 
 async function runSuites(names: string[]): Promise<{ adapter?: unknown; results: CheckResult[]; error?: string }> {
   try {
-    await initEngine({ log: (m) => console.warn(m) });
+    await initEngine({ backend: 'webgpu', log: (m) => console.warn(m) });
     const results: CheckResult[] = [];
     for (const name of names) for (const c of browserSuites[name] ?? []) results.push({ ...(await checkOp(c)), name: `${name}: ${c.name}` });
     return { adapter: engine().adapter, results };

@@ -6,8 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/node.js';
-import { Heap } from '../../src/engine/cpu/heap.js';
-import { refConv2d } from '../../src/engine/testing.js';
+import { Heap, refConv2d } from '../../src/engine/testing.js';
 import { checkOp } from '../helpers/check-op.js';
 
 afterEach(() => E.destroyEngine());

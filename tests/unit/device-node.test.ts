@@ -17,7 +17,7 @@ const ENGINE = pathToFileURL(join(REPO, 'src/engine/node.ts')).href;
 // note (software adapter) goes to stdout here so that stderr holds only what the driver printed.
 const CHILD = `
 import * as E from ${JSON.stringify(ENGINE)};
-const eng = await E.initEngine({ log: (m) => console.log('note: ' + m) });
+const eng = await E.initEngine({ backend: 'webgpu', log: (m) => console.log('note: ' + m) });
 console.log('adapter: ' + E.describeAdapter(eng.adapter));
 console.log('XDG_RUNTIME_DIR=' + process.env.XDG_RUNTIME_DIR);
 E.destroyEngine();

@@ -6,7 +6,7 @@ import { errorScenarios } from '../browser/error-scenarios.js';
 
 describe('engine faults are typed, clear, and lose no unrelated work', () => {
   beforeAll(async () => {
-    await E.initEngine({ log: () => {} });
+    await E.initEngine({ backend: 'webgpu', log: () => {} });
   });
   afterAll(() => E.destroyEngine());
   for (const [name, run] of Object.entries(errorScenarios)) it(name, run, 60_000);

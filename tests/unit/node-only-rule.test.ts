@@ -48,7 +48,7 @@ describe('Node-only code is named or placed as such', () => {
     const seen = (file: string) => importsOf(file).filter(nodeOnlyImport).map((i) => i.specifier);
     expect(seen('src/srgan/image/node.ts')).toEqual(expect.arrayContaining(['sharp', 'node:fs/promises']));
     expect(seen('src/srgan/node.ts')).toEqual(expect.arrayContaining(['../engine/node.js', './image/node.js']));
-    expect(seen('src/engine/node.ts').sort()).toEqual(['./io/safetensors-node.js', './runtime/device-node.js']);
+    expect(seen('src/engine/node.ts').sort()).toEqual(['./cpu/threads-node.js', './io/safetensors-node.js', './runtime/device-node.js']);
     expect(seen('src/engine/runtime/device-node.ts')).toEqual(expect.arrayContaining(['node:fs', 'webgpu']));
   });
 

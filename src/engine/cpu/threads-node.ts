@@ -3,8 +3,12 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { setNodeWorkerFactory } from './threads.js';
 
-setNodeWorkerFactory((source) => {
-  const w = new Worker(source, { eval: true });
+const PRELUDE = "const { parentPort } = require('node:worker_threads');\n" +
+  'const listen = (fn) => parentPort.on("message", fn); const post = (m) => parentPort.postMessage(m);\n';
+
+setNodeWorkerFactory((body) => {
+  // No execArgv: the parent's flags (--input-type=module, loaders) would turn this CommonJS script into something else.
+  const w = new Worker(PRELUDE + body, { eval: true, execArgv: [] });
   // Idle workers sleep in Atomics.wait: they must not keep the process alive.
   w.unref();
   return {

@@ -20,7 +20,11 @@ export interface WorkerLike {
 /** How long workers may take to start before the backend runs on one thread instead. */
 const START_TIMEOUT_MS = 15_000;
 
-export type WorkerFactory = (source: string) => WorkerLike;
+/**
+ * Makes a worker that runs `body`, a script that expects two functions in scope: `listen(fn)`
+ * (fn gets each message's data) and `post(msg)`. The factory supplies them for its platform.
+ */
+export type WorkerFactory = (body: string) => WorkerLike;
 
 let nodeFactory: WorkerFactory | undefined;
 let nodeCores: number | undefined;
@@ -39,8 +43,9 @@ export function coreCount(): number {
 
 function browserFactory(): WorkerFactory | undefined {
   if (typeof Worker === 'undefined' || typeof Blob === 'undefined') return undefined;
-  return (source) => {
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  return (body) => {
+    const prelude = 'const listen = (fn) => self.addEventListener("message", (e) => fn(e.data)); const post = (m) => self.postMessage(m);\n';
+    const url = URL.createObjectURL(new Blob([prelude + body], { type: 'text/javascript' }));
     const w = new Worker(url);
     URL.revokeObjectURL(url);
     return {
@@ -61,18 +66,15 @@ export function canBlock(): boolean {
   }
 }
 
-// The worker's whole program, as a string so that no bundler or file path is involved. It runs
-// in Node (worker_threads, eval) and in browsers (a Blob URL).
+// The worker's program, as a string so that no bundler or file path is involved; the factory
+// puts its platform's listen/post in front (Node: worker_threads, eval; browsers: a Blob URL).
 const WORKER_SOURCE = `
-const node = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
-const port = node ? require('node:worker_threads').parentPort : self;
-const listen = (fn) => node ? port.on('message', fn) : self.addEventListener('message', (e) => fn(e.data));
 listen(async ({ module, memory, control, tid }) => {
   const inst = await WebAssembly.instantiate(module, { env: { memory, abort() { throw new Error('kernel abort'); } } });
   const ctl = new Int32Array(control);
   // Read the generation before saying ready: the caller publishes its first job only after that.
   let seen = Atomics.load(ctl, ${GENERATION});
-  port.postMessage('ready');
+  post('ready');
   for (;;) {
     Atomics.wait(ctl, ${GENERATION}, seen);
     seen = Atomics.load(ctl, ${GENERATION});
