@@ -8,6 +8,7 @@ export { packA, packB, MR, NR } from './gemm';
 export { convForward, convWgrad, wgradScratchBytes, CONV_SCRATCH_BYTES } from './conv';
 export { gemmJob, GEMM_SCRATCH_BYTES } from './matmul';
 export { directForward, directWgrad } from './direct';
+export { preluForward } from './prelu';
 
 export const JOB_CONV_FORWARD: i32 = 1;
 export const JOB_CONV_WGRAD: i32 = 2;

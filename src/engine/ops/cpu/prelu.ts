@@ -16,10 +16,8 @@ function eachRun(geo: PreluGeometry, alpha: Float32Array, fn: (start: number, a:
 export function preluCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, geo: PreluGeometry): Tensor {
   return eng.kernel('prelu', () => {
     const y = Tensor.empty(x.shape);
-    const xd = x.data, yd = y.data;
-    eachRun(geo, alpha.data, (s, a) => {
-      for (let i = s; i < s + geo.inner; i++) { const v = xd[i]; yd[i] = v > 0 ? v : a * v; }
-    });
+    const at = (t: Tensor) => t.storage.block.offset;
+    eng.kernels.preluForward(at(x), at(alpha), at(y), geo.n, geo.c, geo.inner);
     return y;
   }, x.size, x.size * 8);
 }
