@@ -11,7 +11,7 @@ import { ThreadPool, canBlock, coreCount } from './threads.js';
 import { KernelTable, type KernelEvent, type ProfileRow } from '../runtime/profiler.js';
 import { tuningFor, type Tuning } from '../runtime/tuning.js';
 import type { AdapterSummary } from '../runtime/device.js';
-import type { DeviceLimits } from '../runtime/limits.js';
+import { currentOp, type DeviceLimits } from '../runtime/limits.js';
 import type { Dispatch, KernelSpec } from '../runtime/engine.js';
 import { DeviceLostError, EngineError } from '../errors.js';
 
@@ -124,7 +124,7 @@ export class CpuEngine {
 
   allocate(bytes: number): HeapBlock {
     this.assertAlive();
-    return this.heap.alloc(bytes);
+    return this.heap.alloc(bytes, currentOp());
   }
 
   /** A tensor's floats, as a view of the heap. Take it after every allocation the kernel makes. */

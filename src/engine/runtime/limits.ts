@@ -62,7 +62,7 @@ export function currentOp(): string {
   if (labels.length) return labels[labels.length - 1];
   const frames = (new Error().stack ?? '').split('\n').slice(1).map((line) => {
     const m = /^\s*at (?:async )?(?:new )?(\S+) \((.*)\)$/.exec(line);
-    return m ? { name: m[1].replace(/^(?:Module|Object|Function|_*Tensor|_*BufferPool|_*Engine)\./, ''), file: m[2] } : undefined;
+    return m ? { name: m[1].replace(/^(?:Module|Object|Function|_*Tensor|_*BufferPool|_*(?:WebGpu|Cpu)?Engine|_*Heap)\./, ''), file: m[2] } : undefined;
   });
   const engineDir = /^(.*[\\/]engine[\\/])runtime[\\/]limits\.[tj]s/.exec(frames[0]?.file ?? '')?.[1];
   let start = 0;
