@@ -132,7 +132,11 @@ export class Tensor {
   async read(): Promise<Float32Array> {
     if (this.size === 0) return new Float32Array(0);
     const s = this.storage;
-    if (s.owner.kind === 'cpu') return this.data.slice();
+    if (s.owner.kind === 'cpu') {
+      const copy = this.data.slice();
+      await s.owner.sync(); // lets the event loop run now and then (see CpuEngine.breathe)
+      return copy;
+    }
     return new Float32Array(await s.owner.read(s.buffer, this.size * 4));
   }
 

@@ -124,5 +124,5 @@ describe('app: upscale options and long runs on a 390-px screen', () => {
     expect(await textOf(page, '#input-plan')).toMatch(/about [\d a-z]+ on this adapter$/);
     await screenshot(page, 'app-phone-upscale-cancelled');
     await page.close();
-  });
+  }, 600_000);
 });

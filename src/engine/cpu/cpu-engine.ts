@@ -33,6 +33,19 @@ export interface CpuOptions {
   log?: (msg: string) => void;
 }
 
+/** A turn of the event loop (a macrotask): setImmediate in Node, a MessageChannel elsewhere (no 4-ms timer clamp). */
+function macrotask(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+    ch.port2.postMessage(0);
+  });
+}
+
+/** How long synchronous kernels may hold the thread before a read or sync lets the event loop run. */
+const YIELD_EVERY_MS = 50;
+
 function decode(b64: string): Uint8Array {
   const s = atob(b64);
   const out = new Uint8Array(s.length);
@@ -82,6 +95,7 @@ export class CpuEngine {
   /** Kernels run so far (the WebGPU engine counts submits; tests compare it before and after). */
   submits = 0;
   private markLost!: (e: DeviceLostError) => void;
+  private lastYield = performance.now();
 
   private constructor(readonly heap: Heap, readonly kernels: CpuKernels, readonly threads: ThreadPool | undefined,
     readonly adapter: AdapterSummary) {
@@ -140,7 +154,21 @@ export class CpuEngine {
 
   async read(block: HeapBlock, bytes: number, offset = 0): Promise<ArrayBuffer> {
     this.assertAlive();
-    return new Uint8Array(this.heap.memory.buffer, block.offset + offset, bytes).slice().buffer;
+    const copy = new Uint8Array(this.heap.memory.buffer, block.offset + offset, bytes).slice().buffer;
+    await this.breathe();
+    return copy;
+  }
+
+  /**
+   * Kernels run synchronously and a read's promise is already settled, so a loop of ops and reads
+   * would never give the event loop a turn: a page could not paint progress or take a Cancel click,
+   * a worker could not receive "pause", Node could not run a SIGINT handler. Reads and syncs
+   * therefore wait for one macrotask once YIELD_EVERY_MS have passed since the last.
+   */
+  private async breathe(): Promise<void> {
+    if (performance.now() - this.lastYield < YIELD_EVERY_MS) return;
+    await macrotask();
+    this.lastYield = performance.now();
   }
 
   /** Run `fn` as one kernel: counted, and timed when the profiler is on. */
@@ -171,6 +199,7 @@ export class CpuEngine {
 
   async sync(): Promise<void> {
     this.assertAlive();
+    await this.breathe();
   }
 
   memory() {
