@@ -63,7 +63,7 @@ export class SrganApp extends LitElement {
       <header>
         <h1>SRGAN on WebGPU</h1>
         <p class="muted">Train a super-resolution GAN on your own photos, upscale images ×4 and see which GPU kernels take
-          the time. Everything runs on this machine's GPU; no image leaves the page.</p>
+          the time. Everything runs on this machine (its GPU, or the CPU backend without one); no image leaves the page.</p>
       </header>
       ${fatal ? html`<section class="card fatal" role="alert" id="fatal"><h2>WebGPU is not available</h2><p>${fatal}</p></section>` : html`
         <adapter-panel></adapter-panel>
