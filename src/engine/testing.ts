@@ -3,7 +3,7 @@
  * that force a variant or tile shape, the float64 CPU references every op is checked against,
  * and the internals that tests drive directly. Import public names from `./index.ts`.
  */
-export { setConv2dKernel, refConv2d, type Conv2dKernelChoice } from './ops/conv2d.js';
+export { setConv2dKernel, refConv2d, refConvTaps, type Conv2dKernelChoice } from './ops/conv2d.js';
 export { setMatmulKernel, refMatmul, type MatmulKernelChoice } from './ops/matmul.js';
 export { setReduceKernel, refReduce } from './ops/reduce.js';
 export type { ReduceTuning } from './runtime/tuning.js';

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkOpTests, forEachBackend, forEachCpuThreading, shapeErrorCases, suiteBackends, useEngine } from '../helpers/gpu.js';
 import { conv2dCases, conv2dShapeCases } from '../cases/conv2d.js';
 import { conv2d, backward, tidy, Tensor, liveTensorCount, Rng } from '../../src/engine/index.js';
-import { refConv2d, setConv2dKernel } from '../../src/engine/testing.js';
+import { refConv2d, refConvTaps, setConv2dKernel } from '../../src/engine/testing.js';
 
 afterAll(() => setConv2dKernel(undefined));
 
@@ -26,29 +26,13 @@ const largeShapes: { name: string; x: number[]; w: number[]; opts: { stride?: nu
 
 /** float64 dX, dW, dB of Σ Y·G for Y = conv2d(x, w, b) (no activation). */
 function refConvGrads(x: Float64Array, w: Float64Array, g: Float64Array, xs: number[], ws: number[], opts: { stride?: number; padding?: number }) {
-  const [N, C, H, W] = xs, [O, , kh, kw] = ws;
-  const stride = opts.stride ?? 1, pt = opts.padding ?? 0, pl = pt;
-  const OH = Math.floor((H + 2 * pt - kh) / stride) + 1, OW = Math.floor((W + 2 * pl - kw) / stride) + 1;
-  const dx = new Float64Array(x.length), dw = new Float64Array(w.length), db = new Float64Array(O);
-  for (let n = 0; n < N; n++)
-    for (let o = 0; o < O; o++)
-      for (let oy = 0; oy < OH; oy++)
-        for (let ox = 0; ox < OW; ox++) {
-          const gv = g[((n * O + o) * OH + oy) * OW + ox];
-          db[o] += gv;
-          for (let c = 0; c < C; c++)
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = oy * stride + ky - pt;
-              if (iy < 0 || iy >= H) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = ox * stride + kx - pl;
-                if (ix < 0 || ix >= W) continue;
-                const wi = ((o * C + c) * kh + ky) * kw + kx, xi = ((n * C + c) * H + iy) * W + ix;
-                dx[xi] += w[wi] * gv;
-                dw[wi] += x[xi] * gv;
-              }
-            }
-        }
+  const dx = new Float64Array(x.length), dw = new Float64Array(w.length), db = new Float64Array(ws[0]);
+  const geo = refConvTaps(xs, ws, opts, (yi, xi, wi) => {
+    dx[xi] += w[wi] * g[yi];
+    dw[wi] += x[xi] * g[yi];
+  });
+  const P = geo.OH * geo.OW;
+  for (let yi = 0; yi < g.length; yi++) db[Math.floor(yi / P) % geo.O] += g[yi];
   return { dx, dw, db };
 }
 

@@ -397,19 +397,20 @@ function wgradGemm(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernelChoic
   return dw;
 }
 
-/** float64 reference of the forward (tests take finite differences of it for the gradients). */
-export function refConv2d(x: RefArray, w: RefArray, bias: RefArray | null, opts: Conv2dOptions = {}): RefArray {
-  const g = convGeometry(x.shape, w.shape, opts);
+/**
+ * Every (output element, tap) pair of a convolution that reads inside the input: fn(yi, xi, wi, o)
+ * with flat indices into Y [N, O, OH, OW], X [N, C, H, W] and W [O, C, kh, kw]. The float64
+ * references (the forward here, the test's direct gradients) are sums over these pairs.
+ */
+export function refConvTaps(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions,
+  fn: (yi: number, xi: number, wi: number, o: number) => void): ConvGeometry {
+  const g = convGeometry(xShape, wShape, opts);
   const { N, C, H, W, O, kh, kw, stride, pt, pl, OH, OW } = g;
-  const act = opts.activation ?? 'none';
-  const alpha = opts.alpha ?? 0.01;
-  const out = new Float64Array(N * O * OH * OW);
-  let i = 0;
+  let yi = 0;
   for (let n = 0; n < N; n++)
     for (let o = 0; o < O; o++)
       for (let oy = 0; oy < OH; oy++)
-        for (let ox = 0; ox < OW; ox++) {
-          let s = bias ? bias.data[o] : 0;
+        for (let ox = 0; ox < OW; ox++, yi++)
           for (let c = 0; c < C; c++)
             for (let ky = 0; ky < kh; ky++) {
               const iy = oy * stride + ky - pt;
@@ -417,10 +418,21 @@ export function refConv2d(x: RefArray, w: RefArray, bias: RefArray | null, opts:
               for (let kx = 0; kx < kw; kx++) {
                 const ix = ox * stride + kx - pl;
                 if (ix < 0 || ix >= W) continue;
-                s += w.data[((o * C + c) * kh + ky) * kw + kx] * x.data[((n * C + c) * H + iy) * W + ix];
+                fn(yi, ((n * C + c) * H + iy) * W + ix, ((o * C + c) * kh + ky) * kw + kx, o);
               }
             }
-          out[i++] = act === 'relu' ? Math.max(s, 0) : act === 'leakyRelu' && s < 0 ? alpha * s : s;
-        }
-  return { data: out, shape: [N, O, OH, OW] };
+  return g;
+}
+
+/** float64 reference of the forward (tests take finite differences of it for the gradients). */
+export function refConv2d(x: RefArray, w: RefArray, bias: RefArray | null, opts: Conv2dOptions = {}): RefArray {
+  const g = convGeometry(x.shape, w.shape, opts);
+  const act = opts.activation ?? 'none';
+  const alpha = opts.alpha ?? 0.01;
+  const P = g.OH * g.OW;
+  const out = new Float64Array(g.N * g.O * P);
+  if (bias) for (let i = 0; i < out.length; i++) out[i] = bias.data[Math.floor(i / P) % g.O];
+  refConvTaps(x.shape, w.shape, opts, (yi, xi, wi) => { out[yi] += w.data[wi] * x.data[xi]; });
+  if (act !== 'none') for (let i = 0; i < out.length; i++) out[i] = act === 'relu' ? Math.max(out[i], 0) : out[i] < 0 ? alpha * out[i] : out[i];
+  return { data: out, shape: [g.N, g.O, g.OH, g.OW] };
 }
