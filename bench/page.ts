@@ -13,7 +13,7 @@ async function run(opts: BenchOptions): Promise<PageOutcome> {
     if (!navigator.gpu) return { ok: false, error: 'this browser exposes no navigator.gpu (WebGPU disabled?)' };
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) return { ok: false, error: 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter' };
-    await initEngine({ log: (m) => console.warn(m) });
+    await initEngine({ backend: 'webgpu', log: (m) => console.warn(m) }); // the same adapter as TF.js's WebGPU backend
     if (!(await tf.setBackend('webgpu'))) return { ok: false, error: "TF.js could not initialise its 'webgpu' backend" };
     await tf.ready();
     return { ok: true, result: await runBench(tf, families, opts, (line) => console.log(line)) };

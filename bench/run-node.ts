@@ -14,7 +14,7 @@ import { families } from './cases/index.js';
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   // Our engine first: its device acquisition picks the hardware or SwiftShader and sets Vulkan's ICD.
-  const eng = await initEngine({ log: (m) => process.stderr.write(`[engine] ${m}\n`) });
+  const eng = await initEngine({ backend: 'webgpu', log: (m) => process.stderr.write(`[engine] ${m}\n`) });
   const tf = await loadTfjsWebGPU();
   const a = eng.adapter;
   process.stderr.write(`bench-node: ${describeAdapter(a)}, runs=${opts.runs} warmup=${opts.warmup}\n`);
