@@ -66,7 +66,7 @@ export class CpuProfiler {
   }
 
   record(kernel: string, start: number, end: number, flops: number, bytes: number): void {
-    if (!this.table.events().length && !this.index) this.origin = start;
+    if (this.index === 0) this.origin = start; // times are µs from the first kernel since reset()
     const e: KernelEvent = { kernel, submit: 0, index: this.index++, startUs: (start - this.origin) * 1e3, durUs: (end - start) * 1e3, flops, bytes };
     this.table.add(e);
   }
