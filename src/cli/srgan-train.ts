@@ -51,6 +51,8 @@ const OPTIONS = {
   'gan-loss': { type: 'string', arg: 'bce|ragan|hinge', help: "the GAN phase's game: the paper's BCE (default), ESRGAN's relativistic average, or hinge" },
   'd-lr-scale': { type: 'string', arg: 'X', help: "the discriminator's learning rate is --lr × X (default 1)" },
   'fm-weight': { type: 'string', arg: 'X', help: "weight of feature matching in the GAN phase: L1 between the discriminator's block outputs on SR and HR (default 0: none)" },
+  'phase-pattern-weight': { type: 'string', arg: 'X', help: "weight of the phase-pattern loss: SR's mean high-pass at each of the 16 sub-pixel " +
+    "phases matched to HR's, which keeps the generator from stamping a fixed ×4 lattice (e.g. 1000; default 0: none; --resume may change it)" },
   'd-channels': { type: 'string', arg: 'A,B,…', help: "the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)" },
   'd-head': { type: 'string', arg: 'dense|patch', help: "the discriminator's head: one logit per image (paper) or per patch" },
   'd-downsample': { type: 'string', arg: 'stride|blur', help: "how the discriminator's stride-2 blocks downsample: the conv's stride (paper) " +
@@ -102,6 +104,7 @@ function configFrom(v: Values): SrganConfig {
   const overrides = Object.fromEntries(Object.entries({
     advWeight: numberOption('train', 'adv-weight', v['adv-weight']), ganLoss, dLrScale: numberOption('train', 'd-lr-scale', v['d-lr-scale']),
     featureMatchWeight: numberOption('train', 'fm-weight', v['fm-weight']),
+    phasePatternWeight: numberOption('train', 'phase-pattern-weight', v['phase-pattern-weight']),
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema), degrade: degradeOption('train', v.degrade),
   }).filter(([, x]) => x !== undefined));
@@ -142,7 +145,8 @@ const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
 const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm', 'd-downsample', 'degrade'] as const;
 /** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
-const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale'], ['fm-weight', 'featureMatchWeight']] as const;
+const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale'], ['fm-weight', 'featureMatchWeight'],
+  ['phase-pattern-weight', 'phasePatternWeight']] as const;
 
 /**
  * The config of a resumed run: the checkpoint's, with the schedule changed where the command line
@@ -159,6 +163,7 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
     // Checkpoints from before the weight average have no emaDecay.
     emaDecay: given('ema') ? asked.emaDecay : saved.emaDecay ?? 0,
     ganLoss: saved.ganLoss ?? 'bce', dLrScale: saved.dLrScale ?? 1, featureMatchWeight: saved.featureMatchWeight ?? 0,
+    phasePatternWeight: saved.phasePatternWeight ?? 0,
   };
   for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
   return { config, ignored: FIXED_ON_RESUME.filter(given) };
@@ -218,7 +223,8 @@ async function run(argv: string[]): Promise<number> {
       console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
         `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
         (config.degrade && config.degrade !== 'bicubic' ? `; LR degradation ${config.degrade}` : '') +
-        (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : ''));
+        (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : '') +
+        (config.phasePatternWeight > 0 ? `; phase-pattern loss ×${config.phasePatternWeight}` : ''));
       if (config.phase2Steps > 0)
         console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
           (config.featureMatchWeight > 0 ? `feature matching ×${config.featureMatchWeight}, ` : '') +

@@ -103,6 +103,13 @@ export interface SrganConfig {
    * and configs saved before it existed): none.
    */
   featureMatchWeight: number;
+  /**
+   * Weight of the phase-pattern term in the generator's loss (src/srgan/phase-loss.ts): the squared
+   * difference between SR's and HR's per-sub-pixel-phase high-pass means, which keeps a sub-pixel
+   * generator from stamping a fixed ×4 lattice on its output and leaves detail that has no preferred
+   * phase alone. In both phases when > 0. 0 (and configs saved before it existed): none.
+   */
+  phasePatternWeight: number;
   seed: number;
   /**
    * Decay of an exponential moving average of the generator's weights (BasicSR's `ema_decay`,
@@ -134,7 +141,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: PAPER_D,
     hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
     lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
   },
   keras: {
     preset: 'keras',
@@ -145,7 +152,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
     hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
     lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
-    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, seed: 1, emaDecay: 0,
+    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
@@ -156,7 +163,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
     lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
   },
 };
 
@@ -201,6 +208,7 @@ export function validateConfig(cfg: SrganConfig): void {
   if (!(cfg.dLrScale > 0)) bad(`dLrScale must be > 0, got ${cfg.dLrScale}`);
   if (!(cfg.advWeight >= 0) || !(cfg.contentWeight >= 0)) bad('advWeight and contentWeight must be ≥ 0');
   if (!(cfg.featureMatchWeight >= 0)) bad(`featureMatchWeight must be ≥ 0, got ${cfg.featureMatchWeight}`);
+  if (!(cfg.phasePatternWeight >= 0)) bad(`phasePatternWeight must be ≥ 0, got ${cfg.phasePatternWeight}`);
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
   if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');
@@ -213,5 +221,6 @@ export const fromUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale
 
 /** A config read from a checkpoint written before a field existed gets that field's original meaning. */
 export function withConfigDefaults(cfg: SrganConfig): SrganConfig {
-  return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, featureMatchWeight: cfg.featureMatchWeight ?? 0, emaDecay: cfg.emaDecay ?? 0 };
+  return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, featureMatchWeight: cfg.featureMatchWeight ?? 0,
+    phasePatternWeight: cfg.phasePatternWeight ?? 0, emaDecay: cfg.emaDecay ?? 0 };
 }

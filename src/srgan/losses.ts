@@ -30,10 +30,13 @@ import type { Tensor } from '../engine/index.js';
 import { toUnitRange, type GanLoss, type GeneratorConfig, type SrganConfig } from './config.js';
 export type { GanLoss };
 import type { Vgg19Features } from './models/vgg19.js';
+import { phasePatternLoss } from './phase-loss.js';
 
 /** The config fields the content loss reads (an SrganConfig has them all). */
 export type ContentLossConfig = Pick<SrganConfig, 'content' | 'vggScale'> & { generator: Pick<GeneratorConfig, 'outputRange'> };
-export type PerceptualLossConfig = ContentLossConfig & Pick<SrganConfig, 'contentWeight' | 'advWeight'> & { ganLoss?: GanLoss; featureMatchWeight?: number };
+export type PerceptualLossConfig = ContentLossConfig & Pick<SrganConfig, 'contentWeight' | 'advWeight'> & {
+  ganLoss?: GanLoss; featureMatchWeight?: number; phasePatternWeight?: number;
+};
 
 const sameShape = (a: Tensor, b: Tensor) => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 
@@ -123,12 +126,13 @@ export function featureMatchingLoss(fakeFeatures: readonly Tensor[], realFeature
 }
 
 export interface PerceptualLoss {
-  /** contentWeight · content + advWeight · adversarial (+ featureMatchWeight · featureMatch), with the graph. */
+  /** contentWeight · content + advWeight · adversarial (+ featureMatchWeight · featureMatch + phasePatternWeight · phasePattern), with the graph. */
   total: Tensor;
-  /** The unweighted parts, detached (for logging); featureMatch only when it was computed. */
+  /** The unweighted parts, detached (for logging); featureMatch and phasePattern only when they were computed. */
   content: Tensor;
   adversarial: Tensor;
   featureMatch?: Tensor;
+  phasePattern?: Tensor;
 }
 
 /** D's outputs for SR (with the graph) and, where the loss needs them, for HR (targets). */
@@ -140,19 +144,26 @@ export interface DiscriminatorOutputs {
   realFeatures?: readonly Tensor[];
 }
 
-/** The paper's l_SR: the generator's loss in the adversarial phase, plus the optional feature matching. */
+/** The paper's l_SR: the generator's loss in the adversarial phase, plus the optional feature matching and phase-pattern terms. */
 export function perceptualLoss(sr: Tensor, hr: Tensor, d: DiscriminatorOutputs, cfg: PerceptualLossConfig, vgg?: Vgg19Features): PerceptualLoss {
   return E.tidy(() => {
     const content = contentLoss(sr, hr, cfg, vgg);
     const adversarial = generatorAdversarialLoss(d.fakeLogits, cfg.ganLoss ?? 'bce', d.realLogits);
     let total = E.add(E.mulScalar(content, cfg.contentWeight), E.mulScalar(adversarial, cfg.advWeight));
+    const parts: Omit<PerceptualLoss, 'total'> = { content: content.detach(), adversarial: adversarial.detach() };
     const fmWeight = cfg.featureMatchWeight ?? 0;
     if (fmWeight > 0) {
       if (!d.fakeFeatures || !d.realFeatures) throw new Error('perceptualLoss: feature matching needs D\'s block outputs on SR and on HR');
       const featureMatch = featureMatchingLoss(d.fakeFeatures, d.realFeatures);
       total = E.add(total, E.mulScalar(featureMatch, fmWeight));
-      return { total, content: content.detach(), adversarial: adversarial.detach(), featureMatch: featureMatch.detach() };
+      parts.featureMatch = featureMatch.detach();
     }
-    return { total, content: content.detach(), adversarial: adversarial.detach() };
+    const phaseWeight = cfg.phasePatternWeight ?? 0;
+    if (phaseWeight > 0) {
+      const phase = phasePatternLoss(sr, hr);
+      total = E.add(total, E.mulScalar(phase, phaseWeight));
+      parts.phasePattern = phase.detach();
+    }
+    return { ...parts, total };
   });
 }

@@ -11,6 +11,7 @@ import { blurDownsample, Discriminator, discriminatorParamCount } from '../../sr
 import { checkOp } from '../helpers/check-op.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
 import { contentLoss, discriminatorLoss, featureMatchingLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
+import { phasePatternLoss } from '../../src/srgan/phase-loss.js';
 import { useEngine } from '../helpers/gpu.js';
 import { phasePattern } from '../../src/srgan/metrics.js';
 
@@ -559,6 +560,21 @@ describe('SRGAN losses', () => {
     expect(Array.from(await f0.grad!.read())).toEqual([0, 0.25, 0.25, -0.25]);
     expect(r0.grad).toBeFalsy();
     for (const t of [...fake, ...real, sr, hr, logits, loss, f0, r0]) t.dispose();
+  });
+
+  it('phase-pattern term: added with its weight, logged unweighted', async () => {
+    const pix = (i: number) => 0.5 + 0.2 * Math.sin(1.7 * i) * ((i % 4) === 1 ? 1 : 0.3);
+    const sr = E.tensor(Float32Array.from({ length: 144 }, (_, i) => pix(i)), [1, 1, 12, 12]);
+    const hr = E.tensor(Float32Array.from({ length: 144 }, (_, i) => 0.5 + 0.1 * Math.cos(0.3 * i)), [1, 1, 12, 12]);
+    const logits = E.zeros([1, 1, 2, 2]);
+    const base = perceptualLoss(sr, hr, { fakeLogits: logits }, cfg);
+    const withPhase = perceptualLoss(sr, hr, { fakeLogits: logits }, { ...cfg, phasePatternWeight: 50 });
+    const phase = (await take(phasePatternLoss(sr, hr)))[0];
+    expect(phase).toBeGreaterThan(1e-5);
+    expect(base.phasePattern).toBeUndefined();
+    expect((await take(withPhase.phasePattern!))[0]).toBeCloseTo(phase, 9);
+    expect((await take(withPhase.total))[0]).toBeCloseTo((await take(base.total))[0] + 50 * phase, 6);
+    for (const t of [sr, hr, logits]) t.dispose();
   });
 
   it('VGG content: features of both images mapped to [0, 1], MSE / vggScale²; same value from either range', async () => {

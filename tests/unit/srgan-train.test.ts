@@ -94,6 +94,24 @@ describe('trainer', () => {
     for (const x of [t, plain, resumed]) x.dispose();
   }, 600_000);
 
+  it('adds the phase-pattern term to G\'s loss in both phases when asked, and logs it', async () => {
+    const batch = await (await dataset()).next();
+    const head = async (t: Trainer) => t.generator.stateDict().get('tail.weight')!.read();
+    const plain = new Trainer(config({ phase1Steps: 1, phase2Steps: 1 }));
+    const phased = new Trainer(config({ phase1Steps: 1, phase2Steps: 1, phasePatternWeight: 1e4 }));
+    expect([...(await head(phased))]).toEqual([...(await head(plain))]); // the same start
+    const logsPlain = [await plain.trainStep(batch), await plain.trainStep(batch)];
+    const logsPhased = [await phased.trainStep(batch), await phased.trainStep(batch)];
+    for (const l of logsPlain) expect(l.g_phase).toBeNaN();
+    for (const l of logsPhased) expect(l.g_phase).toBeGreaterThan(0);
+    expect(logsPhased.map((l) => l.phase)).toEqual([1, 2]);
+    // The same first content loss (same weights, same batch), but the term moved the weights differently.
+    expect(logsPhased[0].g_content).toBe(logsPlain[0].g_content);
+    const a = await head(plain), b = await head(phased);
+    expect(a.some((v, i) => Math.abs(v - b[i]) > 1e-6)).toBe(true);
+    plain.dispose(); phased.dispose();
+  }, 600_000);
+
   it('rejects a batch of the wrong shape before the GPU sees it', async () => {
     const t = new Trainer(config());
     const bad: HrBatch = { data: new Float32Array(2 * 3 * 30 * 30), shape: [2, 3, 30, 30] };

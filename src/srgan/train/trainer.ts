@@ -19,6 +19,7 @@ import { Generator } from '../models/generator.js';
 import { Discriminator } from '../models/discriminator.js';
 import type { Vgg19Features } from '../models/vgg19.js';
 import { discriminatorLoss, perceptualLoss } from '../losses.js';
+import { phasePatternLoss } from '../phase-loss.js';
 import { makeLr } from '../data/degrade.js';
 import { planStep, totalSteps, type Phase } from './schedule.js';
 
@@ -38,6 +39,8 @@ export interface StepLog {
   g_adv: number;
   /** The feature-matching term (NaN when the run has none). */
   g_fm: number;
+  /** The phase-pattern term (NaN when the run has none). */
+  g_phase: number;
   d_real: number;
   d_fake: number;
   lr: number;
@@ -169,7 +172,7 @@ export class Trainer {
     this.step++;
     const log: StepLog = {
       step: this.step, phase: plan.phase, lr: plan.lr, ms: performance.now() - t0,
-      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, g_fm: values.g_fm ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
+      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, g_fm: values.g_fm ?? NaN, g_phase: values.g_phase ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
     };
     if (Object.values(values).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(this.step, log);
     return log;
@@ -195,10 +198,13 @@ export class Trainer {
     try {
       const sr = this.generator.forward(lowRes);
       if (phase === 1) {
-        // SRResNet: pixel MSE alone.
+        // SRResNet: pixel MSE (plus the phase-pattern term when the run asks for it).
         const content = E.mseLoss(sr, target);
-        E.backward(content);
+        const weight = this.config.phasePatternWeight;
+        const phasePattern = weight > 0 ? phasePatternLoss(sr, target) : undefined;
+        E.backward(phasePattern ? E.add(content, E.mulScalar(phasePattern, weight)) : content);
         out.g_content = content.detach();
+        if (phasePattern) out.g_phase = phasePattern.detach();
       } else {
         // The relativistic loss compares with D's logits on the real batch, feature matching with
         // D's block outputs on it (no graph: D is frozen and HR is data).
@@ -213,6 +219,7 @@ export class Trainer {
         out.g_content = loss.content;
         out.g_adv = loss.adversarial;
         if (loss.featureMatch) out.g_fm = loss.featureMatch;
+        if (loss.phasePattern) out.g_phase = loss.phasePattern;
       }
     } finally {
       for (const p of dParams) p.requiresGrad = true;
