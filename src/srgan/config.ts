@@ -6,7 +6,7 @@
  */
 import { parseDegradeSpec } from './data/degradations/spec.js';
 
-export type PresetName = 'tiny' | 'paper' | 'keras';
+export type PresetName = 'tiny' | 'medium' | 'paper' | 'keras';
 export type GanLoss = 'bce' | 'ragan' | 'hinge';
 
 /**
@@ -20,10 +20,13 @@ export interface GeneratorConfig {
    * 'srresnet': the paper's SRResNet (9×9 head, B residual blocks, long skip, upsamplers, 9×9 tail).
    * 'residual-bicubic': a plain conv stack whose pixel-shuffled output is added to the bicubic
    * upsample of the input, so an untrained model starts at bicubic quality (the `tiny` preset).
+   * 'resnet-bicubic': the same over bicubic, with SRResNet's residual blocks (no batch-norm, as in
+   * EDSR) and long skip as its body, which trains from scratch at depths where a plain stack does
+   * not (the `medium` preset).
    */
-  arch: 'srresnet' | 'residual-bicubic';
+  arch: 'srresnet' | 'residual-bicubic' | 'resnet-bicubic';
   scale: 4;
-  /** Residual blocks (srresnet) or hidden 3×3 conv layers (residual-bicubic). */
+  /** Residual blocks (srresnet, resnet-bicubic) or hidden 3×3 conv layers (residual-bicubic). */
   blocks: number;
   channels: number;
   activation: 'prelu' | 'relu';
@@ -132,6 +135,17 @@ const PAPER_D: DiscriminatorConfig = {
 };
 
 export const presets: Record<PresetName, SrganConfig> = {
+  medium: {
+    preset: 'medium',
+    generator: {
+      arch: 'resnet-bicubic', scale: 4, blocks: 8, channels: 48, activation: 'prelu', batchNorm: false, bnMomentum: 0.1,
+      upsample: 'pixelshuffle', upsampleChannels: 48, output: 'linear', outputRange: '[0,1]',
+    },
+    discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
+    hrCrop: 96, batch: 16, phase1Steps: 8000, phase2Steps: 1500,
+    lr: 5e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
+  },
   paper: {
     preset: 'paper',
     generator: {
@@ -184,7 +198,7 @@ export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConf
   generator?: Partial<GeneratorConfig>; discriminator?: Partial<DiscriminatorConfig>;
 } = {}): SrganConfig {
   const base = presets[preset];
-  if (!base) throw new Error(`unknown preset "${preset}" (expected tiny, paper or keras)`);
+  if (!base) throw new Error(`unknown preset "${preset}" (expected ${Object.keys(presets).join(', ')})`);
   const { generator, discriminator, ...rest } = overrides;
   const cfg: SrganConfig = structuredClone({
     ...base, ...rest,

@@ -15,7 +15,7 @@ import { phasePatternLoss } from '../../src/srgan/phase-loss.js';
 import { useEngine } from '../helpers/gpu.js';
 import { phasePattern } from '../../src/srgan/metrics.js';
 
-const PRESETS: PresetName[] = ['tiny', 'paper', 'keras'];
+const PRESETS: PresetName[] = ['tiny', 'medium', 'paper', 'keras'];
 const rng = (seed: number) => new E.Rng(seed);
 const bits = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 /** Read a tensor and free it. */
@@ -65,6 +65,14 @@ async function refGenerator(g: Generator, x: RefArray): Promise<RefArray> {
     const [, , h, w] = x.shape;
     return add(refResize(x, h * 4, w * 4), refPixelShuffle(conv(y, 'tail', 1), 4));
   }
+  if (cfg.arch === 'resnet-bicubic') {
+    const head = act(conv(x, 'head.0', 1), 'head.1');
+    let y = head;
+    for (let i = 0; i < cfg.blocks; i++) y = add(y, conv(act(conv(y, `body.${i}.conv1`, 1), `body.${i}.act`), `body.${i}.conv2`, 1));
+    y = add(conv(y, 'trunk.0', 1), head);
+    const [, , h, w] = x.shape;
+    return add(refResize(x, h * 4, w * 4), refPixelShuffle(conv(y, 'tail', 1), 4));
+  }
   const head = act(conv(x, 'head.0', 4), 'head.1');
   let y = head;
   for (let i = 0; i < cfg.blocks; i++) {
@@ -83,7 +91,8 @@ describe('SRGAN generator', () => {
   //          trunk 36,928 + 128 = 37,056; upsamplers 2·(147,712 + 64) = 295,552; tail 15,555 → 1,550,659 (≈1.55M)
   //   keras: head 15,616; blocks 16·74,112; trunk 37,056; nearest-conv 147,712 + 590,080; tail 62,211 → 2,038,467
   //   tiny:  896 + 32; 6·(9,248 + 32); 13,872 → 70,480 (ARCHITECTURE.md: "70k parameters")
-  const handCount: Record<PresetName, number> = { paper: 1_550_659, keras: 2_038_467, tiny: 70_480 };
+  //   medium: head 1,344 + 48; blocks 8·(2·20,784 + 48) = 332,928; trunk 20,784; tail 20,784 → 375,888
+  const handCount: Record<PresetName, number> = { paper: 1_550_659, keras: 2_038_467, tiny: 70_480, medium: 375_888 };
 
   for (const p of PRESETS) {
     it(`${p}: parameter count = the independent count = the hand count`, () => {
@@ -95,7 +104,7 @@ describe('SRGAN generator', () => {
   }
 
   it('output shapes ×4 per preset, tanh presets in [-1, 1]', async () => {
-    for (const [p, lrShape] of [['tiny', [2, 3, 6, 5]], ['paper', [1, 3, 6, 6]], ['keras', [1, 3, 4, 4]]] as const) {
+    for (const [p, lrShape] of [['tiny', [2, 3, 6, 5]], ['medium', [1, 3, 5, 6]], ['paper', [1, 3, 6, 6]], ['keras', [1, 3, 4, 4]]] as const) {
       const g = new Generator(presets[p].generator, { rng: rng(2) });
       const lr = smooth([...lrShape]);
       const sr = E.tidy(() => g.forward(lr));
@@ -119,9 +128,9 @@ describe('SRGAN generator', () => {
     g.dispose();
   });
 
-  it('forward (eval) equals a float64 composition of the reference ops: srresnet and residual-bicubic', async () => {
+  it('forward (eval) equals a float64 composition of the reference ops: srresnet, residual-bicubic and resnet-bicubic', async () => {
     const cfgs = [makeConfig('paper', { generator: { blocks: 2, channels: 4, upsampleChannels: 16 } }).generator,
-      makeConfig('tiny', { generator: { blocks: 2, channels: 4 } }).generator];
+      makeConfig('tiny', { generator: { blocks: 2, channels: 4 } }).generator, makeConfig('medium', { generator: { blocks: 2, channels: 4 } }).generator];
     for (const cfg of cfgs) {
       const g = new Generator(cfg, { rng: rng(7) });
       const x = smooth([2, 3, 5, 4], 2);
@@ -135,17 +144,19 @@ describe('SRGAN generator', () => {
     }
   });
 
-  it('tiny: the untrained model is close to the bicubic upsample (but not identical)', async () => {
-    const g = new Generator(presets.tiny.generator, { rng: rng(4) });
-    const lr = smooth([1, 3, 12, 12]);
-    const sr = await take(infer(g, lr));
-    const bic = await take(E.resize(lr, 48, 48, { method: 'bicubic' }));
-    let sq = 0;
-    for (let i = 0; i < sr.length; i++) sq += (sr[i] - bic[i]) ** 2;
-    const rms = Math.sqrt(sq / sr.length);
-    expect(rms).toBeLessThan(0.03);
-    expect(rms).toBeGreaterThan(0);
-    g.dispose(); lr.dispose();
+  it('tiny and medium: the untrained model is close to the bicubic upsample (but not identical)', async () => {
+    for (const p of ['tiny', 'medium'] as const) {
+      const g = new Generator(presets[p].generator, { rng: rng(4) });
+      const lr = smooth([1, 3, 12, 12]);
+      const sr = await take(infer(g, lr));
+      const bic = await take(E.resize(lr, 48, 48, { method: 'bicubic' }));
+      let sq = 0;
+      for (let i = 0; i < sr.length; i++) sq += (sr[i] - bic[i]) ** 2;
+      const rms = Math.sqrt(sq / sr.length);
+      expect(rms, p).toBeLessThan(0.03);
+      expect(rms, p).toBeGreaterThan(0);
+      g.dispose(); lr.dispose();
+    }
   });
 
   it('ICNR (the default start): the untrained output has no ×4 sub-pixel lattice; independent sub-pixel kernels start with one', async () => {
@@ -158,7 +169,7 @@ describe('SRGAN generator', () => {
       // Channel 0 in grey levels; 48 px of border keep the padding's reach (≤ 11 LR px) out.
       return phasePattern({ data: Float64Array.from(v.subarray(0, 128 * 128), (x) => 255 * x), width: 128, height: 128 }, 4, 48).amplitude;
     };
-    const cfgs = [presets.tiny.generator, makeConfig('paper', { generator: { blocks: 2, channels: 8, upsampleChannels: 32 } }).generator];
+    const cfgs = [presets.tiny.generator, presets.medium.generator, makeConfig('paper', { generator: { blocks: 2, channels: 8, upsampleChannels: 32 } }).generator];
     for (const cfg of cfgs) {
       const icnr = await lattice(new Generator(cfg, { rng: rng(8) }));
       const independent = await lattice(new Generator(cfg, { rng: rng(8), subpixelInit: 'independent' }));
@@ -180,13 +191,14 @@ describe('SRGAN generator', () => {
     g.dispose(); x.dispose();
   });
 
-  it('tiny overfits one batch: 40 Adam steps cut the MSE by more than 10×', async () => {
-    const g = new Generator(presets.tiny.generator, { rng: rng(6) });
+  for (const p of ['tiny', 'medium'] as const) it(`${p} overfits one batch: 40 Adam steps cut the MSE by more than 10×`, async () => {
+    const g = new Generator(presets[p].generator, { rng: rng(6) });
     // HR with detail bicubic cannot restore (a fine checker plus waves), so there is a residual to learn.
     const hrData = new Float32Array(2 * 3 * 32 * 32).map((_, i) => 0.5 + 0.3 * Math.sin(i * 0.37) * ((i >> 1) % 2 ? 1 : -1));
     const hr = E.tensor(hrData, [2, 3, 32, 32]);
     const lr = E.resize(hr, 8, 8, { method: 'bicubic' });
-    const opt = new E.Adam(g.parameters(), { lr: 2e-3 });
+    // medium's deeper, wider body takes a smaller step (2e-3 overshoots it on this one batch).
+    const opt = new E.Adam(g.parameters(), { lr: p === 'tiny' ? 2e-3 : 1e-3 });
     const step = () => E.tidy(() => {
       opt.zeroGrad();
       const loss = E.mseLoss(g.forward(lr), hr);

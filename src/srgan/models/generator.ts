@@ -21,6 +21,11 @@
  *     body.{i}.0.* conv 3×3 C → C, body.{i}.1.weight PReLU(C)
  *     tail.{weight,bias}  conv 3×3 C → 3·scale², pixel-shuffled ×scale and added to the bicubic
  *                         upsample of the input
+ *   arch 'resnet-bicubic'
+ *     head.0.*, head.1.weight         as residual-bicubic
+ *     body.{i}.conv1.*, body.{i}.act.weight, body.{i}.conv2.*   residual block i (no batch-norm)
+ *     trunk.0.*  conv 3×3 C → C, added to head's output (the long skip)
+ *     tail.*     as residual-bicubic
  * Every conv has a bias (PyTorch's default); PReLU slopes start at 0.25.
  */
 import * as E from '../../engine/index.js';
@@ -83,11 +88,12 @@ function checkConfig(cfg: GeneratorConfig): void {
   if (!Number.isInteger(cfg.blocks) || cfg.blocks < 0) bad(`blocks must be an integer ≥ 0, got ${cfg.blocks}`);
   if (!Number.isInteger(cfg.channels) || cfg.channels < 1) bad(`channels must be an integer ≥ 1, got ${cfg.channels}`);
   upsamplerCount(cfg.scale);
-  if (cfg.arch === 'residual-bicubic' && cfg.upsampleChannels !== 3 * cfg.scale ** 2)
-    bad(`residual-bicubic pixel-shuffles its last conv to RGB, so upsampleChannels must be 3·scale² = ${3 * cfg.scale ** 2}, got ${cfg.upsampleChannels}`);
+  if (cfg.arch !== 'srresnet' && cfg.upsampleChannels !== 3 * cfg.scale ** 2)
+    bad(`${cfg.arch} pixel-shuffles its last conv to RGB, so upsampleChannels must be 3·scale² = ${3 * cfg.scale ** 2}, got ${cfg.upsampleChannels}`);
   if (cfg.arch === 'srresnet' && cfg.upsample === 'pixelshuffle' && cfg.upsampleChannels % 4 !== 0)
     bad(`pixel shuffle ×2 needs upsampleChannels divisible by 4, got ${cfg.upsampleChannels}`);
-  if (cfg.arch !== 'srresnet' && cfg.arch !== 'residual-bicubic') bad(`unknown arch "${String(cfg.arch)}"`);
+  if (!['srresnet', 'residual-bicubic', 'resnet-bicubic'].includes(cfg.arch)) bad(`unknown arch "${String(cfg.arch)}"`);
+  if (cfg.arch === 'resnet-bicubic' && cfg.batchNorm) bad('resnet-bicubic has no batch-norm');
 }
 
 export class Generator extends Module {
@@ -123,7 +129,11 @@ export class Generator extends Module {
       this.tail = this.registerModule('tail', conv(cin, 3, 9, rng));
     } else {
       this.head = this.registerModule('head', new Sequential(conv(3, C, 3, rng), act(C)));
-      this.body = this.registerModule('body', new Sequential(...Array.from({ length: cfg.blocks }, () => new Sequential(conv(C, C, 3, rng), act(C)))));
+      const block = (): E.nn.Module => cfg.arch === 'resnet-bicubic'
+        ? startSmall(new ResidualBlock(C, cfg, rng), rng)
+        : new Sequential(conv(C, C, 3, rng), act(C));
+      this.body = this.registerModule('body', new Sequential(...Array.from({ length: cfg.blocks }, block)));
+      if (cfg.arch === 'resnet-bicubic') this.trunk = this.registerModule('trunk', new Sequential(conv(C, C, 3, rng)));
       this.tail = this.registerModule('tail', conv(C, cfg.upsampleChannels, 3, rng));
       if (icnr) icnrInit(this.tail, cfg.scale, E.nn.initRng(rng), { gain: 0.1, zeroBias: true });
       else shrinkInit(this.tail, E.nn.initRng(rng));
@@ -153,7 +163,9 @@ export class Generator extends Module {
 
   private residualBicubic(lr: E.Tensor): E.Tensor {
     const s = this.cfg.scale;
-    const residual = E.pixelShuffle(this.tail.forward(this.body.forward(this.head.forward(lr))), s);
+    const h = this.head.forward(lr);
+    const features = this.trunk ? E.add(this.trunk.forward(this.body.forward(h)), h) : this.body.forward(h);
+    const residual = E.pixelShuffle(this.tail.forward(features), s);
     // The bicubic base carries no gradient (resize is forward-only; the LR input needs none).
     const base = E.resize(lr, lr.shape[2] * s, lr.shape[3] * s, { method: 'bicubic' });
     const out = E.add(base, residual);
@@ -176,6 +188,17 @@ function shrinkInit(c: E.nn.Conv2d, rng: Rng): void {
 }
 
 /**
+ * A residual block whose last conv starts at a tenth of PyTorch's default (bias zero), so that each
+ * block starts close to an identity map and a deep stack passes its signal and gradient through
+ * from the first step (the zero-init residual of Goyal et al. 2017, softened so that the block's
+ * first conv gets a gradient too).
+ */
+function startSmall(block: ResidualBlock, rng?: Rng): ResidualBlock {
+  shrinkInit(block.conv2, E.nn.initRng(rng));
+  return block;
+}
+
+/**
  * Trainable parameters of the generator a config describes, counted from the architecture's
  * definition (not from a built model), for tests and for the CLI's summary.
  */
@@ -184,9 +207,11 @@ export function generatorParamCount(cfg: GeneratorConfig): number {
   const C = cfg.channels;
   const act = (c: number) => (cfg.activation === 'prelu' ? c : 0);
   const bn = (c: number) => (cfg.batchNorm ? 2 * c : 0);
+  const block = 2 * convParams(C, C, 3) + 2 * bn(C) + act(C);
   if (cfg.arch === 'residual-bicubic')
     return convParams(3, C, 3) + act(C) + cfg.blocks * (convParams(C, C, 3) + act(C)) + convParams(C, cfg.upsampleChannels, 3);
-  const block = 2 * convParams(C, C, 3) + 2 * bn(C) + act(C);
+  if (cfg.arch === 'resnet-bicubic')
+    return convParams(3, C, 3) + act(C) + cfg.blocks * block + convParams(C, C, 3) + convParams(C, cfg.upsampleChannels, 3);
   let total = convParams(3, C, 9) + act(C) + cfg.blocks * block + convParams(C, C, 3) + bn(C);
   let cin = C;
   for (let j = 0; j < upsamplerCount(cfg.scale); j++) {
