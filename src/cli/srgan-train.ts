@@ -53,6 +53,8 @@ const OPTIONS = {
   'fm-weight': { type: 'string', arg: 'X', help: "weight of feature matching in the GAN phase: L1 between the discriminator's block outputs on SR and HR (default 0: none)" },
   'phase-pattern-weight': { type: 'string', arg: 'X', help: "weight of the phase-pattern loss: SR's mean high-pass at each of the 16 sub-pixel " +
     "phases matched to HR's, which keeps the generator from stamping a fixed ×4 lattice (e.g. 1000; default 0: none; --resume may change it)" },
+  'flat-weight': { type: 'string', arg: 'X', help: "weight of the flat-region loss: SR's Laplacian error weighted toward the original's flat " +
+    "regions, so that the GAN's texture goes where there is detail (e.g. 1; default 0: none; --resume may change it)" },
   'd-channels': { type: 'string', arg: 'A,B,…', help: "the discriminator's conv channels (8 numbers; strides stay 1,2,1,2,…)" },
   'd-head': { type: 'string', arg: 'dense|patch', help: "the discriminator's head: one logit per image (paper) or per patch" },
   'd-downsample': { type: 'string', arg: 'stride|blur', help: "how the discriminator's stride-2 blocks downsample: the conv's stride (paper) " +
@@ -105,6 +107,7 @@ function configFrom(v: Values): SrganConfig {
     advWeight: numberOption('train', 'adv-weight', v['adv-weight']), ganLoss, dLrScale: numberOption('train', 'd-lr-scale', v['d-lr-scale']),
     featureMatchWeight: numberOption('train', 'fm-weight', v['fm-weight']),
     phasePatternWeight: numberOption('train', 'phase-pattern-weight', v['phase-pattern-weight']),
+    flatRegionWeight: numberOption('train', 'flat-weight', v['flat-weight']),
     phase1Steps, phase2Steps, content, batch: int('batch'), hrCrop: int('crop'), seed: int('seed'),
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema), degrade: degradeOption('train', v.degrade),
   }).filter(([, x]) => x !== undefined));
@@ -146,7 +149,7 @@ const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 const FIXED_ON_RESUME = ['preset', 'content', 'vgg-layer', 'batch', 'crop', 'blocks', 'channels', 'seed', 'd-channels', 'd-head', 'd-norm', 'd-downsample', 'degrade'] as const;
 /** Loss settings a resumed run may change (a GAN phase can be tuned between sessions). */
 const LOSS_ON_RESUME = [['adv-weight', 'advWeight'], ['gan-loss', 'ganLoss'], ['d-lr-scale', 'dLrScale'], ['fm-weight', 'featureMatchWeight'],
-  ['phase-pattern-weight', 'phasePatternWeight']] as const;
+  ['phase-pattern-weight', 'phasePatternWeight'], ['flat-weight', 'flatRegionWeight']] as const;
 
 /**
  * The config of a resumed run: the checkpoint's, with the schedule changed where the command line
@@ -163,7 +166,7 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
     // Checkpoints from before the weight average have no emaDecay.
     emaDecay: given('ema') ? asked.emaDecay : saved.emaDecay ?? 0,
     ganLoss: saved.ganLoss ?? 'bce', dLrScale: saved.dLrScale ?? 1, featureMatchWeight: saved.featureMatchWeight ?? 0,
-    phasePatternWeight: saved.phasePatternWeight ?? 0,
+    phasePatternWeight: saved.phasePatternWeight ?? 0, flatRegionWeight: saved.flatRegionWeight ?? 0,
   };
   for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
   return { config, ignored: FIXED_ON_RESUME.filter(given) };
@@ -224,7 +227,8 @@ async function run(argv: string[]): Promise<number> {
         `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
         (config.degrade && config.degrade !== 'bicubic' ? `; LR degradation ${config.degrade}` : '') +
         (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : '') +
-        (config.phasePatternWeight > 0 ? `; phase-pattern loss ×${config.phasePatternWeight}` : ''));
+        (config.phasePatternWeight > 0 ? `; phase-pattern loss ×${config.phasePatternWeight}` : '') +
+        (config.flatRegionWeight > 0 ? `; flat-region loss ×${config.flatRegionWeight}` : ''));
       if (config.phase2Steps > 0)
         console.log(`  GAN phase: ${config.ganLoss} loss, adversarial weight ${config.advWeight}, D learning rate ×${config.dLrScale}, ` +
           (config.featureMatchWeight > 0 ? `feature matching ×${config.featureMatchWeight}, ` : '') +

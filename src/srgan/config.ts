@@ -113,6 +113,13 @@ export interface SrganConfig {
    * phase alone. In both phases when > 0. 0 (and configs saved before it existed): none.
    */
   phasePatternWeight: number;
+  /**
+   * Weight of the flat-region term in the generator's loss (src/srgan/flat-loss.ts): the squared
+   * difference between SR's and HR's Laplacian of luma, weighted toward HR's flat regions, so that
+   * the GAN's texture goes where the original has detail. In both phases when > 0. 0 (and configs
+   * saved before it existed): none.
+   */
+  flatRegionWeight: number;
   seed: number;
   /**
    * Decay of an exponential moving average of the generator's weights (BasicSR's `ema_decay`,
@@ -144,7 +151,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 8000, phase2Steps: 1500,
     lr: 5e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
   },
   paper: {
     preset: 'paper',
@@ -155,7 +162,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: PAPER_D,
     hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
     lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
   },
   keras: {
     preset: 'keras',
@@ -166,7 +173,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
     hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
     lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
-    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
+    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
@@ -177,7 +184,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
     lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, seed: 1, emaDecay: 0,
+    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
   },
 };
 
@@ -223,6 +230,7 @@ export function validateConfig(cfg: SrganConfig): void {
   if (!(cfg.advWeight >= 0) || !(cfg.contentWeight >= 0)) bad('advWeight and contentWeight must be ≥ 0');
   if (!(cfg.featureMatchWeight >= 0)) bad(`featureMatchWeight must be ≥ 0, got ${cfg.featureMatchWeight}`);
   if (!(cfg.phasePatternWeight >= 0)) bad(`phasePatternWeight must be ≥ 0, got ${cfg.phasePatternWeight}`);
+  if (!(cfg.flatRegionWeight >= 0)) bad(`flatRegionWeight must be ≥ 0, got ${cfg.flatRegionWeight}`);
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
   if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');
@@ -236,5 +244,5 @@ export const fromUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale
 /** A config read from a checkpoint written before a field existed gets that field's original meaning. */
 export function withConfigDefaults(cfg: SrganConfig): SrganConfig {
   return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, featureMatchWeight: cfg.featureMatchWeight ?? 0,
-    phasePatternWeight: cfg.phasePatternWeight ?? 0, emaDecay: cfg.emaDecay ?? 0 };
+    phasePatternWeight: cfg.phasePatternWeight ?? 0, flatRegionWeight: cfg.flatRegionWeight ?? 0, emaDecay: cfg.emaDecay ?? 0 };
 }

@@ -31,12 +31,16 @@ import { toUnitRange, type GanLoss, type GeneratorConfig, type SrganConfig } fro
 export type { GanLoss };
 import type { Vgg19Features } from './models/vgg19.js';
 import { phasePatternLoss } from './phase-loss.js';
+import { flatRegionLoss } from './flat-loss.js';
 
 /** The config fields the content loss reads (an SrganConfig has them all). */
 export type ContentLossConfig = Pick<SrganConfig, 'content' | 'vggScale'> & { generator: Pick<GeneratorConfig, 'outputRange'> };
 export type PerceptualLossConfig = ContentLossConfig & Pick<SrganConfig, 'contentWeight' | 'advWeight'> & {
-  ganLoss?: GanLoss; featureMatchWeight?: number; phasePatternWeight?: number;
-};
+  ganLoss?: GanLoss; featureMatchWeight?: number;
+} & TextureTermWeights;
+
+/** Weights of the terms that keep the generator's texture honest (0 or absent: off). */
+export type TextureTermWeights = Partial<Pick<SrganConfig, 'phasePatternWeight' | 'flatRegionWeight'>>;
 
 const sameShape = (a: Tensor, b: Tensor) => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 
@@ -125,14 +129,39 @@ export function featureMatchingLoss(fakeFeatures: readonly Tensor[], realFeature
     1 / fakeFeatures.length));
 }
 
-export interface PerceptualLoss {
-  /** contentWeight · content + advWeight · adversarial (+ featureMatchWeight · featureMatch + phasePatternWeight · phasePattern), with the graph. */
+/** The texture terms, weighted and summed (undefined when both are off), and each unweighted and detached. */
+export interface TextureTerms {
+  total?: Tensor;
+  phasePattern?: Tensor;
+  flatRegion?: Tensor;
+}
+
+/**
+ * The generator's texture terms, used in both phases: the phase-pattern loss (no fixed ×4
+ * lattice, phase-loss.ts) and the flat-region loss (no invented detail where the original is
+ * smooth, flat-loss.ts).
+ */
+export function textureTerms(sr: Tensor, hr: Tensor, cfg: TextureTermWeights): TextureTerms {
+  const out: TextureTerms = {};
+  const add = (term: Tensor, weight: number) => {
+    const weighted = E.mulScalar(term, weight);
+    out.total = out.total ? E.add(out.total, weighted) : weighted;
+    return term.detach();
+  };
+  return E.tidy(() => {
+    if ((cfg.phasePatternWeight ?? 0) > 0) out.phasePattern = add(phasePatternLoss(sr, hr), cfg.phasePatternWeight!);
+    if ((cfg.flatRegionWeight ?? 0) > 0) out.flatRegion = add(flatRegionLoss(sr, hr), cfg.flatRegionWeight!);
+    return out;
+  });
+}
+
+export interface PerceptualLoss extends Omit<TextureTerms, 'total'> {
+  /** contentWeight · content + advWeight · adversarial (+ featureMatchWeight · featureMatch + the texture terms), with the graph. */
   total: Tensor;
-  /** The unweighted parts, detached (for logging); featureMatch and phasePattern only when they were computed. */
+  /** The unweighted parts, detached (for logging); the optional ones only when they were computed. */
   content: Tensor;
   adversarial: Tensor;
   featureMatch?: Tensor;
-  phasePattern?: Tensor;
 }
 
 /** D's outputs for SR (with the graph) and, where the loss needs them, for HR (targets). */
@@ -144,7 +173,7 @@ export interface DiscriminatorOutputs {
   realFeatures?: readonly Tensor[];
 }
 
-/** The paper's l_SR: the generator's loss in the adversarial phase, plus the optional feature matching and phase-pattern terms. */
+/** The paper's l_SR: the generator's loss in the adversarial phase, plus the optional feature matching and texture terms. */
 export function perceptualLoss(sr: Tensor, hr: Tensor, d: DiscriminatorOutputs, cfg: PerceptualLossConfig, vgg?: Vgg19Features): PerceptualLoss {
   return E.tidy(() => {
     const content = contentLoss(sr, hr, cfg, vgg);
@@ -158,12 +187,9 @@ export function perceptualLoss(sr: Tensor, hr: Tensor, d: DiscriminatorOutputs, 
       total = E.add(total, E.mulScalar(featureMatch, fmWeight));
       parts.featureMatch = featureMatch.detach();
     }
-    const phaseWeight = cfg.phasePatternWeight ?? 0;
-    if (phaseWeight > 0) {
-      const phase = phasePatternLoss(sr, hr);
-      total = E.add(total, E.mulScalar(phase, phaseWeight));
-      parts.phasePattern = phase.detach();
-    }
+    const { total: texture, ...textureParts } = textureTerms(sr, hr, cfg);
+    if (texture) total = E.add(total, texture);
+    Object.assign(parts, textureParts);
     return { ...parts, total };
   });
 }

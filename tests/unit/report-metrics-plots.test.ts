@@ -71,7 +71,7 @@ describe('plot helpers', () => {
 
 const log = (step: number, phase: 1 | 2): StepLog => ({
   step, phase, g_content: 0.01 + 0.01 * Math.exp(-step / 100) + (step % 3) * 1e-3,
-  g_adv: phase === 2 ? 0.7 : NaN, g_fm: NaN, g_phase: NaN, d_real: phase === 2 ? 0.6 : NaN, d_fake: phase === 2 ? 0.8 : NaN, lr: 1e-4, ms: 100,
+  g_adv: phase === 2 ? 0.7 : NaN, g_fm: NaN, g_phase: NaN, g_flat: NaN, d_real: phase === 2 ? 0.6 : NaN, d_fake: phase === 2 ? 0.8 : NaN, lr: 1e-4, ms: 100,
 });
 
 describe('axis labels', () => {

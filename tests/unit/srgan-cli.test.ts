@@ -58,7 +58,7 @@ describe('srgan CLI', () => {
     const files = await readdir(run);
     for (const f of ['generator.safetensors', 'loss.csv', 'loss.png', 'summary.md', 'summary.json', 'samples', 'checkpoints']) expect(files).toContain(f);
     const csv = (await readFile(join(run, 'loss.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('step,phase,g_content,g_adv,d_real,d_fake,lr,ms,g_fm,g_phase');
+    expect(csv[0]).toBe('step,phase,g_content,g_adv,d_real,d_fake,lr,ms,g_fm,g_phase,g_flat');
     expect(csv).toHaveLength(6);
     expect(csv[5]).toMatch(/^5,2,/);
     const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8'));
@@ -212,15 +212,15 @@ describe('srgan CLI', () => {
     const latest = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latest.step).toBe(stopped);
     // On resume the schedule (length, base rate, weight average) and the loss weights may change; the networks and crops may not.
-    const again = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--resume', '--steps', String(stopped + 1), '--lr', '2e-4', '--ema', '0.99', '--crop', '48', '--phase-pattern-weight', '500']);
+    const again = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--resume', '--steps', String(stopped + 1), '--lr', '2e-4', '--ema', '0.99', '--crop', '48', '--phase-pattern-weight', '500', '--flat-weight', '2']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`resumed .* at step ${stopped}`));
     expect(again.stderr).toMatch(/--crop is ignored on --resume/);
     const latestAgain = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latestAgain.step).toBe(stopped + 1);
     const state = JSON.parse(await readFile(join(out, 'checkpoints', latestAgain.dir, 'state.json'), 'utf8'));
-    expect(state.config).toMatchObject({ lr: 2e-4, hrCrop: 32, batch: 2, emaDecay: 0.99, phasePatternWeight: 500 });
-    expect(again.stdout).toMatch(/phase-pattern loss ×500/);
+    expect(state.config).toMatchObject({ lr: 2e-4, hrCrop: 32, batch: 2, emaDecay: 0.99, phasePatternWeight: 500, flatRegionWeight: 2 });
+    expect(again.stdout).toMatch(/phase-pattern loss ×500; flat-region loss ×2/);
     // The average starts at the resume and is what the run exports and evaluates.
     expect(state.averageUpdates).toBe(1);
     expect(again.stdout).toMatch(/weight average \(EMA\) decay 0\.99/);

@@ -12,6 +12,7 @@ import { checkOp } from '../helpers/check-op.js';
 import { vgg19WeightShapes, Vgg19Error, Vgg19Features } from '../../src/srgan/models/vgg19.js';
 import { contentLoss, discriminatorLoss, featureMatchingLoss, generatorAdversarialLoss, perceptualLoss } from '../../src/srgan/losses.js';
 import { phasePatternLoss } from '../../src/srgan/phase-loss.js';
+import { flatRegionLoss } from '../../src/srgan/flat-loss.js';
 import { useEngine } from '../helpers/gpu.js';
 import { phasePattern } from '../../src/srgan/metrics.js';
 
@@ -574,18 +575,21 @@ describe('SRGAN losses', () => {
     for (const t of [...fake, ...real, sr, hr, logits, loss, f0, r0]) t.dispose();
   });
 
-  it('phase-pattern term: added with its weight, logged unweighted', async () => {
+  it('texture terms (phase pattern, flat region): added with their weights, logged unweighted', async () => {
     const pix = (i: number) => 0.5 + 0.2 * Math.sin(1.7 * i) * ((i % 4) === 1 ? 1 : 0.3);
-    const sr = E.tensor(Float32Array.from({ length: 144 }, (_, i) => pix(i)), [1, 1, 12, 12]);
-    const hr = E.tensor(Float32Array.from({ length: 144 }, (_, i) => 0.5 + 0.1 * Math.cos(0.3 * i)), [1, 1, 12, 12]);
+    const sr = E.tensor(Float32Array.from({ length: 3 * 144 }, (_, i) => pix(i)), [1, 3, 12, 12]);
+    const hr = E.tensor(Float32Array.from({ length: 3 * 144 }, (_, i) => 0.5 + 0.1 * Math.cos(0.3 * i)), [1, 3, 12, 12]);
     const logits = E.zeros([1, 1, 2, 2]);
     const base = perceptualLoss(sr, hr, { fakeLogits: logits }, cfg);
-    const withPhase = perceptualLoss(sr, hr, { fakeLogits: logits }, { ...cfg, phasePatternWeight: 50 });
-    const phase = (await take(phasePatternLoss(sr, hr)))[0];
+    const withTerms = perceptualLoss(sr, hr, { fakeLogits: logits }, { ...cfg, phasePatternWeight: 50, flatRegionWeight: 3 });
+    const phase = (await take(phasePatternLoss(sr, hr)))[0], flat = (await take(flatRegionLoss(sr, hr)))[0];
     expect(phase).toBeGreaterThan(1e-5);
+    expect(flat).toBeGreaterThan(1e-5);
     expect(base.phasePattern).toBeUndefined();
-    expect((await take(withPhase.phasePattern!))[0]).toBeCloseTo(phase, 9);
-    expect((await take(withPhase.total))[0]).toBeCloseTo((await take(base.total))[0] + 50 * phase, 6);
+    expect(base.flatRegion).toBeUndefined();
+    expect((await take(withTerms.phasePattern!))[0]).toBeCloseTo(phase, 9);
+    expect((await take(withTerms.flatRegion!))[0]).toBeCloseTo(flat, 9);
+    expect((await take(withTerms.total))[0]).toBeCloseTo((await take(base.total))[0] + 50 * phase + 3 * flat, 6);
     for (const t of [sr, hr, logits]) t.dispose();
   });
 

@@ -94,16 +94,16 @@ describe('trainer', () => {
     for (const x of [t, plain, resumed]) x.dispose();
   }, 600_000);
 
-  it('adds the phase-pattern term to G\'s loss in both phases when asked, and logs it', async () => {
+  it('adds the texture terms (phase pattern, flat region) to G\'s loss in both phases when asked, and logs them', async () => {
     const batch = await (await dataset()).next();
     const head = async (t: Trainer) => t.generator.stateDict().get('tail.weight')!.read();
     const plain = new Trainer(config({ phase1Steps: 1, phase2Steps: 1 }));
-    const phased = new Trainer(config({ phase1Steps: 1, phase2Steps: 1, phasePatternWeight: 1e4 }));
+    const phased = new Trainer(config({ phase1Steps: 1, phase2Steps: 1, phasePatternWeight: 1e4, flatRegionWeight: 10 }));
     expect([...(await head(phased))]).toEqual([...(await head(plain))]); // the same start
     const logsPlain = [await plain.trainStep(batch), await plain.trainStep(batch)];
     const logsPhased = [await phased.trainStep(batch), await phased.trainStep(batch)];
-    for (const l of logsPlain) expect(l.g_phase).toBeNaN();
-    for (const l of logsPhased) expect(l.g_phase).toBeGreaterThan(0);
+    for (const l of logsPlain) { expect(l.g_phase).toBeNaN(); expect(l.g_flat).toBeNaN(); }
+    for (const l of logsPhased) { expect(l.g_phase).toBeGreaterThan(0); expect(l.g_flat).toBeGreaterThan(0); }
     expect(logsPhased.map((l) => l.phase)).toEqual([1, 2]);
     // The same first content loss (same weights, same batch), but the term moved the weights differently.
     expect(logsPhased[0].g_content).toBe(logsPlain[0].g_content);

@@ -49,8 +49,8 @@ export interface RunStore {
   decodePng?(png: Uint8Array): Promise<GridImage>;
 }
 
-/** g_fm and then g_phase came last, so logs written before them read with them empty. */
-export const LOG_COLUMNS = ['step', 'phase', 'g_content', 'g_adv', 'd_real', 'd_fake', 'lr', 'ms', 'g_fm', 'g_phase'] as const;
+/** g_fm, g_phase and g_flat came last, so logs written before them read with them empty. */
+export const LOG_COLUMNS = ['step', 'phase', 'g_content', 'g_adv', 'd_real', 'd_fake', 'lr', 'ms', 'g_fm', 'g_phase', 'g_flat'] as const;
 /** Step folders kept: the latest and the one before it. */
 const KEEP_CHECKPOINTS = 2;
 const AVERAGE_FILE = 'generator-average.safetensors';

@@ -18,8 +18,7 @@ import { fromUnitRange, withConfigDefaults, type SrganConfig } from '../config.j
 import { Generator } from '../models/generator.js';
 import { Discriminator } from '../models/discriminator.js';
 import type { Vgg19Features } from '../models/vgg19.js';
-import { discriminatorLoss, perceptualLoss } from '../losses.js';
-import { phasePatternLoss } from '../phase-loss.js';
+import { discriminatorLoss, perceptualLoss, textureTerms, type TextureTerms } from '../losses.js';
 import { makeLr } from '../data/degrade.js';
 import { planStep, totalSteps, type Phase } from './schedule.js';
 
@@ -41,6 +40,8 @@ export interface StepLog {
   g_fm: number;
   /** The phase-pattern term (NaN when the run has none). */
   g_phase: number;
+  /** The flat-region term (NaN when the run has none). */
+  g_flat: number;
   d_real: number;
   d_fake: number;
   lr: number;
@@ -172,7 +173,7 @@ export class Trainer {
     this.step++;
     const log: StepLog = {
       step: this.step, phase: plan.phase, lr: plan.lr, ms: performance.now() - t0,
-      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, g_fm: values.g_fm ?? NaN, g_phase: values.g_phase ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
+      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, g_fm: values.g_fm ?? NaN, g_phase: values.g_phase ?? NaN, g_flat: values.g_flat ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
     };
     if (Object.values(values).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(this.step, log);
     return log;
@@ -198,13 +199,12 @@ export class Trainer {
     try {
       const sr = this.generator.forward(lowRes);
       if (phase === 1) {
-        // SRResNet: pixel MSE (plus the phase-pattern term when the run asks for it).
+        // SRResNet: pixel MSE (plus the texture terms when the run asks for them).
         const content = E.mseLoss(sr, target);
-        const weight = this.config.phasePatternWeight;
-        const phasePattern = weight > 0 ? phasePatternLoss(sr, target) : undefined;
-        E.backward(phasePattern ? E.add(content, E.mulScalar(phasePattern, weight)) : content);
+        const texture = textureTerms(sr, target, this.config);
+        E.backward(texture.total ? E.add(content, texture.total) : content);
         out.g_content = content.detach();
-        if (phasePattern) out.g_phase = phasePattern.detach();
+        this.logTextureTerms(texture, out);
       } else {
         // The relativistic loss compares with D's logits on the real batch, feature matching with
         // D's block outputs on it (no graph: D is frozen and HR is data).
@@ -219,13 +219,18 @@ export class Trainer {
         out.g_content = loss.content;
         out.g_adv = loss.adversarial;
         if (loss.featureMatch) out.g_fm = loss.featureMatch;
-        if (loss.phasePattern) out.g_phase = loss.phasePattern;
+        this.logTextureTerms(loss, out);
       }
     } finally {
       for (const p of dParams) p.requiresGrad = true;
     }
     this.optG.step();
     this.average?.weights.update();
+  }
+
+  private logTextureTerms(t: Omit<TextureTerms, 'total'>, out: Record<string, Tensor>): void {
+    if (t.phasePattern) out.g_phase = t.phasePattern;
+    if (t.flatRegion) out.g_flat = t.flatRegion;
   }
 
   /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics: the inference generator's. */
