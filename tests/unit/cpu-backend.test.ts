@@ -1,12 +1,14 @@
 /**
  * The CPU backend's own machinery: the committed WebAssembly build matches its sources, the heap
  * pools and trims, the thread pool gives the same bits as one thread and survives a failing job,
- * and backend choice ('auto' picks the CPU over a software adapter, and says why).
+ * and backend choice ('auto' picks the CPU over a software adapter, and says why). The kernels
+ * come in two builds (relaxed SIMD with fused multiply-add, and the portable fallback): the
+ * kernel tests run on both.
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/node.js';
-import { Heap, refConv2d } from '../../src/engine/testing.js';
+import { Heap, refConv2d, refMatmul } from '../../src/engine/testing.js';
 import { checkOp } from '../helpers/check-op.js';
 
 afterEach(() => E.destroyEngine());
@@ -37,27 +39,6 @@ describe('CPU backend', () => {
     expect(() => h.alloc(16)).toThrow(E.OutOfMemoryError);
     const big = h.alloc(3 << 20); // grows the memory past its first 64 KiB
     expect(big.offset + big.size).toBeLessThanOrEqual(h.memory.buffer.byteLength);
-  });
-
-  it('threads give the same bits as one thread (conv forward and both gradients, GEMM and direct kernels)', async () => {
-    const run = async (threads: number) => {
-      const eng = await E.initEngine({ backend: 'cpu', threads });
-      expect(eng.kind).toBe('cpu');
-      const x = E.variable(E.tensor(rand(2 * 8 * 21 * 19, 1), [2, 8, 21, 19]));
-      const w = E.variable(E.tensor(rand(16 * 8 * 3 * 3, 2), [16, 8, 3, 3]));
-      const y = E.conv2d(x, w, null, { padding: 'same', stride: 2 });
-      // A direct-kernel conv (stride 1, 3 outputs, 4 inputs) big enough to be split across threads.
-      const u = E.variable(E.tensor(rand(2 * 4 * 40 * 37, 8), [2, 4, 40, 37]));
-      const v = E.variable(E.tensor(rand(3 * 4 * 5 * 5, 9), [3, 4, 5, 5]));
-      const z = E.conv2d(u, v, null, { padding: 'same' });
-      const loss = E.add(E.sum(E.mul(y, E.tensor(rand(y.size, 3), y.shape))), E.sum(E.mul(z, E.tensor(rand(z.size, 10), z.shape))));
-      E.backward(loss);
-      const out = [y, x.grad!, w.grad!, z, u.grad!, v.grad!].map((t) => t.data.slice());
-      E.destroyEngine();
-      return out;
-    };
-    const [one, two] = [await run(1), await run(2)];
-    for (let i = 0; i < one.length; i++) expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
   });
 
   it('a job that traps fails on the caller with an error, and the pool keeps working', async () => {
@@ -97,21 +78,72 @@ describe('CPU backend', () => {
     expect(await x.read()).toEqual(rand(4 * 16 * 8 * 8, 6));
   });
 
-  it('the direct kernels (stride 1, at most 4 output channels) on wide rows and ragged ends: float64 and finite differences', async () => {
-    await E.initEngine({ backend: 'cpu' });
-    const shapes: [number[], number[], E.Conv2dOptions][] = [
-      [[2, 2, 5, 21], [3, 2, 3, 3], { padding: 'same' }], // 16 pixels then 5; a ragged vec4 in the weight gradient
-      [[1, 3, 4, 37], [4, 3, 5, 5], { padding: 2 }],
-      [[1, 5, 3, 18], [2, 5, 1, 1], {}],
-      [[1, 2, 4, 25], [3, 2, 3, 3], { padding: 4 }], // padded past the kernel's reach: the input gradient crops
-      [[1, 4, 6, 20], [8, 4, 3, 3], { padding: [2, 0] }], // 8 outputs (GEMM) but 4 inputs: the direct input gradient
-    ];
-    for (const [x, w, opts] of shapes) {
-      const res = await checkOp({
-        name: `conv ${x} ${w}`, inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
-        gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts), ref: (a, b) => refConv2d(a, b, null, opts), atol: 2e-4, rtol: 2e-4,
-      });
-      expect(res.message, res.name).toBe('ok');
-    }
-  });
 });
+
+for (const simd of ['relaxed', 'portable'] as const) {
+  describe(`CPU backend kernels [${simd} SIMD]`, () => {
+    it(`simd: '${simd}' runs that build`, async () => {
+      const eng = await E.initEngine({ backend: 'cpu', simd });
+      expect(eng.adapter.architecture).toBe(simd === 'relaxed' ? 'wasm-relaxed-simd' : 'wasm-simd128');
+    });
+
+    it('threads give the same bits as one thread (conv forward and both gradients, GEMM and direct kernels)', async () => {
+      const run = async (threads: number) => {
+        const eng = await E.initEngine({ backend: 'cpu', threads, simd });
+        expect(eng.kind).toBe('cpu');
+        const x = E.variable(E.tensor(rand(2 * 8 * 21 * 19, 1), [2, 8, 21, 19]));
+        const w = E.variable(E.tensor(rand(16 * 8 * 3 * 3, 2), [16, 8, 3, 3]));
+        const y = E.conv2d(x, w, null, { padding: 'same', stride: 2 });
+        // A direct-kernel conv (stride 1, 3 outputs, 4 inputs) big enough to be split across threads.
+        const u = E.variable(E.tensor(rand(2 * 4 * 40 * 37, 8), [2, 4, 40, 37]));
+        const v = E.variable(E.tensor(rand(3 * 4 * 5 * 5, 9), [3, 4, 5, 5]));
+        const z = E.conv2d(u, v, null, { padding: 'same' });
+        const loss = E.add(E.sum(E.mul(y, E.tensor(rand(y.size, 3), y.shape))), E.sum(E.mul(z, E.tensor(rand(z.size, 10), z.shape))));
+        E.backward(loss);
+        const out = [y, x.grad!, w.grad!, z, u.grad!, v.grad!].map((t) => t.data.slice());
+        E.destroyEngine();
+        return out;
+      };
+      const [one, two] = [await run(1), await run(2)];
+      for (let i = 0; i < one.length; i++) expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
+    });
+
+    it('the direct kernels (stride 1, at most 4 output channels) on wide rows and ragged ends: float64 and finite differences', async () => {
+      await E.initEngine({ backend: 'cpu', simd });
+      const shapes: [number[], number[], E.Conv2dOptions][] = [
+        [[2, 2, 5, 21], [3, 2, 3, 3], { padding: 'same' }], // 16 pixels then 5; a ragged vec4 in the weight gradient
+        [[1, 3, 4, 37], [4, 3, 5, 5], { padding: 2 }],
+        [[1, 5, 3, 18], [2, 5, 1, 1], {}],
+        [[1, 2, 4, 25], [3, 2, 3, 3], { padding: 4 }], // padded past the kernel's reach: the input gradient crops
+        [[1, 4, 6, 20], [8, 4, 3, 3], { padding: [2, 0] }], // 8 outputs (GEMM) but 4 inputs: the direct input gradient
+      ];
+      for (const [x, w, opts] of shapes) {
+        const res = await checkOp({
+          name: `conv ${x} ${w}`, inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
+          gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts), ref: (a, b) => refConv2d(a, b, null, opts), atol: 2e-4, rtol: 2e-4,
+        });
+        expect(res.message, res.name).toBe('ok');
+      }
+    });
+
+    it('GEMM convs (tile edges, stride 2, accumulation over deep K blocks) and matmul: float64 and finite differences', async () => {
+      await E.initEngine({ backend: 'cpu', simd });
+      const convs: [number[], number[], E.Conv2dOptions][] = [
+        [[2, 3, 9, 11], [7, 3, 3, 3], { padding: 'same' }], // 7 rows: one full and one edge panel
+        [[1, 15, 3, 5], [5, 15, 5, 5], { padding: 1, stride: 2 }], // K = 375: two K blocks accumulate
+      ];
+      for (const [x, w, opts] of convs) {
+        const res = await checkOp({
+          name: `conv ${x} ${w}`, inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
+          gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts), ref: (a, b) => refConv2d(a, b, null, opts), atol: 2e-4, rtol: 2e-4,
+        });
+        expect(res.message, res.name).toBe('ok');
+      }
+      const mm = await checkOp({
+        name: 'matmul 7×300 · 300×9', inputs: [{ shape: [7, 300] }, { shape: [300, 9] }],
+        gpu: (a: E.Tensor, b: E.Tensor) => E.matmul(a, b), ref: (a, b) => refMatmul(a, b), atol: 2e-4, rtol: 2e-4,
+      });
+      expect(mm.message, mm.name).toBe('ok');
+    });
+  });
+}

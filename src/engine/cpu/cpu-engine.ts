@@ -5,7 +5,7 @@
  * synchronous: an op has finished when it returns, so a read is a copy and a released block can
  * be reused at once. Heavy kernels split across a worker pool (threads.ts).
  */
-import { SINGLE_THREAD_KERNELS, THREADED_KERNELS } from './kernels-wasm.js';
+import { kernelBytes, simdChoice, type SimdChoice } from './simd-build.js';
 import { Heap, HeapBlock } from './heap.js';
 import { ThreadPool, canBlock, coreCount } from './threads.js';
 import { KernelTable, type KernelEvent, type ProfileRow } from '../runtime/profiler.js';
@@ -30,6 +30,11 @@ export interface CpuKernels {
 export interface CpuOptions {
   /** Threads in all, the caller's included (default: every core; 1 where blocking waits are not allowed). */
   threads?: number;
+  /**
+   * Kernel build: 'auto' (relaxed SIMD with fused multiply-add where the runtime accepts it, else
+   * portable SIMD), or one forced. In Node, SRGAN_CPU_SIMD sets the default.
+   */
+  simd?: SimdChoice;
   log?: (msg: string) => void;
 }
 
@@ -45,13 +50,6 @@ function macrotask(): Promise<void> {
 
 /** How long synchronous kernels may hold the thread before a read or sync lets the event loop run. */
 const YIELD_EVERY_MS = 50;
-
-function decode(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 /** Wall-clock timing per kernel, with the GPU profiler's report and events. */
 export class CpuProfiler {
@@ -110,15 +108,17 @@ export class CpuEngine {
     const want = Math.max(1, Math.floor(opts.threads ?? (Number(env) || coreCount())));
     const threaded = want > 1 && typeof SharedArrayBuffer !== 'undefined' && canBlock();
     const heap = new Heap(threaded);
-    const module = await WebAssembly.compile(decode(threaded ? THREADED_KERNELS : SINGLE_THREAD_KERNELS) as BufferSource);
+    const build = kernelBytes(threaded, simdChoice(opts.simd));
+    const module = await WebAssembly.compile(build.bytes as BufferSource);
     const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory, abort: () => { throw new Error('kernel abort'); } } });
     const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
     const threads = threaded ? await ThreadPool.start(module, heap.memory, want - 1, log) : undefined;
     const n = threads?.size ?? 1;
     const runtime = typeof process !== 'undefined' && !!process.versions?.node ? 'node' : 'browser';
     const adapter: AdapterSummary = {
-      vendor: 'cpu', architecture: 'wasm-simd128', device: '', backend: 'cpu',
-      description: `WebAssembly SIMD on ${n} thread${n > 1 ? 's' : ''}`, isSoftware: true, features: [], limits: {}, runtime,
+      vendor: 'cpu', architecture: build.relaxed ? 'wasm-relaxed-simd' : 'wasm-simd128', device: '', backend: 'cpu',
+      description: `WebAssembly SIMD on ${n} thread${n > 1 ? 's' : ''}`, isSoftware: true,
+      features: build.relaxed ? ['relaxed-simd'] : [], limits: {}, runtime,
     };
     return new CpuEngine(heap, instance.exports as unknown as CpuKernels, threads, adapter);
   }

@@ -6,6 +6,8 @@
 //   forward  Y[o, oy, ox] = Σ_{c,ky,kx} W[o,c,ky,kx] · Xpad[c, oy+ky, ox+kx]
 //   wgrad    dW[o,c,ky,kx] = Σ_{oy,ox} dY[o,oy,ox] · Xpad[c, oy+ky, ox+kx]   (accumulated over images)
 
+import { madd } from './simd';
+
 /** Padded-input geometry and the job's pointers, read in place from the descriptor. */
 @unmanaged class Direct {
   C: i32; PH: i32; PW: i32; O: i32; kh: i32; kw: i32; OH: i32; OW: i32; N: i32;
@@ -35,22 +37,22 @@ export function directForward(d: usize, tid: i32, nt: i32): void {
             const s = src + (<usize>kx << 2);
             const x0 = v128.load(s), x1 = v128.load(s, 16), x2 = v128.load(s, 32), x3 = v128.load(s, 48);
             let w = v128.load32_splat(wp);
-            a00 = f32x4.add(a00, f32x4.mul(w, x0)); a01 = f32x4.add(a01, f32x4.mul(w, x1));
-            a02 = f32x4.add(a02, f32x4.mul(w, x2)); a03 = f32x4.add(a03, f32x4.mul(w, x3));
+            a00 = madd(w, x0, a00); a01 = madd(w, x1, a01);
+            a02 = madd(w, x2, a02); a03 = madd(w, x3, a03);
             if (g.O > 1) {
               w = v128.load32_splat(wp + wo);
-              a10 = f32x4.add(a10, f32x4.mul(w, x0)); a11 = f32x4.add(a11, f32x4.mul(w, x1));
-              a12 = f32x4.add(a12, f32x4.mul(w, x2)); a13 = f32x4.add(a13, f32x4.mul(w, x3));
+              a10 = madd(w, x0, a10); a11 = madd(w, x1, a11);
+              a12 = madd(w, x2, a12); a13 = madd(w, x3, a13);
             }
             if (g.O > 2) {
               w = v128.load32_splat(wp + 2 * wo);
-              a20 = f32x4.add(a20, f32x4.mul(w, x0)); a21 = f32x4.add(a21, f32x4.mul(w, x1));
-              a22 = f32x4.add(a22, f32x4.mul(w, x2)); a23 = f32x4.add(a23, f32x4.mul(w, x3));
+              a20 = madd(w, x0, a20); a21 = madd(w, x1, a21);
+              a22 = madd(w, x2, a22); a23 = madd(w, x3, a23);
             }
             if (g.O > 3) {
               w = v128.load32_splat(wp + 3 * wo);
-              a30 = f32x4.add(a30, f32x4.mul(w, x0)); a31 = f32x4.add(a31, f32x4.mul(w, x1));
-              a32 = f32x4.add(a32, f32x4.mul(w, x2)); a33 = f32x4.add(a33, f32x4.mul(w, x3));
+              a30 = madd(w, x0, a30); a31 = madd(w, x1, a31);
+              a32 = madd(w, x2, a32); a33 = madd(w, x3, a33);
             }
             wp += 4;
           }
@@ -117,22 +119,22 @@ export function directWgrad(d: usize, tid: i32, nt: i32): void {
             const x0 = v128.load(s), x1 = v128.load(s, 4), x2 = v128.load(s, 8), x3 = v128.load(s, 12);
             const dp = drow + (<usize>ox << 2);
             let dv = v128.load(dp);
-            a00 = f32x4.add(a00, f32x4.mul(dv, x0)); a01 = f32x4.add(a01, f32x4.mul(dv, x1));
-            a02 = f32x4.add(a02, f32x4.mul(dv, x2)); a03 = f32x4.add(a03, f32x4.mul(dv, x3));
+            a00 = madd(dv, x0, a00); a01 = madd(dv, x1, a01);
+            a02 = madd(dv, x2, a02); a03 = madd(dv, x3, a03);
             if (g.O > 1) {
               dv = v128.load(dp + dys);
-              a10 = f32x4.add(a10, f32x4.mul(dv, x0)); a11 = f32x4.add(a11, f32x4.mul(dv, x1));
-              a12 = f32x4.add(a12, f32x4.mul(dv, x2)); a13 = f32x4.add(a13, f32x4.mul(dv, x3));
+              a10 = madd(dv, x0, a10); a11 = madd(dv, x1, a11);
+              a12 = madd(dv, x2, a12); a13 = madd(dv, x3, a13);
             }
             if (g.O > 2) {
               dv = v128.load(dp + 2 * dys);
-              a20 = f32x4.add(a20, f32x4.mul(dv, x0)); a21 = f32x4.add(a21, f32x4.mul(dv, x1));
-              a22 = f32x4.add(a22, f32x4.mul(dv, x2)); a23 = f32x4.add(a23, f32x4.mul(dv, x3));
+              a20 = madd(dv, x0, a20); a21 = madd(dv, x1, a21);
+              a22 = madd(dv, x2, a22); a23 = madd(dv, x3, a23);
             }
             if (g.O > 3) {
               dv = v128.load(dp + 3 * dys);
-              a30 = f32x4.add(a30, f32x4.mul(dv, x0)); a31 = f32x4.add(a31, f32x4.mul(dv, x1));
-              a32 = f32x4.add(a32, f32x4.mul(dv, x2)); a33 = f32x4.add(a33, f32x4.mul(dv, x3));
+              a30 = madd(dv, x0, a30); a31 = madd(dv, x1, a31);
+              a32 = madd(dv, x2, a32); a33 = madd(dv, x3, a33);
             }
           }
           if (ragged) {

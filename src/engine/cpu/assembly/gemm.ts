@@ -4,6 +4,8 @@
 // 12 vec4 registers and, per k, loads two vec4 of B and splats six values of A: 12 multiply-adds
 // per 8 loads. All pointers are byte offsets into the (shared) linear memory.
 
+import { madd } from './simd';
+
 export const MR: i32 = 6;
 export const NR: i32 = 8;
 
@@ -44,8 +46,48 @@ export function packB(b: usize, rs: i32, cs: i32, K: i32, N: i32, dst: usize): v
   }
 }
 
-@inline function st(c: usize, v: v128, acc: bool): void {
-  v128.store(c, acc ? f32x4.add(v128.load(c), v) : v);
+/**
+ * One MR × NR tile of C (at c, row stride ldc floats) (+)= an A panel · a B panel over depth K.
+ * Its shape is what V8 compiles well, each point measured (a 6 × 8 tile in L1 went 25 → 57
+ * GFLOPS on one Zen 4 core with FMA):
+ * - a function of its own: V8 unrolls an innermost loop more the deeper it is nested (TurboFan:
+ *   up to (depth + 1) · 50 nodes), and the unrolled body spills accumulators every k. At depth 1
+ *   this loop is too large to unroll.
+ * - when accumulating, the tile starts from C's values and is stored after, never C loaded and
+ *   added after the loop: with loads after the loop V8 hoisted all six splats of A to the top of
+ *   the body, which no longer fit the 15 xmm registers it allocates (12 accumulators, 2 B, 1 A).
+ */
+function microKernel(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
+  const row = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = accumulate ? v128.load(c) : z, c01 = accumulate ? v128.load(c, 16) : z;
+  let c10 = accumulate ? v128.load(c + row) : z, c11 = accumulate ? v128.load(c + row, 16) : z;
+  let c20 = accumulate ? v128.load(c + 2 * row) : z, c21 = accumulate ? v128.load(c + 2 * row, 16) : z;
+  let c30 = accumulate ? v128.load(c + 3 * row) : z, c31 = accumulate ? v128.load(c + 3 * row, 16) : z;
+  let c40 = accumulate ? v128.load(c + 4 * row) : z, c41 = accumulate ? v128.load(c + 4 * row, 16) : z;
+  let c50 = accumulate ? v128.load(c + 5 * row) : z, c51 = accumulate ? v128.load(c + 5 * row, 16) : z;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    pa += 24; pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += row;
+  v128.store(c, c10); v128.store(c, c11, 16); c += row;
+  v128.store(c, c20); v128.store(c, c21, 16); c += row;
+  v128.store(c, c30); v128.store(c, c31, 16); c += row;
+  v128.store(c, c40); v128.store(c, c41, 16); c += row;
+  v128.store(c, c50); v128.store(c, c51, 16);
 }
 
 /**
@@ -58,41 +100,12 @@ export function gemmPacked(ap: usize, aStride: i32, bp: usize, M: i32, N: i32, K
     const bpanel = bp + (<usize>(j * K) << 2);
     for (let i = 0; i < M; i += MR) {
       const rows = min(MR, M - i);
-      let pa = ap + <usize>((i / MR) * aStride);
-      let pb = bpanel;
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-      for (let k = 0; k < K; k++) {
-        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-        let a = v128.load32_splat(pa);
-        c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-        a = v128.load32_splat(pa, 4);
-        c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-        a = v128.load32_splat(pa, 8);
-        c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-        a = v128.load32_splat(pa, 12);
-        c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-        a = v128.load32_splat(pa, 16);
-        c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
-        a = v128.load32_splat(pa, 20);
-        c50 = f32x4.add(c50, f32x4.mul(a, b0)); c51 = f32x4.add(c51, f32x4.mul(a, b1));
-        pa += 24; pb += 32;
-      }
+      const pa = ap + <usize>((i / MR) * aStride);
       if (rows == MR && cols == NR) {
-        const row = <usize>ldc << 2;
-        let pc = c + (<usize>(i * ldc + j) << 2);
-        st(pc, c00, accumulate); st(pc + 16, c01, accumulate); pc += row;
-        st(pc, c10, accumulate); st(pc + 16, c11, accumulate); pc += row;
-        st(pc, c20, accumulate); st(pc + 16, c21, accumulate); pc += row;
-        st(pc, c30, accumulate); st(pc + 16, c31, accumulate); pc += row;
-        st(pc, c40, accumulate); st(pc + 16, c41, accumulate); pc += row;
-        st(pc, c50, accumulate); st(pc + 16, c51, accumulate);
+        microKernel(pa, bpanel, K, c + (<usize>(i * ldc + j) << 2), ldc, accumulate);
       } else {
-        // Edge tile: spill to a scratch tile, then copy the valid part.
-        v128.store(edge, c00); v128.store(edge, c01, 16); v128.store(edge, c10, 32); v128.store(edge, c11, 48);
-        v128.store(edge, c20, 64); v128.store(edge, c21, 80); v128.store(edge, c30, 96); v128.store(edge, c31, 112);
-        v128.store(edge, c40, 128); v128.store(edge, c41, 144); v128.store(edge, c50, 160); v128.store(edge, c51, 176);
+        // Edge tile: into a scratch tile, then the valid part into C.
+        microKernel(pa, bpanel, K, edge, NR, false);
         for (let r = 0; r < rows; r++) {
           for (let q = 0; q < cols; q++) {
             const pc = c + (<usize>((i + r) * ldc + j + q) << 2);
