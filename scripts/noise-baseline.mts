@@ -6,11 +6,11 @@
  */
 import * as E from '../src/engine/node.js';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
-import { loadGeneratorModel } from '../src/cli/models.js';
+import { chooseModel } from '../src/cli/model-choice.js';
 import { evaluate } from '../src/srgan/metrics.js';
 import { upscaleImage } from '../src/srgan/upscale.js';
 await E.initEngine({});
-const model = await loadGeneratorModel();
+const model = (await chooseModel('noise-baseline', {})).load();
 // A seeded normal generator (Box–Muller over a small LCG), so the figures repeat.
 let s = 12345;
 const uni = () => ((s = (s * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;

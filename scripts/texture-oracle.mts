@@ -12,12 +12,12 @@
  */
 import * as E from '../src/engine/node.js';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
-import { loadGeneratorModel } from '../src/cli/models.js';
+import { chooseModel } from '../src/cli/model-choice.js';
 import { evaluate, modCrop, type EvalReport } from '../src/srgan/metrics.js';
 import { upscaleImage } from '../src/srgan/upscale.js';
 import type { HostImage } from '../src/srgan/image/types.js';
 await E.initEngine({});
-const model = await loadGeneratorModel();
+const model = (await chooseModel('texture-oracle', {})).load();
 
 /** Interleaved pixels moved by (d, d), the edge rows and columns repeated. */
 function shifted(data: Float32Array, w: number, h: number, ch: number, d: number): Float32Array {

@@ -11,7 +11,7 @@ import { bicubicUpscale } from '../src/srgan/data/degrade.js';
 import { defaultTile } from '../src/srgan/upscale.js';
 import { planUpscale } from '../src/cli/upscale-plan.js';
 import { upscaleOne } from '../src/cli/srgan-upscale.js';
-import type { SrModel } from '../src/cli/models.js';
+import type { InferenceModel as SrModel } from '../src/srgan/inference.js';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) throw new Error('usage: upscale-memory.mts IN OUT');

@@ -9,7 +9,7 @@ import { intOption, numberOption, parseOptions, required, UsageError, type Comma
 import { OUTPUT_EXTENSIONS, streamOutput } from './image-output.js';
 import { chooseModel } from './model-choice.js';
 import { planUpscale, type UpscaleJob } from './upscale-plan.js';
-import type { SrModel } from './models.js';
+import type { InferenceModel as SrModel } from '../srgan/inference.js';
 import { formatDuration, progressBar } from './progress.js';
 import { BASE_RSS_MB, largeJobWarning, measureRate, STRIP_MB_PER_1000PX, windowPixels } from './upscale-estimate.js';
 
@@ -67,7 +67,7 @@ export interface RunOptions {
 
 /** One planned job: decode, upscale tile by tile, stream into the file; the line that reports it. */
 export async function upscaleOne(model: SrModel, job: UpscaleJob, o: RunOptions): Promise<string> {
-  const src = await decodeSamples(job.input);
+  const src = await decodeSamples(job.input, job.input, job); // the plan read its header
   const scale = model.scale, width = src.width * scale, height = src.height * scale;
   const sink = streamOutput({
     path: job.output, format: job.format, width, height, channels: src.channels, bitDepth: src.bitDepth,

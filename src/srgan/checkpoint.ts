@@ -6,12 +6,11 @@
 import * as E from '../engine/index.js';
 import { makeConfig, type SrganConfig } from './config.js';
 import { Generator } from './models/generator.js';
+import { ModelFileError } from './errors.js';
 
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
+/** A generator file that cannot be used (corrupt, not a generator, another network); nothing is loaded. */
+export class CheckpointError extends ModelFileError {
+  override name = 'CheckpointError';
 }
 
 /**
@@ -27,11 +26,17 @@ export interface LoadedGenerator {
   metadata: Record<string, string>;
 }
 
+/** A generator file decoded on the host, with its config; nothing is on the GPU yet. */
+export interface GeneratorFile {
+  decoded: E.DecodedSafetensors;
+  config: SrganConfig;
+}
+
 /**
  * A generator file decoded on the host, with its config (defaults filled in for fields added since
  * it was written); nothing is on the GPU yet. Errors say what is wrong, without the file's name.
  */
-function readGeneratorFile(bytes: Uint8Array): { decoded: E.DecodedSafetensors; config: SrganConfig } {
+function readGeneratorFile(bytes: Uint8Array): GeneratorFile {
   let decoded: E.DecodedSafetensors;
   try {
     decoded = E.decodeSafetensors(bytes);
@@ -49,7 +54,7 @@ function readGeneratorFile(bytes: Uint8Array): { decoded: E.DecodedSafetensors; 
 }
 
 /** readGeneratorFile, its errors prefixed with `prefix` (the file's name and what it was read for): the whole file checked on the host, before any GPU work. */
-export function readGeneratorFileFor(bytes: Uint8Array, prefix: string): ReturnType<typeof readGeneratorFile> {
+export function readGeneratorFileFor(bytes: Uint8Array, prefix: string): GeneratorFile {
   try {
     return readGeneratorFile(bytes);
   } catch (e) {
@@ -59,7 +64,11 @@ export function readGeneratorFileFor(bytes: Uint8Array, prefix: string): ReturnT
 
 /** Decode, check and load a generator file (rejected whole, before any GPU allocation, when bad). */
 export function generatorFromSafetensors(bytes: Uint8Array, source = 'checkpoint'): LoadedGenerator {
-  const { decoded, config } = readGeneratorFileFor(bytes, `${source}: `);
+  return buildGenerator(readGeneratorFileFor(bytes, `${source}: `), source);
+}
+
+/** A decoded generator file onto the engine, in eval mode (a file decoded once can be built again, e.g. after a device loss). */
+export function buildGenerator({ decoded, config }: GeneratorFile, source = 'checkpoint'): LoadedGenerator {
   const generator = new Generator(config.generator);
   try {
     generator.loadStateDict(decoded.tensors);
@@ -128,6 +137,12 @@ const describe = (g: SrganConfig['generator']) => `${g.arch}, ${g.blocks} blocks
  * config is `b`'s, with `interpolation` metadata naming both ends.
  */
 export function interpolateGenerators(a: Uint8Array, b: Uint8Array, alpha: number, names: { a: string; b: string } = { a: 'a', b: 'b' }): Uint8Array {
+  const { decoded } = blendGenerators(a, b, alpha, names);
+  return E.encodeSafetensors(decoded.tensors, decoded.metadata);
+}
+
+/** interpolateGenerators without the encoding: the blended file as it would decode. */
+export function blendGenerators(a: Uint8Array, b: Uint8Array, alpha: number, names: { a: string; b: string } = { a: 'a', b: 'b' }): GeneratorFile {
   if (!(alpha >= 0 && alpha <= 1)) throw new CheckpointError(`interpolateGenerators: alpha must be in [0, 1], got ${alpha}`);
   const A = readGeneratorFileFor(a, `${names.a}: `), B = readGeneratorFileFor(b, `${names.b}: `);
   if (JSON.stringify(A.config.generator) !== JSON.stringify(B.config.generator))
@@ -137,9 +152,9 @@ export function interpolateGenerators(a: Uint8Array, b: Uint8Array, alpha: numbe
   const tensors = B.decoded.tensors.map((tb) => {
     const ta = byName.get(tb.name);
     if (!ta || ta.data.length !== tb.data.length) throw new CheckpointError(`interpolateGenerators: ${tb.name} differs between ${names.a} and ${names.b}`);
-    return { name: tb.name, shape: tb.shape, data: Float32Array.from(tb.data, (v, i) => (1 - alpha) * ta.data[i] + alpha * v) };
+    return { name: tb.name, shape: tb.shape, dtype: 'F32' as const, data: Float32Array.from(tb.data, (v, i) => (1 - alpha) * ta.data[i] + alpha * v) };
   });
-  return E.encodeSafetensors(tensors, { ...B.decoded.metadata, interpolation: JSON.stringify({ from: names.a, to: names.b, alpha }) });
+  return { decoded: { tensors, metadata: { ...B.decoded.metadata, interpolation: JSON.stringify({ from: names.a, to: names.b, alpha }) } }, config: B.config };
 }
 
 /** The name of the shipped srgan at a texture strength (CLI labels, createUpscaler's info, the app). */
@@ -148,9 +163,9 @@ export const srganAtTextureName = (texture: number): string => `srgan at texture
 /**
  * The texture dial of `srgan upscale -n srgan --texture T`, createUpscaler's `texture` and the app's
  * slider: the shipped generators blended as (1 − T)·default + T·srgan. `read` gets a shipped
- * generator's file where the caller lives (the disk, fetch).
+ * generator's file where the caller lives (the disk, fetch, the app's bundled assets).
  */
-export async function srganAtTexture(read: (name: 'default' | 'srgan') => Promise<Uint8Array>, texture: number): Promise<Uint8Array> {
+export async function srganAtTexture(read: (name: 'default' | 'srgan') => Promise<Uint8Array>, texture: number): Promise<GeneratorFile> {
   const [a, b] = await Promise.all([read('default'), read('srgan')]);
-  return interpolateGenerators(a, b, texture, { a: 'default', b: 'srgan' });
+  return blendGenerators(a, b, texture, { a: 'default', b: 'srgan' });
 }

@@ -24,6 +24,11 @@ export * as pretrained from './pretrained/index.js';
 export * from './inference.js';
 export * from './shipped-models.js';
 export {
-  createUpscaler, setModelReader, UpscalerError,
-  type Upscaler, type UpscalerOptions, type UpscaleCallOptions, type ModelReader, type ImageDataLike, type UpscalerInput,
+  createUpscaler, UpscalerError,
+  type Upscaler, type UpscalerOptions, type UpscaleCallOptions, type ImageDataLike, type UpscalerInput,
 } from './upscaler.js';
+export {
+  chooseModel, resolveModel, fetchModelReader, generatorInferenceFromBytes, MODEL_NAMES,
+  type ModelReader, type ModelRequest, type ModelChoice, type ModelSource, type ResolvedModel,
+} from './model-resolver.js';
+export * from './errors.js';

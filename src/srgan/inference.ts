@@ -7,9 +7,8 @@
  * `createUpscaler` all go through it.
  */
 import * as E from '../engine/index.js';
-import type { PixelRange, SrganConfig } from './config.js';
+import type { PixelRange } from './config.js';
 import type { Generator } from './models/generator.js';
-import { generatorFromSafetensors } from './checkpoint.js';
 import type { PretrainedModel } from './pretrained/pretrained-model.js';
 
 export interface InferenceModel {
@@ -47,12 +46,6 @@ export function runGenerator(generator: Generator, lr: E.Tensor): E.Tensor {
 /** Wrap a generator (owned by the model from now on: `dispose` frees its weights). */
 export function generatorInference(generator: Generator, name: string): InferenceModel {
   return { name, scale: generator.cfg.scale, run: (lr) => runGenerator(generator, lr), dispose: () => generator.dispose() };
-}
-
-/** A generator file's bytes (as `srgan train` and the app write them) as an inference model. */
-export function generatorInferenceFromBytes(bytes: Uint8Array, source: string): InferenceModel & { config: SrganConfig } {
-  const { generator, config } = generatorFromSafetensors(bytes, source);
-  return { ...generatorInference(generator, source), config };
 }
 
 /** An UpscalerJS model (already [0, 1] in and out, see pretrained-model.ts) behind the same contract. */

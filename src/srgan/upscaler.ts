@@ -6,26 +6,24 @@
  *   const big = await upscaler.upscale(imageData, { onProgress, signal });
  *   upscaler.dispose();
  *
- * Platform-neutral. Where model files come from differs: a page fetches them (`fetch` understands
- * the asset URLs bundlers make); Node reads them from disk, which `upscaler-node.ts` registers with
- * `setModelReader` (the package's Node entry imports it).
+ * Platform-neutral. The model is named, read and decoded by the one model resolver
+ * (model-resolver.ts): a page fetches files (`fetch` understands the asset URLs bundlers make),
+ * Node reads them from disk (the package's Node entry makes that the default reader), and the app
+ * passes a reader of its bundled assets.
  */
 import * as E from '../engine/index.js';
 import { upscaleImage } from './upscale.js';
-import { srganAtTexture, srganAtTextureName } from './checkpoint.js';
-import { generatorInferenceFromBytes, pretrainedInference, type InferenceModel } from './inference.js';
-import { isShippedName, shippedModel, SHIPPED_NAMES, type ShippedName } from './shipped-models.js';
+import { ConfigError, SrganError } from './errors.js';
+import type { InferenceModel } from './inference.js';
 import {
-  DEFAULT_PRETRAINED_SCALE, isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName, type PretrainedScale,
-} from './pretrained/catalogue.js';
-import { loadPretrainedFromUrl } from './pretrained/browser.js';
-import type { PretrainedModel } from './pretrained/pretrained-model.js';
+  chooseModel, defaultModelReader, resolveModel, type ModelReader, type ModelSource, type ResolvedModel,
+} from './model-resolver.js';
 import { hostImageFromRgba, readInput, rgbaFromHostImage, type ImageDataLike, type UpscalerInput } from './upscaler-image.js';
 
 export type { ImageDataLike, UpscalerInput } from './upscaler-image.js';
 
-/** Bad options, a missing model file, or an upscaler used after dispose(). */
-export class UpscalerError extends Error {
+/** An upscaler used after dispose(). (Bad options throw ConfigError; model files ModelFileError.) */
+export class UpscalerError extends SrganError {
   override name = 'UpscalerError';
 }
 
@@ -35,7 +33,7 @@ export interface UpscalerOptions {
    * ('esrgan-slim', 'esrgan-medium', 'esrgan-thick'), a generator file's bytes, or its URL
    * (in Node also a file path). Default 'default'.
    */
-  model?: ShippedName | PretrainedName | Uint8Array | ArrayBuffer | URL | string;
+  model?: ModelSource;
   /**
    * With model 'srgan': how much of its GAN texture, from 0 (the 'default' model: faithful) to 1
    * (srgan itself, the default). The two shipped networks' weights are blended (network interpolation).
@@ -52,6 +50,10 @@ export interface UpscalerOptions {
    * GPU through WebGPU, else the CPU backend), 'webgpu' or 'cpu'. An engine already running keeps its own.
    */
   backend?: E.BackendName | 'auto';
+  /** What to call the model in info() and messages (default: from the source, e.g. 'default (models/default/generator.safetensors)'). */
+  name?: string;
+  /** Where model files are read from (default: fetch in a page, the disk in Node). */
+  reader?: ModelReader;
   /** Tiling and quality knobs of upscaleImage (see upscale.ts). */
   tile?: number;
   overlap?: number;
@@ -74,97 +76,12 @@ export interface Upscaler {
   dispose(): Promise<void>;
 }
 
-/** How model files are read: `fetch` by default; Node's reader (upscaler-node.ts) reads files from disk. */
-export interface ModelReader {
-  /** A generator file given as a URL (file:, http(s):, blob:, data:, or a bundler's asset URL). */
-  readBytes(url: URL): Promise<Uint8Array>;
-  /** A model location given as a string that is not a catalogue name, as a URL. */
-  resolve(location: string): URL;
-  /** An UpscalerJS model's files, onto the engine. */
-  loadPretrained(name: PretrainedName, scale: PretrainedScale, modelUrl?: string | URL): Promise<PretrainedModel>;
-}
-
-const fetchReader: ModelReader = {
-  async readBytes(url) {
-    const res = await fetch(url);
-    if (!res.ok) throw new UpscalerError(`model ${url.href}: HTTP ${res.status} ${res.statusText}`);
-    return new Uint8Array(await res.arrayBuffer());
-  },
-  resolve: (location) => new URL(location, globalThis.location?.href),
-  async loadPretrained(name, scale, modelUrl) {
-    if (!modelUrl) {
-      throw new UpscalerError(`${name}: in a page, give options.modelUrl, the URL where the package's ` +
-        `models/x${scale}/model.json is served (npm ${pretrainedInfo(name).package}; its shards beside it)`);
-    }
-    return loadPretrainedFromUrl(name, scale, modelUrl);
-  },
-};
-
-let reader: ModelReader = fetchReader;
-
-/** Replace how model files are read (Node's entry does this once). */
-export function setModelReader(r: ModelReader): void {
-  reader = r;
-}
-
-type ModelChoice =
-  | { kind: 'shipped'; name: ShippedName; texture?: number } // texture: srgan only
-  | { kind: 'pretrained'; name: PretrainedName; scale: PretrainedScale }
-  | { kind: 'bytes'; bytes: Uint8Array }
-  | { kind: 'url'; url: URL };
-
-/** Check the options before anything starts: a bad name fails at createUpscaler, not at the first upscale. */
-function chooseModel(opts: UpscalerOptions): ModelChoice {
-  const m = opts.model ?? 'default';
-  if (opts.texture !== undefined) {
-    if (m !== 'srgan') throw new UpscalerError('options.texture blends srgan with default; use it with model: \'srgan\'');
-    if (!(opts.texture >= 0 && opts.texture <= 1)) throw new UpscalerError(`options.texture must be between 0 and 1, got ${opts.texture}`);
-    return { kind: 'shipped', name: m, texture: opts.texture };
-  }
-  if (m instanceof Uint8Array) return { kind: 'bytes', bytes: m };
-  if (m instanceof ArrayBuffer) return { kind: 'bytes', bytes: new Uint8Array(m) };
-  if (m instanceof URL) return { kind: 'url', url: m };
-  if (typeof m !== 'string') throw new UpscalerError(`options.model must be a name, bytes or a URL, got ${typeof m}`);
-  if (isPretrainedName(m)) {
-    const scale = opts.scale ?? DEFAULT_PRETRAINED_SCALE;
-    try {
-      pretrainedInfo(m, scale);
-    } catch (e) {
-      throw new UpscalerError((e as Error).message);
-    }
-    return { kind: 'pretrained', name: m, scale: scale as PretrainedScale };
-  }
-  if (isShippedName(m)) return { kind: 'shipped', name: m };
-  // A location has a path separator, a scheme or an extension; anything else was meant as a name.
-  if (/[/\\:.]/.test(m)) return { kind: 'url', url: reader.resolve(m) };
-  throw new UpscalerError(`unknown model "${m}" (names: ${[...SHIPPED_NAMES, ...PRETRAINED_NAMES].join(', ')}; ` +
-    'or a generator file\'s bytes or URL)');
-}
-
-async function readShipped(name: ShippedName): Promise<Uint8Array> {
-  const shipped = shippedModel(name)!; // chooseModel checked the name
-  try {
-    return await reader.readBytes(shipped.url());
-  } catch (e) {
-    throw new UpscalerError(`the "${name}" model is not in this package (${shipped.path}): ${(e as Error).message}`);
-  }
-}
-
-async function loadModel(choice: ModelChoice, opts: UpscalerOptions): Promise<InferenceModel> {
-  if (choice.kind === 'pretrained') return pretrainedInference(await reader.loadPretrained(choice.name, choice.scale, opts.modelUrl));
-  let bytes: Uint8Array, source: string;
-  if (choice.kind === 'bytes') [bytes, source] = [choice.bytes, 'model bytes'];
-  else if (choice.kind === 'url') bytes = await reader.readBytes(choice.url), source = choice.url.href;
-  else if (choice.texture === undefined) [bytes, source] = [await readShipped(choice.name), `${choice.name} (${shippedModel(choice.name)!.path})`];
-  else {
-    [bytes, source] = [await srganAtTexture(readShipped, choice.texture), srganAtTextureName(choice.texture)];
-  }
-  const model = generatorInferenceFromBytes(bytes, source);
-  if (opts.scale !== undefined && opts.scale !== model.scale) {
-    model.dispose();
-    throw new UpscalerError(`${source} upscales ×${model.scale}; options.scale ${opts.scale} does not match`);
-  }
-  return model;
+/** The chosen model read and decoded (host only), its scale checked against options.scale. */
+async function resolveFor(opts: UpscalerOptions, choice: ReturnType<typeof chooseModel>): Promise<ResolvedModel> {
+  const resolved = await resolveModel(choice, opts, opts.reader ?? defaultModelReader());
+  if (opts.scale !== undefined && opts.scale !== resolved.scale)
+    throw new ConfigError(`${resolved.name} upscales ×${resolved.scale}; options.scale ${opts.scale} does not match`);
+  return resolved;
 }
 
 /**
@@ -184,7 +101,7 @@ function currentEngine(): E.Engine | undefined {
 async function startEngine(device: GPUDevice | undefined, backend?: E.BackendName | 'auto'): Promise<{ engine: E.Engine; owned: boolean }> {
   if (device) {
     const engine = await E.initEngine({ device });
-    if (engine.kind !== 'webgpu' || engine.device !== device) throw new UpscalerError('options.device: the engine already runs on another GPUDevice of this page');
+    if (engine.kind !== 'webgpu' || engine.device !== device) throw new ConfigError('options.device: the engine already runs on another GPUDevice of this page');
     return { engine, owned: false };
   }
   const existed = currentEngine();
@@ -203,6 +120,8 @@ function stopEngine(engine: E.Engine): void {
 
 export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
   const choice = chooseModel(options);
+  /** Read and decoded once; loaded again (no re-read) onto a new engine after a device loss. */
+  let resolving: Promise<ResolvedModel> | undefined;
   let loading: Promise<{ model: InferenceModel; engine: E.Engine; owned: boolean }> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
@@ -210,7 +129,11 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
   const start = () => (loading ??= (async () => {
     const { engine, owned } = await startEngine(options.device, options.backend);
     try {
-      return { model: await loadModel(choice, options), engine, owned };
+      const resolved = await (resolving ??= resolveFor(options, choice).catch((e) => {
+        resolving = undefined; // a failed read (missing file, network) can be retried
+        throw e;
+      }));
+      return { model: resolved.load(), engine, owned };
     } catch (e) {
       if (owned) stopEngine(engine);
       throw e;

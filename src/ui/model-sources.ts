@@ -1,16 +1,14 @@
 /**
- * Where the Upscale view's models come from: the generators shipped in models/ (default, srgan), the one the
- * training worker saved last, a .safetensors file the user picks, or an UpscalerJS ESRGAN model
- * (TF.js layers files bundled from their npm packages). All become one `UpscaleModel`: the inference
- * contract (inference.ts), so a tile records no graph and comes out in [0, 1].
+ * The app's model files: the generators shipped in models/ (default, srgan), the discriminator
+ * shipped with srgan, and UpscalerJS's ESRGAN models (TF.js layers files bundled from their npm
+ * packages), as files the bundler copies. `bundledModelReader` serves them to the one model resolver
+ * (src/srgan/model-resolver.ts), so the Upscale view names a model exactly as createUpscaler does.
  */
 /// <reference types="vite/client" />
-import { generatorFromSafetensors, srganAtTexture, srganAtTextureName } from '../srgan/checkpoint.js';
-import { generatorInference, pretrainedInference, type InferenceModel } from '../srgan/inference.js';
-import { loadPretrainedFromUrl, PRETRAINED_MODELS, type PretrainedName, type PretrainedScale } from '../srgan/pretrained/index.js';
+import { ModelFileError } from '../srgan/errors.js';
+import { fetchBytes, fetchModelReader, type ModelReader } from '../srgan/model-resolver.js';
+import { fetchLayersModelFiles, PRETRAINED_MODELS, type PretrainedName, type PretrainedScale } from '../srgan/pretrained/index.js';
 import { SHIPPED_MODELS, SHIPPED_SRGAN_DISCRIMINATOR, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
-
-export type UpscaleModel = InferenceModel;
 
 // Bundled as files (not inlined), one per shipped model in models/<name>/; a missing file is simply absent.
 const SHIPPED_FILES = import.meta.glob('/models/*/generator.safetensors',
@@ -40,46 +38,27 @@ function pretrainedUrl(name: PretrainedName, scale: number, file: string): strin
   return PRETRAINED_FILES[`/node_modules/@upscalerjs/${name}/models/x${scale}/${file}`];
 }
 
-export function generatorModel(bytes: Uint8Array, label: string): UpscaleModel {
-  const { generator, config } = generatorFromSafetensors(bytes, label);
-  return generatorInference(generator, `${label} (${config.preset}: ${config.generator.blocks} blocks × ${config.generator.channels})`);
+function bundledBytes(url: string | undefined, what: string, path: string): Promise<Uint8Array> {
+  if (!url) return Promise.reject(new ModelFileError(`this build ships no ${what} (${path})`));
+  return fetchBytes(url, what);
 }
-
-async function fetchBytes(url: string | undefined, what: string, path: string): Promise<Uint8Array> {
-  if (!url) throw new Error(`this build ships no ${what} (${path})`);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-/** A shipped generator's file. */
-export const shippedBytes = (name: ShippedName): Promise<Uint8Array> =>
-  fetchBytes(shippedUrl(name), `"${name}" model`, `models/${name}/generator.safetensors`);
 
 /** The discriminator trained with srgan (its file). */
 export const shippedDiscriminatorBytes = (): Promise<Uint8Array> => {
   const { path } = SHIPPED_SRGAN_DISCRIMINATOR;
-  return fetchBytes(SHIPPED_DISCRIMINATOR[`/${path}`], 'srgan discriminator', path);
+  return bundledBytes(SHIPPED_DISCRIMINATOR[`/${path}`], 'srgan discriminator', path);
 };
 
-export async function shippedModel(name: ShippedName): Promise<UpscaleModel> {
-  return generatorModel(await shippedBytes(name), `shipped ${name}`);
-}
-
-/**
- * The shipped srgan at a texture strength: (1 − t)·default + t·srgan, weight by weight (network
- * interpolation, as `srgan upscale -n srgan --texture t`): 0 is default's fidelity, 1 is srgan.
- */
-export async function shippedSrganAt(texture: number): Promise<UpscaleModel> {
-  return generatorModel(await srganAtTexture(shippedBytes, texture), `shipped ${srganAtTextureName(texture)}`);
-}
-
-export async function pretrainedModel(name: PretrainedName, scale: PretrainedScale = 4): Promise<UpscaleModel> {
-  const json = pretrainedUrl(name, scale, 'model.json');
-  if (!json) throw new Error(`${name} ×${scale}: its files are not bundled in this build`);
-  // Shards are named relative to model.json, but bundled files get hashed names: map by file name.
-  const fetchShard = (url: string) => fetch(url === new URL(json, location.href).href ? json
-    : pretrainedUrl(name, scale, url.slice(url.lastIndexOf('/') + 1)) ?? url);
-  const m = await loadPretrainedFromUrl(name, scale, json, fetchShard);
-  return pretrainedInference(m, `${name} (UpscalerJS, ${m.license})`);
-}
+/** Model files as this build bundles them: shipped generators and UpscalerJS models by name; anything else by fetch. */
+export const bundledModelReader: ModelReader = {
+  ...fetchModelReader,
+  readShipped: (name) => bundledBytes(shippedUrl(name), `"${name}" model`, `models/${name}/generator.safetensors`),
+  async readPretrained(name, scale) {
+    const json = pretrainedUrl(name, scale, 'model.json');
+    if (!json) throw new ModelFileError(`${name} ×${scale}: its files are not bundled in this build`);
+    // Shards are named relative to model.json, but bundled files get hashed names: map by file name.
+    const fetchShard = (url: string) => fetch(url === new URL(json, location.href).href ? json
+      : pretrainedUrl(name, scale, url.slice(url.lastIndexOf('/') + 1)) ?? url);
+    return fetchLayersModelFiles(json, fetchShard);
+  },
+};

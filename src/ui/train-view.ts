@@ -7,7 +7,7 @@
 import { LitElement, html } from 'lit';
 import { bundledHeldout, bundledTraining } from './bundled-data.js';
 import { importSnapshot, newRun, refreshRuns, showRun } from './checkpoint-store.js';
-import { shippedBytes, shippedDiscriminatorBytes } from './model-sources.js';
+import { bundledModelReader, shippedDiscriminatorBytes } from './model-sources.js';
 import { getRun, type RunMeta } from '../srgan/train/run-store-browser.js';
 import type { DataPicker } from './data-picker.js';
 import type { Uploaded } from './checkpoint-files.js';
@@ -85,7 +85,7 @@ export class TrainView extends LitElement {
         store.updateTrain({ activity: "loading the shipped models (the default generator and srgan's discriminator)", activitySince: performance.now() });
       // SRGAN's phase 2 from the shipped models, or a generator the user uploaded, or scratch.
       const [initGenerator, initDiscriminator] = s.startFrom === 'default'
-        ? [{ bytes: await shippedBytes('default'), name: 'the shipped default generator' },
+        ? [{ bytes: await bundledModelReader.readShipped('default'), name: 'the shipped default generator' },
           { bytes: await shippedDiscriminatorBytes(), name: "the srgan model's discriminator" }]
         : [this.initGenerator, undefined];
       const meta = await newRun(s.config, kind);

@@ -3,7 +3,8 @@
  * as a preview), see what the result will cost (size, memory, and time from a rate measured on
  * this adapter), confirm a large one, and watch it run through the tiles with a percentage, the
  * time left and Cancel. The result is compared with bicubic (and with a ground truth when one is
- * given) and downloaded as PNG, JPEG or WebP. Runs on the page's device.
+ * given) and downloaded as PNG, JPEG or WebP. Runs on the page's engine through createUpscaler,
+ * with the app's bundled model files as its reader.
  */
 import { LitElement, css, html } from 'lit';
 import * as E from '../engine/index.js';
@@ -12,10 +13,12 @@ import { decodeImageBlob, encodePngBlob } from '../srgan/image/browser.js';
 import type { HostImage } from '../srgan/image/types.js';
 import { compareImages, modCrop } from '../srgan/metrics.js';
 import { upscaleImage } from '../srgan/upscale.js';
+import { createUpscaler, type UpscalerOptions } from '../srgan/upscaler.js';
+import { hostImageFromRgba, rgbaFromHostImage } from '../srgan/upscaler-image.js';
+import { srganAtTextureName } from '../srgan/checkpoint.js';
+import { ConfigError } from '../srgan/errors.js';
 import { isPretrainedName, type PretrainedName, type PretrainedScale } from '../srgan/pretrained/index.js';
-import {
-  generatorModel, pretrainedChoices, pretrainedModel, pretrainedScales, shippedChoices, shippedModel, shippedSrganAt, type UpscaleModel,
-} from './model-sources.js';
+import { bundledModelReader, pretrainedChoices, pretrainedScales, shippedChoices } from './model-sources.js';
 import { isShippedName } from '../srgan/shipped-models.js';
 import { StoreController, store } from './state.js';
 import { shared } from './styles.js';
@@ -84,17 +87,19 @@ export class UpscaleView extends LitElement {
     return im && planUpscale(im.width, im.height, this.runScale, storedRate(this.rateKey));
   }
 
-  private async loadModel(): Promise<UpscaleModel> {
-    if (this.pretrained) return pretrainedModel(this.pretrained, this.scale);
-    if (this.choice === 'srgan' && this.texture < 1) return shippedSrganAt(this.texture);
-    if (isShippedName(this.choice)) return shippedModel(this.choice);
+  /** The chosen model as createUpscaler's options, named as the result line shows it. */
+  private async upscalerOptions(): Promise<UpscalerOptions> {
+    const base = { reader: bundledModelReader, selfEnsemble: this.ensemble };
+    if (this.pretrained) return { ...base, model: this.pretrained, scale: this.scale };
+    if (this.choice === 'srgan' && this.texture < 1) return { ...base, model: 'srgan', texture: this.texture, name: `shipped ${srganAtTextureName(this.texture)}` };
+    if (isShippedName(this.choice)) return { ...base, model: this.choice, name: `shipped ${this.choice}` };
     if (this.choice === 'trained') {
       const t = this.store.state.trainedGenerator;
-      if (!t) throw new Error('no model has been trained in this session yet (Train view)');
-      return generatorModel(t.bytes, `${t.label}, step ${t.step}`);
+      if (!t) throw new ConfigError('no model has been trained in this session yet (Train view)');
+      return { ...base, model: t.bytes, name: `${t.label}, step ${t.step}` };
     }
-    if (!this.checkpoint) throw new Error('choose a .safetensors generator checkpoint first');
-    return generatorModel(new Uint8Array(await this.checkpoint.arrayBuffer()), this.checkpoint.name);
+    if (!this.checkpoint) throw new ConfigError('choose a .safetensors generator checkpoint first');
+    return { ...base, model: new Uint8Array(await this.checkpoint.arrayBuffer()), name: this.checkpoint.name };
   }
 
   override willUpdate(): void {
@@ -155,22 +160,23 @@ export class UpscaleView extends LitElement {
     this.detail = 'loading the model…';
     const abort = (this.abort = new AbortController()), signal = abort.signal, key = this.rateKey;
     const clock = new UpscaleClock(), pixels = input.image.width * input.image.height;
-    let model: UpscaleModel | undefined;
+    let upscaler: ReturnType<typeof createUpscaler> | undefined;
     try {
-      if (this.inputProblem) throw new Error(this.inputProblem);
-      model = await this.loadModel();
+      if (this.inputProblem) throw new ConfigError(this.inputProblem);
+      upscaler = createUpscaler(await this.upscalerOptions());
+      const model = await upscaler.info(); // reads and loads the model: its name and scale
       signal.throwIfAborted();
       const s = model.scale, hr = this.hr && modCrop(this.hr, s);
       this.detail = 'first tile: building the kernels…';
       const t0 = performance.now();
       // Two passes over the same tiles: the model (90 % of the bar), then bicubic for the comparison.
-      const sr = await upscaleImage((x) => model!.run(x), input.image, {
-        scale: s, selfEnsemble: this.ensemble, signal,
+      const sr = hostImageFromRgba(await upscaler.upscale(rgbaFromHostImage(input.image), {
+        signal,
         onProgress: (d, n) => {
           clock.tile(d, n);
           [this.fraction, this.detail, this.etaMs] = [(0.9 * d) / n, `model: tile ${d} of ${n}`, clock.etaMs];
         },
-      });
+      }), input.name);
       const ms = performance.now() - t0;
       // One tile's time is mostly the kernels compiling: a rate needs two tiles or more.
       if (clock.tilesDone >= 2) storeRate(key, clock.msPerMp(pixels)!);
@@ -198,7 +204,7 @@ export class UpscaleView extends LitElement {
         [this.fraction, this.detail] = [0, ''];
       } else this.error = (e as Error).message;
     } finally {
-      model?.dispose();
+      await upscaler?.dispose();
       this.abort = undefined;
       this.etaMs = undefined;
       this.liveBuffers = E.engine().memory().liveBuffers;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
-import { createUpscaler, UpscalerError } from '../../src/srgan/upscaler-node.js';
+import { ConfigError, createUpscaler, ModelFileError, UpscalerError } from '../../src/srgan/node.js';
 import { ImageShapeError } from '../../src/srgan/image/types.js';
 import { SHIPPED_MODELS, shippedModel } from '../../src/srgan/shipped-models.js';
 import { DEFAULT_GENERATOR_PATH } from '../../src/srgan/checkpoint.js';
@@ -150,10 +150,14 @@ describe('createUpscaler (Node, shipped default model)', () => {
 
   it('bad options and bad images get one clear error each', async () => {
     expect(() => createUpscaler({ model: 'esrgan-slimm' })).toThrow(/unknown model "esrgan-slimm" \(names: default, srgan, esrgan-slim/);
-    expect(() => createUpscaler({ model: 'esrgan-slim', scale: 5 })).toThrow(UpscalerError);
+    expect(() => createUpscaler({ model: 'esrgan-slim', scale: 5 })).toThrow(ConfigError);
     expect(() => createUpscaler({ model: 42 as never })).toThrow(/options.model must be/);
     await expect(createUpscaler({ model: 'no/such.safetensors' }).upscale(rgba(2, 2))).rejects.toThrow(/no such file: .*no\/such\.safetensors/);
     await expect(createUpscaler({ model: new Uint8Array([1, 2, 3]) }).upscale(rgba(2, 2))).rejects.toThrow(/model bytes: not a valid safetensors file/);
+    // Typed: a bad option is a ConfigError, a bad model file a ModelFileError.
+    expect(() => createUpscaler({ model: 'nope' })).toThrow(ConfigError);
+    await expect(createUpscaler({ model: 'no/such.safetensors' }).info()).rejects.toBeInstanceOf(ModelFileError);
+    await expect(createUpscaler({ model: new Uint8Array([1, 2, 3]) }).info()).rejects.toBeInstanceOf(ModelFileError);
     const up = createUpscaler(fast);
     try {
       await expect(up.upscale({ data: new Uint8ClampedArray(10), width: 2, height: 2 })).rejects.toThrow(/10 bytes; 2×2 RGBA needs 16/);
@@ -165,6 +169,7 @@ describe('createUpscaler (Node, shipped default model)', () => {
       await up.dispose();
     }
     await expect(up.upscale(rgba(2, 2))).rejects.toThrow(/disposed/);
+    await expect(up.upscale(rgba(2, 2))).rejects.toBeInstanceOf(UpscalerError);
   });
 
   it('an engine the upscaler started itself is closed by dispose (so a Node script can exit)', async () => {

@@ -48,9 +48,11 @@ export interface DecodedSamples {
  * Decode a file (path) or encoded bytes to integer samples with the file's channels and depth: a
  * quarter (8-bit) or half (16-bit) of a float image's memory, for streaming work on large photos.
  * Truncated or corrupt data throws ImageDecodeError naming the file; nothing is returned half-decoded.
+ * `known` is the header as readImageInfo gave it earlier (a caller that planned from it), so the file
+ * is not opened a second time for it.
  */
-export async function decodeSamples(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<DecodedSamples> {
-  const info = await readImageInfo(input, name);
+export async function decodeSamples(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image', known?: ImageInfo): Promise<DecodedSamples> {
+  const info = known ?? await readImageInfo(input, name);
   const wide = info.bitDepth === 16;
   // libvips' grey conversion drops alpha, so grey + alpha is decoded as RGBA and narrowed after.
   const grey = info.channels === 1;
