@@ -5,6 +5,7 @@
  * checkpoint alone says how to rebuild its networks.
  */
 import { parseDegradeSpec } from './data/degradations/spec.js';
+import { ConfigError } from './errors.js';
 
 export type PresetName = 'tiny' | 'medium' | 'paper' | 'keras';
 export type GanLoss = 'bce' | 'ragan' | 'hinge';
@@ -205,7 +206,7 @@ export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConf
   generator?: Partial<GeneratorConfig>; discriminator?: Partial<DiscriminatorConfig>;
 } = {}): SrganConfig {
   const base = presets[preset];
-  if (!base) throw new Error(`unknown preset "${preset}" (expected ${Object.keys(presets).join(', ')})`);
+  if (!base) throw new ConfigError(`unknown preset "${preset}" (expected ${Object.keys(presets).join(', ')})`);
   const { generator, discriminator, ...rest } = overrides;
   const cfg: SrganConfig = structuredClone({
     ...base, ...rest,
@@ -217,7 +218,7 @@ export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConf
 }
 
 export function validateConfig(cfg: SrganConfig): void {
-  const bad = (msg: string) => { throw new Error(`config: ${msg}`); };
+  const bad = (msg: string) => { throw new ConfigError(`config: ${msg}`); };
   if (cfg.degrade !== undefined) parseDegradeSpec(cfg.degrade);
   // The discriminator halves the crop four times (strides 2), and the LR crop is hrCrop / scale.
   if (!Number.isInteger(cfg.hrCrop) || cfg.hrCrop % 16 !== 0 || cfg.hrCrop < 16)
