@@ -1,9 +1,12 @@
 /** `srgan train`: two-phase SRGAN training into a run folder, resumable. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '../engine/node.js';
-import { makeConfig, presets, SRGAN_PHASE2_FROM_DEFAULT, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { parseRecipe, recipeToConfig, SHIPPED_RECIPES, type Recipe } from '../srgan/recipe.js';
+import { ConfigError } from '../srgan/errors.js';
 import { SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
 import { runSession, type SessionOptions } from '../srgan/train/session.js';
@@ -24,9 +27,11 @@ const OPTIONS = {
   steps: { type: 'string', arg: 'N', help: "total steps, split between the phases in the preset's proportion" },
   'phase1-steps': { type: 'string', arg: 'N', help: 'length of phase 1 (generator alone, pixel MSE)' },
   'phase2-steps': { type: 'string', arg: 'N', help: 'length of phase 2 (GAN)' },
-  'start-from': { type: 'string', arg: 'scratch|default', help: "default: SRGAN's phase 2 from the shipped models, as srgan was trained: the generator " +
-    "starts as the shipped default, the discriminator as srgan's, with srgan's recipe (tiny, 8 blocks, batch 8, 64-px crops, lr 1e-4, RaGAN 1e-2, " +
-    "D's rate ×4, patch head, feature matching 0.03; --steps counts GAN steps; other options still override). scratch (the default): a new network" },
+  config: { type: 'string', arg: 'RECIPE', help: 'a recipe file (JSON: the preset, the networks, where they start from, data, schedule and losses; ' +
+    'docs/training.md); the options below override it. The shipped models\' recipes are models/*/recipe.json' },
+  'start-from': { type: 'string', arg: 'scratch|default', help: "default: SRGAN's phase 2 from the shipped models, as srgan was trained: " +
+    'the recipe models/srgan/recipe.json (the generator starts as the shipped default, the discriminator as srgan\'s; --steps counts GAN ' +
+    'steps; other options still override). scratch (the default): a new network' },
   'init-from': { type: 'string', arg: 'FILE', help: "start a new run from a generator file's weights (a run's generator.safetensors, " +
     "the shipped model); with more --blocks than the file, the extra blocks start as identity maps, so the run starts at the file's quality" },
   'init-d-from': { type: 'string', arg: 'FILE', help: "start a new run's discriminator from a file (a run's checkpoints/step-*/discriminator.safetensors, " +
@@ -71,34 +76,54 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
 
-/** --start-from default: the shipped default generator and srgan discriminator, with srgan's recipe. */
-function fromDefault(v: Values): boolean {
-  const from = v['start-from'] ?? 'scratch';
-  if (from !== 'scratch' && from !== 'default') throw new UsageError(`srgan train: --start-from must be scratch or default, got "${from}"`);
-  if (from === 'scratch') return false;
-  if (v.preset !== undefined && v.preset !== 'tiny') throw new UsageError(`srgan train: --start-from default trains the shipped tiny models; --preset ${v.preset} does not fit them`);
-  for (const o of ['init-from', 'init-d-from', 'resume'] as const)
-    if (v[o]) throw new UsageError(`srgan train: --start-from default starts a new run from the shipped models; it cannot be used with --${o}`);
-  return true;
+/** The recipe a new run follows (--config, or models/srgan/recipe.json for --start-from default) and the folder its paths are relative to. */
+interface RecipeChoice {
+  recipe: Recipe;
+  source: string;
+  dir: string;
 }
 
-function configFrom(v: Values): SrganConfig {
-  const preset = (v.preset ?? 'tiny') as PresetName;
+async function recipeChoice(v: Values): Promise<RecipeChoice | undefined> {
+  const from = v['start-from'] ?? 'scratch';
+  if (from !== 'scratch' && from !== 'default') throw new UsageError(`srgan train: --start-from must be scratch or default, got "${from}"`);
+  if (from === 'default') {
+    if (v.config) throw new UsageError('srgan train: --config and --start-from default both choose a recipe; give one of them');
+    for (const o of ['init-from', 'init-d-from', 'resume'] as const)
+      if (v[o]) throw new UsageError(`srgan train: --start-from default starts a new run from the shipped models; it cannot be used with --${o}`);
+  }
+  if (v.config && v.resume) throw new UsageError('srgan train: --config starts a new run; a resumed run keeps its checkpoint\'s recipe');
+  const file = v.config ?? (from === 'default' ? fileURLToPath(SHIPPED_RECIPES.srgan.url()) : undefined);
+  if (file === undefined) return undefined;
+  const source = v.config ?? SHIPPED_RECIPES.srgan.path;
+  if (!existsSync(file)) throw new UsageError(`srgan train: recipe not found: ${source}`);
+  try {
+    return { recipe: parseRecipe(await readFile(file, 'utf8'), source), source, dir: dirname(resolve(file)) };
+  } catch (e) {
+    // A bad recipe is a usage error like a bad option: exit 2, one line naming the key.
+    if (e instanceof ConfigError) throw new UsageError(`srgan train: ${e.message}`);
+    throw e;
+  }
+}
+
+function configFrom(v: Values, choice: RecipeChoice | undefined): SrganConfig {
+  const preset = (v.preset ?? choice?.recipe.preset ?? 'tiny') as PresetName;
   if (!(preset in presets)) throw new UsageError(`srgan train: --preset must be ${Object.keys(presets).join(', ')}, got "${preset}"`);
-  const base = presets[preset];
-  const recipe = fromDefault(v) ? SRGAN_PHASE2_FROM_DEFAULT : undefined;
+  if (choice && preset !== choice.recipe.preset)
+    throw new UsageError(`srgan train: --preset ${preset} does not fit the recipe ${choice.source} (preset ${choice.recipe.preset})`);
+  // The options override the recipe (when there is one), which overrides the preset.
+  const base = choice ? recipeToConfig(choice.recipe, choice.source) : presets[preset];
   const int = (name: keyof typeof OPTIONS) => intOption('train', name, v[name] as string | undefined);
   let phase1Steps = int('phase1-steps'), phase2Steps = int('phase2-steps');
   const steps = int('steps');
-  if (recipe && steps !== undefined && phase2Steps === undefined) phase2Steps = steps; // all of them GAN steps
-  else if (steps !== undefined && phase1Steps === undefined && phase2Steps === undefined) {
+  if (steps !== undefined && phase1Steps === undefined && phase2Steps === undefined) {
+    // In the base's proportion: a GAN-only recipe (phase 1 of 0 steps) gets them all in phase 2.
     const share = base.phase1Steps / Math.max(1, totalSteps(base));
     phase1Steps = Math.round(steps * share);
     phase2Steps = steps - phase1Steps;
   }
   // Without VGG19 weights the content loss is pixel MSE, whatever the preset says (the run prints it);
   // --content vgg without --vgg is refused by the training session.
-  const content = v.content ?? (v.vgg ? 'vgg' : 'mse');
+  const content = v.content ?? (v.vgg ? 'vgg' : choice ? base.content : 'mse');
   if (content !== 'mse' && content !== 'vgg') throw new UsageError(`srgan train: --content must be mse or vgg, got "${content}"`);
   const ganLoss = v['gan-loss'];
   if (ganLoss !== undefined && !['bce', 'ragan', 'hinge'].includes(ganLoss))
@@ -112,10 +137,9 @@ function configFrom(v: Values): SrganConfig {
     lr: numberOption('train', 'lr', v.lr), vggLayer: v['vgg-layer'], emaDecay: numberOption('train', 'ema', v.ema), degrade: degradeOption('train', v.degrade),
   }).filter(([, x]) => x !== undefined));
   const generator = Object.fromEntries(Object.entries({ blocks: int('blocks'), channels: int('channels') }).filter(([, x]) => x !== undefined));
-  // The options override the recipe (when there is one), which overrides the preset.
-  const r: Parameters<typeof makeConfig>[1] = recipe ?? {};
+  const { generator: g, discriminator: d, preset: _preset, ...rest } = base;
   return makeConfig(preset, {
-    ...r, ...overrides, generator: { ...r.generator, ...generator }, discriminator: { ...r.discriminator, ...discriminatorOverrides(v, base) },
+    ...rest, ...overrides, generator: { ...g, ...generator }, discriminator: { ...d, ...discriminatorOverrides(v, base) },
   });
 }
 
@@ -175,7 +199,8 @@ export function resumedConfig(saved: SrganConfig, asked: SrganConfig, v: Partial
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('train', argv, OPTIONS);
   const dataDir = required('train', 'data', v.data), out = required('train', 'out', v.out);
-  const asked = configFrom(v);
+  const choice = await recipeChoice(v);
+  const asked = configFrom(v, choice);
   if (v.resume && v['init-from']) throw new UsageError('srgan train: --init-from starts a new run; it cannot be used with --resume');
   if (v.resume && v['init-d-from']) throw new UsageError('srgan train: --init-d-from starts a new run; it cannot be used with --resume');
   if (v['init-d-from'] !== undefined && !existsSync(v['init-d-from'])) throw new UsageError(`srgan train: --init-d-from: file not found: ${v['init-d-from']}`);
@@ -217,7 +242,7 @@ async function run(argv: string[]): Promise<number> {
       crop: config.hrCrop, batch: config.batch, seed: config.seed, degrade: config.degrade, scale: config.generator.scale, warn: (m) => console.warn(`warning: ${m}`),
     }),
     vggWeights: v.vgg ? await readFile(v.vgg) : undefined,
-    ...(await startingWeights(v)),
+    ...(await startingWeights(v, choice)),
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
     sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
     log: (m) => console.error(`\n${m}`),
@@ -257,17 +282,20 @@ async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The files a new run's networks start from: --init-from / --init-d-from, or the shipped ones for --start-from default. */
-async function startingWeights(v: Values): Promise<Pick<SessionOptions, 'initGenerator' | 'initDiscriminator'>> {
-  const file = async (path: string, source = path) => ({ bytes: await readFile(path), source });
-  if (fromDefault(v)) {
-    const [g, d] = [shippedModelPath('train', 'default'), fileURLToPath(SHIPPED_SRGAN_DISCRIMINATOR.url())];
-    if (!existsSync(d)) throw new UsageError(`srgan train: --start-from default needs ${SHIPPED_SRGAN_DISCRIMINATOR.path}, which this version does not ship`);
-    return { initGenerator: await file(g, 'the shipped default generator'), initDiscriminator: await file(d, "the srgan model's discriminator") };
-  }
+/** The files a new run's networks start from: --init-from / --init-d-from, else the recipe's `pretrained` (a shipped name or a path beside the recipe). */
+async function startingWeights(v: Values, choice: RecipeChoice | undefined): Promise<Pick<SessionOptions, 'initGenerator' | 'initDiscriminator'>> {
+  const file = async (path: string, source = path) => {
+    if (!existsSync(path)) throw new UsageError(`srgan train: ${source}: file not found${path !== source ? ` (${path})` : ''}`);
+    return { bytes: await readFile(path), source };
+  };
+  const pretrained = choice?.recipe.pretrained ?? {};
+  const generator = async (p: string) => p === 'default' || p === 'srgan'
+    ? file(shippedModelPath('train', p), `the shipped ${p} generator`) : file(resolve(choice!.dir, p), p);
+  const discriminator = async (p: string) => p === 'srgan'
+    ? file(fileURLToPath(SHIPPED_SRGAN_DISCRIMINATOR.url()), "the srgan model's discriminator") : file(resolve(choice!.dir, p), p);
   return {
-    initGenerator: v['init-from'] ? await file(v['init-from']) : undefined,
-    initDiscriminator: v['init-d-from'] ? await file(v['init-d-from']) : undefined,
+    initGenerator: v['init-from'] ? await file(v['init-from']) : pretrained.generator ? await generator(pretrained.generator) : undefined,
+    initDiscriminator: v['init-d-from'] ? await file(v['init-d-from']) : pretrained.discriminator ? await discriminator(pretrained.discriminator) : undefined,
   };
 }
 

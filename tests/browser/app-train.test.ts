@@ -3,10 +3,11 @@
  * crop (the CPU is shared), driven through its controls as a person would.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { decodeSafetensors } from '../../src/engine/index.js';
+import { parseRecipe } from '../../src/srgan/recipe.js';
 import { clickDeep, deep, numberIn, openApp, screenshot, setField, textOf, useApp, waitDeep, waitForFile } from './app-harness.js';
 
 const stepOf = (page: Page) => numberIn(page, '#train-rate', /step (\d+) \//);
@@ -129,13 +130,36 @@ describe('app: train SRGAN in a worker', () => {
     await context.close();
   }, 600_000);
 
-  it("starts SRGAN's phase 2 from the shipped default generator and srgan's discriminator, with srgan's recipe", async () => {
-    const page = await openApp(session());
+  it("starts SRGAN's phase 2 from the shipped default generator and srgan's discriminator, with srgan's recipe; saves and loads recipe files", async () => {
+    const context = await session().browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
+    const page = await openApp(session(), context);
     await (await waitDeep(page, '#start-from')).select('default');
-    expect(await textOf(page, '#start-from-info')).toMatch(/starts as the shipped default .* the one shipped with srgan/);
+    expect(await textOf(page, '#start-from-info')).toMatch(/starts as the shipped default .* the one shipped with srgan\. The loss is pixel MSE \+ RaGAN adversarial/);
+    expect(await textOf(page, '#recipe-name')).toBe('following srgan');
     const field = async (id: string) => (await waitDeep(page, `#f-${id}`)).evaluate((e) => (e as HTMLInputElement).value);
     const recipe = [['blocks', '8'], ['channels', '32'], ['hrCrop', '64'], ['batch', '8'], ['lr', '0.0001'], ['phase1Steps', '0'], ['phase2Steps', '400']];
     for (const [id, value] of recipe) expect([id, await field(id)]).toEqual([id, value]);
+    // Save recipe writes the file srgan train --config reads: the settings as shown, and where the networks start.
+    await clickDeep(page, '#save-recipe');
+    await waitForFile(join(downloads, 'recipe.json'));
+    const saved = parseRecipe(readFileSync(join(downloads, 'recipe.json'), 'utf8'));
+    expect(saved).toMatchObject({ preset: 'tiny', pretrained: { generator: 'default', discriminator: 'srgan' }, schedule: { phase2Steps: 400 },
+      losses: { adversarial: { type: 'ragan' } } });
+    // A recipe with a typo is refused whole, with the key named; the settings stay.
+    const bad = join(downloads, 'typo.json');
+    writeFileSync(bad, JSON.stringify({ format: 'srgan-recipe/1', preset: 'medium', schedule: { ephocs: 3 } }));
+    await (await waitDeep(page, '#load-recipe') as ElementHandle<HTMLInputElement>).uploadFile(bad);
+    expect(await textOf(page, '#recipe-error')).toMatch(/typo\.json: unknown key "schedule\.ephocs"/);
+    expect(await field('blocks')).toBe('8');
+    // A good one sets the preset, the fields and where the run starts (from scratch here).
+    const good = join(downloads, 'six.json');
+    writeFileSync(good, JSON.stringify({ format: 'srgan-recipe/1', preset: 'tiny', generator: { blocks: 6 }, data: { crop: 48 } }));
+    await (await waitDeep(page, '#load-recipe') as ElementHandle<HTMLInputElement>).uploadFile(good);
+    expect(await textOf(page, '#recipe-name')).toBe('following six.json');
+    expect([await field('blocks'), await field('hrCrop')]).toEqual(['6', '48']);
+    expect(await deep(page, '#start-from-info')).toBeNull();
+    await (await waitDeep(page, '#start-from')).select('default');
+    await waitDeep(page, '#start-from-info');
     // Smaller for the test's CPU: the fields override the recipe as the CLI's options do.
     for (const [id, v] of [['hrCrop', 32], ['batch', 1], ['phase2Steps', 2], ['gridEvery', 2], ['checkpointEvery', 2]] as const)
       await setField(page, `#f-${id}`, String(v));
@@ -150,6 +174,7 @@ describe('app: train SRGAN in a worker', () => {
     expect(await textOf(page, '#run-summary')).toMatch(/tiny \(residual-bicubic, 8 blocks × 32 channels, crop 32, batch 1\)/);
     await screenshot(page, 'app-train-from-default');
     await page.close();
+    await context.close();
   }, 600_000);
 
   it('runs the GAN phase (D and G losses on the chart) with a weight average, and profiles the worker\'s kernels', async () => {

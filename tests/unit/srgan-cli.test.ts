@@ -4,7 +4,7 @@
  * and bad input gives one clear line and a non-zero exit code.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -83,13 +83,39 @@ describe('srgan CLI', () => {
 
     for (const [args, message] of [
       [['--init-from', 'x.safetensors'], '--start-from default starts a new run from the shipped models; it cannot be used with --init-from'],
-      [['--preset', 'paper'], '--start-from default trains the shipped tiny models; --preset paper does not fit them'],
+      [['--preset', 'paper'], '--preset paper does not fit the recipe models/srgan/recipe.json (preset tiny)'],
+      [['--config', 'models/default/recipe.json'], '--config and --start-from default both choose a recipe; give one of them'],
     ] as const) {
       const bad = await srgan(['train', '--start-from', 'default', ...args, '--data', 'data/faces', '--out', join(dir, 'never')]);
       expect([bad.code, bad.stderr.trim()]).toEqual([2, `srgan train: ${message}`]);
     }
     const unknown = await srgan(['train', '--start-from', 'srgan', '--data', 'data/faces', '--out', join(dir, 'never')]);
     expect([unknown.code, unknown.stderr.trim()]).toEqual([2, 'srgan train: --start-from must be scratch or default, got "srgan"']);
+  }, 600_000);
+
+  it('train --config runs a recipe file: its networks, data, losses and pretrained paths (beside the file), with options over it', async () => {
+    const recipeDir = join(dir, 'recipes');
+    await mkdir(recipeDir, { recursive: true });
+    await writeFile(join(recipeDir, 'start.safetensors'), await readFile('models/default/generator.safetensors'));
+    await writeFile(join(recipeDir, 'r.json'), JSON.stringify({
+      format: 'srgan-recipe/1', preset: 'tiny', generator: { blocks: 8 }, pretrained: { generator: 'start.safetensors' },
+      data: { crop: 32, batch: 1 }, schedule: { phase1Steps: 2, phase2Steps: 0, lr: 5e-5 }, losses: { phasePattern: { weight: 100 } },
+    }));
+    const out = join(dir, 'from-recipe');
+    const r = await srgan(['train', '--config', join(recipeDir, 'r.json'), '--lr', '1e-5', '--data', 'data/faces', '--heldout', images, '--out', out,
+      '--checkpoint-every', '2', '--sample-every', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/steps: 2 \(phase 1\) \+ 0 \(phase 2\); crop 32, batch 1; phase-pattern loss ×100/);
+    expect(r.stderr).toMatch(/initialised the generator from start\.safetensors \(8 of 8 blocks/);
+    const state = JSON.parse(await readFile(join(out, 'checkpoints', 'step-000002', 'state.json'), 'utf8'));
+    expect(state.config).toMatchObject({ lr: 1e-5, hrCrop: 32, phasePatternWeight: 100 });
+
+    await writeFile(join(recipeDir, 'typo.json'), JSON.stringify({ format: 'srgan-recipe/1', preset: 'tiny', schedule: { lr: 1e-4, ephocs: 3 } }));
+    const typo = await srgan(['train', '--config', join(recipeDir, 'typo.json'), '--data', 'data/faces', '--out', join(dir, 'never')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/typo\.json: unknown key "schedule\.ephocs"/);
+    const missing = await srgan(['train', '--config', join(recipeDir, 'none.json'), '--data', 'data/faces', '--out', join(dir, 'never')]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, `srgan train: recipe not found: ${join(recipeDir, 'none.json')}`]);
   }, 600_000);
 
   it('upscale and eval run the trained checkpoint; eval ends with one JSON line', async () => {
