@@ -20,6 +20,7 @@ export interface CpuKernels {
   dispatch(desc: number, tid: number, nt: number): void;
   packA(a: number, rs: number, cs: number, M: number, K: number, dst: number): void;
   wgradScratchBytes(O: number): number;
+  directScratchBytes(taps: number): number;
   preluForward(x: number, alpha: number, y: number, total: number, channels: number, inner: number): void;
   MR: WebAssembly.Global;
   NR: WebAssembly.Global;

@@ -73,18 +73,18 @@ export interface DirectJobGeometry {
   C: number; PH: number; PW: number; O: number; kh: number; kw: number; OH: number; OW: number; N: number;
 }
 
-/** Columns a padded row needs: the output row in whole 16-pixel steps, the taps, and slack for vec4 reads. */
-export const directPaddedWidth = (OW: number, kw: number) => Math.ceil(OW / 16) * 16 + kw + 4;
+/** Columns a padded row needs: the output row in whole 12-pixel steps (direct.ts's PX), the taps, and slack for vec4 reads. */
+export const directPaddedWidth = (OW: number, kw: number) => Math.ceil(OW / 12) * 12 + kw + 4;
 
 const directWords = (g: DirectJobGeometry) => [g.C, g.PH, g.PW, g.O, g.kh, g.kw, g.OH, g.OW, g.N];
 const directFlops = (g: DirectJobGeometry) => 2 * g.N * g.O * g.OH * g.OW * g.C * g.kh * g.kw;
 
 /** Y [N, O, OH, OW] = W [O, C, kh, kw] ⋆ Xpad. */
 export function directForwardJob(eng: CpuEngine, g: DirectJobGeometry, xpad: number, w: number, y: number): void {
-  run(eng, [JOB_DIRECT_FORWARD, ...directWords(g), xpad, w, y], 0, directFlops(g));
+  run(eng, [JOB_DIRECT_FORWARD, ...directWords(g), xpad, w, y], eng.kernels.directScratchBytes(g.C * g.kh * g.kw), directFlops(g));
 }
 
 /** dW [O, C, kh, kw] += dY ⋆ Xpad over every image (dW must start at zero). */
 export function directWgradJob(eng: CpuEngine, g: DirectJobGeometry, xpad: number, dw: number, dy: number): void {
-  run(eng, [JOB_DIRECT_WGRAD, ...directWords(g), xpad, dw, dy], 0, directFlops(g));
+  run(eng, [JOB_DIRECT_WGRAD, ...directWords(g), xpad, dw, dy], eng.kernels.directScratchBytes(g.C * g.kh * g.kw), directFlops(g));
 }

@@ -57,7 +57,7 @@ export function packB(b: usize, rs: i32, cs: i32, K: i32, N: i32, dst: usize): v
  *   added after the loop: with loads after the loop V8 hoisted all six splats of A to the top of
  *   the body, which no longer fit the 15 xmm registers it allocates (12 accumulators, 2 B, 1 A).
  */
-function microKernel(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
+export function microKernel(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
   const row = <usize>ldc << 2;
   const z = f32x4.splat(0);
   let c00 = accumulate ? v128.load(c) : z, c01 = accumulate ? v128.load(c, 16) : z;

@@ -7,7 +7,11 @@ import { directForward, directWgrad } from './direct';
 export { packA, packB, MR, NR } from './gemm';
 export { convForward, convWgrad, wgradScratchBytes, CONV_SCRATCH_BYTES } from './conv';
 export { gemmJob, GEMM_SCRATCH_BYTES } from './matmul';
-export { directForward, directWgrad } from './direct';
+export { directForward, directWgrad, directScratchBytes } from './direct';
+// The hot loops, exported only so that binaryen keeps each a function of its own: inlined into
+// their single caller, their loops would sit deeper, where V8 unrolls them and spills (see gemm.ts).
+export { microKernel } from './gemm';
+export { forwardStep, wgradPair } from './direct';
 export { preluForward } from './prelu';
 
 export const JOB_CONV_FORWARD: i32 = 1;
