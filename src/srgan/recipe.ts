@@ -130,7 +130,7 @@ export function recipeToConfig(recipe: Recipe, source = 'recipe'): SrganConfig {
       generator: recipe.generator, discriminator: recipe.discriminator,
     });
   } catch (e) {
-    if (e instanceof ConfigError) throw e;
+    // makeConfig's rules (a ConfigError, or a degradation spec's own error), named by the recipe.
     throw new ConfigError(`${source}: ${(e as Error).message}`);
   }
 }
