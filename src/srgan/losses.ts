@@ -28,6 +28,7 @@
 import * as E from '../engine/index.js';
 import type { Tensor } from '../engine/index.js';
 import { toUnitRange, type GanLoss, type GeneratorConfig, type SrganConfig } from './config.js';
+import { ConfigError } from './errors.js';
 export type { GanLoss };
 import type { Vgg19Features } from './models/vgg19.js';
 import { phasePatternLoss } from './phase-loss.js';
@@ -58,8 +59,8 @@ export function contentLoss(sr: Tensor, hr: Tensor, cfg: ContentLossConfig, vgg?
   if (!sameShape(sr, hr))
     throw new E.ShapeError(`contentLoss: SR [${sr.shape.join(', ')}] and HR [${hr.shape.join(', ')}] must have the same shape`);
   if (cfg.content === 'mse') return E.mseLoss(sr, hr);
-  if (!vgg) throw new Error('contentLoss: content "vgg" needs VGG19 weights (a Vgg19Features); use content "mse" without them');
-  if (!(cfg.vggScale > 0)) throw new Error(`contentLoss: vggScale must be > 0, got ${cfg.vggScale}`);
+  if (!vgg) throw new ConfigError('contentLoss: content "vgg" needs VGG19 weights (a Vgg19Features); use content "mse" without them');
+  if (!(cfg.vggScale > 0)) throw new ConfigError(`contentLoss: vggScale must be > 0, got ${cfg.vggScale}`);
   return E.tidy(() => {
     const target = E.noGrad(() => vgg.forward(unit(hr, cfg)));
     return E.mulScalar(E.mseLoss(vgg.forward(unit(sr, cfg)), target), 1 / cfg.vggScale ** 2);
