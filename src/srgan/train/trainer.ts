@@ -16,6 +16,7 @@ import * as E from '../../engine/index.js';
 import type { Tensor } from '../../engine/index.js';
 import { fromUnitRange, withConfigDefaults, type SrganConfig } from '../config.js';
 import { Generator } from '../models/generator.js';
+import { ConfigError, ModelFileError, SrganError } from '../errors.js';
 import { Discriminator } from '../models/discriminator.js';
 import type { Vgg19Features } from '../models/vgg19.js';
 import { discriminatorLoss, perceptualLoss, textureTerms, type TextureTerms } from '../losses.js';
@@ -76,7 +77,7 @@ export interface TrainerState {
 }
 
 /** Thrown by `trainStep` when a loss is NaN or ±Inf; the step's updates have already been applied. */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends SrganError {
   constructor(readonly step: number, readonly log: StepLog) {
     super(`non-finite loss at step ${step}: ${JSON.stringify(log)}`);
     this.name = 'NonFiniteLossError';
@@ -100,7 +101,7 @@ export class Trainer {
   constructor(config: SrganConfig, readonly vgg?: Vgg19Features) {
     config = this.config = withConfigDefaults(config);
     if (config.content === 'vgg' && !vgg)
-      throw new Error('trainer: content "vgg" needs VGG19 weights (pass a Vgg19Features); use content "mse" without them');
+      throw new ConfigError('trainer: content "vgg" needs VGG19 weights (pass a Vgg19Features); use content "mse" without them');
     E.nn.manualSeed(config.seed);
     this.generator = new Generator(config.generator);
     this.discriminator = new Discriminator(config.discriminator, config.hrCrop);
@@ -261,10 +262,10 @@ export class Trainer {
 
   /** Load a snapshot into this trainer (its config must describe the same networks). */
   restore(s: TrainerSnapshot): void {
-    if (s.state.format !== 'srgan-webgpu/trainer@1') throw new Error(`trainer: unknown state format ${String(s.state.format)}`);
+    if (s.state.format !== 'srgan-webgpu/trainer@1') throw new ModelFileError(`trainer: unknown state format ${String(s.state.format)}`);
     if (JSON.stringify(s.state.config.generator) !== JSON.stringify(this.config.generator) ||
       JSON.stringify(s.state.config.discriminator) !== JSON.stringify(this.config.discriminator))
-      throw new Error('trainer: the checkpoint was made for different networks (generator/discriminator config differ)');
+      throw new ModelFileError('trainer: the checkpoint was made for different networks (generator/discriminator config differ)');
     // Validate and decode everything before changing anything.
     const moments = E.decodeSafetensors(s.optimizer);
     const byName = new Map(moments.tensors.map((t) => [t.name, t]));
