@@ -9,8 +9,8 @@ import * as E from '../../src/engine/index.js';
 import { useEngine } from '../helpers/gpu.js';
 import { ConfigError, createUpscaler, ModelFileError, UpscalerError } from '../../src/srgan/node.js';
 import { ImageShapeError } from '../../src/srgan/image/types.js';
-import { SHIPPED_MODELS, shippedModel } from '../../src/srgan/shipped-models.js';
-import { DEFAULT_GENERATOR_PATH } from '../../src/srgan/checkpoint.js';
+import { SHIPPED_MODELS } from '../../src/srgan/index.js';
+import { DEFAULT_GENERATOR_PATH, shippedModel } from '../../src/srgan/testing.js';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
