@@ -7,19 +7,13 @@
 import { Tensor } from './tensor.js';
 import { keep } from './scope.js';
 import { fmt, sameShape, ShapeError } from './shape.js';
-import { add } from './ops/elementwise.js';
 import { fill } from './ops/fill.js';
 import { GraphFreedError } from './errors.js';
 import { withOpLabel } from './runtime/limits.js';
+import { accumulate } from './runtime/accumulate.js';
+import { releaseNode, type GradNode } from './grad-node.js';
 
-export interface GradNode {
-  op: string;
-  inputs: Tensor[];
-  /** Extra forward tensors the backward needs (e.g. batch statistics); owned by the node. */
-  saved?: Tensor[];
-  /** Gradients for each input given the output gradient; entries whose `needs` is false may be null. */
-  backward(grad: Tensor, needs: boolean[]): (Tensor | null)[];
-}
+export { releaseNode, type GradNode } from './grad-node.js';
 
 let gradEnabled = true;
 
@@ -51,20 +45,6 @@ export function record(out: Tensor, op: string, inputs: Tensor[], backward: Grad
     for (const t of saved) { t.graphRefs++; t.graphOwned = true; }
   } else for (const t of saved) t.dispose();
   return out;
-}
-
-/**
- * Drop a tensor's node. Intermediates that a scope handed to the graph (graphOwned) are freed
- * when the last node that uses them goes, so a graph that is never backpropagated leaks nothing.
- */
-export function releaseNode(t: Tensor): void {
-  const node = t.node;
-  if (!node) return;
-  t.node = undefined;
-  for (const x of [...node.inputs, ...(node.saved ?? [])]) {
-    x.graphRefs--;
-    if (x.graphOwned && x.graphRefs === 0) x.dispose();
-  }
 }
 
 /** Mark a tensor as a leaf that collects gradients. */
@@ -123,7 +103,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       if (!t.node) {
         // A leaf: accumulate into .grad, which the leaf owns (outside any scope).
         if (t.grad) {
-          const sum = add(t.grad, g);
+          const sum = accumulate(t.grad, g);
           t.grad.dispose();
           g.dispose();
           t.grad = keep(sum);
@@ -142,7 +122,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
           throw new ShapeError(`backward of ${node.op}: gradient ${fmt(gi.shape)} for input ${fmt(x.shape)}`);
         const prev = grads.get(x);
         if (prev) {
-          grads.set(x, add(prev, gi));
+          grads.set(x, accumulate(prev, gi));
           prev.dispose();
           gi.dispose();
         } else grads.set(x, gi);

@@ -2,6 +2,7 @@
  * Evaluate an SR model on HR images with the paper's protocol (see ./metrics.ts). Platform-neutral:
  * the CLI's `eval`, training's held-out evaluation and the app share it.
  */
+import { runGenerator } from './inference.js';
 import type { Tensor } from '../engine/index.js';
 import type { Generator } from './models/generator.js';
 import type { SrganConfig } from './config.js';
@@ -23,7 +24,7 @@ export function evaluateModel(images: readonly HostImage[], model: SrRunner, onI
   });
 }
 
-/** The same for a generator being trained (`enhance` runs it in eval mode and restores training mode). */
+/** The same for a generator being trained (`runGenerator` runs it in eval mode and restores training mode). */
 export function evaluateOnImages(images: readonly HostImage[], generator: Generator, config: SrganConfig): Promise<EvalReport> {
-  return evaluateModel(images, { scale: config.generator.scale, run: (lr) => generator.enhance(lr) });
+  return evaluateModel(images, { scale: config.generator.scale, run: (lr) => runGenerator(generator, lr) });
 }

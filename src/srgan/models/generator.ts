@@ -143,6 +143,8 @@ export class Generator extends Module {
   /**
    * The picture a user sees: SR in [0, 1], clamped, in eval mode, with no graph (the inference
    * contract, inference.ts). Training mode is restored afterwards.
+   * @deprecated Use `runGenerator(generator, lr)` from inference.ts. Kept only for the trainer's
+   * one call (src/srgan/train/trainer.ts), to be dropped with it.
    */
   enhance(lr: E.Tensor): E.Tensor {
     return runGenerator(this, lr);

@@ -11,6 +11,7 @@
  * Everything goes to a `RunStore` (run-store.ts), so both front ends get the same files. The front
  * ends only adapt: options in, progress out.
  */
+import { runGenerator } from '../inference.js';
 import * as E from '../../engine/index.js';
 import type { SrganConfig } from '../config.js';
 import { initGeneratorFrom } from '../checkpoint.js';
@@ -203,7 +204,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       set: o.reportSet, files: reportFilesIn(o.store), sampleEvery: o.sampleEvery ?? 200, evalEvery: o.evalEvery,
       startStep: trainer.step, title: config.preset,
       // A new run from a generator file shows that file's outputs and metrics beside its own (the trainer holds them now).
-      startModel: o.initGenerator && !latest ? upscalerOf(trainer.inferenceGenerator, config.generator.scale) : undefined,
+      startModel: o.initGenerator && !latest ? upscalerOf({ enhance: (lr) => runGenerator(trainer.inferenceGenerator, lr) }, config.generator.scale) : undefined,
     });
     const report = async (t: Trainer, stepLogs: readonly StepLog[]) => {
       const grid = gridImages ? await saving('the sample grid', t.step, async () => files.writeGrid(t.step, await renderSampleGrid(t, gridImages))) : undefined;
