@@ -7,7 +7,7 @@ import type { CpuEngine } from './cpu-engine.js';
 import type { HeapBlock } from './heap.js';
 
 const DESC = 64;
-const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3, JOB_DIRECT_FORWARD = 4, JOB_DIRECT_WGRAD = 5;
+const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3, JOB_DIRECT_FORWARD = 4, JOB_DIRECT_WGRAD = 5, JOB_PAD = 6;
 /** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
 const PARALLEL_FLOPS = 4e6;
 
@@ -31,6 +31,20 @@ function run(eng: CpuEngine, words: number[], scratchPerThread: number, flops: n
   } finally {
     eng.heap.release(scratch);
   }
+}
+
+/**
+ * `planes` planes H × W at byte offset x, zero-padded (or cropped, where pt/pl are negative) into
+ * PH × PW with input (0, 0) at (pt, pl): a new block the caller releases.
+ */
+export function padPlanesJob(eng: CpuEngine, x: number, planes: number, H: number, W: number, PH: number, PW: number,
+  pt: number, pl: number): HeapBlock {
+  const out = eng.heap.alloc(planes * PH * PW * 4, 'cpu padded input');
+  // Counted as one "flop" per byte written, so that big pads go to every thread.
+  const d = new Int32Array(eng.heap.memory.buffer, DESC, 10);
+  d.set([JOB_PAD, planes, H, W, PH, PW, pt, pl, x, out.offset]);
+  eng.runJob(DESC, planes * PH * PW * 4 >= PARALLEL_FLOPS && eng.threadCount > 1);
+  return out;
 }
 
 /** Pack A (M × K, element (m, k) at a + 4·(m·rs + k·cs)) into the GEMM's row panels. */

@@ -107,10 +107,17 @@ export function convForward(d: usize, tid: i32, nt: i32): void {
  */
 function packWgradB(x: usize, g: Geo, p0: i32, kc: i32, col0: i32, ncols: i32, dst: usize, table: usize): void {
   tapTable(g, col0, ncols, table);
+  // A padded input at stride 1 has every tap of every pixel in bounds: whole panels go by runs.
+  const runs = g.stride == 1 && g.dil == 1 && g.pt == 0 && g.pl == 0;
   for (let j0 = 0; j0 < ncols; j0 += NR) {
-    let oy = p0 / g.OW, ox = p0 % g.OW;
     const cols = min(NR, ncols - j0);
     const panel = table + (<usize>j0 * 12);
+    if (runs && cols == NR) {
+      packWgradPanel(x, g, p0, kc, dst, panel);
+      dst += <usize>(kc * NR * 4);
+      continue;
+    }
+    let oy = p0 / g.OW, ox = p0 % g.OW;
     for (let p = 0; p < kc; p++) {
       const by = oy * g.stride - g.pt, bx = ox * g.stride - g.pl;
       for (let j = 0; j < NR; j++) {
@@ -125,6 +132,49 @@ function packWgradB(x: usize, g: Geo, p0: i32, kc: i32, col0: i32, ncols: i32, d
       if (++ox == g.OW) { ox = 0; oy++; }
     }
   }
+}
+
+/** Lanes (a0 b0 c0 d0), (a1 b1 c1 d1), … of four vectors a, b, c, d, stored 32 bytes apart. */
+@inline function storeTransposed(dst: usize, a: v128, b: v128, c: v128, d: v128): void {
+  const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7), 32);
+  v128.store(dst, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5), 64);
+  v128.store(dst, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7), 96);
+}
+
+/**
+ * One whole panel of NR taps over pixels p0 .. p0+kc of a padded input at stride 1: a tap reads
+ * a run of pixels along an output row, so four pixels of eight taps are eight vec4 loads and two
+ * 4 × 4 transposes (the B panel wants the eight taps of one pixel side by side).
+ */
+function packWgradPanel(x: usize, g: Geo, p0: i32, kc: i32, dst: usize, panel: usize): void {
+  // Byte offset of each tap from the pixel's own position (oy·W + ox) in the padded plane.
+  const o0 = tapOffset(g, panel, 0), o1 = tapOffset(g, panel, 1), o2 = tapOffset(g, panel, 2), o3 = tapOffset(g, panel, 3);
+  const o4 = tapOffset(g, panel, 4), o5 = tapOffset(g, panel, 5), o6 = tapOffset(g, panel, 6), o7 = tapOffset(g, panel, 7);
+  let oy = p0 / g.OW, ox = p0 % g.OW;
+  let p = 0;
+  while (p < kc) {
+    const at = x + (<usize>(oy * g.W + ox) << 2);
+    if (ox + 4 <= g.OW && p + 4 <= kc) {
+      storeTransposed(dst, v128.load(at + o0), v128.load(at + o1), v128.load(at + o2), v128.load(at + o3));
+      storeTransposed(dst + 16, v128.load(at + o4), v128.load(at + o5), v128.load(at + o6), v128.load(at + o7));
+      dst += 4 * NR * 4; p += 4; ox += 4;
+    } else {
+      store<f32>(dst, load<f32>(at + o0)); store<f32>(dst, load<f32>(at + o1), 4);
+      store<f32>(dst, load<f32>(at + o2), 8); store<f32>(dst, load<f32>(at + o3), 12);
+      store<f32>(dst, load<f32>(at + o4), 16); store<f32>(dst, load<f32>(at + o5), 20);
+      store<f32>(dst, load<f32>(at + o6), 24); store<f32>(dst, load<f32>(at + o7), 28);
+      dst += NR * 4; p++; ox++;
+    }
+    if (ox == g.OW) { ox = 0; oy++; }
+  }
+}
+
+@inline function tapOffset(g: Geo, panel: usize, j: i32): usize {
+  const t = panel + (<usize>j * 12);
+  return <usize>(load<i32>(t, 8) + load<i32>(t) * g.W + load<i32>(t, 4)) << 2;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { convForward, convWgrad } from './conv';
 import { gemmJob } from './matmul';
 import { directForward, directWgrad } from './direct';
+import { padPlanes } from './pad';
 
 export { packA, packB, MR, NR } from './gemm';
 export { convForward, convWgrad, wgradScratchBytes, CONV_SCRATCH_BYTES } from './conv';
@@ -19,6 +20,7 @@ export const JOB_CONV_WGRAD: i32 = 2;
 export const JOB_GEMM: i32 = 3;
 export const JOB_DIRECT_FORWARD: i32 = 4;
 export const JOB_DIRECT_WGRAD: i32 = 5;
+export const JOB_PAD: i32 = 6;
 
 export function dispatch(desc: usize, tid: i32, nt: i32): void {
   const job = load<i32>(desc);
@@ -27,5 +29,6 @@ export function dispatch(desc: usize, tid: i32, nt: i32): void {
   else if (job == JOB_GEMM) gemmJob(desc + 4, tid, nt);
   else if (job == JOB_DIRECT_FORWARD) directForward(desc + 4, tid, nt);
   else if (job == JOB_DIRECT_WGRAD) directWgrad(desc + 4, tid, nt);
+  else if (job == JOB_PAD) padPlanes(desc + 4, tid, nt);
   else unreachable();
 }

@@ -7,7 +7,8 @@
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import {
-  convForwardJob, convWgradJob, directForwardJob, directPaddedWidth, directWgradJob, packA, type ConvJobGeometry, type DirectJobGeometry,
+  convForwardJob, convWgradJob, directForwardJob, directPaddedWidth, directWgradJob, packA, padPlanesJob, type ConvJobGeometry,
+  type DirectJobGeometry,
 } from '../../cpu/jobs.js';
 import type { HeapBlock } from '../../cpu/heap.js';
 import type { ConvGeometry } from '../conv2d.js';
@@ -22,31 +23,40 @@ const offset = (t: Tensor) => t.storage.block.offset;
 const DIRECT_MAX_OUT = 4;
 
 /**
- * The input [N, C, H, W] zero-padded for the direct kernels: pt/pl on top/left, and room for every
- * tap of an OH × OW output (rows and whole 16-pixel steps) below and to the right. A negative pt/pl
- * (the input gradient of a conv padded by more than its kernel reaches) crops instead.
+ * The input [N, C, H, W] (at byte offset x) zero-padded into PH × PW planes with input (0, 0) at
+ * (pt, pl), by the WebAssembly pad job. A negative pt/pl (the input gradient of a conv padded by
+ * more than its kernel reaches) crops instead.
  */
-function padForDirect(eng: CpuEngine, x: Tensor, N: number, C: number, H: number, W: number, pt: number, pl: number,
-  dg: DirectJobGeometry): HeapBlock {
-  const plane = dg.PH * dg.PW;
-  const block = eng.heap.alloc(N * C * plane * 4, 'cpu padded input');
-  const pad = eng.heap.view(block, N * C * plane), src = x.data;
-  pad.fill(0);
-  const y0 = Math.max(0, -pt), y1 = Math.min(H, dg.PH - pt);
-  const x0 = Math.max(0, -pl), x1 = Math.min(W, dg.PW - pl);
-  for (let nc = 0; nc < N * C; nc++)
-    for (let iy = y0; iy < y1; iy++) {
-      const from = (nc * H + iy) * W;
-      if (x1 > x0) pad.set(src.subarray(from + x0, from + x1), nc * plane + (iy + pt) * dg.PW + x0 + pl);
-    }
-  return block;
+const padded = (eng: CpuEngine, x: number, N: number, C: number, H: number, W: number, PH: number, PW: number, pt: number, pl: number) =>
+  padPlanesJob(eng, x, N * C, H, W, PH, PW, pt, pl);
+
+/**
+ * A stride-1 conv as the GEMM kernels see it after padding its input: every tap in bounds, so the
+ * packers copy whole runs (conv.ts) with no bounds test per element. Returns the padded block
+ * (the caller releases it) and the geometry over it.
+ */
+function paddedGeometry(eng: CpuEngine, x: number, N: number, g: ConvJobGeometry): { block: HeapBlock; geo: ConvJobGeometry } {
+  const PH = g.OH + g.kh - 1, PW = g.OW + g.kw - 1;
+  const block = padded(eng, x, N, g.C, g.H, g.W, PH, PW, g.pt, g.pl);
+  return { block, geo: { ...g, H: PH, W: PW, pt: 0, pl: 0 } };
+}
+
+/** Run `fn` on the conv's input padded for it (stride 1), or on the input itself (other strides, dilated reads). */
+function withPaddedInput(eng: CpuEngine, x: number, N: number, g: ConvJobGeometry, fn: (x: number, g: ConvJobGeometry) => void): void {
+  if (g.stride !== 1 || g.dil !== 1) { fn(x, g); return; }
+  const { block, geo } = paddedGeometry(eng, x, N, g);
+  try {
+    fn(block.offset, geo);
+  } finally {
+    eng.heap.release(block);
+  }
 }
 
 /** Y = W ⋆ X at stride 1 with the direct kernel; `w` is [O, C, kh, kw] at byte offset wOff. */
 function directForward(eng: CpuEngine, x: Tensor, wOff: number, y: Tensor, N: number, C: number, H: number, W: number,
   O: number, kh: number, kw: number, pt: number, pl: number, OH: number, OW: number): void {
   const dg: DirectJobGeometry = { C, PH: OH + kh - 1, PW: directPaddedWidth(OW, kw), O, kh, kw, OH, OW, N };
-  const xpad = padForDirect(eng, x, N, C, H, W, pt, pl, dg);
+  const xpad = padded(eng, offset(x), N, C, H, W, dg.PH, dg.PW, pt, pl);
   try {
     directForwardJob(eng, dg, xpad.offset, wOff, offset(y));
   } finally {
@@ -81,7 +91,7 @@ export function conv2dForwardCpu(eng: CpuEngine, x: Tensor, w: Tensor, bias: Ten
       const K = g.C * g.kh * g.kw;
       const ap = packA(eng, offset(w), K, 1, g.O, K);
       try {
-        convForwardJob(eng, forwardGeometry(g), g.N, offset(x), ap, offset(y));
+        withPaddedInput(eng, offset(x), g.N, forwardGeometry(g), (xp, geo) => convForwardJob(eng, geo, g.N, xp, ap, offset(y)));
       } finally {
         eng.heap.release(ap);
       }
@@ -113,10 +123,10 @@ export function conv2dDgradCpu(eng: CpuEngine, dy: Tensor, w: Tensor, g: ConvGeo
     const ap = packA(eng, flipped.offset, K, 1, g.C, K);
     eng.heap.release(flipped);
     try {
-      convForwardJob(eng, {
+      withPaddedInput(eng, offset(dy), g.N, {
         C: g.O, H: g.OH, W: g.OW, O: g.C, kh: g.kh, kw: g.kw, stride: 1,
         pt: g.kh - 1 - g.pt, pl: g.kw - 1 - g.pl, OH: g.H, OW: g.W, dil: g.stride,
-      }, g.N, offset(dy), ap, offset(dx));
+      }, (dyp, geo) => convForwardJob(eng, geo, g.N, dyp, ap, offset(dx)));
     } finally {
       eng.heap.release(ap);
     }
@@ -130,7 +140,7 @@ export function conv2dWgradCpu(eng: CpuEngine, x: Tensor, dy: Tensor, g: ConvGeo
     const dw = Tensor.empty([g.O, g.C, g.kh, g.kw]);
     if (g.stride === 1 && g.O <= DIRECT_MAX_OUT) {
       const dg: DirectJobGeometry = { C: g.C, PH: g.OH + g.kh - 1, PW: directPaddedWidth(g.OW, g.kw), O: g.O, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, N: g.N };
-      const xpad = padForDirect(eng, x, g.N, g.C, g.H, g.W, g.pt, g.pl, dg);
+      const xpad = padded(eng, offset(x), g.N, g.C, g.H, g.W, dg.PH, dg.PW, g.pt, g.pl);
       dw.data.fill(0);
       try {
         directWgradJob(eng, dg, xpad.offset, offset(dw), offset(dy));
@@ -139,7 +149,7 @@ export function conv2dWgradCpu(eng: CpuEngine, x: Tensor, dy: Tensor, g: ConvGeo
       }
       return dw;
     }
-    convWgradJob(eng, forwardGeometry(g), g.N, offset(x), offset(dy), offset(dw));
+    withPaddedInput(eng, offset(x), g.N, forwardGeometry(g), (xp, geo) => convWgradJob(eng, geo, g.N, xp, offset(dy), offset(dw)));
     return dw;
   }, 2 * g.N * g.O * g.OH * g.OW * g.C * g.kh * g.kw);
 }
