@@ -32,7 +32,7 @@ const OPTIONS = {
   'grid-rows': { type: 'string', arg: 'N', help: 'images in the --grid (default 4)' },
   json: { type: 'boolean', help: 'end the output with one JSON line (for scripts)' },
   degrade: { type: 'string', arg: 'SPEC', help: 'make the LR with a degradation instead of the plain bicubic, the same for every run: e.g. jpeg75, ' +
-    'noise5+jpeg75, blur1+greynoise3+jpeg60, realistic (grammar in docs/training.md); the table and the JSON say which' },
+    'noise5+jpeg75, blur1+greynoise3+jpeg60, phone, realistic (grammar in docs/training.md); the table and the JSON say which' },
 } as const satisfies OptionTable;
 
 const NOTES = `Each HR image in DIR is cropped to a multiple of the scale, downscaled by the same antialiased

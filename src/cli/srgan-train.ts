@@ -48,7 +48,8 @@ const OPTIONS = {
   channels: { type: 'string', arg: 'N', help: "generator channels (default: the preset's)" },
   seed: { type: 'string', arg: 'N', help: "random seed (default: the preset's)" },
   degrade: { type: 'string', arg: 'SPEC', help: 'how the LR is made from each HR crop: bicubic (default), realistic (Real-ESRGAN\'s random ' +
-    'second-order blur, resize, noise and JPEG, new settings per crop), or a fixed chain such as noise5+jpeg75 (grammar in docs/training.md)' },
+    'second-order blur, resize, noise and JPEG, new settings per crop), phone (a milder random blur, noise and JPEG 60–95), ' +
+    'or a fixed chain such as noise5+jpeg75 (grammar in docs/training.md)' },
   ema: { type: 'string', arg: 'DECAY', help: "keep an exponential moving average of the generator's weights (BasicSR's " +
     'ema_decay, e.g. 0.999; 0 = none, the default): the sample grids, the evaluation and RUN_DIR/generator.safetensors use it. ' +
     '--resume may turn it on' },

@@ -232,6 +232,7 @@ describe('JPEG', () => {
 describe('degradation specs', () => {
   it('parses the grammar', () => {
     expect(parseDegradeSpec('realistic')).toEqual({ kind: 'realistic' });
+    expect(parseDegradeSpec('Phone')).toEqual({ kind: 'phone' });
     expect(parseDegradeSpec('bicubic')).toEqual({ kind: 'chain', blurSigma: 0, steps: [] });
     expect(parseDegradeSpec('blur1.5+greynoise3+poisson0.5+JPEG60')).toEqual({
       kind: 'chain', blurSigma: 1.5,
@@ -262,6 +263,22 @@ describe('degradation specs', () => {
       expect([lr.width, lr.height, lr.data.length]).toEqual([25, 16, 3 * 25 * 16]);
       expect(lr.data.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
     }
+  });
+
+  it('phone: exactly the LR size, 8-bit, seeded; milder than realistic (closer to the clean bicubic LR), never clean', async () => {
+    const p = await photoPlanes(128, 128), clean = degradePlanes(parseDegradeSpec('bicubic'), p, 4, new SeededRng(1)).data;
+    const rmse = (spec: 'phone' | 'realistic', seed: number) => {
+      const lr = degradePlanes({ kind: spec }, p, 4, new SeededRng(seed));
+      expect([lr.width, lr.height]).toEqual([32, 32]);
+      expect(lr.data.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
+      return Math.sqrt(mean(Array.from(lr.data, (v, i) => (v - clean[i]) ** 2))) * 255;
+    };
+    const phone = Array.from({ length: 24 }, (_, seed) => rmse('phone', seed));
+    const realistic = Array.from({ length: 24 }, (_, seed) => rmse('realistic', seed));
+    expect(degradePlanes({ kind: 'phone' }, p, 4, new SeededRng(3)).data).toEqual(degradePlanes({ kind: 'phone' }, p, 4, new SeededRng(3)).data);
+    expect(Math.min(...phone)).toBeGreaterThan(0.3); // the JPEG is always there
+    expect(mean(phone)).toBeLessThan(mean(realistic) / 2);
+    expect(Math.max(...phone)).toBeLessThan(12); // at most σ 8 noise, a light blur and JPEG 60
   });
 
   it('a chain hurts as much as it says: noise5 ≈ 5 levels of error, jpeg30 more than jpeg90', async () => {

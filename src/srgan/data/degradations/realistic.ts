@@ -70,6 +70,30 @@ function randomNoise(p: Planes, rng: SeededRng, r: OrderRanges): Planes {
 
 const randomJpeg = (p: Planes, rng: SeededRng, r: OrderRanges) => jpegCompress(clampPlanes(p), Math.round(uniform(rng, r.jpegQuality)));
 
+/**
+ * The damage of a phone or web photo, milder than Real-ESRGAN's (its ranges are made for old,
+ * heavily damaged images, and a small network trained on them learns to blur): one order only,
+ * a light camera blur half the time, the antialiased bicubic ÷scale, sensor noise 70% of the time
+ * (Gaussian σ 1–8 levels or Poisson 0.05–1, grey half the time) and always a JPEG of quality 60–95.
+ */
+export const PHONE: { noiseProb: number; order: OrderRanges } = {
+  noiseProb: 0.7,
+  // One order; no random resize (the ÷scale is the antialiased bicubic).
+  order: {
+    sigma: [0.2, 1.2], blurProb: 0.5, resize: { up: 0, down: 0, upRange: [1, 1], downRange: [1, 1] },
+    gaussianProb: 0.5, noise: [1, 8], poissonScale: [0.05, 1], greyNoiseProb: 0.5, jpegQuality: [60, 95],
+  },
+};
+
+/** HR planes → LR planes of exactly (width/scale) × (height/scale), 8-bit values, with PHONE's damage. */
+export function phoneDegrade(hr: Planes, scale: number, rng: SeededRng): Planes {
+  const lrW = Math.floor(hr.width / scale), lrH = Math.floor(hr.height / scale);
+  const soft = rng.next() < PHONE.order.blurProb ? blur(hr, gaussianKernel(uniform(rng, PHONE.order.sigma))) : hr;
+  let p = resizePlanes(soft, lrW, lrH, 'bicubic', true);
+  if (rng.next() < PHONE.noiseProb) p = randomNoise(p, rng, PHONE.order);
+  return round8(randomJpeg(p, rng, PHONE.order));
+}
+
 /** HR planes → LR planes of exactly (width/scale) × (height/scale), 8-bit values. */
 export function realisticDegrade(hr: Planes, scale: number, rng: SeededRng): Planes {
   const lrW = Math.floor(hr.width / scale), lrH = Math.floor(hr.height / scale);

@@ -4,6 +4,7 @@
  *
  *   bicubic          the project's default: antialiased bicubic ÷scale (makeLr), nothing else
  *   realistic        Real-ESRGAN's random second-order degradation (realistic.ts), new settings per crop
+ *   phone            a milder random first order: light blur, bicubic, sensor noise, JPEG 60–95 (realistic.ts)
  *   STEP[+STEP…]     a fixed chain: blurS first (on the HR), then the ÷scale bicubic, then the LR steps in order
  *     blurS          Gaussian blur of σ = S HR pixels (the camera's softness)
  *     noiseN         Gaussian noise of σ = N grey levels (of 255), independent per channel
@@ -18,8 +19,9 @@ import { blur, gaussianKernel } from './kernels.js';
 import { addGaussianNoise, addPoissonNoise } from './noise.js';
 import { jpegCompress } from './jpeg.js';
 import { clampPlanes, round8, type Planes } from './planes.js';
-import { realisticDegrade } from './realistic.js';
+import { phoneDegrade, realisticDegrade } from './realistic.js';
 import { resizePlanes } from './resize.js';
+import { ConfigError } from '../../errors.js';
 
 export type LrStep =
   | { op: 'noise'; sigma: number; grey: boolean }
@@ -28,12 +30,13 @@ export type LrStep =
 
 export type DegradeSpec =
   | { kind: 'realistic' }
+  | { kind: 'phone' }
   /** `bicubic` is the chain with no blur and no steps. */
   | { kind: 'chain'; blurSigma: number; steps: LrStep[] };
 
-export const DEGRADE_GRAMMAR = 'bicubic | realistic | STEP[+STEP…] with STEP one of blurS (first), noiseN, greynoiseN, poissonS, jpegQ (e.g. noise5+jpeg75)';
+export const DEGRADE_GRAMMAR = 'bicubic | realistic | phone | STEP[+STEP…] with STEP one of blurS (first), noiseN, greynoiseN, poissonS, jpegQ (e.g. noise5+jpeg75)';
 
-export class DegradeSpecError extends Error {
+export class DegradeSpecError extends ConfigError {
   override name = 'DegradeSpecError';
 }
 
@@ -43,6 +46,7 @@ export function parseDegradeSpec(text: string): DegradeSpec {
   const bad = (why: string): never => { throw new DegradeSpecError(`degradation "${text}": ${why}; expected ${DEGRADE_GRAMMAR}`); };
   const s = text.trim().toLowerCase();
   if (s === 'realistic') return { kind: 'realistic' };
+  if (s === 'phone') return { kind: 'phone' };
   if (s === 'bicubic') return { kind: 'chain', blurSigma: 0, steps: [] };
   let blurSigma = 0;
   const steps: LrStep[] = [];
@@ -76,6 +80,7 @@ export const isPlainBicubic = (spec: DegradeSpec) => spec.kind === 'chain' && sp
  */
 export function degradePlanes(spec: DegradeSpec, hr: Planes, scale: number, rng: SeededRng): Planes {
   if (spec.kind === 'realistic') return realisticDegrade(hr, scale, rng);
+  if (spec.kind === 'phone') return phoneDegrade(hr, scale, rng);
   const lrW = Math.floor(hr.width / scale), lrH = Math.floor(hr.height / scale);
   const soft = spec.blurSigma > 0 ? blur(hr, gaussianKernel(spec.blurSigma)) : hr;
   let p = resizePlanes(soft, lrW, lrH, 'bicubic', true);
