@@ -3,6 +3,7 @@
  * command line (through commander) and writes its --help, so the two cannot drift.
  */
 import { Command as Commander, CommanderError, Option } from 'commander';
+import { ConfigError } from '../srgan/errors.js';
 
 /** One option: `--name` (and `-x` when `short` is set), a string value or a flag. */
 export interface OptionSpec {
@@ -32,8 +33,8 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** A usage error: printed as one line with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
+/** A usage error: printed as one line with a pointer to --help, exit code 2 (a ConfigError of the command line). */
+export class UsageError extends ConfigError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

@@ -12,6 +12,7 @@ import { planUpscale, type UpscaleJob } from './upscale-plan.js';
 import type { InferenceModel as SrModel } from '../srgan/inference.js';
 import { formatDuration, progressBar } from './progress.js';
 import { BASE_RSS_MB, largeJobWarning, measureRate, STRIP_MB_PER_1000PX, windowPixels } from './upscale-estimate.js';
+import { DataError } from '../srgan/errors.js';
 
 const DEFAULT_TILE_PAD = 16;
 
@@ -121,7 +122,7 @@ async function run(argv: string[]): Promise<number> {
   });
   const plan = await planUpscale({ input, output, scale: choice.scale, outscale, ext: v.ext, suffix: v.suffix, recursive: !!v.recursive });
   for (const line of plan.skipped) console.warn(`warning: skipping ${line.replace(/^cannot read /, '')}`);
-  if (plan.jobs.length === 0) throw new Error(`no image in ${input} could be read (${plan.skipped.length} skipped)`);
+  if (plan.jobs.length === 0) throw new DataError(`no image in ${input} could be read (${plan.skipped.length} skipped)`);
   const reduced = plan.jobs.filter((j) => j.bitDepth === 16 && j.format !== 'png');
   if (reduced.length) console.warn(`warning: ${reduced[0].input}${reduced.length > 1 ? ` and ${reduced.length - 1} more` : ''} ` +
     `${reduced.length > 1 ? 'have' : 'has'} 16 bits per sample; ${reduced[0].format.toUpperCase()} holds 8, so the result is reduced to 8 (write .png to keep 16)`);

@@ -5,10 +5,11 @@
  *   srgan train --data data/faces --out runs/faces --steps 200
  *   srgan eval --images data/photos/heldout --json
  * Each command has --help. Errors are one clear line (stack traces with SRGAN_DEBUG=1); exit code 2
- * for a usage error, 1 for a failure.
+ * for a usage or config error (a bad option, name or value: fix the command line), 1 for a failure.
  */
 import { readFileSync } from 'node:fs';
 import { helpText, UsageError } from './command.js';
+import { ConfigError } from '../srgan/errors.js';
 import { COMMANDS, findCommand, overviewText } from './commands.js';
 import { ENGINE_OPTIONS_HELP, takeEngineOptions } from './engine-options.js';
 
@@ -54,6 +55,6 @@ main(process.argv.slice(2)).then(
     const err = e as Error;
     console.error(err instanceof UsageError ? err.message : `srgan: ${process.env.SRGAN_DEBUG ? err.stack : err.message ?? err}`);
     await shutdownEngine().catch(() => {});
-    process.exit(err instanceof UsageError ? 2 : 1);
+    process.exit(err instanceof ConfigError ? 2 : 1); // UsageError is one
   },
 );

@@ -13,6 +13,7 @@ import type { Channels } from '../srgan/image/types.js';
 import { UsageError } from './command.js';
 import { formatOf, sizeProblem, type OutputFormat } from './image-output.js';
 import { prepareOutputFolder } from './output-folders.js';
+import { DataError } from '../srgan/errors.js';
 
 export interface UpscaleJob {
   input: string;
@@ -104,7 +105,7 @@ export async function planUpscale(o: PlanOptions): Promise<UpscalePlan> {
     }
     if (resolve(output) === resolve(o.input)) throw new UsageError(`${C}: the output ${output} would overwrite the input`);
     const job = await probe(o.input, output, formatOf(output)!, outscale);
-    if (typeof job === 'string') throw new Error(job);
+    if (typeof job === 'string') throw new DataError(job);
     plan = { folder: false, jobs: [job], skipped: [] };
   } else {
     if (outKind === 'file') throw new UsageError(`${C}: -i ${o.input} is a folder, so -o must be a folder: ${o.output} is a file`);

@@ -8,7 +8,7 @@ import { Tensor } from './tensor.js';
 import { keep } from './scope.js';
 import { fmt, sameShape, ShapeError } from './shape.js';
 import { fill } from './ops/fill.js';
-import { GraphFreedError } from './errors.js';
+import { EngineError, GraphFreedError } from './errors.js';
 import { withOpLabel } from './runtime/limits.js';
 import { accumulate } from './runtime/accumulate.js';
 import { releaseNode, type GradNode } from './grad-node.js';
@@ -82,7 +82,7 @@ function topoOrder(root: Tensor): Tensor[] {
  * as they are consumed, and only leaf `.grad` tensors remain.
  */
 export function backward(root: Tensor, gradient?: Tensor): void {
-  if (!root.requiresGrad) throw new Error('backward: tensor does not require grad (no input had requiresGrad, or it was made under noGrad)');
+  if (!root.requiresGrad) throw new EngineError('backward: tensor does not require grad (no input had requiresGrad, or it was made under noGrad)');
   if (!gradient && root.size !== 1)
     throw new ShapeError(`backward: output ${fmt(root.shape)} is not a scalar; pass the output gradient`);
   if (gradient && !sameShape(gradient.shape, root.shape))

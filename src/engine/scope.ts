@@ -4,6 +4,7 @@
  * Tensors created outside any scope (parameters, user data) live until `dispose()`.
  */
 import type { Tensor } from './tensor.js';
+import { EngineError } from './errors.js';
 
 const stack: Set<Tensor>[] = [];
 
@@ -39,7 +40,7 @@ export function tidy<T>(fn: () => T): T {
     throw e;
   }
   stack.pop();
-  if (result instanceof Promise) throw new Error('tidy: the function must be synchronous; read results after tidy returns');
+  if (result instanceof Promise) throw new EngineError('tidy: the function must be synchronous; read results after tidy returns');
   const survivors = new Set<Tensor>();
   collect(result, survivors);
   const parent = stack[stack.length - 1];

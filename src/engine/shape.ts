@@ -1,7 +1,9 @@
 /** Shape arithmetic shared by ops. All tensors are contiguous row-major (NCHW for images). */
+import { EngineError } from './errors.js';
+
 export type Shape = readonly number[];
 
-export class ShapeError extends Error {
+export class ShapeError extends EngineError {
   override name = 'ShapeError';
 }
 

@@ -62,7 +62,7 @@ export class Tensor {
 
   get storage(): Storage {
     const s = this._storage;
-    if (!s) throw new Error(`${this.describe()} was used after dispose()`);
+    if (!s) throw new EngineError(`${this.describe()} was used after dispose()`);
     const lost = s.owner.lostError;
     if (lost) throw new DeviceLostError(lost.reason, lost.gpuMessage, `${this.describe()} lives on a GPU device that is gone`);
     return s;

@@ -11,6 +11,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
+import { EngineError } from '../errors.js';
 
 export type SafetensorsDType = 'F32' | 'F16' | 'BF16';
 
@@ -32,7 +33,7 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends EngineError {
   override name = 'SafetensorsError';
 }
 

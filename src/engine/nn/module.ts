@@ -9,6 +9,7 @@ import { engine } from '../runtime/engine.js';
 import { keep } from '../scope.js';
 import { variable } from '../autograd.js';
 import { fmt, sameShape } from '../shape.js';
+import { EngineError } from '../errors.js';
 
 /** Tensor data on the CPU (a decoded checkpoint entry). */
 export interface HostArray {
@@ -25,7 +26,7 @@ export interface LoadResult {
   unexpected: string[];
 }
 
-export class StateDictError extends Error {
+export class StateDictError extends EngineError {
   override name = 'StateDictError';
   constructor(
     message: string,
@@ -75,9 +76,9 @@ export abstract class Module {
   }
 
   private checkName(name: string): void {
-    if (!name || name.includes('.')) throw new Error(`${this.constructor.name}: invalid name "${name}" (non-empty, no dots)`);
+    if (!name || name.includes('.')) throw new EngineError(`${this.constructor.name}: invalid name "${name}" (non-empty, no dots)`);
     if (this.ownParams.has(name) || this.ownBuffers.has(name) || this.ownChildren.has(name))
-      throw new Error(`${this.constructor.name}: "${name}" is already registered`);
+      throw new EngineError(`${this.constructor.name}: "${name}" is already registered`);
   }
 
   // ------------------------------------------------------------ tree walks

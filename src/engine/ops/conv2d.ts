@@ -23,6 +23,7 @@ import { wgradGemmWGSL, wgradKey, wgradWGSL } from '../../shaders/conv2d-backwar
 import { sum } from './reduce.js';
 import { zeros } from './fill.js';
 import { conv2dDgradCpu, conv2dForwardCpu, conv2dWgradCpu, maskGradientCpu } from './cpu/conv2d.js';
+import { EngineError } from '../errors.js';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -330,7 +331,7 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
     throw new ShapeError(`conv2d: bias ${fmt(b.shape)} must be [${g.O}] for w ${fmt(w.shape)}`);
   const act = opts.activation ?? 'none';
   const alpha = opts.alpha ?? 0.01;
-  if (act === 'leakyRelu' && !(alpha >= 0)) throw new Error(`conv2d: leakyRelu alpha must be ≥ 0, got ${alpha}`);
+  if (act === 'leakyRelu' && !(alpha >= 0)) throw new EngineError(`conv2d: leakyRelu alpha must be ≥ 0, got ${alpha}`);
   const k = kernelsFor();
   const y = k.forward(x, w, b, g, act, alpha);
   const inputs = b ? [x, w, b] : [x, w];

@@ -17,6 +17,7 @@ import { matmulWGSL, type BiasMode, type MatmulConfig, type MatmulTiles } from '
 import { reduceToShape } from './elementwise.js';
 import { sum } from './reduce.js';
 import { matmulCpu } from './cpu/matmul.js';
+import { EngineError } from '../errors.js';
 
 export interface MatmulOptions {
   /** Use A's last two axes transposed: A holds [..., K, M]. */
@@ -129,7 +130,7 @@ function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
   // With split-K the kernel writes partial products [batch, splits, M, N], summed over splits below.
   const c = Tensor.empty(splits > 1 ? [nBatch, splits, M, N] : outShape);
   const max = engine().adapter.limits.maxComputeWorkgroupsPerDimension ?? 65535;
-  if (nBatch * splits > max) throw new Error(`matmul: batch of ${nBatch} matrices exceeds ${max} workgroups per dimension`);
+  if (nBatch * splits > max) throw new EngineError(`matmul: batch of ${nBatch} matrices exceeds ${max} workgroups per dimension`);
   const buffers = [a.buffer, b.buffer, ...(bias ? [bias.buffer] : []), c.buffer];
   engine().runKernel(
     { name: 'matmul', key, inputs: bias ? 3 : 2, outputs: 1, uniform: true, code: () => matmulWGSL(cfg) },

@@ -2,13 +2,14 @@
 import { Tensor } from '../tensor.js';
 import { zeros } from '../ops/fill.js';
 import { keep } from '../scope.js';
+import { EngineError } from '../errors.js';
 
 export abstract class Optimizer {
   stepCount = 0;
   protected state = new Map<Tensor, Tensor[]>();
 
   constructor(readonly params: Tensor[], public lr: number) {
-    for (const p of params) if (!p.requiresGrad) throw new Error(`optimizer: parameter ${p.name ?? p.id} does not require grad`);
+    for (const p of params) if (!p.requiresGrad) throw new EngineError(`optimizer: parameter ${p.name ?? p.id} does not require grad`);
   }
 
   /** Lazily created state tensors (zeros), owned by the optimizer. */
@@ -35,9 +36,9 @@ export abstract class Optimizer {
    * ownership of the given tensors; their shapes must equal the parameter's.
    */
   setSlots(p: Tensor, values: Tensor[]): void {
-    if (!this.params.includes(p)) throw new Error(`optimizer: ${p.name ?? p.id} is not one of its parameters`);
+    if (!this.params.includes(p)) throw new EngineError(`optimizer: ${p.name ?? p.id} is not one of its parameters`);
     for (const v of values)
-      if (v.size !== p.size) throw new Error(`optimizer: state for ${p.name ?? p.id} has ${v.size} values, expected ${p.size}`);
+      if (v.size !== p.size) throw new EngineError(`optimizer: state for ${p.name ?? p.id} has ${v.size} values, expected ${p.size}`);
     for (const old of this.state.get(p) ?? []) old.dispose();
     this.state.set(p, values.map((v) => keep(v)));
   }

@@ -14,6 +14,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { weightAverageWGSL } from '../../shaders/optim.js';
 import { weightAverageCpu } from '../ops/cpu/optim.js';
+import { EngineError } from '../errors.js';
 
 export interface WeightAverageOptions {
   decay: number;
@@ -29,10 +30,10 @@ export class WeightAverage {
 
   /** `pairs`: [average, weight] tensors of equal size; the averages are written in place. */
   constructor(readonly pairs: readonly (readonly [average: Tensor, weight: Tensor])[], opts: WeightAverageOptions) {
-    if (!(opts.decay >= 0 && opts.decay < 1)) throw new Error(`weight average: decay must be in [0, 1), got ${opts.decay}`);
+    if (!(opts.decay >= 0 && opts.decay < 1)) throw new EngineError(`weight average: decay must be in [0, 1), got ${opts.decay}`);
     for (const [a, w] of pairs)
       if (a.size !== w.size || a === w)
-        throw new Error(`weight average: ${a.name ?? a.id} (${a.size} values) cannot average ${w.name ?? w.id} (${w.size} values)`);
+        throw new EngineError(`weight average: ${a.name ?? a.id} (${a.size} values) cannot average ${w.name ?? w.id} (${w.size} values)`);
     this.decay = opts.decay;
     this.warmup = opts.warmup ?? true;
     this.updates = opts.updates ?? 0;

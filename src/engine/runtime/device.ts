@@ -2,6 +2,7 @@
  * Device acquisition, platform-neutral. The browser has `navigator.gpu`; Node gets Dawn (npm
  * `webgpu`) from `device-node.ts`, which the engine's Node entry registers through `setNodeGpuSource`.
  */
+import { EngineError } from '../errors.js';
 
 export interface AcquiredDevice {
   adapter: GPUAdapter;
@@ -23,7 +24,7 @@ export interface AdapterSummary {
   backend?: 'cpu';
 }
 
-export class NoAdapterError extends Error {
+export class NoAdapterError extends EngineError {
   override name = 'NoAdapterError';
 }
 

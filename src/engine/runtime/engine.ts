@@ -12,7 +12,7 @@ import { Profiler } from './profiler.js';
 import { tuningFor, type Tuning } from './tuning.js';
 import { BatchTracker, type Batch } from './batches.js';
 import { checkDispatch, type DeviceLimits } from './limits.js';
-import { DeviceLostError, type EngineError } from '../errors.js';
+import { DeviceLostError, EngineError } from '../errors.js';
 
 export interface KernelSpec {
   /** Kernel family name, shown by the profiler. */
@@ -405,7 +405,7 @@ export async function initEngine(opts: InitOptions = {}): Promise<Engine> {
 
 /** The engine created by `initEngine`; ops call this. Throws DeviceLostError once its device is gone. */
 export function engine(): Engine {
-  if (!current) throw new Error('srgan-webgpu: call `await initEngine()` before using tensors');
+  if (!current) throw new EngineError('srgan-webgpu: call `await initEngine()` before using tensors');
   current.assertAlive();
   return current;
 }

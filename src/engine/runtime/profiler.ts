@@ -3,6 +3,7 @@
  * pass with `timestampWrites`, so begin/end bracket exactly one kernel. Disabled (the default), no
  * query set exists and passes carry no timestamps: the cost is one boolean test per dispatch.
  */
+import { EngineError } from '../errors.js';
 export interface KernelStats {
   calls: number;
   totalMs: number;
@@ -96,7 +97,7 @@ export class Profiler {
   constructor(private device: GPUDevice, readonly supported: boolean, private retire: (b: GPUBuffer) => void) {}
 
   enable(on = true): void {
-    if (on && !this.supported) throw new Error("Profiler: this adapter has no 'timestamp-query' feature");
+    if (on && !this.supported) throw new EngineError("Profiler: this adapter has no 'timestamp-query' feature");
     this.enabled = on;
     if (on && !this.querySet) this.querySet = this.device.createQuerySet({ type: 'timestamp', count: CAPACITY });
   }

@@ -20,11 +20,12 @@ import type { HostImage } from '../image/types.js';
 import { PixelCache, type PackedRgb } from './pixel-cache.js';
 import { SeededRng } from './rng.js';
 import { degradePlanes, isPlainBicubic, parseDegradeSpec, type DegradeSpec } from './degradations/index.js';
+import { DataError } from '../errors.js';
 
 export const DEFAULT_CACHE_BYTES = 1.5 * 2 ** 30;
 
 /** No usable image, a bad option, or a bad saved state. */
-export class DatasetError extends Error {
+export class DatasetError extends DataError {
   override name = 'DatasetError';
 }
 

@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { listImageFiles } from '../image/node.js';
+import { ConfigError, DataError } from '../errors.js';
 
 export const DEFAULT_LONG_SIDES = [1280, 896, 640] as const;
 
@@ -22,9 +23,9 @@ export interface MultiscaleResult {
 
 export async function writeMultiscaleCopies(inDir: string, outDir: string, longSides: readonly number[] = DEFAULT_LONG_SIDES): Promise<MultiscaleResult> {
   if (!longSides.length || longSides.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`multi-scale copies: long sides must be positive integers, got ${longSides.join(', ')}`);
+    throw new ConfigError(`multi-scale copies: long sides must be positive integers, got ${longSides.join(', ')}`);
   const files = await listImageFiles(inDir);
-  if (!files.length) throw new Error(`${inDir} holds no PNG/JPEG/WebP photo`);
+  if (!files.length) throw new DataError(`${inDir} holds no PNG/JPEG/WebP photo`);
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   for (const src of files) {

@@ -6,6 +6,7 @@
  * Decoding lives in node.ts (sharp) and browser.ts (createImageBitmap); neither leaks into this file,
  * so everything built on it runs in both.
  */
+import { DataError } from '../errors.js';
 
 export type Channels = 1 | 2 | 3 | 4;
 
@@ -22,7 +23,7 @@ export interface HostImage {
 }
 
 /** An image file that could not be decoded (corrupt, truncated, unsupported format). */
-export class ImageDecodeError extends Error {
+export class ImageDecodeError extends DataError {
   override name = 'ImageDecodeError';
   constructor(readonly file: string, readonly reason: string) {
     super(`cannot decode image "${file}": ${reason}`);
@@ -30,7 +31,7 @@ export class ImageDecodeError extends Error {
 }
 
 /** Pixel data or sizes that do not describe an image (before anything reaches the GPU). */
-export class ImageShapeError extends Error {
+export class ImageShapeError extends DataError {
   override name = 'ImageShapeError';
 }
 

@@ -17,6 +17,7 @@ import * as E from '../../engine/index.js';
 import type { Rng } from '../../engine/index.js';
 import type { DiscriminatorConfig } from '../config.js';
 import { convParams } from './layers.js';
+import { ConfigError } from '../errors.js';
 
 const { Module, Sequential, BatchNorm2d, Conv2d, Linear } = E.nn;
 
@@ -84,7 +85,7 @@ export interface LayerShape {
 const convOut = (n: number, stride: number) => Math.floor((n - 1) / stride) + 1;
 
 function checkConfig(cfg: DiscriminatorConfig, inputSize: number): void {
-  const bad = (msg: string) => { throw new Error(`discriminator config: ${msg}`); };
+  const bad = (msg: string) => { throw new ConfigError(`discriminator config: ${msg}`); };
   if (!cfg.channels.length || cfg.channels.length !== cfg.strides.length)
     bad(`channels (${cfg.channels.length}) and strides (${cfg.strides.length}) must be non-empty and of equal length`);
   if (![...cfg.channels, ...cfg.strides, cfg.dense].every((v) => Number.isInteger(v) && v >= 1))

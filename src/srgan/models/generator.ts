@@ -34,6 +34,7 @@ import type { GeneratorConfig } from '../config.js';
 import { runGenerator } from '../inference.js';
 import { icnrInit } from './icnr.js';
 import { activation, conv, convParams, PixelShuffle, UpsampleNearest } from './layers.js';
+import { ConfigError } from '../errors.js';
 
 const { Module, Sequential, BatchNorm2d } = E.nn;
 
@@ -79,12 +80,12 @@ export interface GeneratorOptions {
 /** Number of ×2 upsamplers for a scale (a power of two). */
 function upsamplerCount(scale: number): number {
   const n = Math.log2(scale);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`generator: scale must be a power of two ≥ 2, got ${scale}`);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`generator: scale must be a power of two ≥ 2, got ${scale}`);
   return n;
 }
 
 function checkConfig(cfg: GeneratorConfig): void {
-  const bad = (msg: string) => { throw new Error(`generator config: ${msg}`); };
+  const bad = (msg: string) => { throw new ConfigError(`generator config: ${msg}`); };
   if (!Number.isInteger(cfg.blocks) || cfg.blocks < 0) bad(`blocks must be an integer ≥ 0, got ${cfg.blocks}`);
   if (!Number.isInteger(cfg.channels) || cfg.channels < 1) bad(`channels must be an integer ≥ 1, got ${cfg.channels}`);
   upsamplerCount(cfg.scale);

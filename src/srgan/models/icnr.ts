@@ -10,6 +10,7 @@
  */
 import * as E from '../../engine/index.js';
 import type { Rng } from '../../engine/index.js';
+import { ConfigError } from '../errors.js';
 
 export interface IcnrOptions {
   /** Scale PyTorch's default weight bound by this (the residual-over-bicubic tail starts at 0.1). */
@@ -21,7 +22,7 @@ export interface IcnrOptions {
 /** Overwrite `conv`'s weights and bias with an ICNR draw for a pixel shuffle of factor r. */
 export function icnrInit(conv: E.nn.Conv2d, r: number, rng: Rng, { gain = 1, zeroBias = false }: IcnrOptions = {}): void {
   const [o, i, kh, kw] = conv.weight.shape, group = r * r, k = i * kh * kw;
-  if (o % group !== 0) throw new Error(`icnrInit: ${o} output channels are not a multiple of r² = ${group}`);
+  if (o % group !== 0) throw new ConfigError(`icnrInit: ${o} output channels are not a multiple of r² = ${group}`);
   const bound = gain * E.nn.kaimingUniformBound(k);
   const weight = new Float32Array(o * k), bias = new Float32Array(o);
   for (let c = 0; c < o / group; c++) {

@@ -11,6 +11,7 @@
  */
 import * as E from '../../engine/index.js';
 import type { DecodedSafetensors, Rng } from '../../engine/index.js';
+import { ModelFileError } from '../errors.js';
 
 /** torchvision's cfg 'E': channels, 'M' = 2×2 max-pool. */
 const LAYOUT: (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M'];
@@ -46,7 +47,7 @@ export function vgg19WeightShapes(): Map<string, number[]> {
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];
 
-export class Vgg19Error extends Error {
+export class Vgg19Error extends ModelFileError {
   override name = 'Vgg19Error';
 }
 

@@ -5,12 +5,13 @@
 import type { LayersModelFiles, LayersModelJson } from './layers-format.js';
 import { pretrainedFromFiles, type PretrainedModel } from './pretrained-model.js';
 import { pretrainedInfo, type PretrainedName, type PretrainedScale } from './catalogue.js';
+import { ModelFileError } from '../errors.js';
 
 type Fetch = (url: string) => Promise<Response>;
 
 async function fetchOk(fetchFn: Fetch, url: string): Promise<Response> {
   const res = await fetchFn(url);
-  if (!res.ok) throw new Error(`fetch ${url}: HTTP ${res.status} ${res.statusText}`);
+  if (!res.ok) throw new ModelFileError(`fetch ${url}: HTTP ${res.status} ${res.statusText}`);
   return res;
 }
 

@@ -8,6 +8,7 @@
  * `outputRange`, read in dist/…/shared/src/esrgan/esrgan.js; a unit test checks this table against
  * the installed packages).
  */
+import { ConfigError } from '../errors.js';
 
 export type PretrainedName = 'esrgan-slim' | 'esrgan-medium' | 'esrgan-thick';
 export type PretrainedScale = 2 | 3 | 4 | 8;
@@ -46,7 +47,7 @@ export const PRETRAINED_MODELS: readonly PretrainedInfo[] = [
 export const PRETRAINED_NAMES = PRETRAINED_MODELS.map((m) => m.name);
 export const DEFAULT_PRETRAINED_SCALE: PretrainedScale = 4;
 
-export class UnknownPretrainedError extends Error {
+export class UnknownPretrainedError extends ConfigError {
   override name = 'UnknownPretrainedError';
 }
 

@@ -8,6 +8,7 @@ import {
   Tensor, keep, conv2d, type Conv2dOptions, concat, permute, reshape, add, mulScalar, relu, sigmoid, tanh, pixelShuffle, upsampleNearest,
 } from '../../engine/index.js';
 import type { ParsedLayer, StoredWeight } from './layers-format.js';
+import { ModelFileError } from '../errors.js';
 
 /** A layer after planning (see plan.ts): what was folded into it at load time. */
 export interface PlannedLayer extends ParsedLayer {
@@ -25,7 +26,7 @@ export interface LayerStep {
   params: Tensor[];
 }
 
-export class UnsupportedLayerError extends Error {
+export class UnsupportedLayerError extends ModelFileError {
   override name = 'UnsupportedLayerError';
 }
 

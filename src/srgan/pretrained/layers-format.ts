@@ -4,6 +4,7 @@
  * Readers (Node: node.ts, browser: browser.ts) fetch the bytes; everything here is pure, so the
  * same parser serves both and the unit tests feed it hand-built files.
  */
+import { ModelFileError } from '../errors.js';
 
 /** One reference to a tensor in Keras 2's inbound_nodes: [layer name, node index, tensor index, kwargs]. */
 type InboundRef = [string, number, number, Record<string, unknown>?];
@@ -56,7 +57,7 @@ export interface ParsedGraph {
   layers: ParsedLayer[];
 }
 
-export class LayersModelFormatError extends Error {
+export class LayersModelFormatError extends ModelFileError {
   override name = 'LayersModelFormatError';
 }
 

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { LayersModelFiles, LayersModelJson } from './layers-format.js';
 import { pretrainedFromFiles, type PretrainedModel } from './pretrained-model.js';
 import { DEFAULT_PRETRAINED_SCALE, modelJsonPathInPackage, pretrainedInfo, type PretrainedName, type PretrainedScale } from './catalogue.js';
+import { ModelFileError } from '../errors.js';
 
 const toArrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
@@ -27,13 +28,13 @@ export function packageRoot(pkg: string): string {
   try {
     entry = require.resolve(pkg);
   } catch (e) {
-    throw new Error(`${pkg} is not installed (it is a dependency of this project: run npm install): ${(e as Error).message}`);
+    throw new ModelFileError(`${pkg} is not installed (it is a dependency of this project: run npm install): ${(e as Error).message}`);
   }
   for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === pkg) return dir;
   }
-  throw new Error(`${pkg}: no package.json above ${entry}`);
+  throw new ModelFileError(`${pkg}: no package.json above ${entry}`);
 }
 
 export function pretrainedModelJsonPath(name: PretrainedName, scale: PretrainedScale): string {

@@ -4,7 +4,7 @@
  * run the steps in order on NCHW tensors, freeing each intermediate after its last reader.
  */
 import { Tensor, noGrad, formatShape as fmt, ShapeError } from '../../engine/index.js';
-import { parseTopology, readWeights, type LayersModelFiles, type StoredWeight } from './layers-format.js';
+import { LayersModelFormatError, parseTopology, readWeights, type LayersModelFiles, type StoredWeight } from './layers-format.js';
 import { convertLayer, type LayerStep } from './layer-ops.js';
 import { countUses, planGraph } from './plan.js';
 
@@ -33,7 +33,7 @@ function weightLookup(weights: Map<string, StoredWeight>, layer: string, used: S
     let key: string | undefined = weights.has(exact) ? exact : undefined;
     if (!key) {
       const scoped = [...weights.keys()].filter((k) => k.endsWith(`/${exact}`));
-      if (scoped.length > 1) throw new Error(`weights: layer ${layer} matches several ${kind} weights: ${scoped.join(', ')}`);
+      if (scoped.length > 1) throw new LayersModelFormatError(`weights: layer ${layer} matches several ${kind} weights: ${scoped.join(', ')}`);
       key = scoped[0];
     }
     if (key) used.add(key);
@@ -51,7 +51,7 @@ export function compileLayersModel(files: LayersModelFiles): CompiledLayersModel
   const graph = parseTopology(files.modelJson);
   const weights = readWeights(files.modelJson.weightsManifest, files.shards);
   const plan = planGraph(graph);
-  if (plan.output === plan.inputName) throw new Error(`model ${graph.name}: the output is the input (no layers)`);
+  if (plan.output === plan.inputName) throw new LayersModelFormatError(`model ${graph.name}: the output is the input (no layers)`);
   const used = new Set<string>();
   const steps: NamedStep[] = [];
   try {
@@ -66,7 +66,7 @@ export function compileLayersModel(files: LayersModelFiles): CompiledLayersModel
   const unused = [...weights.keys()].filter((k) => !used.has(k));
   if (unused.length) {
     for (const s of steps) for (const p of s.params) p.dispose();
-    throw new Error(`weights: ${unused.length} stored weights belong to no layer of the graph (${unused.slice(0, 5).join(', ')})`);
+    throw new LayersModelFormatError(`weights: ${unused.length} stored weights belong to no layer of the graph (${unused.slice(0, 5).join(', ')})`);
   }
   const uses = countUses(plan.layers, plan.output);
   const inputChannels = inputChannelsOf(graph.input.config);

@@ -11,6 +11,7 @@ import { compareImages, meanMetrics, type LowResMaker, type MetricSet } from '..
 import { imageToTensor, tensorToImage } from '../image/tensor.js';
 import { clampUnit, fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../image/types.js';
 import { upscaleImage } from '../upscale.js';
+import { ConfigError, DataError } from '../errors.js';
 
 export interface EvalImage {
   name: string;
@@ -51,7 +52,7 @@ export function pickHeldout(faces: readonly HostImage[], photos: readonly HostIm
   const picked = faces.slice(0, opts.faces ?? DEFAULT_FACES).map((f) => centreSquare(f));
   const photo = photos.find((p) => p.width >= size && p.height >= size);
   if (photo) picked.push(centreSquare(photo, size));
-  if (!picked.length) throw new Error(`the run report needs held-out faces or a photo of at least ${size}×${size}`);
+  if (!picked.length) throw new DataError(`the run report needs held-out faces or a photo of at least ${size}×${size}`);
   return picked;
 }
 
@@ -69,7 +70,7 @@ async function onGpu(img: HostImage, f: (x: E.Tensor) => E.Tensor): Promise<Host
 /** Each image resized to size × size (antialiased bicubic, when it is not that size already), its LR and its bicubic. */
 export async function prepareEvalSet(images: readonly HostImage[], opts: { scale?: number; size?: number; lowRes?: LowResMaker } = {}): Promise<EvalSet> {
   const scale = opts.scale ?? 4, size = opts.size ?? DEFAULT_SIZE;
-  if (size % scale) throw new Error(`the report's image size ${size} is not a multiple of the scale ${scale}`);
+  if (size % scale) throw new ConfigError(`the report's image size ${size} is not a multiple of the scale ${scale}`);
   const out: EvalImage[] = [];
   for (const [i, img] of images.entries()) {
     const rgb = quantize8(fromRgbPlanes(toRgbPlanes(img), img.width, img.height, 3, null, img.name));

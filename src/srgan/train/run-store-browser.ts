@@ -12,6 +12,7 @@
 import type { StepLog, TrainerSnapshot } from './trainer.js';
 import { checkpointFiles, logCsv, type CheckpointInfo, type RunStore } from './run-store.js';
 import type { GridImage } from './sample-grid.js';
+import { ConfigError } from '../errors.js';
 
 export interface RunMeta {
   id: string;
@@ -132,7 +133,7 @@ export async function createRun(init: Pick<RunMeta, 'name' | 'preset' | 'total' 
 }
 
 export async function renameRun(id: string, name: string, o: RunsDbOptions = {}): Promise<void> {
-  if (!name.trim()) throw new Error('a run needs a name');
+  if (!name.trim()) throw new ConfigError('a run needs a name');
   await transact(o, 'readwrite', (runs) => {
     const get = runs.get(id);
     get.onsuccess = () => { if (get.result) runs.put({ ...(get.result as RunMeta), name: name.trim() }, id); };

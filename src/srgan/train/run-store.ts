@@ -20,6 +20,7 @@
 import type { StepLog, TrainerSnapshot, TrainerState } from './trainer.js';
 import { exportedGenerator } from './trainer.js';
 import type { GridImage } from './sample-grid.js';
+import { ModelFileError } from '../errors.js';
 
 /** What a store may record about a run besides its files (the app's list of runs shows it). */
 export interface CheckpointInfo {
@@ -113,7 +114,7 @@ export class RunFiles {
     const { dir } = JSON.parse(text(pointer)) as { dir: string };
     const at = async (f: string) => {
       const b = await this.store.read(`checkpoints/${dir}/${f}`);
-      if (!b) throw new Error(`${this.store.label}: checkpoints/${dir}/${f} is missing`);
+      if (!b) throw new ModelFileError(`${this.store.label}: checkpoints/${dir}/${f} is missing`);
       return b;
     };
     const average = await this.store.read(`checkpoints/${dir}/${AVERAGE_FILE}`);

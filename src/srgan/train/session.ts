@@ -30,6 +30,7 @@ import { reportFilesIn } from './report-files.js';
 import { upscalerOf, type EvalSet } from './eval-set.js';
 import { totalSteps } from './schedule.js';
 import { summaryMarkdown, type RunSummary } from './summary.js';
+import { ConfigError, ModelFileError } from '../errors.js';
 
 export type { BatchSource } from './loop.js';
 
@@ -116,7 +117,7 @@ export interface SessionResult {
  */
 export function vggFor(config: SrganConfig, weights?: Uint8Array): Vgg19Features | undefined {
   if (config.content !== 'vgg') return undefined;
-  if (!weights) throw new Error('the VGG19 content loss needs VGG19 weights (a .safetensors file; see the training guide), or use content "mse"');
+  if (!weights) throw new ConfigError('the VGG19 content loss needs VGG19 weights (a .safetensors file; see the training guide), or use content "mse"');
   const vgg = new Vgg19Features(config.vggLayer);
   try {
     vgg.loadWeights(weights);
@@ -132,9 +133,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const say = o.log ?? ((m: string) => console.log(m));
   const files = new RunFiles(o.store);
   const latest = o.resume ? await files.readLatest() : undefined;
-  if (o.resume && !latest) throw new Error(`${o.store.label} holds no checkpoint to resume`);
+  if (o.resume && !latest) throw new ConfigError(`${o.store.label} holds no checkpoint to resume`);
   if (!o.resume && (await files.hasCheckpoint()))
-    throw new Error(`${o.store.label} already holds a checkpoint: resume it, or start the new run elsewhere`);
+    throw new ConfigError(`${o.store.label} already holds a checkpoint: resume it, or start the new run elsewhere`);
   const config = latest ? (o.resumeConfig ?? ((c) => c))(latest.state.config) : o.config;
   const total = totalSteps(config);
   if (config.content === 'vgg' && !o.vggWeights) vggFor(config); // says what is missing before any work
@@ -277,14 +278,14 @@ function loadDiscriminatorFile(d: E.nn.Module, file: { bytes: Uint8Array; source
     const raw = E.decodeSafetensors(file.bytes).metadata.srgan_config;
     saved = raw ? (JSON.parse(raw) as SrganConfig).discriminator : undefined;
   } catch (e) {
-    throw new Error(`${file.source}: not a discriminator file: ${(e as Error).message}`);
+    throw new ModelFileError(`${file.source}: not a discriminator file: ${(e as Error).message}`);
   }
   const norm = (d: SrganConfig['discriminator']) => JSON.stringify({ ...d, batchNorm: d.batchNorm !== false, downsample: d.downsample ?? 'stride' });
   if (saved && norm(saved) !== norm(want))
-    throw new Error(`${file.source}: a discriminator of another network (${describe(saved)}) than this run's (${describe(want)})`);
+    throw new ModelFileError(`${file.source}: a discriminator of another network (${describe(saved)}) than this run's (${describe(want)})`);
   try {
     E.loadCheckpoint(d, file.bytes);
   } catch (e) {
-    throw new Error(`${file.source}: not a discriminator of this run's shape (${describe(want)}): ${(e as Error).message}`);
+    throw new ModelFileError(`${file.source}: not a discriminator of this run's shape (${describe(want)}): ${(e as Error).message}`);
   }
 }
