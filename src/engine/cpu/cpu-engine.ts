@@ -22,6 +22,9 @@ export interface CpuKernels {
   wgradScratchBytes(O: number): number;
   directScratchBytes(taps: number): number;
   preluForward(x: number, alpha: number, y: number, total: number, channels: number, inner: number): void;
+  preluInputGrad(x: number, g: number, alpha: number, dx: number, total: number, channels: number, inner: number): void;
+  channelMoments(a: number, b: number, center: number, out: number, total: number, channels: number, inner: number, negative: number): void;
+  channelAffine(p: number, q: number, coef: number, out: number, total: number, channels: number, inner: number): void;
   MR: WebAssembly.Global;
   NR: WebAssembly.Global;
   CONV_SCRATCH_BYTES: WebAssembly.Global;

@@ -14,6 +14,7 @@ export { directForward, directWgrad, directScratchBytes } from './direct';
 export { microKernel } from './gemm';
 export { forwardStep, wgradPair } from './direct';
 export { preluForward } from './prelu';
+export { channelMoments, channelAffine, preluInputGrad } from './channels';
 
 export const JOB_CONV_FORWARD: i32 = 1;
 export const JOB_CONV_WGRAD: i32 = 2;

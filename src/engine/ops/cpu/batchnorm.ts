@@ -2,18 +2,15 @@
  * BatchNorm2d on the CPU backend, the same five kernels as the WGSL ones (shaders/batchnorm.ts):
  * batch statistics with the running-statistics update, eval statistics, normalisation, the two
  * per-channel gradient sums and the input gradient. x is read as [N, C, inner]; the statistics
- * are one [2, C] tensor (row 0 the mean, row 1 1/sqrt(var + eps)). Channel sums accumulate in
- * float64, so no chunking is needed for accuracy (the GPU chunks for parallelism and accuracy).
+ * are one [2, C] tensor (row 0 the mean, row 1 1/sqrt(var + eps)). The element loops are
+ * WebAssembly SIMD (channels.ts); channel sums accumulate in float64, so no chunking is needed
+ * for accuracy (the GPU chunks for parallelism and accuracy).
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
+import { channelAffine, channelMoments } from './channels.js';
 
 export interface BnGeometry { n: number; c: number; inner: number; count: number }
-
-/** Calls fn(start) for each [start, start + inner) run of channel ch. */
-function eachRun(geo: BnGeometry, ch: number, fn: (start: number) => void): void {
-  for (let start = ch * geo.inner; start < geo.n; start += geo.c * geo.inner) fn(start);
-}
 
 /**
  * Training statistics: mean, then the squared deviations from it (two passes: no cancellation of
@@ -24,14 +21,13 @@ export function bnBatchStatsCpu(eng: CpuEngine, x: Tensor, geo: BnGeometry, runn
   eps: number, momentum: number): Tensor {
   return eng.kernel('bn_batch_stats', () => {
     const stats = Tensor.empty([2, geo.c]);
-    const xd = x.data, sd = stats.data, rm = runningMean.data, rv = runningVar.data;
+    const [totals] = channelMoments(eng, x, x, null, geo);
+    const means = totals.map((t) => t / geo.count);
+    // Σx·(x − mean) = Σ(x − mean)² + mean·Σ(x − mean), whose last sum is 0 up to float64 rounding.
+    const [, m2s] = channelMoments(eng, x, x, means, geo);
+    const sd = stats.data, rm = runningMean.data, rv = runningVar.data;
     for (let ch = 0; ch < geo.c; ch++) {
-      let total = 0;
-      eachRun(geo, ch, (s) => { for (let i = s; i < s + geo.inner; i++) total += xd[i]; });
-      const mean = total / geo.count;
-      let m2 = 0;
-      eachRun(geo, ch, (s) => { for (let i = s; i < s + geo.inner; i++) { const d = xd[i] - mean; m2 += d * d; } });
-      const variance = m2 / geo.count;
+      const mean = means[ch], variance = Math.max(0, m2s[ch]) / geo.count;
       sd[ch] = mean;
       sd[geo.c + ch] = 1 / Math.sqrt(variance + eps);
       rm[ch] = (1 - momentum) * rm[ch] + momentum * mean;
@@ -58,12 +54,11 @@ export function bnRunningStatsCpu(eng: CpuEngine, runningMean: Tensor, runningVa
 export function bnNormalizeCpu(eng: CpuEngine, x: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, geo: BnGeometry): Tensor {
   return eng.kernel('bn_normalize', () => {
     const y = Tensor.empty(x.shape);
-    const xd = x.data, yd = y.data, sd = stats.data, gd = gamma.data, bd = beta.data;
-    for (let ch = 0; ch < geo.c; ch++) {
+    const sd = stats.data, gd = gamma.data, bd = beta.data;
+    channelAffine(eng, x, x, y, geo, (ch) => {
       const scale = Math.fround(sd[geo.c + ch] * gd[ch]);
-      const shift = Math.fround(bd[ch] - sd[ch] * scale);
-      eachRun(geo, ch, (s) => { for (let i = s; i < s + geo.inner; i++) yd[i] = xd[i] * scale + shift; });
-    }
+      return [scale, 0, 0, Math.fround(bd[ch] - sd[ch] * scale)];
+    });
     return y;
   }, 2 * x.size, x.size * 8);
 }
@@ -72,15 +67,12 @@ export function bnNormalizeCpu(eng: CpuEngine, x: Tensor, stats: Tensor, gamma: 
 export function bnGradSumsCpu(eng: CpuEngine, x: Tensor, g: Tensor, stats: Tensor, geo: BnGeometry): [Tensor, Tensor] {
   return eng.kernel('bn_grad_sums', () => {
     const sumG = Tensor.empty([geo.c]), sumGXhat = Tensor.empty([geo.c]);
-    const xd = x.data, gd = g.data, sd = stats.data, sg = sumG.data, sgx = sumGXhat.data;
+    const sd = stats.data;
+    const [a, b] = channelMoments(eng, g, x, sd.subarray(0, geo.c), geo);
+    const sg = sumG.data, sgx = sumGXhat.data;
     for (let ch = 0; ch < geo.c; ch++) {
-      const mean = sd[ch], invstd = sd[geo.c + ch];
-      let a = 0, b = 0;
-      eachRun(geo, ch, (s) => {
-        for (let i = s; i < s + geo.inner; i++) { a += gd[i]; b += gd[i] * (xd[i] - mean); }
-      });
-      sg[ch] = a;
-      sgx[ch] = b * invstd;
+      sg[ch] = a[ch];
+      sgx[ch] = b[ch] * sd[geo.c + ch];
     }
     return [sumG, sumGXhat] as [Tensor, Tensor];
   }, 4 * x.size, x.size * 8);
@@ -94,19 +86,15 @@ export function bnInputGradCpu(eng: CpuEngine, x: Tensor, g: Tensor, stats: Tens
   sums: [Tensor, Tensor] | null): Tensor {
   return eng.kernel(`bn_input_grad_${sums ? 'train' : 'eval'}`, () => {
     const dx = Tensor.empty(x.shape);
-    const xd = x.data, gd = g.data, dd = dx.data, sd = stats.data, gam = gamma.data;
+    const sd = stats.data, gam = gamma.data;
     const sg = sums ? sums[0].data : null, sgx = sums ? sums[1].data : null;
-    for (let ch = 0; ch < geo.c; ch++) {
-      const invstd = sd[geo.c + ch], mean = sd[ch], k = gam[ch] * invstd;
-      if (!sg || !sgx) {
-        eachRun(geo, ch, (s) => { for (let i = s; i < s + geo.inner; i++) dd[i] = k * gd[i]; });
-        continue;
-      }
+    // k·(g − gMean − (x − mean)·slope) as k·g + (−k·slope)·(x − mean) − k·gMean.
+    channelAffine(eng, g, x, dx, geo, (ch) => {
+      const invstd = sd[geo.c + ch], k = gam[ch] * invstd;
+      if (!sg || !sgx) return [k, 0, 0, 0];
       const gMean = sg[ch] / geo.count, slope = (sgx[ch] / geo.count) * invstd;
-      eachRun(geo, ch, (s) => {
-        for (let i = s; i < s + geo.inner; i++) dd[i] = k * (gd[i] - gMean - (xd[i] - mean) * slope);
-      });
-    }
+      return [k, -k * slope, sd[ch], -k * gMean];
+    });
     return dx;
   }, 5 * x.size, x.size * (sums ? 12 : 8));
 }

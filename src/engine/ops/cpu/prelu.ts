@@ -5,13 +5,9 @@
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
+import { channelMoments } from './channels.js';
 
 export interface PreluGeometry { n: number; c: number; inner: number }
-
-/** Calls fn(start, a) for each [start, start + inner) run, a being its channel's α. */
-function eachRun(geo: PreluGeometry, alpha: Float32Array, fn: (start: number, a: number) => void): void {
-  for (let start = 0, ch = 0; start < geo.n; start += geo.inner, ch = (ch + 1) % geo.c) fn(start, alpha[ch]);
-}
 
 export function preluCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, geo: PreluGeometry): Tensor {
   return eng.kernel('prelu', () => {
@@ -25,10 +21,8 @@ export function preluCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, geo: PreluGeo
 export function preluInputGradCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, g: Tensor, geo: PreluGeometry): Tensor {
   return eng.kernel('prelu_bwd', () => {
     const dx = Tensor.empty(x.shape);
-    const xd = x.data, gd = g.data, dd = dx.data;
-    eachRun(geo, alpha.data, (s, a) => {
-      for (let i = s; i < s + geo.inner; i++) dd[i] = xd[i] > 0 ? gd[i] : a * gd[i];
-    });
+    const at = (t: Tensor) => t.storage.block.offset;
+    eng.kernels.preluInputGrad(at(x), at(g), at(alpha), at(dx), geo.n, geo.c, geo.inner);
     return dx;
   }, x.size, x.size * 12);
 }
@@ -37,14 +31,7 @@ export function preluInputGradCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, g: T
 export function preluAlphaGradCpu(eng: CpuEngine, x: Tensor, g: Tensor, alphaShape: readonly number[], geo: PreluGeometry): Tensor {
   return eng.kernel('prelu_alpha_grad', () => {
     const dAlpha = Tensor.empty(alphaShape);
-    const xd = x.data, gd = g.data;
-    const sums = new Float64Array(geo.c);
-    for (let start = 0, ch = 0; start < geo.n; start += geo.inner, ch = (ch + 1) % geo.c) {
-      let s = 0;
-      for (let i = start; i < start + geo.inner; i++) if (!(xd[i] > 0)) s += gd[i] * xd[i];
-      sums[ch] += s;
-    }
-    dAlpha.data.set(sums);
+    dAlpha.data.set(channelMoments(eng, g, x, null, geo, true)[1]);
     return dAlpha;
   }, 2 * x.size, x.size * 8);
 }
