@@ -8,10 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ModelFileError } from './errors.js';
-import { fetchBytes, setDefaultModelReader, type ModelReader } from './model-resolver.js';
+import { fetchBytes, readShippedWith, setDefaultModelReader, type ModelReader } from './model-resolver.js';
 import { pretrainedInfo } from './pretrained/catalogue.js';
 import { packageRoot, pretrainedModelJsonPath, readLayersModelFiles } from './pretrained/node.js';
-import { shippedModel } from './shipped-models.js';
 
 /** A file's bytes, or a ModelFileError that names it. */
 async function readModelFile(path: string): Promise<Uint8Array> {
@@ -28,14 +27,7 @@ export const nodeModelReader: ModelReader = {
     // data: (a bundler may inline a small asset) and http(s): go through Node's fetch.
     return url.protocol === 'file:' ? readModelFile(fileURLToPath(url)) : fetchBytes(url, url.href);
   },
-  async readShipped(name) {
-    const shipped = shippedModel(name)!;
-    try {
-      return await readModelFile(fileURLToPath(shipped.url()));
-    } catch (e) {
-      throw new ModelFileError(`the "${name}" model is not in this package (${shipped.path}): ${(e as Error).message}`);
-    }
-  },
+  readShipped: (name) => readShippedWith(name, (url) => readModelFile(fileURLToPath(url))),
   // A scheme of two letters or more is a URL (one letter is a Windows drive); anything else is a path.
   resolve: (location) => /^[a-z][a-z0-9+.-]+:/i.test(location) ? new URL(location)
     : pathToFileURL(isAbsolute(location) ? location : resolve(location)),

@@ -66,17 +66,20 @@ export async function fetchBytes(url: URL | string, what = String(url)): Promise
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** A shipped generator's file read from its catalogue URL by `read`; a failure says the package lacks it. */
+export async function readShippedWith(name: ShippedName, read: (url: URL) => Promise<Uint8Array>): Promise<Uint8Array> {
+  const shipped = shippedModel(name)!;
+  try {
+    return await read(shipped.url());
+  } catch (e) {
+    throw new ModelFileError(`the "${name}" model is not in this package (${shipped.path}): ${(e as Error).message}`);
+  }
+}
+
 /** The platform-neutral reader: fetch, relative to the page. */
 export const fetchModelReader: ModelReader = {
   readBytes: (url) => fetchBytes(url, url.href),
-  async readShipped(name) {
-    const shipped = shippedModel(name)!;
-    try {
-      return await this.readBytes(shipped.url());
-    } catch (e) {
-      throw new ModelFileError(`the "${name}" model is not in this package (${shipped.path}): ${(e as Error).message}`);
-    }
-  },
+  readShipped: (name) => readShippedWith(name, (url) => fetchBytes(url, url.href)),
   resolve: (location) => new URL(location, globalThis.location?.href),
   readPretrained(name, scale, modelUrl) {
     if (!modelUrl) {
