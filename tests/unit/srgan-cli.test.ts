@@ -42,7 +42,7 @@ describe('srgan CLI', () => {
   it('prints help, and rejects a bad option with exit code 2', async () => {
     const help = await srgan(['train', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/--preset <tiny\|paper\|keras>/);
+    expect(help.stdout).toMatch(/--preset <tiny\|medium\|paper\|keras>/);
     const bad = await srgan(['train', '--data', 'data/faces', '--out', join(dir, 'x'), '--crop', 'abc']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--crop must be a non-negative integer, got "abc"/);
