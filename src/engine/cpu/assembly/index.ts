@@ -13,8 +13,8 @@ export { directForward, directWgrad, directScratchBytes } from './direct';
 // their single caller, their loops would sit deeper, where V8 unrolls them and spills (see gemm.ts).
 export { microKernel } from './gemm';
 export { forwardStep, wgradPair } from './direct';
-export { preluForward } from './prelu';
-export { channelMoments, channelAffine, preluInputGrad } from './channels';
+export { preluForward, preluInputGrad } from './prelu';
+export { channelMoments, channelAffine } from './channels';
 
 export const JOB_CONV_FORWARD: i32 = 1;
 export const JOB_CONV_WGRAD: i32 = 2;
