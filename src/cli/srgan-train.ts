@@ -1,11 +1,11 @@
 /** `srgan train`: two-phase SRGAN training into a run folder, resumable. */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '../engine/node.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
-import { parseRecipe, recipeToConfig, SHIPPED_RECIPES, type Recipe } from '../srgan/recipe.js';
+import { configToRecipe, formatRecipe, parseRecipe, recipeToConfig, SHIPPED_RECIPES, type Recipe } from '../srgan/recipe.js';
 import { ConfigError } from '../srgan/errors.js';
 import { SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
@@ -247,7 +247,9 @@ async function run(argv: string[]): Promise<number> {
     checkpointEvery: intOption('train', 'checkpoint-every', v['checkpoint-every'], 100),
     sampleEvery: intOption('train', 'sample-every', v['sample-every'], 100),
     log: (m) => console.error(`\n${m}`),
-    onReady: ({ config, adapter }) => {
+    onReady: async ({ config, adapter, resumedAt }) => {
+      // The run's recipe beside its checkpoints, so that `srgan train --config RUN_DIR/recipe.json` repeats it.
+      if (resumedAt === undefined) await writeRunRecipe(out, config, v, choice);
       console.log(`srgan train: ${config.preset} on ${adapter}`);
       console.log(`  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
         `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
@@ -280,6 +282,7 @@ async function run(argv: string[]): Promise<number> {
   console.log(`  samples/grid-step-*.png  whole held-out images at 1:1: LR | bicubic | start model | this run | HR`);
   console.log(`  samples/contact-sheet.png  one face over the steps;  metrics.csv, metrics.png  PSNR-Y, SSIM-Y, sharpness over steps`);
   console.log(`  loss.csv, loss.png  the losses;  summary.md  the run-time table;  generator.safetensors  the model;  checkpoints/  for --resume`);
+  console.log(`  recipe.json  the run's recipe (srgan train --config ${join(out, 'recipe.json')} repeats it)`);
   return 0;
 }
 
@@ -298,6 +301,22 @@ async function startingWeights(v: Values, choice: RecipeChoice | undefined): Pro
     initGenerator: v['init-from'] ? await file(v['init-from']) : pretrained.generator ? await generator(pretrained.generator) : undefined,
     initDiscriminator: v['init-d-from'] ? await file(v['init-d-from']) : pretrained.discriminator ? await discriminator(pretrained.discriminator) : undefined,
   };
+}
+
+/**
+ * RUN_DIR/recipe.json: the new run's config as a recipe, with where its networks started (a shipped
+ * name as the recipe said, or the file's path relative to the run folder, as recipe paths are).
+ */
+async function writeRunRecipe(out: string, config: SrganConfig, v: Values, choice: RecipeChoice | undefined): Promise<void> {
+  const from = (option: string | undefined, named: string | undefined) => option !== undefined ? relative(out, resolve(option))
+    : named === undefined ? undefined : named === 'default' || named === 'srgan' ? named : relative(out, resolve(choice!.dir, named));
+  const pretrained = Object.fromEntries(Object.entries({
+    generator: from(v['init-from'], choice?.recipe.pretrained?.generator),
+    discriminator: from(v['init-d-from'], choice?.recipe.pretrained?.discriminator),
+  }).filter(([, p]) => p !== undefined));
+  const recipe = configToRecipe(config, { name: basename(resolve(out)), ...(Object.keys(pretrained).length ? { pretrained } : {}) });
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'recipe.json'), formatRecipe(recipe));
 }
 
 /** The per-kernel table on stdout and the Chrome trace (Perfetto, chrome://tracing) in `file`. */

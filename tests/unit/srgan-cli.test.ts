@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseRecipe, recipeToConfig } from '../../src/srgan/recipe.js';
 
 const BIN = join(process.cwd(), 'bin', 'srgan.mjs');
 
@@ -109,6 +110,10 @@ describe('srgan CLI', () => {
     expect(r.stderr).toMatch(/initialised the generator from start\.safetensors \(8 of 8 blocks/);
     const state = JSON.parse(await readFile(join(out, 'checkpoints', 'step-000002', 'state.json'), 'utf8'));
     expect(state.config).toMatchObject({ lr: 1e-5, hrCrop: 32, phasePatternWeight: 100 });
+    // The run keeps its recipe: the config as run, its start relative to the run folder; it reads back as the same config.
+    const kept = parseRecipe(await readFile(join(out, 'recipe.json'), 'utf8'));
+    expect(kept.pretrained).toEqual({ generator: join('..', 'recipes', 'start.safetensors') });
+    expect(recipeToConfig(kept)).toEqual(state.config);
 
     await writeFile(join(recipeDir, 'typo.json'), JSON.stringify({ format: 'srgan-recipe/1', preset: 'tiny', schedule: { lr: 1e-4, ephocs: 3 } }));
     const typo = await srgan(['train', '--config', join(recipeDir, 'typo.json'), '--data', 'data/faces', '--out', join(dir, 'never')]);
