@@ -11,9 +11,9 @@ import { fill } from './ops/fill.js';
 import { EngineError, GraphFreedError } from './errors.js';
 import { withOpLabel } from './runtime/limits.js';
 import { accumulate } from './runtime/accumulate.js';
-import { releaseNode, type GradNode } from './grad-node.js';
+import { releaseNode, type GradNode } from './graph.js';
 
-export { releaseNode, type GradNode } from './grad-node.js';
+export { releaseNode, type GradNode } from './graph.js';
 
 let gradEnabled = true;
 

@@ -6,7 +6,7 @@
 import { engine, type Engine } from './runtime/engine.js';
 import { track } from './scope.js';
 import { fmt, numel, ShapeError, type Shape } from './shape.js';
-import { releaseNode, type GradNode } from './grad-node.js';
+import { releaseNode, type GradNode } from './graph.js';
 import { DeviceLostError, EngineError } from './errors.js';
 import { HeapBlock } from './cpu/heap.js';
 
