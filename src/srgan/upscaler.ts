@@ -127,12 +127,13 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
   let disposed = false;
 
   const start = () => (loading ??= (async () => {
+    // The file first: a missing or corrupt model fails before any engine starts.
+    const resolved = await (resolving ??= resolveFor(options, choice).catch((e) => {
+      resolving = undefined; // a failed read (missing file, network) can be retried
+      throw e;
+    }));
     const { engine, owned } = await startEngine(options.device, options.backend);
     try {
-      const resolved = await (resolving ??= resolveFor(options, choice).catch((e) => {
-        resolving = undefined; // a failed read (missing file, network) can be retried
-        throw e;
-      }));
       return { model: resolved.load(), engine, owned };
     } catch (e) {
       if (owned) stopEngine(engine);
