@@ -145,5 +145,55 @@ for (const simd of ['relaxed', 'portable'] as const) {
       });
       expect(mm.message, mm.name).toBe('ok');
     });
+
+    it('GEMM convs whose outputs leave 1–5 rows of a 6-row panel, with the bias and activation fused: float64 and finite differences', async () => {
+      await E.initEngine({ backend: 'cpu', simd });
+      // O = 5 (4 + 1 rows), 8 (6 + 2), 9 (6 + 3: 2 + 1), 10 (6 + 4), 11 (6 + 5: 4 + 1), 32 (30 + 2, the default model's convs).
+      const cases: [number, E.Conv2dOptions][] = [
+        [5, { padding: 'same', activation: 'relu' }], [8, { padding: 'same' }], [9, { padding: 1, activation: 'leakyRelu', alpha: 0.2 }],
+        [10, { padding: 'same', stride: 2 }], [11, { padding: 'same', activation: 'leakyRelu', alpha: 0.1 }], [32, { padding: 'same' }],
+      ];
+      for (const [O, opts] of cases) {
+        const res = await checkOp({
+          name: `conv 3→${O} ${JSON.stringify(opts)}`, inputs: [{ shape: [2, 3, 7, 12] }, { shape: [O, 3, 3, 3], init: 'uniform' }, { shape: [O] }],
+          gpu: (a: E.Tensor, b: E.Tensor, c: E.Tensor) => E.conv2d(a, b, c, opts),
+          ref: (a, b, c) => refConv2d(a, b, c, opts), atol: 2e-4, rtol: 2e-4,
+        });
+        expect(res.message, res.name).toBe('ok');
+      }
+    });
   });
 }
+
+describe('CPU backend light kernels in WebAssembly', () => {
+  it('maps, pixel shuffle ×2/×4 and resizing give the bits of the float64-sum JavaScript loops they replaced, on 1 and 2 threads', async () => {
+    const run = async (threads: number) => {
+      await E.initEngine({ backend: 'cpu', threads, log: () => {} });
+      const a = E.tensor(rand(300_007, 21), [300_007]), b = E.tensor(rand(300_007, 22), [300_007]);
+      const outs = [E.add(a, b), E.sub(a, b), E.mul(a, b), E.clamp(a, -0.5, 0.7), E.addScalar(a, 0.1), E.mulScalar(a, 3)];
+      const small = E.tensor(rand(2 * 48 * 37 * 29, 23), [2, 48, 37, 29]);
+      // The shuffle's gradient is the inverse shuffle: of sum(shuffle(v) · shuffle(small)) it is small itself.
+      const v = E.variable(E.zeros([2, 48, 37, 29]));
+      E.backward(E.sum(E.mul(E.pixelShuffle(v, 4), E.pixelShuffle(small, 4))));
+      outs.push(E.pixelShuffle(small, 4), E.pixelShuffle(small, 2), v.grad!);
+      const img = E.tensor(rand(2 * 3 * 37 * 29, 24), [2, 3, 37, 29]);
+      outs.push(E.resize(img, 148, 116, { method: 'bicubic' }), E.resize(img, 11, 9, { method: 'bicubic', antialias: true }));
+      const got = outs.map((t) => t.data.slice());
+      const [ad, bd] = [a.data, b.data];
+      E.destroyEngine();
+      return { got, ad, bd };
+    };
+    const one = await run(1), two = await run(2);
+    for (let i = 0; i < one.got.length; i++) expect(Buffer.from(two.got[i].buffer).equals(Buffer.from(one.got[i].buffer)), `output ${i}`).toBe(true);
+    // The maps against JavaScript's f64 arithmetic rounded to f32 (what the compiled table loops store).
+    const f = Math.fround, { ad, bd } = one;
+    const refs = [(i: number) => f(ad[i] + bd[i]), (i: number) => f(ad[i] - bd[i]), (i: number) => f(ad[i] * bd[i]),
+      (i: number) => f(Math.min(Math.max(ad[i], -0.5), f(0.7))), (i: number) => f(ad[i] + f(0.1)), (i: number) => f(ad[i] * 3)];
+    refs.forEach((ref, k) => {
+      const bad = one.got[k].findIndex((v, i) => !Object.is(v, ref(i)));
+      expect(bad, `map ${k}`).toBe(-1);
+    });
+    // Unshuffling a shuffle is the identity, bit for bit.
+    expect(Buffer.from(one.got[8].buffer).equals(Buffer.from(rand(2 * 48 * 37 * 29, 23).buffer))).toBe(true);
+  });
+});

@@ -8,6 +8,7 @@ import type { HeapBlock } from './heap.js';
 
 const DESC = 64;
 const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3, JOB_DIRECT_FORWARD = 4, JOB_DIRECT_WGRAD = 5, JOB_PAD = 6;
+const JOB_MAP = 7, JOB_SHUFFLE = 8, JOB_RESIZE = 9;
 /** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
 const PARALLEL_FLOPS = 4e6;
 
@@ -55,13 +56,60 @@ export function packA(eng: CpuEngine, a: number, rs: number, cs: number, M: numb
   return packed;
 }
 
+/** f32 bits of v, for a descriptor word. */
+function f32Bits(v: number): number {
+  const f = new Float32Array(1);
+  f[0] = v;
+  return new Uint32Array(f.buffer)[0];
+}
+
+/** A conv epilogue the forward job applies: bias (a byte offset, 0 for none), then relu / leaky relu. */
+export interface ConvEpilogue { bias: number; act: 'none' | 'relu' | 'leakyRelu'; alpha: number }
+
+const ACT_CODE = { none: 0, relu: 1, leakyRelu: 2 } as const;
+
 /**
- * Y[n] = W · im2col(X[n]) for N images: x, y byte offsets; `ap` the weights packed by packA as
- * [O, C·kh·kw].
+ * Y[n] = W · im2col(X[n]) (+ bias, activation) for N images: x, y byte offsets; `ap` the weights
+ * packed by packA as [O, C·kh·kw].
  */
-export function convForwardJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: number, ap: HeapBlock, y: number): void {
+export function convForwardJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: number, ap: HeapBlock, y: number,
+  epi: ConvEpilogue = { bias: 0, act: 'none', alpha: 0 }): void {
   const flops = 2 * N * g.O * g.OH * g.OW * g.C * g.kh * g.kw;
-  run(eng, [JOB_CONV_FORWARD, ...geometryWords(g), N, x, ap.offset, y], eng.kernels.CONV_SCRATCH_BYTES.value as number, flops);
+  run(eng, [JOB_CONV_FORWARD, ...geometryWords(g), N, x, ap.offset, y, epi.bias, ACT_CODE[epi.act], f32Bits(epi.alpha)],
+    eng.kernels.CONV_SCRATCH_BYTES.value as number, flops);
+}
+
+/** Run a job that needs no scratch, on every thread when `work` (bytes moved or flops) is worth it. */
+function runPlain(eng: CpuEngine, words: number[], work: number): void {
+  new Uint32Array(eng.heap.memory.buffer, DESC, words.length).set(words);
+  eng.runJob(DESC, work >= PARALLEL_FLOPS && eng.threadCount > 1);
+}
+
+/** The map job's operations (assembly/elementwise.ts). */
+export const MAP_OPS = { add: 0, sub: 1, mul: 2, clamp: 3, addScalar: 4, mulScalar: 5 } as const;
+export type MapOp = keyof typeof MAP_OPS;
+
+/** y[i] = op(a[i], b[i]) or op(a[i], p0, p1) for n elements (byte offsets; b unused by the scalar ops). */
+export function mapJob(eng: CpuEngine, op: MapOp, n: number, a: number, b: number, y: number, p0 = 0, p1 = 0): void {
+  runPlain(eng, [JOB_MAP, MAP_OPS[op], n, a, b, y, f32Bits(p0), f32Bits(p1)], 12 * n);
+}
+
+/**
+ * Pixel shuffle by r ∈ {2, 4} (toLarge) or its inverse: `planes` (N·C) large planes [h·r, w·r]
+ * ↔ small channels [N·C·r², h, w] (byte offsets).
+ */
+export function shuffleJob(eng: CpuEngine, toLarge: boolean, planes: number, h: number, w: number, r: number, small: number, large: number): void {
+  runPlain(eng, [JOB_SHUFFLE, toLarge ? 1 : 0, planes, h, w, r, small, large], 8 * planes * h * w * r * r);
+}
+
+/** The resize job's tap tables, as byte offsets into the heap (see assembly/elementwise.ts). */
+export interface ResizeTaps { first: number; count: number; weights: number; total: number; width: number }
+
+/** y [outer, outLen, inner] = taps · x [outer, inLen, inner] (byte offsets). */
+export function resizeJob(eng: CpuEngine, x: number, y: number, outer: number, inLen: number, outLen: number, inner: number,
+  t: ResizeTaps, taps: number): void {
+  runPlain(eng, [JOB_RESIZE, x, y, outer, inLen, outLen, inner, t.first, t.count, t.weights, t.total, t.width],
+    4 * taps * outer * outLen * inner);
 }
 
 /** dW[O, C·kh·kw] = Σ_n dY[n] · im2col(X[n])ᵀ (written, not accumulated). */

@@ -71,32 +71,70 @@ function packConvB(x: usize, g: Geo, k0: i32, kc: i32, p0: i32, np: i32, dst: us
 // Blocking: KC deep × NC pixels of B per pack (NC·KC·4 = 256 KiB with these, in L2).
 const KC: i32 = 256;
 const NC: i32 = 256;
-const TABLE_BYTES: i32 = 12 * (KC > NC ? KC : NC);
-export const CONV_SCRATCH_BYTES: i32 = KC * NC * 4 + MR * NR * 4 + TABLE_BYTES + 64;
+// The forward splits K into near-equal blocks of at most KCF: a 3×3 conv from 32 channels
+// (K = 288) is one block (two of 256 + 32 reloaded and stored its C tiles once more), from 64
+// channels two of 288.
+const KCF: i32 = 320;
+const TABLE_BYTES: i32 = 12 * KCF;
+export const CONV_SCRATCH_BYTES: i32 = KCF * NC * 4 + MR * NR * 4 + TABLE_BYTES + 64;
 
 /**
- * Y[n] = Wpacked · im2col(X[n]) for every image, the pixel blocks dealt out to threads in turn.
- * d: geometry (12 i32), then N, x, ap (weights packed in MR panels over K = C·kh·kw), y, scratch,
- * scratch stride per thread.
+ * Y[n] = Wpacked · im2col(X[n]) (+ bias, then the activation) for every image, the pixel blocks
+ * dealt out to threads in turn. d: geometry (12 i32), then N, x, ap (weights packed in MR panels
+ * over K = C·kh·kw), y, bias (0: none), act (0 none, 1 relu, 2 leaky relu), alpha (f32), scratch,
+ * scratch stride per thread. The bias is the tile's starting value and the activation runs on
+ * the block while it is in cache, so no pass over Y follows.
  */
 export function convForward(d: usize, tid: i32, nt: i32): void {
   const g = changetype<Geo>(d);
   const N = load<i32>(d, 48);
   const x = load<usize>(d, 52), ap = load<usize>(d, 56), y = load<usize>(d, 60);
-  const scratch = load<usize>(d, 64) + <usize>(tid * load<i32>(d, 68));
-  const edge = scratch + <usize>(KC * NC * 4), table = edge + <usize>(MR * NR * 4);
+  const bias = load<usize>(d, 64), act = load<i32>(d, 68), alpha = load<f32>(d, 72);
+  const scratch = load<usize>(d, 76) + <usize>(tid * load<i32>(d, 80));
+  const edge = scratch + <usize>(KCF * NC * 4), table = edge + <usize>(MR * NR * 4);
   const K = g.C * g.kh * g.kw, P = g.OH * g.OW;
   const blocks = (P + NC - 1) / NC;
   const aStride = MR * K * 4;
+  const kBlocks = (K + KCF - 1) / KCF, kcEven = (K + kBlocks - 1) / kBlocks;
   for (let item = tid; item < N * blocks; item += nt) {
     const n = item / blocks, p0 = (item % blocks) * NC;
     const np = min(NC, P - p0);
     const xn = x + (<usize>(n * g.C * g.H * g.W) << 2);
     const yn = y + (<usize>(n * g.O * P + p0) << 2);
-    for (let k0 = 0; k0 < K; k0 += KC) {
-      const kc = min(KC, K - k0);
+    if (bias) fillRows(yn, P, bias, g.O, np);
+    for (let k0 = 0; k0 < K; k0 += kcEven) {
+      const kc = min(kcEven, K - k0);
       packConvB(xn, g, k0, kc, p0, np, scratch, table);
-      gemmPacked(ap + <usize>(k0 * MR * 4), aStride, scratch, g.O, np, kc, yn, P, k0 > 0, edge);
+      gemmPacked(ap + <usize>(k0 * MR * 4), aStride, scratch, g.O, np, kc, yn, P, k0 > 0 || bias != 0, edge);
+    }
+    if (act) activateRows(yn, P, g.O, np, act, alpha);
+  }
+}
+
+/** Rows 0..M of C (row stride ldc floats), columns 0..n, set to bias[row]. */
+function fillRows(c: usize, ldc: i32, bias: usize, M: i32, n: i32): void {
+  for (let m = 0; m < M; m++) {
+    const b = load<f32>(bias + (<usize>m << 2)), bv = f32x4.splat(b);
+    const row = c + (<usize>(m * ldc) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) v128.store(row + (<usize>j << 2), bv);
+    for (; j < n; j++) store<f32>(row + (<usize>j << 2), b);
+  }
+}
+
+/** relu (act 1) or leaky relu with slope alpha (act 2) over rows 0..M, columns 0..n, in place. */
+function activateRows(c: usize, ldc: i32, M: i32, n: i32, act: i32, alpha: f32): void {
+  const zero = f32x4.splat(0), slope = f32x4.splat(act == 1 ? 0 : alpha), s: f32 = act == 1 ? 0 : alpha;
+  for (let m = 0; m < M; m++) {
+    const row = c + (<usize>(m * ldc) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const p = row + (<usize>j << 2), v = v128.load(p);
+      v128.store(p, v128.bitselect(v, f32x4.mul(slope, v), f32x4.gt(v, zero)));
+    }
+    for (; j < n; j++) {
+      const p = row + (<usize>j << 2), v = load<f32>(p);
+      store<f32>(p, v > 0 ? v : s * v);
     }
   }
 }

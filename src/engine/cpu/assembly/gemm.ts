@@ -91,6 +91,66 @@ export function microKernel(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, ac
 }
 
 /**
+ * The same over 4 rows of an A panel (still MR values per k): 8 accumulators. The bottom rows
+ * of an M that is not a multiple of MR (M = 32: five full panels and two rows) go here and to
+ * microKernel2 straight into C, where a whole 6-row tile into scratch, copied out element by
+ * element, cost as much as a full tile.
+ */
+export function microKernel4(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
+  const row = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = accumulate ? v128.load(c) : z, c01 = accumulate ? v128.load(c, 16) : z;
+  let c10 = accumulate ? v128.load(c + row) : z, c11 = accumulate ? v128.load(c + row, 16) : z;
+  let c20 = accumulate ? v128.load(c + 2 * row) : z, c21 = accumulate ? v128.load(c + 2 * row, 16) : z;
+  let c30 = accumulate ? v128.load(c + 3 * row) : z, c31 = accumulate ? v128.load(c + 3 * row, 16) : z;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += MR * 4; pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += row;
+  v128.store(c, c10); v128.store(c, c11, 16); c += row;
+  v128.store(c, c20); v128.store(c, c21, 16); c += row;
+  v128.store(c, c30); v128.store(c, c31, 16);
+}
+
+/** The same over 2 rows of an A panel. */
+export function microKernel2(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
+  const row = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = accumulate ? v128.load(c) : z, c01 = accumulate ? v128.load(c, 16) : z;
+  let c10 = accumulate ? v128.load(c + row) : z, c11 = accumulate ? v128.load(c + row, 16) : z;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    pa += MR * 4; pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += row;
+  v128.store(c, c10); v128.store(c, c11, 16);
+}
+
+/** The valid rows × cols of the NR-wide scratch tile into C (row stride ldc), added or written. */
+function copyEdge(edge: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const pc = c + (<usize>(r * ldc + q) << 2);
+      const v = load<f32>(edge + (<usize>(r * NR + q) << 2));
+      store<f32>(pc, accumulate ? load<f32>(pc) + v : v);
+    }
+  }
+}
+
+/**
  * C tile rows 0..M, columns 0..N (C at c, row stride ldc floats) (+)= packed A · packed B over
  * depth K. aStride: bytes between A panels (MR·Kfull·4, since A may be packed deeper than K).
  */
@@ -101,18 +161,22 @@ export function gemmPacked(ap: usize, aStride: i32, bp: usize, M: i32, N: i32, K
     for (let i = 0; i < M; i += MR) {
       const rows = min(MR, M - i);
       const pa = ap + <usize>((i / MR) * aStride);
+      const ct = c + (<usize>(i * ldc + j) << 2);
       if (rows == MR && cols == NR) {
-        microKernel(pa, bpanel, K, c + (<usize>(i * ldc + j) << 2), ldc, accumulate);
+        microKernel(pa, bpanel, K, ct, ldc, accumulate);
+      } else if (cols == NR) {
+        // Bottom rows: 4 and 2 rows straight into C, a last odd row through the scratch tile.
+        let r = 0;
+        if (rows >= 4) { microKernel4(pa, bpanel, K, ct, ldc, accumulate); r = 4; }
+        if (rows - r >= 2) { microKernel2(pa + (<usize>r << 2), bpanel, K, ct + (<usize>(r * ldc) << 2), ldc, accumulate); r += 2; }
+        if (r < rows) {
+          microKernel2(pa + (<usize>r << 2), bpanel, K, edge, NR, false);
+          copyEdge(edge, ct + (<usize>(r * ldc) << 2), ldc, rows - r, NR, accumulate);
+        }
       } else {
         // Edge tile: into a scratch tile, then the valid part into C.
         microKernel(pa, bpanel, K, edge, NR, false);
-        for (let r = 0; r < rows; r++) {
-          for (let q = 0; q < cols; q++) {
-            const pc = c + (<usize>((i + r) * ldc + j + q) << 2);
-            const v = load<f32>(edge + (<usize>(r * NR + q) << 2));
-            store<f32>(pc, accumulate ? load<f32>(pc) + v : v);
-          }
-        }
+        copyEdge(edge, ct, ldc, rows, cols, accumulate);
       }
     }
   }

@@ -87,16 +87,18 @@ export function conv2dForwardCpu(eng: CpuEngine, x: Tensor, w: Tensor, bias: Ten
     const y = Tensor.empty([g.N, g.O, g.OH, g.OW]);
     if (g.stride === 1 && g.O <= DIRECT_MAX_OUT) {
       directForward(eng, x, offset(w), y, g.N, g.C, g.H, g.W, g.O, g.kh, g.kw, g.pt, g.pl, g.OH, g.OW);
-    } else {
-      const K = g.C * g.kh * g.kw;
-      const ap = packA(eng, offset(w), K, 1, g.O, K);
-      try {
-        withPaddedInput(eng, offset(x), g.N, forwardGeometry(g), (xp, geo) => convForwardJob(eng, geo, g.N, xp, ap, offset(y)));
-      } finally {
-        eng.heap.release(ap);
-      }
+      epilogue(y.data, bias ? bias.data : null, g.N, g.O, g.OH * g.OW, act, alpha);
+      return y;
     }
-    epilogue(y.data, bias ? bias.data : null, g.N, g.O, g.OH * g.OW, act, alpha);
+    const K = g.C * g.kh * g.kw;
+    const ap = packA(eng, offset(w), K, 1, g.O, K);
+    // The GEMM starts each output tile from the bias and applies the activation per block.
+    const epi = { bias: bias ? offset(bias) : 0, act, alpha };
+    try {
+      withPaddedInput(eng, offset(x), g.N, forwardGeometry(g), (xp, geo) => convForwardJob(eng, geo, g.N, xp, ap, offset(y), epi));
+    } finally {
+      eng.heap.release(ap);
+    }
     return y;
   }, 2 * g.N * g.O * g.OH * g.OW * g.C * g.kh * g.kw);
 }

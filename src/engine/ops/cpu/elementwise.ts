@@ -8,6 +8,16 @@ import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import { broadcastStrides, numel, sameShape } from '../../shape.js';
 import { mergeAxes } from '../layout.js';
 import { broadcastLoop, mapLoop } from './wgsl-expr.js';
+import { mapJob, type MapOp } from '../../cpu/jobs.js';
+
+/**
+ * Table expressions the WebAssembly map job computes (SIMD, on every thread) with the same bits as
+ * the JavaScript loop: one f32 operation, whose f64 result the loop rounds to the same f32, and
+ * min/max propagating NaN as Math.min/max do.
+ */
+const WASM_UNARY: Record<string, MapOp> = { 'x + p0': 'addScalar', 'x * p0': 'mulScalar', 'clamp(x, p0, p1)': 'clamp' };
+const WASM_BINARY: Record<string, MapOp> = { 'a + b': 'add', 'a - b': 'sub', 'a * b': 'mul' };
+const at = (t: Tensor) => t.storage.block.offset;
 
 const NONE = new Float32Array(0);
 const UNARY_VARS = ['x', 'y', 'g'] as const;
@@ -19,6 +29,11 @@ export function unaryCpu(eng: CpuEngine, name: string, expr: string, x: Tensor, 
   saved?: Tensor, g?: Tensor): Tensor {
   return eng.kernel(g ? `${name}_bwd` : name, () => {
     const out = Tensor.empty(x.shape);
+    const op = g ? undefined : WASM_UNARY[expr];
+    if (op) {
+      if (x.size) mapJob(eng, op, x.size, at(x), 0, at(out), Math.fround(p0), Math.fround(p1));
+      return out;
+    }
     mapLoop(expr, UNARY_VARS, UNARY_PARAMS)(out.data, x.size, x.data, saved ? saved.data : NONE, g ? g.data : NONE,
       Math.fround(p0), Math.fround(p1));
     return out;
@@ -32,6 +47,11 @@ export function binaryCpu(eng: CpuEngine, name: string, expr: string, a: Tensor,
     const y = Tensor.empty(outShape);
     const gd = g ? g.data : NONE;
     if (sameShape(a.shape, outShape) && sameShape(b.shape, outShape)) {
+      const op = g ? undefined : WASM_BINARY[expr];
+      if (op) {
+        if (y.size) mapJob(eng, op, y.size, at(a), at(b), at(y));
+        return y;
+      }
       mapLoop(expr, BINARY_VARS, [])(y.data, y.size, a.data, b.data, gd, 0, 0);
       return y;
     }

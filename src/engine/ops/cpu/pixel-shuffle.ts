@@ -7,6 +7,7 @@
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import type { ShuffleMode } from '../../../shaders/pixel-shuffle.js';
+import { shuffleJob } from '../../cpu/jobs.js';
 
 /** Copy between small-grid channel `small` and large-grid plane `plane`, at sub-pixel phase (i, j). */
 function movePhase(small: Float32Array, sBase: number, large: Float32Array, lBase: number, h: number, w: number, r: number,
@@ -54,6 +55,13 @@ export function pixelGatherCpu(eng: CpuEngine, mode: ShuffleMode, src: Tensor, o
     const x = src.data, y = out.data;
     const plane = h * w, big = plane * r * r;
     const planes = (mode === 'shuffle' || mode === 'upsample' ? out.size : src.size) / big;
+    if ((mode === 'shuffle' || mode === 'unshuffle') && (r === 2 || r === 4)) {
+      // The WebAssembly job: r phases of four pixels as one SIMD transpose, rows on every thread.
+      const at = (t: Tensor) => t.storage.block.offset;
+      const toLarge = mode === 'shuffle';
+      if (planes) shuffleJob(eng, toLarge, planes, h, w, r, at(toLarge ? src : out), at(toLarge ? out : src));
+      return out;
+    }
     for (let nc = 0; nc < planes; nc++) {
       if (mode === 'upsampleBwd') sumBlocks(x, nc * big, y, nc * plane, h, w, r);
       else if (mode === 'upsample') upsamplePlane(x, nc * plane, y, nc * big, h, w, r);

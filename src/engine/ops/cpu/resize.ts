@@ -3,12 +3,14 @@
  * [outer, outLen, inner]), with the WGSL kernel's geometry (shaders/resize.ts) in f32 step by
  * step: the same centres, the same first and last taps, the same tap weights and the same f32
  * total that renormalises them. Only the weighted sum itself runs in f64. The weights depend on
- * the output index alone, so they are computed once per axis instead of once per element.
+ * the output index alone, so they are computed once per axis instead of once per element; the
+ * weighted sums run in WebAssembly (assembly/elementwise.ts) with the same f64 arithmetic.
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import type { ResizeMethod } from '../../../shaders/resize.js';
 import { numel } from '../../shape.js';
+import { resizeJob } from '../../cpu/jobs.js';
 
 const f32 = Math.fround;
 
@@ -54,26 +56,24 @@ export function resizeAxisCpu(eng: CpuEngine, method: ResizeMethod, x: Tensor, o
   inLen: number, outLen: number, inner: number, p: AxisFilterParams): Tensor {
   return eng.kernel(`resize_${method}`, () => {
     const y = Tensor.empty(outShape);
-    const xd = x.data, yd = y.data;
     const t = tapsFor(inLen, outLen, method, p);
-    const acc = new Float64Array(inner);
-    for (let q = 0; q < outer; q++)
-      for (let o = 0; o < outLen; o++) {
-        const src = (q * inLen + t.first[o]) * inner, dst = (q * outLen + o) * inner, wo = o * t.width;
-        if (inner === 1) {
-          // The width pass: taps are neighbours in memory, the sum fits a register.
-          let sum = 0;
-          for (let k = 0; k < t.count[o]; k++) sum += t.weights[wo + k] * xd[src + k];
-          yd[dst] = sum / t.total[o];
-          continue;
-        }
-        acc.fill(0);
-        for (let k = 0; k < t.count[o]; k++) {
-          const wgt = t.weights[wo + k], row = src + k * inner;
-          for (let b = 0; b < inner; b++) acc[b] += wgt * xd[row + b];
-        }
-        for (let b = 0; b < inner; b++) yd[dst + b] = acc[b] / t.total[o];
-      }
+    if (!y.size) return y;
+    // The sums run in the WebAssembly job (f64, the same order: the same bits as a JS loop),
+    // over tap tables copied into the heap.
+    const ints = eng.heap.alloc(8 * outLen, 'cpu resize taps'), floats = eng.heap.alloc(4 * outLen * (t.width + 1), 'cpu resize weights');
+    try {
+      const buf = eng.heap.memory.buffer;
+      new Int32Array(buf, ints.offset, outLen).set(t.first);
+      new Int32Array(buf, ints.offset + 4 * outLen, outLen).set(t.count);
+      new Float32Array(buf, floats.offset, outLen * t.width).set(t.weights);
+      new Float32Array(buf, floats.offset + 4 * outLen * t.width, outLen).set(t.total);
+      resizeJob(eng, x.storage.block.offset, y.storage.block.offset, outer, inLen, outLen, inner, {
+        first: ints.offset, count: ints.offset + 4 * outLen, weights: floats.offset, total: floats.offset + 4 * outLen * t.width, width: t.width,
+      }, t.width);
+    } finally {
+      eng.heap.release(ints);
+      eng.heap.release(floats);
+    }
     return y;
   }, numel(outShape) * (2 * Math.ceil(p.support) + 2) * 4, 4 * (outer * inLen * inner + outer * outLen * inner));
 }
