@@ -153,9 +153,9 @@ export function configToRecipe(cfg: SrganConfig, extra: Pick<Recipe, 'name' | 'd
   };
 }
 
-/** The recipe as the JSON text of a recipe file. */
+/** The recipe as the JSON text of a recipe file (arrays of numbers on one line, as a person writes them). */
 export function formatRecipe(recipe: Recipe): string {
-  return JSON.stringify(recipe, null, 2) + '\n';
+  return JSON.stringify(recipe, null, 2).replace(/\[\s+([-\d.e,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.trim().split(/,\s*/).join(', ')}]`) + '\n';
 }
 
 /**

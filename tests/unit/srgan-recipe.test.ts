@@ -52,6 +52,19 @@ describe('recipes', () => {
     }
   });
 
+  it('saved recipes keep arrays of numbers on one line', () => {
+    const text = formatRecipe(configToRecipe(presets.paper));
+    expect(text).toContain('"channels": [64, 64, 128, 128, 256, 256, 512, 512]');
+    expect(text).toContain('"lrDecayAt": [0.5]');
+    expect(recipeToConfig(parseRecipe(text))).toEqual(presets.paper);
+  });
+
+  it('the shipped srgan recipe is the config its run record was trained with', () => {
+    const latest = JSON.parse(readFileSync('models/srgan/run/checkpoints/latest.json', 'utf8'));
+    const state = JSON.parse(readFileSync(`models/srgan/run/checkpoints/${latest.dir}/state.json`, 'utf8'));
+    expect(recipeToConfig(parseRecipe(readFileSync(SHIPPED_RECIPES.srgan.path, 'utf8')))).toEqual(state.config);
+  });
+
   it('the shipped recipes are valid files; srgan\'s starts from the shipped models', () => {
     for (const { path } of Object.values(SHIPPED_RECIPES)) parseRecipe(readFileSync(path, 'utf8'), path);
     const srgan = parseRecipe(readFileSync(SHIPPED_RECIPES.srgan.path, 'utf8'));
