@@ -6,7 +6,10 @@
 
 import { madd } from './simd';
 
-export const MR: i32 = 6;
+// Six rows need 12 accumulators, 2 B vectors and an A splat: 15 xmm registers with fused
+// multiply-adds. Without FMA each multiply needs a temporary and the 6-row tile spilled (26
+// GFLOPS on one core in L1); the portable build keeps 5 rows (10 accumulators), ~38 GFLOPS.
+export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 export const NR: i32 = 8;
 
 /** Pack rows m0..m0+M of A (element (m,k) at a + 4·(m·rs + k·cs)), depth k0..k0+K, into panels. */
@@ -121,6 +124,42 @@ export function microKernel4(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, a
   v128.store(c, c30); v128.store(c, c31, 16);
 }
 
+/** The portable build's full tile: 5 rows of an A panel (10 accumulators). */
+export function microKernel5(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
+  const row = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = accumulate ? v128.load(c) : z, c01 = accumulate ? v128.load(c, 16) : z;
+  let c10 = accumulate ? v128.load(c + row) : z, c11 = accumulate ? v128.load(c + row, 16) : z;
+  let c20 = accumulate ? v128.load(c + 2 * row) : z, c21 = accumulate ? v128.load(c + 2 * row, 16) : z;
+  let c30 = accumulate ? v128.load(c + 3 * row) : z, c31 = accumulate ? v128.load(c + 3 * row, 16) : z;
+  let c40 = accumulate ? v128.load(c + 4 * row) : z, c41 = accumulate ? v128.load(c + 4 * row, 16) : z;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    pa += MR * 4; pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += row;
+  v128.store(c, c10); v128.store(c, c11, 16); c += row;
+  v128.store(c, c20); v128.store(c, c21, 16); c += row;
+  v128.store(c, c30); v128.store(c, c31, 16); c += row;
+  v128.store(c, c40); v128.store(c, c41, 16);
+}
+
+/** A full MR × NR tile: the build's own micro-kernel (MR is a constant, so this folds away). */
+@inline function fullTile(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
+  if (MR == 6) microKernel(pa, pb, K, c, ldc, accumulate);
+  else microKernel5(pa, pb, K, c, ldc, accumulate);
+}
+
 /** The same over 2 rows of an A panel. */
 export function microKernel2(pa: usize, pb: usize, K: i32, c: usize, ldc: i32, accumulate: bool): void {
   const row = <usize>ldc << 2;
@@ -163,7 +202,7 @@ export function gemmPacked(ap: usize, aStride: i32, bp: usize, M: i32, N: i32, K
       const pa = ap + <usize>((i / MR) * aStride);
       const ct = c + (<usize>(i * ldc + j) << 2);
       if (rows == MR && cols == NR) {
-        microKernel(pa, bpanel, K, ct, ldc, accumulate);
+        fullTile(pa, bpanel, K, ct, ldc, accumulate);
       } else if (cols == NR) {
         // Bottom rows: 4 and 2 rows straight into C, a last odd row through the scratch tile.
         let r = 0;
@@ -175,7 +214,7 @@ export function gemmPacked(ap: usize, aStride: i32, bp: usize, M: i32, N: i32, K
         }
       } else {
         // Edge tile: into a scratch tile, then the valid part into C.
-        microKernel(pa, bpanel, K, edge, NR, false);
+        fullTile(pa, bpanel, K, edge, NR, false);
         copyEdge(edge, ct, ldc, rows, cols, accumulate);
       }
     }

@@ -12,7 +12,7 @@ export { gemmJob, GEMM_SCRATCH_BYTES } from './matmul';
 export { directForward, directWgrad, directScratchBytes } from './direct';
 // The hot loops, exported only so that binaryen keeps each a function of its own: inlined into
 // their single caller, their loops would sit deeper, where V8 unrolls them and spills (see gemm.ts).
-export { microKernel, microKernel4, microKernel2 } from './gemm';
+export { microKernel, microKernel5, microKernel4, microKernel2 } from './gemm';
 export { forwardStep, wgradPair } from './direct';
 export { preluForward, preluInputGrad } from './prelu';
 export { channelMoments, channelAffine } from './channels';
