@@ -1,6 +1,6 @@
 // Rebuilds the bundled images from their source packages (run once by hand; the outputs are committed).
 //   mkdir -p /tmp/srdata && cd /tmp/srdata
-//   apt-get download python3-skimage python-matplotlib-data python3-sklearn facedetect
+//   apt-get download python3-skimage python-matplotlib-data python3-sklearn facedetect lomiri-wallpapers-16.04
 //   for f in *.deb; do dpkg -x "$f" x; done
 //   npm pack @vladmandic/face-api@1.7.15 && tar xzf vladmandic-face-api-1.7.15.tgz
 //   node data/build-bundled.mjs /tmp/srdata
@@ -41,6 +41,11 @@ const photos = [
   { out: 'photos/heldout/grace_hopper.jpg', package: 'Debian python-matplotlib-data 3.6.3-1',
     original: '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg', from: 'x/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg',
     author: HOPPER, licence: 'public domain', encode: 'copy' },
+  // A phone photo at its own resolution, as a user would upscale it (its sensor noise and JPEG blocks are the
+  // camera's): the real-JPEG check of the degradation-trained `photo` model (docs/models.md). Not for training.
+  { out: 'photos/native/seeding_by_Clements_Engelhardt.jpg', package: 'Debian lomiri-wallpapers-16.04 20.04.0-2',
+    original: '/usr/share/backgrounds/seeding_by_Clements_Engelhardt.jpg',
+    from: 'x/usr/share/backgrounds/seeding_by_Clements_Engelhardt.jpg', author: 'Clemens Engelhardt (2018)', licence: 'CC0-1.0', encode: 'copy' },
 ];
 
 // Face centres in the originals (1920 px wide), picked by eye; each crop is a 384 px square around

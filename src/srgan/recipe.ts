@@ -166,4 +166,5 @@ export function formatRecipe(recipe: Recipe): string {
 export const SHIPPED_RECIPES = {
   default: { path: 'models/default/recipe.json', url: (): URL => new URL('../../models/default/recipe.json', import.meta.url) },
   srgan: { path: 'models/srgan/recipe.json', url: (): URL => new URL('../../models/srgan/recipe.json', import.meta.url) },
+  photo: { path: 'models/photo/recipe.json', url: (): URL => new URL('../../models/photo/recipe.json', import.meta.url) },
 } as const;

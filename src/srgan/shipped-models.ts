@@ -1,5 +1,5 @@
 /**
- * The one catalogue of the generators this package ships in its models/ folder. Every place that
+ * The one catalogue of the generators this package ships in its models/ folder (default, srgan, photo). Every place that
  * lists or resolves them (createUpscaler, the CLI's `-n/--model`) reads this table, so a model is
  * usable everywhere as soon as its file exists. Paths are relative to the package root.
  *
@@ -9,7 +9,7 @@
  * The URLs are literals on purpose: a bundler only understands a literal.
  */
 
-export type ShippedName = 'default' | 'srgan';
+export type ShippedName = 'default' | 'srgan' | 'photo';
 
 export interface ShippedModel {
   name: ShippedName;
@@ -30,6 +30,11 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
     name: 'srgan', path: 'models/srgan/generator.safetensors',
     url: () => new URL('../../models/srgan/generator.safetensors', import.meta.url),
     description: 'GAN-trained (SRGAN): sharper texture',
+  },
+  {
+    name: 'photo', path: 'models/photo/generator.safetensors',
+    url: () => new URL('../../models/photo/generator.safetensors', import.meta.url),
+    description: 'for phone and web JPEGs: trained on noisy, compressed inputs; removes noise and blocks rather than sharpening them',
   },
 ];
 

@@ -1,7 +1,7 @@
 /** Recipes: parsing and checking a recipe file, config ↔ recipe, the shipped recipes. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeConfig, presets } from '../../src/srgan/config.js';
+import { makeConfig, presets, withConfigDefaults } from '../../src/srgan/config.js';
 import { ConfigError } from '../../src/srgan/errors.js';
 import { configToRecipe, formatRecipe, parseRecipe, recipeToConfig, SHIPPED_RECIPES } from '../../src/srgan/recipe.js';
 
@@ -59,10 +59,12 @@ describe('recipes', () => {
     expect(recipeToConfig(parseRecipe(text))).toEqual(presets.paper);
   });
 
-  it('the shipped srgan recipe is the config its run record was trained with', () => {
-    const latest = JSON.parse(readFileSync('models/srgan/run/checkpoints/latest.json', 'utf8'));
-    const state = JSON.parse(readFileSync(`models/srgan/run/checkpoints/${latest.dir}/state.json`, 'utf8'));
-    expect(recipeToConfig(parseRecipe(readFileSync(SHIPPED_RECIPES.srgan.path, 'utf8')))).toEqual(state.config);
+  it('each shipped recipe is the config its model\'s run record was trained with', () => {
+    for (const name of ['default', 'srgan', 'photo'] as const) {
+      const latest = JSON.parse(readFileSync(`models/${name}/run/checkpoints/latest.json`, 'utf8'));
+      const state = JSON.parse(readFileSync(`models/${name}/run/checkpoints/${latest.dir}/state.json`, 'utf8'));
+      expect(recipeToConfig(parseRecipe(readFileSync(SHIPPED_RECIPES[name].path, 'utf8'))), name).toEqual(withConfigDefaults(state.config));
+    }
   });
 
   it('the shipped recipes are valid files; srgan\'s starts from the shipped models', () => {
