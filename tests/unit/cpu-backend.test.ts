@@ -166,7 +166,7 @@ for (const simd of ['relaxed', 'portable'] as const) {
 }
 
 describe('CPU backend light kernels in WebAssembly', () => {
-  it('maps, pixel shuffle ×2/×4 and resizing give the bits of the float64-sum JavaScript loops they replaced, on 1 and 2 threads', async () => {
+  it('maps, pixel shuffle ×2/×4, resizing and PReLU give the bits of the float64-sum JavaScript loops they replaced, on 1 and 2 threads', async () => {
     const run = async (threads: number) => {
       await E.initEngine({ backend: 'cpu', threads, log: () => {} });
       const a = E.tensor(rand(300_007, 21), [300_007]), b = E.tensor(rand(300_007, 22), [300_007]);
@@ -178,6 +178,12 @@ describe('CPU backend light kernels in WebAssembly', () => {
       outs.push(E.pixelShuffle(small, 4), E.pixelShuffle(small, 2), v.grad!);
       const img = E.tensor(rand(2 * 3 * 37 * 29, 24), [2, 3, 37, 29]);
       outs.push(E.resize(img, 148, 116, { method: 'bicubic' }), E.resize(img, 11, 9, { method: 'bicubic', antialias: true }));
+      // PReLU's forward and input gradient as a threaded job (runs of a channel dealt out to threads).
+      const px = E.variable(E.tensor(rand(3 * 32 * 41 * 43, 25), [3, 32, 41, 43]));
+      const pa = E.variable(E.tensor(rand(32, 26), [32]));
+      const py = E.prelu(px, pa);
+      E.backward(E.sum(E.mul(py, E.tensor(rand(py.size, 27), py.shape))));
+      outs.push(py, px.grad!, pa.grad!);
       const got = outs.map((t) => t.data.slice());
       const [ad, bd] = [a.data, b.data];
       E.destroyEngine();

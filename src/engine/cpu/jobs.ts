@@ -8,7 +8,7 @@ import type { HeapBlock } from './heap.js';
 
 const DESC = 64;
 const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3, JOB_DIRECT_FORWARD = 4, JOB_DIRECT_WGRAD = 5, JOB_PAD = 6;
-const JOB_MAP = 7, JOB_SHUFFLE = 8, JOB_RESIZE = 9;
+const JOB_MAP = 7, JOB_SHUFFLE = 8, JOB_RESIZE = 9, JOB_PRELU = 10;
 /** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
 const PARALLEL_FLOPS = 4e6;
 
@@ -149,4 +149,9 @@ export function directForwardJob(eng: CpuEngine, g: DirectJobGeometry, xpad: num
 /** dW [O, C, kh, kw] += dY ⋆ Xpad over every image (dW must start at zero). */
 export function directWgradJob(eng: CpuEngine, g: DirectJobGeometry, xpad: number, dw: number, dy: number): void {
   run(eng, [JOB_DIRECT_WGRAD, ...directWords(g), xpad, dw, dy], eng.kernels.directScratchBytes(g.C * g.kh * g.kw), directFlops(g));
+}
+
+/** PReLU over x [N, C, inner] (g = x: the forward; else its input gradient), runs of `inner` dealt out to threads. */
+export function preluJob(eng: CpuEngine, x: number, g: number, alpha: number, out: number, total: number, channels: number, inner: number): void {
+  runPlain(eng, [JOB_PRELU, x, g, alpha, out, total, channels, inner], 12 * total);
 }

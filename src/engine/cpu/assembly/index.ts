@@ -5,6 +5,7 @@ import { gemmJob } from './matmul';
 import { directForward, directWgrad } from './direct';
 import { padPlanes } from './pad';
 import { mapJob, shuffleJob, resizeJob } from './elementwise';
+import { preluJob } from './prelu';
 
 export { packA, packB, MR, NR } from './gemm';
 export { convForward, convWgrad, wgradScratchBytes, CONV_SCRATCH_BYTES } from './conv';
@@ -26,6 +27,7 @@ export const JOB_PAD: i32 = 6;
 export const JOB_MAP: i32 = 7;
 export const JOB_SHUFFLE: i32 = 8;
 export const JOB_RESIZE: i32 = 9;
+export const JOB_PRELU: i32 = 10;
 
 export function dispatch(desc: usize, tid: i32, nt: i32): void {
   const job = load<i32>(desc);
@@ -38,5 +40,6 @@ export function dispatch(desc: usize, tid: i32, nt: i32): void {
   else if (job == JOB_MAP) mapJob(desc + 4, tid, nt);
   else if (job == JOB_SHUFFLE) shuffleJob(desc + 4, tid, nt);
   else if (job == JOB_RESIZE) resizeJob(desc + 4, tid, nt);
+  else if (job == JOB_PRELU) preluJob(desc + 4, tid, nt);
   else unreachable();
 }

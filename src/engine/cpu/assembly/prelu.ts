@@ -3,17 +3,35 @@
 
 /** y = x where x > 0, else α[channel]·x: the input gradient below with g = x. */
 export function preluForward(x: usize, alpha: usize, y: usize, total: i32, channels: i32, inner: i32): void {
-  preluInputGrad(x, x, alpha, y, total, channels, inner);
+  if (inner > 0) preluRuns(x, x, alpha, y, 0, total / inner, channels, inner);
 }
 
 /** PReLU's input gradient, branch-free: dx = g where x > 0, else α[ch]·g. */
 export function preluInputGrad(x: usize, g: usize, alpha: usize, dx: usize, total: i32, channels: i32, inner: i32): void {
+  if (inner > 0) preluRuns(x, g, alpha, dx, 0, total / inner, channels, inner);
+}
+
+/**
+ * The same as a threaded job, each thread taking a contiguous range of runs. d: x, g (x for the
+ * forward), alpha, out, total, channels, inner.
+ */
+export function preluJob(d: usize, tid: i32, nt: i32): void {
+  const x = load<usize>(d), g = load<usize>(d, 4), alpha = load<usize>(d, 8), out = load<usize>(d, 12);
+  const total = load<i32>(d, 16), channels = load<i32>(d, 20), inner = load<i32>(d, 24);
+  if (inner <= 0) return;
+  const runs = total / inner, per = (runs + nt - 1) / nt;
+  const first = min(runs, tid * per), last = min(runs, first + per);
+  preluRuns(x, g, alpha, out, first, last, channels, inner);
+}
+
+function preluRuns(x: usize, g: usize, alpha: usize, dx: usize, first: i32, last: i32, channels: i32, inner: i32): void {
+  if (inner <= 0) return;
   const zero = f32x4.splat(0);
-  let ch = 0;
-  for (let start = 0; start < total; start += inner) {
+  let ch = first % channels;
+  for (let run = first; run < last; run++) {
     const a = load<f32>(alpha + (<usize>ch << 2));
     const av = f32x4.splat(a);
-    const end = start + inner;
+    const start = run * inner, end = start + inner;
     let i = start;
     for (; i + 4 <= end; i += 4) {
       const o = <usize>i << 2;

@@ -6,6 +6,7 @@
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import { channelMoments } from './channels.js';
+import { preluJob } from '../../cpu/jobs.js';
 
 export interface PreluGeometry { n: number; c: number; inner: number }
 
@@ -13,7 +14,7 @@ export function preluCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, geo: PreluGeo
   return eng.kernel('prelu', () => {
     const y = Tensor.empty(x.shape);
     const at = (t: Tensor) => t.storage.block.offset;
-    eng.kernels.preluForward(at(x), at(alpha), at(y), geo.n, geo.c, geo.inner);
+    preluJob(eng, at(x), at(x), at(alpha), at(y), geo.n, geo.c, geo.inner);
     return y;
   }, x.size, x.size * 8);
 }
@@ -22,7 +23,7 @@ export function preluInputGradCpu(eng: CpuEngine, x: Tensor, alpha: Tensor, g: T
   return eng.kernel('prelu_bwd', () => {
     const dx = Tensor.empty(x.shape);
     const at = (t: Tensor) => t.storage.block.offset;
-    eng.kernels.preluInputGrad(at(x), at(g), at(alpha), at(dx), geo.n, geo.c, geo.inner);
+    preluJob(eng, at(x), at(g), at(alpha), at(dx), geo.n, geo.c, geo.inner);
     return dx;
   }, x.size, x.size * 12);
 }
