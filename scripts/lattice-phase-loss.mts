@@ -25,6 +25,7 @@ const trainer = new Trainer(config);
 initGeneratorFrom(trainer.generator, await readFile('models/default/generator.safetensors'), 'default');
 E.loadCheckpoint(trainer.discriminator, await readFile('models/srgan/discriminator.safetensors'));
 // The trainer's G step (trainer.ts, generatorStep) with the extra term; everything else is the trainer's.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- replaces a private method of Trainer for this experiment
 (Trainer.prototype as any).generatorStep = function (this: any, lowRes: E.Tensor, target: E.Tensor, _phase: number, o: Record<string, E.Tensor>) {
   this.optG.zeroGrad();
   const dParams = this.discriminator.parameters();

@@ -85,7 +85,7 @@ async function run(argv: string[]): Promise<number> {
   const gridSet = grid === undefined ? undefined : await prepareEvalSet(gridImages(images, gridRows), { scale: choices[0].scale, size: GRID_SIZE, lowRes });
   const gridOutputs: HostImage[][] = [];
   for (const choice of choices) {
-    const model = await choice.load();
+    const model = choice.load();
     const bar = progressBar(images.length, choices.length > 1 ? `eval ${choice.label}` : 'eval');
     const t0 = performance.now();
     const report = await evaluateModel(images, model, (done) => bar.update(done), ensemble, lowRes);

@@ -128,7 +128,7 @@ async function run(argv: string[]): Promise<number> {
     `${reduced.length > 1 ? 'have' : 'has'} 16 bits per sample; ${reduced[0].format.toUpperCase()} holds 8, so the result is reduced to 8 (write .png to keep 16)`);
 
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
-  const model = await choice.load();
+  const model = choice.load();
   const ac = new AbortController();
   // Ctrl-C or a kill: stop after the tile in flight, so the unfinished file is removed, not left behind.
   const stop = () => ac.abort(new Error('interrupted; the unfinished file was removed'));

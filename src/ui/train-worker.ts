@@ -88,7 +88,7 @@ async function train(m: StartMessage): Promise<void> {
     openData: (cfg) => {
       const data = PhotoDataset.fromImages(images, {
         crop: cfg.hrCrop, batch: cfg.batch, seed: cfg.seed, degrade: cfg.degrade, scale: cfg.generator.scale,
-        warn: (msg) => { const [, name, reason] = /^skipping (.+?): (.*)$/.exec(msg) ?? [, '', msg]; skipped.push({ name: name!, reason: reason! }); },
+        warn: (msg) => { const [, name, reason] = /^skipping (.+?): (.*)$/.exec(msg) ?? ['', '', msg]; skipped.push({ name: name!, reason: reason! }); },
       });
       post({ type: 'data', used: data.sources.length, skipped });
       return data;

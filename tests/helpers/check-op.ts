@@ -74,7 +74,7 @@ export async function checkOp(c: OpCase): Promise<CheckResult> {
     return t;
   });
   const problems: string[] = [];
-  let forwardMaxErr = 0;
+  let forwardMaxErr: number;
   const gradMaxErr: number[] = [];
   try {
     const out = tidy(() => c.gpu(...inputs));

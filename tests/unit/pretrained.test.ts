@@ -56,6 +56,7 @@ function refModel(files: LayersModelFiles, input: Nhwc): Nhwc {
   const vals = new Map<string, Nhwc>([[g.input.name, input]]);
   for (const l of g.layers) {
     const xs = l.inputs.map((n) => vals.get(n)!);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a Keras layer config is untyped JSON; each branch reads its own fields
     const cfg = l.config as Record<string, any>;
     let y: Nhwc;
     const ps = /^PixelShuffle(\d+)x$/.exec(l.className);

@@ -317,6 +317,7 @@ export class WebGpuEngine {
   destroy(): void {
     if (!this.lostError) this.flush();
     this.lostError ??= new DeviceLostError('engine-destroyed', '', 'the engine was destroyed by destroyEngine()');
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- remembers which engine is closing, not an alias
     closing = this;
     this.device.destroy();
   }

@@ -144,7 +144,7 @@ export class Profiler {
     });
     this.pending.push(p);
     // Forget settled reads, so that a long profiled run does not hold every promise it made.
-    void p.then(() => { const k = this.pending.indexOf(p); if (k >= 0) this.pending.splice(k, 1); });
+    void p.then(() => { const k = this.pending.indexOf(p); if (k >= 0) void this.pending.splice(k, 1); });
   }
 
   /** Wait for outstanding timestamp reads, then report per-kernel totals, slowest first. */

@@ -192,7 +192,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
         return await write();
       } catch (e) {
         throw new Error(`could not save ${what} at step ${step}: ${(e as Error).message}. ` +
-          (savedStep === undefined ? 'Nothing of this run was saved.' : `The checkpoint at step ${savedStep} of ${o.store.label} is unchanged.`));
+          (savedStep === undefined ? 'Nothing of this run was saved.' : `The checkpoint at step ${savedStep} of ${o.store.label} is unchanged.`), { cause: e });
       }
     };
     const checkpoint = async (snapshot: TrainerSnapshot, stepLogs: readonly StepLog[]) => {

@@ -16,6 +16,7 @@ function argmaxAt(x: Float32Array, g: PoolGeometry, plane: number, oy: number, o
     const row = (plane * g.h + oy * g.s + ky) * g.w + ox * g.s;
     for (let kx = 0; kx < g.k; kx++) {
       const v = x[row + kx];
+      // eslint-disable-next-line no-self-compare -- x !== x is the NaN test, the cheapest one in this loop
       if (v > best || (v !== v && best === best)) { best = v; at = row + kx; }
     }
   }
