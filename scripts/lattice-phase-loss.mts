@@ -1,6 +1,6 @@
 /**
- * The experiment behind docs/models.md's "a loss on the phase pattern": srgan's recipe (the GAN
- * phase from `default` with srgan's discriminator, SRGAN_PHASE2_FROM_DEFAULT) plus WEIGHT ×
+ * The experiment behind docs/models.md's "a loss on the phase pattern": the previous srgan's recipe
+ * (the GAN phase from `default` with srgan's discriminator, written out below) plus WEIGHT ×
  * phasePatternLoss (src/srgan/phase-loss.ts: SR's per-sub-pixel-phase high-pass means matched to
  * HR's, per batch and colour), which removes G's fixed ×4 pattern and leaves phase-free detail alone.
  * The trainer has no option for this term yet, so this script replaces the trainer's G step with
@@ -17,10 +17,14 @@ import { perceptualLoss } from '../src/srgan/losses.js';
 import { phasePatternLoss } from '../src/srgan/phase-loss.js';
 import { Trainer } from '../src/srgan/train/trainer.js';
 import { toRgbPlanes } from '../src/srgan/image/types.js';
-import { makeConfig, SRGAN_PHASE2_FROM_DEFAULT } from '../src/srgan/config.js';
+import { makeConfig } from '../src/srgan/config.js';
 const [weight, steps, out, dataDir = 'scratch/lattice/data'] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4], process.argv[5]];
 await E.initEngine({ backend: 'cpu' });
-const config = makeConfig('tiny', { ...SRGAN_PHASE2_FROM_DEFAULT, phase2Steps: steps });
+// The previous srgan's recipe, as these runs used it (the shipped models/srgan/recipe.json has since changed).
+const config = makeConfig('tiny', {
+  generator: { blocks: 8 }, discriminator: { head: 'patch' }, phase1Steps: 0, phase2Steps: steps, batch: 8, hrCrop: 64, lr: 1e-4,
+  ganLoss: 'ragan', advWeight: 1e-2, dLrScale: 4, featureMatchWeight: 0.03,
+});
 const trainer = new Trainer(config);
 initGeneratorFrom(trainer.generator, await readFile('models/default/generator.safetensors'), 'default');
 E.loadCheckpoint(trainer.discriminator, await readFile('models/srgan/discriminator.safetensors'));

@@ -189,18 +189,6 @@ export const presets: Record<PresetName, SrganConfig> = {
   },
 };
 
-/**
- * SRGAN's phase 2 from the shipped `default` generator, with the shipped `srgan` discriminator: the
- * recipe `srgan` was trained with (docs/models.md) at the rate of its last part, as the main job's
- * live run (scripts/main-job.sh) and the app's "Start from the shipped default" run it. Overrides
- * of the `tiny` preset; the step count is the caller's.
- */
-export const SRGAN_PHASE2_FROM_DEFAULT = {
-  generator: { blocks: 8 }, discriminator: { head: 'patch' },
-  phase1Steps: 0, batch: 8, hrCrop: 64, lr: 1e-4,
-  ganLoss: 'ragan', advWeight: 1e-2, dLrScale: 4, featureMatchWeight: 0.03,
-} as const satisfies Parameters<typeof makeConfig>[1];
-
 /** A deep copy of a preset with overrides applied (generator/discriminator merged field by field). */
 export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConfig, 'generator' | 'discriminator'>> & {
   generator?: Partial<GeneratorConfig>; discriminator?: Partial<DiscriminatorConfig>;

@@ -33,9 +33,12 @@ export { imageToTensor, tensorToImage } from './image/tensor.js';
 
 // Networks, recipes and generator files.
 export {
-  makeConfig, validateConfig, presets, SRGAN_PHASE2_FROM_DEFAULT,
+  makeConfig, validateConfig, presets,
   type SrganConfig, type GeneratorConfig, type DiscriminatorConfig, type PresetName, type GanLoss, type PixelRange,
 } from './config.js';
+export {
+  RECIPE_FORMAT, SHIPPED_RECIPES, configToRecipe, formatRecipe, parseRecipe, recipeToConfig, type Recipe,
+} from './recipe.js';
 export { Generator, generatorParamCount } from './models/generator.js';
 export { Discriminator } from './models/discriminator.js';
 export {

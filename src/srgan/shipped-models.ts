@@ -40,7 +40,7 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
 
 export const SHIPPED_NAMES: readonly ShippedName[] = SHIPPED_MODELS.map((m) => m.name);
 
-/** The discriminator trained with srgan, which a GAN phase from `default` can start from (SRGAN_PHASE2_FROM_DEFAULT). */
+/** The discriminator trained with srgan, which a GAN phase from `default` can start from (models/srgan/recipe.json). */
 export const SHIPPED_SRGAN_DISCRIMINATOR = {
   path: 'models/srgan/discriminator.safetensors',
   url: (): URL => new URL('../../models/srgan/discriminator.safetensors', import.meta.url),

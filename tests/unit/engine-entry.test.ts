@@ -60,8 +60,9 @@ describe('the engine entry', () => {
 /** What `srgan-webgpu/srgan` gives a user (values only; types are erased). A change here is a change of the package's API. */
 const SRGAN_PUBLIC = [
   'CheckpointError', 'ConfigError', 'DataError', 'DatasetError', 'Discriminator', 'GRID_COLUMNS', 'Generator', 'ImageDecodeError',
-  'ImageShapeError', 'MODEL_NAMES', 'ModelFileError', 'NonFiniteLossError', 'PhotoDataset', 'RunFiles', 'SHIPPED_MODELS', 'SHIPPED_NAMES',
-  'SRGAN_PHASE2_FROM_DEFAULT', 'SrganError', 'Trainer', 'UpscalerError', 'bicubicUpscale', 'centreCrops', 'chooseModel', 'compareImages',
+  'ImageShapeError', 'MODEL_NAMES', 'ModelFileError', 'NonFiniteLossError', 'PhotoDataset', 'RECIPE_FORMAT', 'RunFiles', 'SHIPPED_MODELS', 'SHIPPED_NAMES',
+  'SHIPPED_RECIPES', 'configToRecipe', 'formatRecipe', 'parseRecipe', 'recipeToConfig',
+  'SrganError', 'Trainer', 'UpscalerError', 'bicubicUpscale', 'centreCrops', 'chooseModel', 'compareImages',
   'createUpscaler', 'decodeImageBlob', 'encodePngBlob', 'evaluate', 'evaluateModel', 'evaluateOnImages', 'fetchModelReader',
   'flatRegionSharpness', 'generatorFromSafetensors', 'generatorInference', 'generatorInferenceFromBytes', 'generatorParamCount',
   'generatorToSafetensors', 'imageToTensor', 'initGeneratorFrom', 'interpolateGenerators', 'isShippedName', 'laplacianVariance', 'lumaY',

@@ -31,7 +31,6 @@
 import * as E from '../../engine/index.js';
 import type { Rng } from '../../engine/index.js';
 import type { GeneratorConfig } from '../config.js';
-import { runGenerator } from '../inference.js';
 import { icnrInit } from './icnr.js';
 import { activation, conv, convParams, PixelShuffle, UpsampleNearest } from './layers.js';
 import { ConfigError } from '../errors.js';
@@ -139,16 +138,6 @@ export class Generator extends Module {
       if (icnr) icnrInit(this.tail, cfg.scale, E.nn.initRng(rng), { gain: 0.1, zeroBias: true });
       else shrinkInit(this.tail, E.nn.initRng(rng));
     }
-  }
-
-  /**
-   * The picture a user sees: SR in [0, 1], clamped, in eval mode, with no graph (the inference
-   * contract, inference.ts). Training mode is restored afterwards.
-   * @deprecated Use `runGenerator(generator, lr)` from inference.ts. Kept only for the trainer's
-   * one call (src/srgan/train/trainer.ts), to be dropped with it.
-   */
-  enhance(lr: E.Tensor): E.Tensor {
-    return runGenerator(this, lr);
   }
 
   forward(lr: E.Tensor): E.Tensor {

@@ -16,6 +16,7 @@ import * as E from '../../engine/index.js';
 import type { Tensor } from '../../engine/index.js';
 import { fromUnitRange, withConfigDefaults, type SrganConfig } from '../config.js';
 import { Generator } from '../models/generator.js';
+import { runGenerator } from '../inference.js';
 import { ConfigError, ModelFileError, SrganError } from '../errors.js';
 import { Discriminator } from '../models/discriminator.js';
 import type { Vgg19Features } from '../models/vgg19.js';
@@ -236,7 +237,7 @@ export class Trainer {
 
   /** SR for an LR batch in [0, 1] (eval mode, no graph), for grids and metrics: the inference generator's. */
   enhance(lowRes: Tensor): Tensor {
-    return this.inferenceGenerator.enhance(lowRes);
+    return runGenerator(this.inferenceGenerator, lowRes);
   }
 
   async snapshot(data?: unknown): Promise<TrainerSnapshot> {
