@@ -151,7 +151,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     },
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
     hrCrop: 96, batch: 16, phase1Steps: 8000, phase2Steps: 1500,
-    lr: 5e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
+    lr: 2e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
     content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
   },
   paper: {
