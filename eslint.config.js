@@ -8,9 +8,18 @@ import globals from 'globals';
 export default tseslint.config(
   {
     ignores: [
-      'node_modules/', 'dist/', 'runs/', 'scratch/', 'test-artifacts/', 'data/', 'models/', 'public/', '.kit/',
+      'node_modules/',
+      'dist/',
+      'runs/',
+      'scratch/',
+      'test-artifacts/',
+      'data/',
+      'models/',
+      'public/',
+      '.kit/',
       // AssemblyScript (f32, v128, @inline), compiled by scripts/build-wasm.mjs into kernels-wasm.ts, itself generated.
-      'src/engine/cpu/assembly/', 'src/engine/cpu/kernels-wasm.ts',
+      'src/engine/cpu/assembly/',
+      'src/engine/cpu/kernels-wasm.ts',
     ],
   },
   {
@@ -32,7 +41,10 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       // Without types.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-var': 'error',
