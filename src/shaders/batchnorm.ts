@@ -9,6 +9,7 @@
  */
 import { gridBuiltins, linearIndex, perChannelMain } from './common.js';
 import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
+import type { KernelSource } from './bindings.js';
 
 const shapeParams = `struct P { n: u32, c: u32, inner: u32, count: u32, eps: f32, momentum: f32, unbias: f32, _pad: u32 }`;
 
@@ -19,12 +20,9 @@ const shapeParams = `struct P { n: u32, c: u32, inner: u32, count: u32, eps: f32
  */
 export function chunkMomentsSpec(): ChunkedReduceSpec {
   return {
-    header: `
+    inputs: ['X'], outputs: ['PartSum', 'PartM2'], uniform: 'P',
+    decls: `
 struct P { ${walkFields} }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> PartSum: array<f32>;
-@group(0) @binding(2) var<storage, read_write> PartM2: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
 ${channelOffsets}
 fn dev2(v: f32, m: f32) -> f32 { let d = v - m; return d * d; }`,
     type: 'f32', identity: '0.0', combine: 'return a + b;',
@@ -41,15 +39,9 @@ fn dev2(v: f32, m: f32) -> f32 { let d = v - m; return d * d; }`,
  * M2 = Σ (M2_j + n_j · (mean_j − mean)²). Also moves the running statistics in place:
  * running = (1 − m)·running + m·batch, with the unbiased variance (count / (count − 1)) as PyTorch.
  */
-export function batchStatsWGSL(wg: number): string {
-  return `
+export function batchStatsKernel(wg: number): KernelSource {
+  return { inputs: ['PartSum', 'PartM2'], outputs: ['Stats', 'RunMean', 'RunVar'], uniform: 'F', code: () => `
 struct F { c: u32, count: u32, chunkLen: u32, chunks: u32, eps: f32, momentum: f32, unbias: f32, _pad: u32 }
-@group(0) @binding(0) var<storage, read> PartSum: array<f32>;
-@group(0) @binding(1) var<storage, read> PartM2: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Stats: array<f32>;
-@group(0) @binding(3) var<storage, read_write> RunMean: array<f32>;
-@group(0) @binding(4) var<storage, read_write> RunVar: array<f32>;
-@group(0) @binding(5) var<uniform> u: F;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let c = ${linearIndex(wg)};
@@ -68,50 +60,35 @@ fn main(${gridBuiltins}) {
   Stats[u.c + c] = inverseSqrt(variance + u.eps);
   RunMean[c] = (1.0 - u.momentum) * RunMean[c] + u.momentum * mean;
   RunVar[c] = (1.0 - u.momentum) * RunVar[c] + u.momentum * variance * u.unbias;
-}`;
+}` };
 }
 
 /** Eval statistics: the running mean and 1/sqrt(running var + eps), one thread per channel. */
-export function runningStatsWGSL(wg: number): string {
-  return `
+export function runningStatsKernel(wg: number): KernelSource {
+  return { inputs: ['RunMean', 'RunVar'], outputs: ['Stats'], uniform: 'P', code: () => `
 ${shapeParams}
-@group(0) @binding(0) var<storage, read> RunMean: array<f32>;
-@group(0) @binding(1) var<storage, read> RunVar: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Stats: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let c = ${linearIndex(wg)};
   if (c >= u.c) { return; }
   Stats[c] = RunMean[c];
   Stats[u.c + c] = inverseSqrt(RunVar[c] + u.eps);
-}`;
+}` };
 }
 
 /** y = x·scale + shift per channel, with scale = invstd·γ and shift = β − mean·scale. */
-export function normalizeWGSL(wg: number, v: number): string {
-  return `
+export function normalizeKernel(wg: number, v: number): KernelSource {
+  return { inputs: ['X', 'Stats', 'Gamma', 'Beta'], outputs: ['Y'], uniform: 'P', code: () => `
 ${shapeParams}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> Stats: array<f32>;
-@group(0) @binding(2) var<storage, read> Gamma: array<f32>;
-@group(0) @binding(3) var<storage, read> Beta: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(5) var<uniform> u: P;
-${perChannelMain(wg, v, 'let scale = Stats[u.c + c] * Gamma[c]; let shift = Beta[c] - Stats[c] * scale;', 'Y[i] = X[i] * scale + shift;')}`;
+${perChannelMain(wg, v, 'let scale = Stats[u.c + c] * Gamma[c]; let shift = Beta[c] - Stats[c] * scale;', 'Y[i] = X[i] * scale + shift;')}` };
 }
 
 /** Per chunk of a channel: Σg (→ dβ) and Σg·x̂ (→ dγ), with x̂ = (x − mean)·invstd. */
 export function gradSumsSpec(): ChunkedReduceSpec {
   return {
-    header: `
+    inputs: ['X', 'G', 'Stats'], outputs: ['PartG', 'PartGXhat'], uniform: 'P',
+    decls: `
 struct P { ${walkFields} }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read> Stats: array<f32>;
-@group(0) @binding(3) var<storage, read_write> PartG: array<f32>;
-@group(0) @binding(4) var<storage, read_write> PartGXhat: array<f32>;
-@group(0) @binding(5) var<uniform> u: P;
 ${channelOffsets}
 fn terms(at: u32, mean: f32, invstd: f32) -> vec2<f32> { let g = G[at]; return vec2<f32>(g, g * (X[at] - mean) * invstd); }`,
     type: 'vec2<f32>', identity: 'vec2<f32>(0.0)', combine: 'return a + b;',
@@ -126,25 +103,16 @@ fn terms(at: u32, mean: f32, invstd: f32) -> vec2<f32> { let g = G[at]; return v
  *   dx = γ·invstd · (g − Σg/M − x̂·Σ(g·x̂)/M)   (M = N·H·W, the count per channel);
  * with running statistics they are constants and dx = γ·invstd·g.
  */
-export function inputGradWGSL(wg: number, v: number, training: boolean): string {
-  const sums = training
-    ? `@group(0) @binding(4) var<storage, read> SumG: array<f32>;
-@group(0) @binding(5) var<storage, read> SumGXhat: array<f32>;
-@group(0) @binding(6) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(7) var<uniform> u: P;`
-    : `@group(0) @binding(4) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(5) var<uniform> u: P;`;
+export function inputGradKernel(wg: number, v: number, training: boolean): KernelSource {
   const loads = training
     ? `let invstd = Stats[u.c + c]; let mean = Stats[c]; let k = Gamma[c] * invstd;
   let gMean = SumG[c] / f32(u.count); let slope = SumGXhat[c] / f32(u.count) * invstd;`
     : 'let k = Gamma[c] * Stats[u.c + c];';
   const body = training ? 'DX[i] = k * (G[i] - gMean - (X[i] - mean) * slope);' : 'DX[i] = k * G[i];';
-  return `
+  return {
+    inputs: training ? ['X', 'G', 'Stats', 'Gamma', 'SumG', 'SumGXhat'] : ['X', 'G', 'Stats', 'Gamma'], outputs: ['DX'], uniform: 'P',
+    code: () => `
 ${shapeParams}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read> Stats: array<f32>;
-@group(0) @binding(3) var<storage, read> Gamma: array<f32>;
-${sums}
-${perChannelMain(wg, v, loads, body)}`;
+${perChannelMain(wg, v, loads, body)}`,
+  };
 }

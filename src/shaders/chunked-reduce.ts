@@ -20,6 +20,7 @@
  * deviations from the chunk's mean, while the chunk is still in cache); pass i's result is `tot{i}`.
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelBindings } from './bindings.js';
 
 /** The first eight u32 words of every reduction's uniform struct. */
 export const walkFields = 'nOut: u32, nRed: u32, chunkLen: u32, chunks: u32, run: u32, runStride: u32, _w0: u32, _w1: u32';
@@ -42,10 +43,10 @@ export interface ReducePass {
   after?: string;
 }
 
-export interface ChunkedReduceSpec {
-  /** `struct P { ${walkFields}, ... }`, the bindings (uniform `u`), `fn baseOffset(o: u32) -> u32`
-   * and `fn outerOffset(q: u32) -> u32`. */
-  header: string;
+/** The bindings (uniform `u` of the struct `uniform`) are declared by the engine from the spec. */
+export interface ChunkedReduceSpec extends KernelBindings {
+  /** `struct P { ${walkFields}, ... }`, `fn baseOffset(o: u32) -> u32` and `fn outerOffset(q: u32) -> u32`. */
+  decls: string;
   type: 'f32' | 'vec2<f32>';
   identity: string;
   /** WGSL body of `fn combine(a: T, b: T) -> T`. */
@@ -58,7 +59,7 @@ export interface ChunkedReduceSpec {
 }
 
 function prelude(s: ChunkedReduceSpec): string {
-  return `${s.header}
+  return `${s.decls}
 alias T = ${s.type};
 fn combine(a: T, b: T) -> T { ${s.combine} }`;
 }

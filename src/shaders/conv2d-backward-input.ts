@@ -9,7 +9,8 @@
  * On GPUs it is the implicit GEMM below, which gathers dY directly (no rotated copy of W), one
  * dispatch per phase as well.
  */
-import { gemmConvWGSL } from './conv2d.js';
+import { gemmConvKernel } from './conv2d.js';
+import type { KernelSource } from './bindings.js';
 
 /**
  * One phase (py, px) of the input gradient: the input pixels iy = py + s·i, ix = px + s·j, which only
@@ -17,13 +18,9 @@ import { gemmConvWGSL } from './conv2d.js';
  * (iy + pt − ky) / s is exact. So no tap is wasted on the zeros a strided dY would hold.
  * A = W[o, c, ky, kx] viewed as [C, O·mh·mw]; B = [O·mh·mw, N·Hp·Wp] gathered from dY.
  */
-export function dgradGemmWGSL(): string {
-  return gemmConvWGSL({
-    bindings: `
-@group(0) @binding(0) var<storage, read> DY: array<f32>;
-@group(0) @binding(1) var<storage, read> Wt: array<f32>;
-@group(0) @binding(2) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(3) var<uniform> u: GP;`,
+export function dgradGemmKernel(): KernelSource {
+  return gemmConvKernel({
+    inputs: ['DY', 'Wt'], outputs: ['DX'],
     extra: `
 // Tap index k of this phase → (o, ky, kx) of the forward kernel.
 fn tapOf(k: u32) -> vec3<u32> {

@@ -10,7 +10,8 @@
  * enough invocations run; each writes its partial sums to its own slice of `Part`, and a second
  * kernel adds the slices.
  */
-import { gatherInput, gemmConvWGSL } from './conv2d.js';
+import { gatherInput, gemmConvKernel } from './conv2d.js';
+import type { KernelSource } from './bindings.js';
 import { gridBuiltins, linearIndex } from './common.js';
 
 export interface WgradConfig {
@@ -44,7 +45,11 @@ struct P {
   pt: i32, pl: i32, blocks: u32, _p: u32,
 }`;
 
-export function wgradWGSL(c: WgradConfig): string {
+export function wgradKernel(c: WgradConfig): KernelSource {
+  return { inputs: ['X', 'DY'], outputs: ['Part'], uniform: 'P', code: () => wgradCode(c) };
+}
+
+function wgradCode(c: WgradConfig): string {
   const { kw, stride: s, kr, tc, v, tp } = c;
   const q = (tp - 1) * s + kw; // input columns one segment touches
   const L: string[] = [];
@@ -106,10 +111,6 @@ export function wgradWGSL(c: WgradConfig): string {
 
   return /* wgsl */ `
 ${params}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> DY: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Part: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
 @compute @workgroup_size(${c.wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(c.wg)};
@@ -130,18 +131,14 @@ ${L.join('\n')}
 }
 
 /**
- * The weight gradient as an implicit GEMM for GPUs (see gemmConvWGSL): A = dY viewed per image as
+ * The weight gradient as an implicit GEMM for GPUs (see gemmConvKernel): A = dY viewed per image as
  * [O, OH·OW] and chained over images along k = N·OH·OW, B = the im2col matrix of X transposed
  * [N·OH·OW, C·kh·kw]; the result [O, C·kh·kw] is dW in OIHW order. Workgroup z writes the partial
  * sum of its slice of k to Part[z].
  */
-export function wgradGemmWGSL(): string {
-  return gemmConvWGSL({
-    bindings: `
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> DY: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Part: array<f32>;
-@group(0) @binding(3) var<uniform> u: GP;`,
+export function wgradGemmKernel(): KernelSource {
+  return gemmConvKernel({
+    inputs: ['X', 'DY'], outputs: ['Part'],
     extra: gatherInput,
     loadA: `
   let ohw = u.OH * u.OW;

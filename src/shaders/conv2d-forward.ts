@@ -21,7 +21,8 @@
  * Zero padding is a select on indices that are always in bounds, so no branch guards a load.
  */
 import type { ConvActivation } from './conv2d.js';
-import { activationWGSL, directParams, gatherInput, gemmConvWGSL } from './conv2d.js';
+import { activationWGSL, directParams, gatherInput, gemmConvKernel } from './conv2d.js';
+import type { KernelSource } from './bindings.js';
 import { gridBuiltins, linearIndex } from './common.js';
 
 export interface DirectConvConfig {
@@ -44,7 +45,11 @@ export function directConvKey(c: DirectConvConfig): string {
   return `${c.kh}x${c.kw}s${c.stride}o${c.os}|${c.th}x${c.tp}v${c.v}wg${c.wg}|${c.bias ? 'b' : ''}${c.act}`;
 }
 
-export function directConvWGSL(c: DirectConvConfig): string {
+export function directConvKernel(c: DirectConvConfig): KernelSource {
+  return { inputs: c.bias ? ['X', 'Wt', 'Bias'] : ['X', 'Wt'], outputs: ['Y'], uniform: 'P', code: () => directConvCode(c) };
+}
+
+function directConvCode(c: DirectConvConfig): string {
   const { kh, kw, stride: s, th, tp, v } = c;
   const q = (tp - 1) * s + kw; // input columns one row segment touches
   const lines: string[] = [];
@@ -103,11 +108,6 @@ export function directConvWGSL(c: DirectConvConfig): string {
 
   return /* wgsl */ `
 ${directParams}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> Wt: array<f32>;
-${c.bias ? '@group(0) @binding(2) var<storage, read> Bias: array<f32>;' : ''}
-@group(0) @binding(${c.bias ? 3 : 2}) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(${c.bias ? 4 : 3}) var<uniform> u: P;
 ${activationWGSL(c.act)}
 @compute @workgroup_size(${c.wg})
 fn main(${gridBuiltins}) {
@@ -130,17 +130,12 @@ ${lines.join('\n')}
 }
 
 /**
- * The forward as an implicit GEMM for GPUs (see gemmConvWGSL): A = W viewed as [O, C·kh·kw]
+ * The forward as an implicit GEMM for GPUs (see gemmConvKernel): A = W viewed as [O, C·kh·kw]
  * (OIHW is exactly that), B = the im2col matrix of X [C·kh·kw, N·OH·OW], gathered on the fly.
  */
-export function forwardGemmWGSL(bias: boolean, act: ConvActivation): string {
-  return gemmConvWGSL({
-    bindings: `
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> Wt: array<f32>;
-${bias ? '@group(0) @binding(2) var<storage, read> Bias: array<f32>;' : ''}
-@group(0) @binding(${bias ? 3 : 2}) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(${bias ? 4 : 3}) var<uniform> u: GP;`,
+export function forwardGemmKernel(bias: boolean, act: ConvActivation): KernelSource {
+  return gemmConvKernel({
+    inputs: bias ? ['X', 'Wt', 'Bias'] : ['X', 'Wt'], outputs: ['Y'],
     extra: gatherInput + activationWGSL(act, 'f32'),
     loadA: 'return Wt[min(m * u.K + k, arrayLength(&Wt) - 1u)];',
     loadB: `

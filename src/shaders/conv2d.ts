@@ -5,6 +5,7 @@
  * three instances live beside the register kernels of the same product).
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 export type ConvActivation = 'none' | 'relu' | 'leakyRelu';
 
@@ -35,30 +36,23 @@ export function activationWGSL(act: ConvActivation, type = 'vec4<f32>'): string 
 }
 
 /** dL/d(pre-activation) from dL/dy and the saved output y (the sign of y is that of its input for α > 0). */
-export function activationMaskWGSL(act: ConvActivation, wg: number): string {
+export function activationMaskKernel(act: ConvActivation, wg: number): KernelSource {
   const expr = act === 'relu' ? 'select(0.0, g, y > 0.0)' : 'select(u.alpha * g, g, y > 0.0)';
-  return /* wgsl */ `
+  return { inputs: ['Yv', 'G'], outputs: ['D'], uniform: 'M', code: () => /* wgsl */ `
 struct M { n: u32, _p: u32, alpha: f32, _q: f32 }
-@group(0) @binding(0) var<storage, read> Yv: array<f32>;
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read_write> D: array<f32>;
-@group(0) @binding(3) var<uniform> u: M;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
   let y = Yv[i]; let g = G[i];
   D[i] = ${expr};
-}`;
+}` };
 }
 
 /** out[i] = Σ_s partial[s·n + i]: the second half of a split reduction. */
-export function splitSumWGSL(wg: number): string {
-  return /* wgsl */ `
+export function splitSumKernel(wg: number): KernelSource {
+  return { inputs: ['Part'], outputs: ['Out'], uniform: 'S', code: () => /* wgsl */ `
 struct S { n: u32, splits: u32, _a: u32, _b: u32 }
-@group(0) @binding(0) var<storage, read> Part: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Out: array<f32>;
-@group(0) @binding(2) var<uniform> u: S;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -66,7 +60,7 @@ fn main(${gridBuiltins}) {
   var acc = 0.0;
   for (var s = 0u; s < u.splits; s++) { acc += Part[s * u.n + i]; }
   Out[i] = acc;
-}`;
+}` };
 }
 
 /**
@@ -89,8 +83,9 @@ struct GP {
 }`;
 
 export interface GemmMode {
-  /** Bindings (read-only inputs first, then the output), declared by the mode. */
-  bindings: string;
+  /** Binding names (the uniform is `GP`). */
+  inputs: string[];
+  outputs: string[];
   /** WGSL bodies of `fn loadA(m: u32, k: u32) -> f32`, `fn loadB(k: u32, n: u32) -> f32`, `fn store(m: u32, n: u32, z: u32, v: f32)`. */
   loadA: string;
   loadB: string;
@@ -100,7 +95,11 @@ export interface GemmMode {
   extra?: string;
 }
 
-export function gemmConvWGSL(mode: GemmMode): string {
+export function gemmConvKernel(mode: GemmMode): KernelSource {
+  return { inputs: mode.inputs, outputs: mode.outputs, uniform: 'GP', code: () => gemmConvCode(mode) };
+}
+
+function gemmConvCode(mode: GemmMode): string {
   const stage = (r: number) => /* wgsl */ `
     {
       let e = li + ${256 * r}u;
@@ -111,7 +110,6 @@ export function gemmConvWGSL(mode: GemmMode): string {
     }`;
   return /* wgsl */ `
 ${gemmParams}
-${mode.bindings}
 ${mode.extra ?? ''}
 // Loaders may be called with m, n or k out of range (the result is discarded): they only index
 // in bounds or behind a select. Conditions use the non-short-circuit '&': '&&' becomes branches in

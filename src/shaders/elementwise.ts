@@ -6,15 +6,13 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { at8, gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 const unaryParams = `struct P { n: u32, _pad: u32, p0: f32, p1: f32 }`;
 
-export function unaryForwardWGSL(expr: string, wg: number): string {
-  return wgsl`
+export function unaryForwardKernel(expr: string, wg: number): KernelSource {
+  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => wgsl`
 ${unaryParams}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(2) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -22,18 +20,13 @@ fn main(${gridBuiltins}) {
   let x = X[i];
   let p0 = u.p0; let p1 = u.p1;
   Y[i] = ${expr};
-}`;
+}` };
 }
 
 /** dX = f'(x, y) · g, with y the saved forward output when the op's derivative is cheaper from it. */
-export function unaryBackwardWGSL(expr: string, wg: number): string {
-  return wgsl`
+export function unaryBackwardKernel(expr: string, wg: number): KernelSource {
+  return { inputs: ['X', 'Yv', 'G'], outputs: ['DX'], uniform: 'P', code: () => wgsl`
 ${unaryParams}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> Yv: array<f32>;
-@group(0) @binding(2) var<storage, read> G: array<f32>;
-@group(0) @binding(3) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(4) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -41,7 +34,7 @@ fn main(${gridBuiltins}) {
   let x = X[i]; let y = Yv[i]; let g = G[i];
   let p0 = u.p0; let p1 = u.p1;
   DX[i] = ${expr};
-}`;
+}` };
 }
 
 const binaryParams = `struct P { n: u32, rank: u32, _p0: u32, _p1: u32,
@@ -49,25 +42,15 @@ const binaryParams = `struct P { n: u32, rank: u32, _p0: u32, _p1: u32,
 
 /**
  * Binary forward (`withGrad` false: Y = expr(a, b)) or one input's gradient expression evaluated at
- * the output shape (`withGrad` true: binding 2 is G). `rank` 0 assumes all shapes equal (no index
+ * the output shape (`withGrad` true: input G). `rank` 0 assumes all shapes equal (no index
  * math); otherwise the caller merged the axes (a bias over NCHW is rank 2 or 3) and the rank is
  * baked in so the index loop unrolls.
  */
-export function binaryWGSL(expr: string, wg: number, rank: number, withGrad: boolean): string {
+export function binaryKernel(expr: string, wg: number, rank: number, withGrad: boolean): KernelSource {
   const broadcast = rank > 0;
-  return wgsl`
+  return { inputs: withGrad ? ['A', 'B', 'G'] : ['A', 'B'], outputs: ['Y'], uniform: 'P', code: () => wgsl`
 ${binaryParams}
 ${at8}
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-#if ${withGrad}
-@group(0) @binding(2) var<storage, read> G: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(4) var<uniform> u: P;
-#else
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
-#endif
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -89,18 +72,16 @@ fn main(${gridBuiltins}) {
   let g = G[i];
 #endif
   Y[i] = ${expr};
-}`;
+}` };
 }
 
 /** Fill with a constant. */
-export function fillWGSL(wg: number): string {
-  return `
+export function fillKernel(wg: number): KernelSource {
+  return { inputs: [], outputs: ['Y'], uniform: 'P', code: () => `
 struct P { n: u32, _pad: u32, v: f32, _p1: f32 }
-@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(1) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i < u.n) { Y[i] = u.v; }
-}`;
+}` };
 }

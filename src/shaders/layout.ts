@@ -7,17 +7,15 @@
  * usual forms need at most one division.
  */
 import { at8, gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 /** `rank` is baked in so the loop unrolls; 'contiguous' is rank 1 with unit strides. */
-export function stridedCopyWGSL(wg: number, rank: number | 'contiguous'): string {
+export function stridedCopyKernel(wg: number, rank: number | 'contiguous'): KernelSource {
   const contiguous = rank === 'contiguous';
-  return `
+  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
 struct P { n: u32, rank: u32, srcBase: u32, dstBase: u32,
   iterStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2>, dstStr: array<vec4<u32>, 2> }
 ${at8}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(2) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -31,7 +29,7 @@ ${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  var rem = i; var s 
     d += c * at8(u.dstStr, k);
   }
   Y[d] = X[s];`}
-}`;
+}` };
 }
 
 /**
@@ -43,18 +41,15 @@ ${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  var rem = i; var s 
  */
 export type BroadcastForm = 'scalar' | 'block' | 'general';
 
-export function broadcastCopyWGSL(wg: number, form: BroadcastForm, v: number): string {
+export function broadcastCopyKernel(wg: number, form: BroadcastForm, v: number): KernelSource {
   // With v > 1 (scalar: n % v = 0; block: inner % v = 0) an invocation's v outputs share one source.
   const source = form === 'scalar' ? '0u'
     : form === 'block' ? '(i0 / u.inner) % u.count'
     : 'generalSource(i0)';
-  return `
+  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
 struct P { n: u32, rank: u32, inner: u32, count: u32, scale: f32, _a: u32, _b: u32, _c: u32,
   outStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2> }
 ${at8}
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(2) var<uniform> u: P;
 fn generalSource(i: u32) -> u32 {
   var rem = i; var s = 0u;
   for (var k = 0u; k < u.rank; k++) {
@@ -71,5 +66,5 @@ fn main(${gridBuiltins}) {
   if (i0 >= u.n) { return; }
   let value = X[${source}] * u.scale;
   for (var e = 0u; e < ${v}u; e++) { Y[i0 + e] = value; }
-}`;
+}` };
 }

@@ -6,6 +6,7 @@
  */
 import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 /** WGSL helpers the loss expressions may call. Sigmoid never exponentiates a positive argument. */
 const lossHelpers = `
@@ -14,12 +15,9 @@ fn sigmoidStable(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (
 /** Partial sums of term(a, b); `scale` (1/n when one chunk is the whole tensor, else 1) applies at the store. */
 export function lossPartialSpec(term: string): ChunkedReduceSpec {
   return {
-    header: `
+    inputs: ['A', 'B'], outputs: ['Part'], uniform: 'P',
+    decls: `
 struct P { ${walkFields}, scale: f32, _a: u32, _b: u32, _c: u32 }
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Part: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
 ${channelOffsets}
 ${lossHelpers}
 fn term(a: f32, b: f32) -> f32 { return ${term}; }`,
@@ -34,15 +32,10 @@ fn term(a: f32, b: f32) -> f32 { return ${term}; }`,
  * Each invocation takes `v` consecutive elements (v = 4 needs n % 4 = 0): on a CPU adapter the
  * per-invocation cost and the read of the scalar gradient are then paid once per four elements.
  */
-export function lossBackwardWGSL(da: string | null, db: string | null, wg: number, v: number): string {
+export function lossBackwardKernel(da: string | null, db: string | null, wg: number, v: number): KernelSource {
   const outs = [da && ['DA', da], db && ['DB', db]].filter((o): o is [string, string] => !!o);
-  return `
+  return { inputs: ['A', 'B', 'G'], outputs: outs.map(([name]) => name), uniform: 'P', code: () => `
 struct P { n: u32, _p: u32, scale: f32, _q: u32 }
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-@group(0) @binding(2) var<storage, read> G: array<f32>;
-${outs.map(([name], k) => `@group(0) @binding(${3 + k}) var<storage, read_write> ${name}: array<f32>;`).join('\n')}
-@group(0) @binding(${3 + outs.length}) var<uniform> u: P;
 ${lossHelpers}
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -54,5 +47,5 @@ fn main(${gridBuiltins}) {
     let a = A[i]; let b = B[i];
     ${outs.map(([name, expr]) => `${name}[i] = ${expr};`).join('\n    ')}
   }
-}`;
+}` };
 }

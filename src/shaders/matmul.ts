@@ -19,6 +19,7 @@
  * (batch, chunk) pairs, each writing a partial product to C[batch, chunk]; the caller sums chunks.
  */
 import { at8 } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 export type BiasMode = 'none' | 'row' | 'col';
 
@@ -49,23 +50,18 @@ export interface MatmulConfig extends MatmulTiles {
 const params = `struct P { M: u32, N: u32, K: u32, batchRank: u32, splits: u32, kChunk: u32, _p0: u32, _p1: u32,
   batchSize: array<vec4<u32>, 2>, aBatchStr: array<vec4<u32>, 2>, bBatchStr: array<vec4<u32>, 2> }`;
 
-/** Declarations every matmul kernel starts with: uniforms, bindings, readers, batch offsets. */
-const preamble = (c: MatmulConfig) => [params, at8, bindings(c), scalarReaders(c), batchOffsets].join('\n');
+/** Declarations every matmul kernel starts with (after its bindings): uniforms, readers, batch offsets. */
+const preamble = (c: MatmulConfig) => [params, at8, scalarReaders(c), batchOffsets].join('\n');
 
 const range = (n: number) => [...Array(n).keys()];
 const lane = (i: number) => 'xyzw'[i];
 
-function bindings(c: MatmulConfig): string {
-  const t = (vec: boolean) => (vec ? 'array<vec4<f32>>' : 'array<f32>');
-  const lines = [
-    `@group(0) @binding(0) var<storage, read> A: ${t(c.aVec)};`,
-    `@group(0) @binding(1) var<storage, read> B: ${t(c.bVec)};`,
-  ];
-  let next = 2;
-  if (c.bias !== 'none') lines.push(`@group(0) @binding(${next++}) var<storage, read> Bias: array<f32>;`);
-  lines.push(`@group(0) @binding(${next++}) var<storage, read_write> C: ${t(c.cVec)};`);
-  lines.push(`@group(0) @binding(${next}) var<uniform> u: P;`);
-  return lines.join('\n');
+/** A, B (and Bias) in, C out; an operand is bound as vec4s when the config says it is aligned. */
+function bindings(c: MatmulConfig) {
+  const t = (name: string, vec: boolean) => (vec ? `${name}: array<vec4<f32>>` : name);
+  const inputs = [t('A', c.aVec), t('B', c.bVec)];
+  if (c.bias !== 'none') inputs.push('Bias');
+  return { inputs, outputs: [t('C', c.cVec)], uniform: 'P' };
 }
 
 /** Scalar reads that work whether an operand is bound as f32 or vec4 elements. */
@@ -313,6 +309,6 @@ ${epilogue(c)}
 }`;
 }
 
-export function matmulWGSL(c: MatmulConfig): string {
-  return c.variant === 'registers' ? matmulRegistersWGSL(c) : matmulWorkgroupWGSL(c);
+export function matmulKernel(c: MatmulConfig): KernelSource {
+  return { ...bindings(c), code: () => (c.variant === 'registers' ? matmulRegistersWGSL(c) : matmulWorkgroupWGSL(c)) };
 }

@@ -5,17 +5,12 @@
  * parameter, so the per-parameter uniforms (sizes, constant hyper-parameters) stay cached.
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
-export function adamWGSL(wg: number): string {
-  return `
+export function adamKernel(wg: number): KernelSource {
+  return { inputs: ['G', 'S'], outputs: ['W', 'M', 'V'], uniform: 'P', code: () => `
 struct P { n: u32, decoupled: u32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32 }
 // S = [lr, 1 / (1 - beta1^t), 1 / (1 - beta2^t)]
-@group(0) @binding(0) var<storage, read> G: array<f32>;
-@group(0) @binding(1) var<storage, read> S: array<f32>;
-@group(0) @binding(2) var<storage, read_write> W: array<f32>;
-@group(0) @binding(3) var<storage, read_write> M: array<f32>;
-@group(0) @binding(4) var<storage, read_write> V: array<f32>;
-@group(0) @binding(5) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -30,18 +25,13 @@ fn main(${gridBuiltins}) {
   M[i] = m;
   V[i] = v;
   W[i] = w - lr * (m * S[1]) / (sqrt(v * S[2]) + u.eps);
-}`;
+}` };
 }
 
-export function sgdWGSL(wg: number): string {
-  return `
+export function sgdKernel(wg: number): KernelSource {
+  return { inputs: ['G', 'S'], outputs: ['W', 'B'], uniform: 'P', code: () => `
 struct P { n: u32, nesterov: u32, momentum: f32, dampening: f32, weightDecay: f32, first: u32 }
 // S = [lr]
-@group(0) @binding(0) var<storage, read> G: array<f32>;
-@group(0) @binding(1) var<storage, read> S: array<f32>;
-@group(0) @binding(2) var<storage, read_write> W: array<f32>;
-@group(0) @binding(3) var<storage, read_write> B: array<f32>;
-@group(0) @binding(4) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
@@ -55,22 +45,18 @@ fn main(${gridBuiltins}) {
     d = select(b, d + u.momentum * b, u.nesterov == 1u);
   }
   W[i] = w - S[0] * d;
-}`;
+}` };
 }
 
-export function weightAverageWGSL(wg: number): string {
-  return `
+export function weightAverageKernel(wg: number): KernelSource {
+  return { inputs: ['W', 'S'], outputs: ['A'], uniform: 'P', code: () => `
 struct P { n: u32 }
 // S = [decay, 1 - decay] for this update
-@group(0) @binding(0) var<storage, read> W: array<f32>;
-@group(0) @binding(1) var<storage, read> S: array<f32>;
-@group(0) @binding(2) var<storage, read_write> A: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
   // With decay = 0 this is an exact copy of w (a reset).
   A[i] = S[0] * A[i] + S[1] * W[i];
-}`;
+}` };
 }

@@ -10,6 +10,7 @@
  * (nc = n·C + c, and for shuffle in-channel nc·r² + i·r + j is n·C·r² + c·r² + i·r + j, PyTorch's order.)
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 export type ShuffleMode = 'shuffle' | 'unshuffle' | 'upsample' | 'upsampleBwd';
 
@@ -38,16 +39,13 @@ const bodies: Record<ShuffleMode, string> = {
   Y[i] = acc;`,
 };
 
-export function pixelShuffleWGSL(mode: ShuffleMode, wg: number): string {
-  return `
+export function pixelShuffleKernel(mode: ShuffleMode, wg: number): KernelSource {
+  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
 struct P { n: u32, h: u32, w: u32, r: u32 }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(2) var<uniform> u: P;
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
   ${bodies[mode]}
-}`;
+}` };
 }

@@ -8,12 +8,11 @@
  * (PyTorch propagates NaN), so the forward and the backward agree on which pixel a window chose.
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
-/** `bindings`: the storage bindings; the uniform comes after them (the engine's binding order). */
-const header = (wg: number, bindings: string[]) => `
+/** What both kernels start with: parameters, the argmax walk, the entry point up to the index. */
+const header = (wg: number) => `
 struct P { n: u32, h: u32, w: u32, oh: u32, ow: u32, k: u32, s: u32, pad: u32 }
-${bindings.map((b, i) => `@group(0) @binding(${i}) ${b}`).join('\n')}
-@group(0) @binding(${bindings.length}) var<uniform> u: P;
 
 // NaN tested on the bits: compilers may fold \`v != v\` to false (SwiftShader does).
 fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
@@ -37,18 +36,17 @@ fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }`;
 
-export function maxPoolWGSL(wg: number): string {
-  return `${header(wg, ['var<storage, read> X: array<f32>;', 'var<storage, read_write> Y: array<f32>;'])}
+export function maxPoolKernel(wg: number): KernelSource {
+  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `${header(wg)}
   let ox = i % u.ow; let t = i / u.ow; let oy = t % u.oh; let plane = t / u.oh;
   let at = argmaxIn(plane, oy, ox);
   Y[i] = X[(plane * u.h + oy * u.s + at / u.k) * u.w + ox * u.s + at % u.k];
-}`;
+}` };
 }
 
-/** Bindings: X (the forward input), G (the output gradient), then DX. */
-export function maxPoolBackwardWGSL(wg: number): string {
-  return `${header(wg, ['var<storage, read> X: array<f32>;', 'var<storage, read> G: array<f32>;',
-    'var<storage, read_write> DX: array<f32>;'])}
+/** X (the forward input) and G (the output gradient) in, DX out. */
+export function maxPoolBackwardKernel(wg: number): KernelSource {
+  return { inputs: ['X', 'G'], outputs: ['DX'], uniform: 'P', code: () => `${header(wg)}
   let ix = i % u.w; let t = i / u.w; let iy = t % u.h; let plane = t / u.h;
   // Windows oy with oy·s ≤ iy < oy·s + k, clipped to the output grid (likewise for x).
   let oy0 = select(0u, (iy + u.s - u.k) / u.s, iy + u.s >= u.k);
@@ -63,5 +61,5 @@ export function maxPoolBackwardWGSL(wg: number): string {
     }
   }
   DX[i] = acc;
-}`;
+}` };
 }

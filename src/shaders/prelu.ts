@@ -5,28 +5,18 @@
  */
 import { perChannelMain } from './common.js';
 import { channelOffsets, walkFields, type ChunkedReduceSpec } from './chunked-reduce.js';
+import type { KernelSource } from './bindings.js';
 
 const params = `struct P { n: u32, c: u32, inner: u32, count: u32 }`;
 
 /** Forward (`backward` false: Y from X) or input gradient (`backward` true: DX from X and G). */
-export function preluWGSL(wg: number, v: number, backward: boolean): string {
-  const bindings = backward
-    ? `@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> Alpha: array<f32>;
-@group(0) @binding(2) var<storage, read> G: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(4) var<uniform> u: P;`
-    : `@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> Alpha: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;`;
+export function preluKernel(wg: number, v: number, backward: boolean): KernelSource {
   // PyTorch's convention at the kink: x = 0 takes the negative branch (gradient α, dα gets 0·g).
   const expr = backward ? 'select(a * G[i], G[i], x > 0.0)' : 'select(a * x, x, x > 0.0)';
-  return `
+  return { inputs: backward ? ['X', 'Alpha', 'G'] : ['X', 'Alpha'], outputs: ['Y'], uniform: 'P', code: () => `
 ${params}
-${bindings}
 ${perChannelMain(wg, v, 'let a = Alpha[c];', `let x = X[i];
-    Y[i] = ${expr};`)}`;
+    Y[i] = ${expr};`)}` };
 }
 
 /**
@@ -35,12 +25,9 @@ ${perChannelMain(wg, v, 'let a = Alpha[c];', `let x = X[i];
  */
 export function preluAlphaGradSpec(): ChunkedReduceSpec {
   return {
-    header: `
+    inputs: ['X', 'G'], outputs: ['Part'], uniform: 'P',
+    decls: `
 struct P { ${walkFields} }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Part: array<f32>;
-@group(0) @binding(3) var<uniform> u: P;
 ${channelOffsets}
 fn term(at: u32) -> f32 { let x = X[at]; return select(G[at] * x, 0.0, x > 0.0); }`,
     type: 'f32', identity: '0.0', combine: 'return a + b;',

@@ -14,13 +14,11 @@ export const REDUCE_PARAM_WORDS = 44;
 
 export function reduceSpec(kind: ReduceKind): ChunkedReduceSpec {
   return {
-    header: `
+    inputs: ['X'], outputs: ['Y'], uniform: 'P',
+    decls: `
 struct P { ${walkFields}, keptRank: u32, outerRank: u32, scale: f32, _p: u32,
   keptSize: array<vec4<u32>, 2>, keptStr: array<vec4<u32>, 2>,
   outerSize: array<vec4<u32>, 2>, outerStr: array<vec4<u32>, 2> }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(2) var<uniform> u: P;
 ${at8}
 // Row-major position o over (sizes, strides) of the given rank, as an offset into X.
 fn offsetOf(o: u32, rank: u32, sizes: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>) -> u32 {

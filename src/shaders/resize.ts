@@ -10,6 +10,7 @@
  * the remaining weights renormalised to sum to 1, as PIL does, so results match PIL's resize.
  */
 import { gridBuiltins, linearIndex } from './common.js';
+import type { KernelSource } from './bindings.js';
 
 export type ResizeMethod = 'bicubic' | 'bilinear';
 
@@ -24,12 +25,9 @@ const kernels: Record<ResizeMethod, string> = {
   bilinear: `fn filterAt(t: f32) -> f32 { return max(0.0, 1.0 - abs(t)); }`,
 };
 
-export function resizeAxisWGSL(method: ResizeMethod, wg: number): string {
-  return `
+export function resizeAxisKernel(method: ResizeMethod, wg: number): KernelSource {
+  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
 struct P { n: u32, inLen: u32, outLen: u32, inner: u32, scale: f32, support: f32, invFilterScale: f32, _pad: u32 }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(2) var<uniform> u: P;
 ${kernels[method]}
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -51,5 +49,5 @@ fn main(${gridBuiltins}) {
     total += wgt;
   }
   Y[i] = acc / total;
-}`;
+}` };
 }

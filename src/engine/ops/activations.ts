@@ -8,7 +8,7 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { preluAlphaGradSpec, preluWGSL } from '../../shaders/prelu.js';
+import { preluAlphaGradSpec, preluKernel } from '../../shaders/prelu.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
 import { perChannelWidth } from '../../shaders/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
@@ -39,8 +39,7 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
   const v = perChannelWidth(geo.inner);
   const elementwise = (backward: boolean, buffers: GPUBuffer[]) =>
     engine().runKernel(
-      { name: backward ? 'prelu_bwd' : 'prelu', key: `${wg}|${v}`, inputs: backward ? 3 : 2, outputs: 1, uniform: true,
-        code: () => preluWGSL(wg, v, backward) },
+      { name: backward ? 'prelu_bwd' : 'prelu', key: `${wg}|${v}`, ...preluKernel(wg, v, backward) },
       { buffers, params, workgroups: grid1d(x.size / v, wg), bytes: x.size * (backward ? 12 : 8) },
     );
   const y = Tensor.empty(x.shape);
@@ -56,7 +55,7 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
       const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
       const plan = planReduce(walk, ch);
       const part = Tensor.empty([plan.chunks, geo.c]);
-      runChunked('prelu_alpha_grad', 'dalpha', preluAlphaGradSpec, walk, plan, [x.buffer, g.buffer, part.buffer], 2,
+      runChunked('prelu_alpha_grad', 'dalpha', preluAlphaGradSpec(), walk, plan, [x.buffer, g.buffer, part.buffer],
         new Uint32Array(WALK_WORDS), x.size * 8);
       dAlpha = sumPartials(part, plan.chunks, alpha.shape, 1, ch);
     }

@@ -9,7 +9,8 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { batchStatsWGSL, chunkMomentsSpec, gradSumsSpec, inputGradWGSL, normalizeWGSL, runningStatsWGSL } from '../../shaders/batchnorm.js';
+import { batchStatsKernel, chunkMomentsSpec, gradSumsSpec, inputGradKernel, normalizeKernel, runningStatsKernel } from '../../shaders/batchnorm.js';
+import type { KernelSource } from '../../shaders/bindings.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
 import { perChannelWidth } from '../../shaders/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
@@ -32,12 +33,12 @@ function params(g: Geometry, eps: number, momentum: number): Uint8Array {
   return new Uint8Array(buf);
 }
 
-/** `variant` must name whatever besides the workgroup size shapes `code`'s WGSL. */
-function run(name: string, code: (wg: number) => string, inputs: Tensor[], outputs: Tensor[], p: Uint8Array, workgroups: [number, number],
+/** `variant` must name whatever besides the workgroup size shapes `kernel`'s WGSL. */
+function run(name: string, kernel: (wg: number) => KernelSource, inputs: Tensor[], outputs: Tensor[], p: Uint8Array, workgroups: [number, number],
   bytes: number, variant = '') {
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
-    { name, key: `${wg}|${variant}`, inputs: inputs.length, outputs: outputs.length, uniform: true, code: () => code(wg) },
+    { name, key: `${wg}|${variant}`, ...kernel(wg) },
     { buffers: [...inputs, ...outputs].map((t) => t.buffer), params: p, workgroups, bytes },
   );
 }
@@ -59,13 +60,13 @@ function batchStats(x: Tensor, geo: Geometry, runningMean: Tensor, runningVar: T
   const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
   const plan = planReduce(walk, ch);
   const partSum = Tensor.empty([plan.chunks, geo.c]), partM2 = Tensor.empty([plan.chunks, geo.c]);
-  runChunked('bn_batch_stats', 'moments', chunkMomentsSpec, walk, plan, [x.buffer, partSum.buffer, partM2.buffer], 1,
+  runChunked('bn_batch_stats', 'moments', chunkMomentsSpec(), walk, plan, [x.buffer, partSum.buffer, partM2.buffer],
     new Uint32Array(WALK_WORDS), x.size * 8);
   const stats = Tensor.empty([2, geo.c]);
   const buf = new ArrayBuffer(32);
   new Uint32Array(buf, 0, 4).set([geo.c, geo.count, plan.chunkLen, plan.chunks]);
   new Float32Array(buf, 16, 3).set([eps, momentum, geo.count / (geo.count - 1)]);
-  run('bn_batch_stats_merge', batchStatsWGSL, [partSum, partM2], [stats, runningMean, runningVar], new Uint8Array(buf),
+  run('bn_batch_stats_merge', batchStatsKernel, [partSum, partM2], [stats, runningMean, runningVar], new Uint8Array(buf),
     grid1d(geo.c, engine().tuning.elementwiseWG), plan.chunks * geo.c * 8);
   partSum.dispose();
   partM2.dispose();
@@ -77,7 +78,7 @@ function gradSums(x: Tensor, g: Tensor, stats: Tensor, geo: Geometry, ch: Reduce
   const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
   const plan = planReduce(walk, ch);
   const partG = Tensor.empty([plan.chunks, geo.c]), partGXhat = Tensor.empty([plan.chunks, geo.c]);
-  runChunked('bn_grad_sums', 'sums', gradSumsSpec, walk, plan, [x.buffer, g.buffer, stats.buffer, partG.buffer, partGXhat.buffer], 3,
+  runChunked('bn_grad_sums', 'sums', gradSumsSpec(), walk, plan, [x.buffer, g.buffer, stats.buffer, partG.buffer, partGXhat.buffer],
     new Uint32Array(WALK_WORDS), x.size * 8);
   return [sumPartials(partG, plan.chunks, [geo.c], 1, ch), sumPartials(partGXhat, plan.chunks, [geo.c], 1, ch)];
 }
@@ -111,12 +112,12 @@ function kernelsFor(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
     batchStats: () => batchStats(x, geo, runningMean, runningVar, eps, momentum, ch),
     runningStats: () => {
       const stats = Tensor.empty([2, geo.c]);
-      run('bn_running_stats', runningStatsWGSL, [runningMean, runningVar], [stats], p, grid1d(geo.c, wg), geo.c * 16);
+      run('bn_running_stats', runningStatsKernel, [runningMean, runningVar], [stats], p, grid1d(geo.c, wg), geo.c * 16);
       return stats;
     },
     normalize: (stats) => {
       const y = Tensor.empty(x.shape);
-      run('bn_normalize', (w) => normalizeWGSL(w, v), [x, stats, gamma, beta], [y], p, grid1d(x.size / v, wg), x.size * 8, `${v}`);
+      run('bn_normalize', (w) => normalizeKernel(w, v), [x, stats, gamma, beta], [y], p, grid1d(x.size / v, wg), x.size * 8, `${v}`);
       return y;
     },
     gradSums: (g, stats) => gradSums(x, g, stats, geo, ch),
@@ -124,7 +125,7 @@ function kernelsFor(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
       const dx = Tensor.empty(x.shape);
       const training = !!sums;
       const ins = sums ? [x, g, stats, gamma, ...sums] : [x, g, stats, gamma];
-      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradWGSL(w, v, training), ins, [dx], p,
+      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradKernel(w, v, training), ins, [dx], p,
         grid1d(x.size / v, wg), x.size * (training ? 12 : 8), `${v}`);
       return dx;
     },

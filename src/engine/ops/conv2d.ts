@@ -16,10 +16,11 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { activationMaskWGSL, splitSumWGSL, type ConvActivation } from '../../shaders/conv2d.js';
-import { directConvKey, directConvWGSL, forwardGemmWGSL } from '../../shaders/conv2d-forward.js';
-import { dgradGemmWGSL } from '../../shaders/conv2d-backward-input.js';
-import { wgradGemmWGSL, wgradKey, wgradWGSL } from '../../shaders/conv2d-backward-weight.js';
+import { activationMaskKernel, splitSumKernel, type ConvActivation } from '../../shaders/conv2d.js';
+import { directConvKey, directConvKernel, forwardGemmKernel } from '../../shaders/conv2d-forward.js';
+import { dgradGemmKernel } from '../../shaders/conv2d-backward-input.js';
+import { wgradGemmKernel, wgradKey, wgradKernel } from '../../shaders/conv2d-backward-weight.js';
+import type { KernelSource } from '../../shaders/bindings.js';
 import { sum } from './reduce.js';
 import { zeros } from './fill.js';
 import { conv2dDgradCpu, conv2dForwardCpu, conv2dWgradCpu, maskGradientCpu } from './cpu/conv2d.js';
@@ -161,7 +162,7 @@ function runDirect(name: string, x: Tensor, w: Tensor, walk: WeightWalk, bias: T
   new Float32Array(params)[21] = alpha;
   const cfg = { kh: d.kh, kw: d.kw, stride: d.stride, os: out.os, th, tp, v, wg: ch.wg, bias: !!bias, act };
   engine().runKernel(
-    { name, key: directConvKey(cfg), inputs: bias ? 3 : 2, outputs: 1, uniform: true, code: () => directConvWGSL(cfg) },
+    { name, key: directConvKey(cfg), ...directConvKernel(cfg) },
     { buffers: [x.buffer, w.buffer, ...(bias ? [bias.buffer] : []), out.y.buffer], params: new Uint8Array(params),
       workgroups: grid1d(G * tiles, ch.wg), flops, bytes: 4 * (x.size + w.size + d.N * d.O * d.OH * d.OW) },
   );
@@ -172,7 +173,7 @@ function splitSum(part: Tensor, splits: number, shape: number[]): Tensor {
   const out = Tensor.empty(shape);
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
-    { name: 'conv2d_split_sum', key: `${wg}`, inputs: 1, outputs: 1, uniform: true, code: () => splitSumWGSL(wg) },
+    { name: 'conv2d_split_sum', key: `${wg}`, ...splitSumKernel(wg) },
     { buffers: [part.buffer, out.buffer], params: new Uint32Array([out.size, splits, 0, 0]),
       workgroups: grid1d(out.size, wg), bytes: 4 * (part.size + out.size) },
   );
@@ -203,7 +204,7 @@ function wgradRegisters(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernel
   new Uint32Array(params)[14] = blocks;
   const cfg = { kw: g.kw, stride: g.stride, kr, tc, v, tp, wg: ch.wg };
   engine().runKernel(
-    { name: 'conv2d_wgrad', key: wgradKey(cfg), inputs: 2, outputs: 1, uniform: true, code: () => wgradWGSL(cfg) },
+    { name: 'conv2d_wgrad', key: wgradKey(cfg), ...wgradKernel(cfg) },
     { buffers: [x.buffer, dy.buffer, part.buffer], params: new Uint8Array(params),
       workgroups: grid1d(S * blocks, ch.wg), flops: 2 * rows * g.OW * size, bytes: 4 * (x.size + dy.size + part.size) },
   );
@@ -227,7 +228,7 @@ function maskGradient(y: Tensor, g: Tensor, act: ConvActivation, alpha: number):
   new Uint32Array(params)[0] = g.size;
   new Float32Array(params)[2] = alpha;
   engine().runKernel(
-    { name: `conv2d_${act}_mask`, key: `${wg}`, inputs: 2, outputs: 1, uniform: true, code: () => activationMaskWGSL(act, wg) },
+    { name: `conv2d_${act}_mask`, key: `${wg}`, ...activationMaskKernel(act, wg) },
     { buffers: [y.buffer, g.buffer, out.buffer], params: new Uint8Array(params), workgroups: grid1d(g.size, wg), bytes: 16 * g.size },
   );
   return out;
@@ -346,7 +347,7 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
 }
 
 /** One implicit-GEMM dispatch (workgroup variant): 64×64 tiles of [M, N], k split `splits` ways. */
-function runGemm(name: string, key: string, code: () => string, buffers: GPUBuffer[], M: number, N: number, K: number,
+function runGemm(name: string, key: string, kernel: KernelSource, buffers: GPUBuffer[], M: number, N: number, K: number,
   splits: number, g: ConvGeometry, alpha: number, flops: number, phase: number[] = []): void {
   const kLen = Math.ceil(K / splits / 16) * 16;
   const params = new ArrayBuffer(96);
@@ -355,7 +356,7 @@ function runGemm(name: string, key: string, code: () => string, buffers: GPUBuff
   new Float32Array(params)[15] = alpha;
   new Uint32Array(params).set(phase, 16);
   engine().runKernel(
-    { name, key, inputs: buffers.length - 1, outputs: 1, uniform: true, code },
+    { name, key, ...kernel },
     { buffers, params: new Uint8Array(params), workgroups: [Math.ceil(N / 64), Math.ceil(M / 64), Math.ceil(K / kLen)], flops },
   );
 }
@@ -363,7 +364,7 @@ function runGemm(name: string, key: string, code: () => string, buffers: GPUBuff
 
 function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry, act: ConvActivation, alpha: number): Tensor {
   const y = Tensor.empty([g.N, g.O, g.OH, g.OW]);
-  runGemm('conv2d', `gemm|${!!bias}|${act}`, () => forwardGemmWGSL(!!bias, act),
+  runGemm('conv2d', `gemm|${!!bias}|${act}`, forwardGemmKernel(!!bias, act),
     [x.buffer, w.buffer, ...(bias ? [bias.buffer] : []), y.buffer],
     g.O, g.N * g.OH * g.OW, g.C * g.kh * g.kw, 1, g, alpha, convFlops(g));
   return y;
@@ -376,7 +377,7 @@ function dgradGemm(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
     if (f.y.m === 0 || f.x.m === 0) continue;
     const Hp = Math.ceil((g.H - f.py) / g.stride), Wp = Math.ceil((g.W - f.px) / g.stride);
     const K = g.O * f.y.m * f.x.m;
-    runGemm('conv2d_dgrad', 'gemm-phase', dgradGemmWGSL, [dy.buffer, w.buffer, dx.buffer],
+    runGemm('conv2d_dgrad', 'gemm-phase', dgradGemmKernel(), [dy.buffer, w.buffer, dx.buffer],
       g.C, g.N * Hp * Wp, K, 1, g, 0, 2 * g.C * g.N * Hp * Wp * K,
       [f.py, f.px, f.y.r, f.x.r, f.y.m, f.x.m, Hp, Wp]);
   }
@@ -391,7 +392,7 @@ function wgradGemm(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernelChoic
   const kLen = Math.ceil(K / splits / 16) * 16;
   const used = Math.ceil(K / kLen);
   const part = Tensor.empty([used * M * N]);
-  runGemm('conv2d_wgrad', 'gemm', wgradGemmWGSL, [x.buffer, dy.buffer, part.buffer], M, N, K, splits, g, 0, convFlops(g));
+  runGemm('conv2d_wgrad', 'gemm', wgradGemmKernel(), [x.buffer, dy.buffer, part.buffer], M, N, K, splits, g, 0, convFlops(g));
   if (used === 1) return reshapeOwned(part, [g.O, g.C, g.kh, g.kw]);
   const dw = splitSum(part, used, [g.O, g.C, g.kh, g.kw]);
   part.dispose();

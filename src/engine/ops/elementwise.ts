@@ -8,7 +8,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d, pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastAxes, broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../shape.js';
-import { binaryWGSL, unaryBackwardWGSL, unaryForwardWGSL } from '../../shaders/elementwise.js';
+import { binaryKernel, unaryBackwardKernel, unaryForwardKernel } from '../../shaders/elementwise.js';
 import { sum } from './reduce.js';
 import { mergeAxes } from './layout.js';
 import { binaryCpu, unaryCpu } from './cpu/elementwise.js';
@@ -75,10 +75,7 @@ export type BinaryName = keyof typeof binaryOps;
 
 function unaryKernel(name: string, expr: string, backward: boolean) {
   const wg = engine().tuning.elementwiseWG;
-  return {
-    name: backward ? `${name}_bwd` : name, key: `${wg}`, inputs: backward ? 3 : 1, outputs: 1, uniform: true,
-    code: () => (backward ? unaryBackwardWGSL(expr, wg) : unaryForwardWGSL(expr, wg)),
-  };
+  return { name: backward ? `${name}_bwd` : name, key: `${wg}`, ...(backward ? unaryBackwardKernel(expr, wg) : unaryForwardKernel(expr, wg)) };
 }
 
 function runUnary(name: string, expr: string, backward: boolean, buffers: GPUBuffer[], n: number, p0: number, p1: number) {
@@ -130,8 +127,7 @@ function runBinary(name: string, expr: string, a: Tensor, b: Tensor, outShape: r
   }
   const kname = g ? `${name}_bwd` : name;
   engine().runKernel(
-    { name: kname, key: `${wg}|${rank}|${expr}`, inputs: g ? 3 : 2, outputs: 1, uniform: true,
-      code: () => binaryWGSL(expr, wg, rank, !!g) },
+    { name: kname, key: `${wg}|${rank}|${expr}`, ...binaryKernel(expr, wg, rank, !!g) },
     { buffers: g ? [a.buffer, b.buffer, g.buffer, y.buffer] : [a.buffer, b.buffer, y.buffer],
       params, workgroups: grid1d(y.size, wg), bytes: y.size * 4 * (g ? 4 : 3) },
   );

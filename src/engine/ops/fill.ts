@@ -5,7 +5,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { numel } from '../shape.js';
 import { checkAllocation, withOpLabel } from '../runtime/limits.js';
-import { fillWGSL } from '../../shaders/elementwise.js';
+import { fillKernel } from '../../shaders/elementwise.js';
 import { fillCpu } from './cpu/fill.js';
 
 export function fill(shape: readonly number[], value: number): Tensor {
@@ -17,7 +17,7 @@ export function fill(shape: readonly number[], value: number): Tensor {
   new Uint32Array(params, 0, 1)[0] = t.size;
   new Float32Array(params, 8, 1)[0] = value;
   engine().runKernel(
-    { name: 'fill', key: `${wg}`, inputs: 0, outputs: 1, uniform: true, code: () => fillWGSL(wg) },
+    { name: 'fill', key: `${wg}`, ...fillKernel(wg) },
     { buffers: [t.buffer], params: new Uint8Array(params), workgroups: grid1d(t.size, wg), bytes: t.size * 4 },
   );
   return t;

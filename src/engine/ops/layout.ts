@@ -8,7 +8,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d, pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastAxes, broadcastStrides, fmt, ShapeError, stridesOf } from '../shape.js';
-import { broadcastCopyWGSL, stridedCopyWGSL, type BroadcastForm } from '../../shaders/layout.js';
+import { broadcastCopyKernel, stridedCopyKernel, type BroadcastForm } from '../../shaders/layout.js';
 import { zeros } from './fill.js';
 import { sum } from './reduce.js';
 import { broadcastCopyCpu, stridedCopyCpu } from './cpu/layout.js';
@@ -47,7 +47,7 @@ function stridedCopy(src: Tensor, dst: Tensor, iter: readonly number[], srcBase:
   params.set([n, sizes.length, srcBase, dstBase]);
   pack8(stridesOf(sizes), params, 4); pack8(ss, params, 12); pack8(ds, params, 20);
   engine().runKernel(
-    { name: 'strided_copy', key: `${wg}|${rank}`, inputs: 1, outputs: 1, uniform: true, code: () => stridedCopyWGSL(wg, rank) },
+    { name: 'strided_copy', key: `${wg}|${rank}`, ...stridedCopyKernel(wg, rank) },
     { buffers: [src.buffer, dst.buffer], params, workgroups: grid1d(n, wg), bytes: n * 8 },
   );
 }
@@ -78,7 +78,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[], scale = 1): Ten
   new Float32Array(params.buffer)[4] = scale;
   pack8(outStr, params, 8); pack8(ss, params, 16);
   engine().runKernel(
-    { name: 'broadcast_copy', key: `${wg}|${form}|${v}`, inputs: 1, outputs: 1, uniform: true, code: () => broadcastCopyWGSL(wg, form, v) },
+    { name: 'broadcast_copy', key: `${wg}|${form}|${v}`, ...broadcastCopyKernel(wg, form, v) },
     { buffers: [x.buffer, y.buffer], params, workgroups: grid1d(y.size / v, wg), bytes: (x.size + y.size) * 4 },
   );
   return y;

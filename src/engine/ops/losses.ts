@@ -14,7 +14,7 @@ import type { RefArray } from '../reference.js';
 import { add, clamp, log, mul, neg, rsubScalar } from './elementwise.js';
 import { mean, planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
-import { lossBackwardWGSL, lossPartialSpec } from '../../shaders/losses.js';
+import { lossBackwardKernel, lossPartialSpec } from '../../shaders/losses.js';
 import { fusedLossBackwardCpu, fusedLossForwardCpu } from './cpu/losses.js';
 
 function checkPair(op: string, a: Tensor, b: Tensor, names: [string, string]): void {
@@ -52,7 +52,7 @@ function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor
   const part = Tensor.empty([plan.chunks]);
   const params = new Uint32Array(WALK_WORDS + 4);
   new Float32Array(params.buffer)[WALK_WORDS] = plan.chunks === 1 ? 1 / n : 1;
-  runChunked(`${name}_loss`, name, () => lossPartialSpec(def.term), walk, plan, [a.buffer, b.buffer, part.buffer], 2, params, n * 8);
+  runChunked(`${name}_loss`, name, lossPartialSpec(def.term), walk, plan, [a.buffer, b.buffer, part.buffer], params, n * 8);
   const loss = sumPartials(part, plan.chunks, [], 1 / n, ch);
   return record(loss, `${name}_loss`, [a, b], (g, needs) => {
     const grads = [needs[0] ? Tensor.empty(a.shape) : null, needs[1] ? Tensor.empty(b.shape) : null];
@@ -65,8 +65,7 @@ function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor
     new Float32Array(p.buffer)[2] = 1 / n;
     const [da, db] = [needs[0] ? def.da : null, needs[1] ? def.db : null];
     engine().runKernel(
-      { name: `${name}_loss_bwd`, key: `${wg}|${v}|${!!da}|${!!db}`, inputs: 3, outputs: outs.length, uniform: true,
-        code: () => lossBackwardWGSL(da, db, wg, v) },
+      { name: `${name}_loss_bwd`, key: `${wg}|${v}|${!!da}|${!!db}`, ...lossBackwardKernel(da, db, wg, v) },
       { buffers: [a.buffer, b.buffer, g.buffer, ...outs.map((t) => t.buffer)], params: p, workgroups: grid1d(n / v, wg),
         bytes: n * 4 * (2 + outs.length) },
     );

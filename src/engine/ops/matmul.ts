@@ -13,7 +13,7 @@ import { pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastShapes, fmt, ShapeError, stridesOf, type Shape } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { matmulWGSL, type BiasMode, type MatmulConfig, type MatmulTiles } from '../../shaders/matmul.js';
+import { matmulKernel, type BiasMode, type MatmulConfig, type MatmulTiles } from '../../shaders/matmul.js';
 import { reduceToShape } from './elementwise.js';
 import { sum } from './reduce.js';
 import { matmulCpu } from './cpu/matmul.js';
@@ -133,7 +133,7 @@ function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
   if (nBatch * splits > max) throw new EngineError(`matmul: batch of ${nBatch} matrices exceeds ${max} workgroups per dimension`);
   const buffers = [a.buffer, b.buffer, ...(bias ? [bias.buffer] : []), c.buffer];
   engine().runKernel(
-    { name: 'matmul', key, inputs: bias ? 3 : 2, outputs: 1, uniform: true, code: () => matmulWGSL(cfg) },
+    { name: 'matmul', key, ...matmulKernel(cfg) },
     {
       buffers, params,
       workgroups: [Math.ceil(N / tileN), Math.ceil(M / tileM), nBatch * splits],

@@ -8,7 +8,7 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { pixelShuffleWGSL, type ShuffleMode } from '../../shaders/pixel-shuffle.js';
+import { pixelShuffleKernel, type ShuffleMode } from '../../shaders/pixel-shuffle.js';
 import { pixelGatherCpu } from './cpu/pixel-shuffle.js';
 
 /** Run one gather; `h`, `w` are the small grid's size, `r` the factor. */
@@ -18,7 +18,7 @@ function gather(mode: ShuffleMode, src: Tensor, outShape: readonly number[], h: 
   const y = Tensor.empty(outShape);
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
-    { name: `pixel_${mode}`, key: `${wg}`, inputs: 1, outputs: 1, uniform: true, code: () => pixelShuffleWGSL(mode, wg) },
+    { name: `pixel_${mode}`, key: `${wg}`, ...pixelShuffleKernel(mode, wg) },
     { buffers: [src.buffer, y.buffer], params: new Uint32Array([y.size, h, w, r]), workgroups: grid1d(y.size, wg),
       bytes: (src.size + y.size) * 4 },
   );

@@ -10,7 +10,7 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { maxPoolBackwardWGSL, maxPoolWGSL } from '../../shaders/pool.js';
+import { maxPoolBackwardKernel, maxPoolKernel } from '../../shaders/pool.js';
 import { maxPoolBackwardCpu, maxPoolForwardCpu } from './cpu/pool.js';
 
 export interface PoolGeometry { planes: number; h: number; w: number; oh: number; ow: number; k: number; s: number }
@@ -29,8 +29,7 @@ export function poolGeometry(shape: readonly number[], kernel: number, stride = 
 function run(backward: boolean, buffers: GPUBuffer[], items: number, g: PoolGeometry): void {
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
-    { name: backward ? 'max_pool2d_bwd' : 'max_pool2d', key: `${wg}`, inputs: backward ? 2 : 1, outputs: 1, uniform: true,
-      code: () => (backward ? maxPoolBackwardWGSL(wg) : maxPoolWGSL(wg)) },
+    { name: backward ? 'max_pool2d_bwd' : 'max_pool2d', key: `${wg}`, ...(backward ? maxPoolBackwardKernel(wg) : maxPoolKernel(wg)) },
     { buffers, params: new Uint32Array([items, g.h, g.w, g.oh, g.ow, g.k, g.s, 0]), workgroups: grid1d(items, wg),
       bytes: items * 4 * (backward ? 2 + g.k * g.k : 1 + g.k * g.k) },
   );

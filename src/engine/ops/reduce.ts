@@ -49,14 +49,15 @@ export function planReduce(w: ReduceWalk, ch: ReduceTuning = reduceChoice()): Re
  * Dispatch one chunked reduction (WebGPU only: on the CPU backend a reducing op walks its whole
  * reduction in one pass, see ops/cpu/; sumPartials still works there). `params` is the kernel's whole uniform; its first WALK_WORDS
  * words are filled here. The kernel writes one partial per (chunk, output) at chunk · nOut + output.
+ * `buffers` follow the spec's bindings: its inputs, then its outputs.
  */
-export function runChunked(name: string, key: string, spec: () => ChunkedReduceSpec, w: ReduceWalk, p: ReducePlan,
-  buffers: GPUBuffer[], inputs: number, params: Uint32Array, bytes: number): void {
+export function runChunked(name: string, key: string, s: ChunkedReduceSpec, w: ReduceWalk, p: ReducePlan,
+  buffers: GPUBuffer[], params: Uint32Array, bytes: number): void {
   params.set([w.nOut, w.nRed, p.chunkLen, p.chunks, w.run, w.runStride, 0, 0]);
   const items = w.nOut * p.chunks;
   engine().runKernel(
-    { name, key: `${key}|${p.variant}|${p.wg}`, inputs, outputs: buffers.length - inputs, uniform: true,
-      code: () => chunkedReduceWGSL(spec(), p.variant, p.wg) },
+    { name, key: `${key}|${p.variant}|${p.wg}`, inputs: s.inputs, outputs: s.outputs, uniform: s.uniform,
+      code: () => chunkedReduceWGSL(s, p.variant, p.wg) },
     { buffers, params, workgroups: p.variant === 'registers' ? grid1d(items, p.wg) : grid1d(items, 1), bytes },
   );
 }
@@ -89,7 +90,7 @@ function reduceStrided(kind: ReduceKind, src: Tensor, out: Tensor, kept: [number
   new Float32Array(params.buffer)[WALK_WORDS + 2] = final ? scale : 1;
   pack8(kept[0], params, 12); pack8(kept[1], params, 20);
   pack8(red[0].slice(0, last), params, 28); pack8(red[1].slice(0, last), params, 36);
-  runChunked(`reduce_${kind}`, kind, () => reduceSpec(kind), w, plan, [src.buffer, dst.buffer], 1, params,
+  runChunked(`reduce_${kind}`, kind, reduceSpec(kind), w, plan, [src.buffer, dst.buffer], params,
     4 * (src.size + dst.size));
   if (final) return;
   reduceStrided(kind, dst, out, [[nOut], [1]], [[plan.chunks], [nOut]], scale, ch);

@@ -12,7 +12,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { resizeAxisWGSL, type ResizeMethod } from '../../shaders/resize.js';
+import { resizeAxisKernel, type ResizeMethod } from '../../shaders/resize.js';
 import { resizeAxisCpu } from './cpu/resize.js';
 
 export interface ResizeOptions {
@@ -44,7 +44,7 @@ function resizeAxis(x: Tensor, outShape: number[], outer: number, inLen: number,
   const wg = engine().tuning.elementwiseWG;
   const taps = 2 * Math.ceil(f.support) + 2;
   engine().runKernel(
-    { name: `resize_${method}`, key: `${wg}`, inputs: 1, outputs: 1, uniform: true, code: () => resizeAxisWGSL(method, wg) },
+    { name: `resize_${method}`, key: `${wg}`, ...resizeAxisKernel(method, wg) },
     { buffers: [x.buffer, y.buffer], params: new Uint8Array(params), workgroups: grid1d(y.size, wg),
       flops: y.size * taps * 4, bytes: (outer * inLen * inner + y.size) * 4 },
   );

@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
-import { adamWGSL } from '../../shaders/optim.js';
+import { adamKernel } from '../../shaders/optim.js';
 import { Optimizer } from './optimizer.js';
 import { adamUpdateCpu } from '../ops/cpu/optim.js';
 
@@ -54,7 +54,7 @@ export class Adam extends Optimizer {
       new Uint32Array(params, 0, 2).set([p.size, this.decoupled ? 1 : 0]);
       new Float32Array(params, 8, 4).set([b1, b2, this.eps, this.weightDecay]);
       eng.runKernel(
-        { name: 'adam', key: `${wg}`, inputs: 2, outputs: 3, uniform: true, code: () => adamWGSL(wg) },
+        { name: 'adam', key: `${wg}`, ...adamKernel(wg) },
         { buffers: [p.grad.buffer, scalars.buffer, p.buffer, m.buffer, v.buffer], params: new Uint8Array(params),
           workgroups: grid1d(p.size, wg), bytes: p.size * 4 * 7 },
       );

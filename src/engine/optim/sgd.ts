@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
-import { sgdWGSL } from '../../shaders/optim.js';
+import { sgdKernel } from '../../shaders/optim.js';
 import { Optimizer } from './optimizer.js';
 import { zeros } from '../ops/fill.js';
 import { keep } from '../scope.js';
@@ -45,7 +45,7 @@ export class SGD extends Optimizer {
       new Float32Array(params, 8, 3).set([momentum, dampening, weightDecay]);
       new Uint32Array(params, 20, 1)[0] = first ? 1 : 0;
       eng.runKernel(
-        { name: 'sgd', key: `${wg}`, inputs: 2, outputs: 2, uniform: true, code: () => sgdWGSL(wg) },
+        { name: 'sgd', key: `${wg}`, ...sgdKernel(wg) },
         { buffers: [p.grad.buffer, scalars.buffer, p.buffer, buf.buffer], params: new Uint8Array(params),
           workgroups: grid1d(p.size, wg), bytes: p.size * 4 * 5 },
       );

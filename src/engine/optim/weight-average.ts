@@ -12,7 +12,7 @@
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
-import { weightAverageWGSL } from '../../shaders/optim.js';
+import { weightAverageKernel } from '../../shaders/optim.js';
 import { weightAverageCpu } from '../ops/cpu/optim.js';
 import { EngineError } from '../errors.js';
 
@@ -68,7 +68,7 @@ export class WeightAverage {
     const wg = eng.tuning.elementwiseWG;
     for (const [a, w] of this.pairs)
       eng.runKernel(
-        { name: 'weight_average', key: `${wg}`, inputs: 2, outputs: 1, uniform: true, code: () => weightAverageWGSL(wg) },
+        { name: 'weight_average', key: `${wg}`, ...weightAverageKernel(wg) },
         { buffers: [w.buffer, scalars.buffer, a.buffer], params: new Uint32Array([a.size]),
           workgroups: grid1d(a.size, wg), bytes: a.size * 4 * 3 },
       );

@@ -6,7 +6,7 @@
  * backend the same f32 sum in a loop.
  */
 import { Tensor } from '../tensor.js';
-import { binaryWGSL } from '../../shaders/elementwise.js';
+import { binaryKernel } from '../../shaders/elementwise.js';
 import { engine } from './engine.js';
 import { grid1d } from './grid.js';
 
@@ -25,7 +25,7 @@ export function accumulate(a: Tensor, b: Tensor): Tensor {
   const params = new Uint32Array(28); // the add kernel's uniform block; rank 0 reads only the count
   params[0] = y.size;
   eng.runKernel(
-    { name: 'add', key: `${wg}|0|a + b`, inputs: 2, outputs: 1, uniform: true, code: () => binaryWGSL('a + b', wg, 0, false) },
+    { name: 'add', key: `${wg}|0|a + b`, ...binaryKernel('a + b', wg, 0, false) },
     { buffers: [a.buffer, b.buffer, y.buffer], params, workgroups: grid1d(y.size, wg), bytes: y.size * 12 },
   );
   return y;

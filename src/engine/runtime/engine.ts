@@ -13,19 +13,44 @@ import { tuningFor, type Tuning } from './tuning.js';
 import { BatchTracker, type Batch } from './batches.js';
 import { checkDispatch, type DeviceLimits } from './limits.js';
 import { DeviceLostError, EngineError } from '../errors.js';
+import { bindingHeader, type KernelBindings } from '../../shaders/bindings.js';
 
-export interface KernelSpec {
+interface KernelBase {
   /** Kernel family name, shown by the profiler. */
   name: string;
   /** Specialisation key: identical keys must produce identical WGSL. */
   key: string;
   /** WGSL source, generated only when the pipeline is not cached yet. */
   code: () => string;
-  /** Bindings 0..inputs-1 are read-only storage, then `outputs` read-write storage, then one uniform if `uniform`. */
+  entry?: string;
+}
+
+/**
+ * A kernel whose bindings are named (the engine's own kernels): the engine writes their declarations
+ * (shaders/bindings.ts) in front of `code()`, which holds everything after them.
+ */
+export interface NamedKernelSpec extends KernelBase, KernelBindings {}
+
+/**
+ * A kernel whose bindings are counted: `code()` declares them itself, in the engine's order
+ * (0..inputs-1 read-only storage, then `outputs` read-write storage, then one uniform if `uniform`).
+ */
+export interface CountedKernelSpec extends KernelBase {
   inputs: number;
   outputs: number;
   uniform?: boolean;
-  entry?: string;
+}
+
+export type KernelSpec = NamedKernelSpec | CountedKernelSpec;
+
+/** Binding counts and the whole WGSL of either form. */
+function layoutOf(spec: KernelSpec) {
+  if (typeof spec.inputs === 'number') {
+    const s = spec as CountedKernelSpec;
+    return { inputs: s.inputs, outputs: s.outputs, uniform: !!s.uniform, code: () => s.code() };
+  }
+  const s = spec as NamedKernelSpec;
+  return { inputs: s.inputs.length, outputs: s.outputs.length, uniform: !!s.uniform, code: () => `${bindingHeader(s)}\n${s.code()}` };
 }
 
 export interface Dispatch {
@@ -95,17 +120,18 @@ export class WebGpuEngine {
     }
   }
 
-  private pipelineFor(spec: KernelSpec) {
-    const cacheKey = `${spec.name}|${spec.key}|${spec.inputs}|${spec.outputs}|${spec.uniform ? 1 : 0}|${spec.entry ?? 'main'}`;
+  private pipelineFor(spec: KernelSpec, b: ReturnType<typeof layoutOf>) {
+    // Named bindings join into the key (with their types), so two specs that differ only there never share a pipeline.
+    const cacheKey = `${spec.name}|${spec.key}|${String(spec.inputs)}|${String(spec.outputs)}|${spec.uniform ? String(spec.uniform) : 0}|${spec.entry ?? 'main'}`;
     let p = this.pipelines.get(cacheKey);
     if (p) return p;
     const entries: GPUBindGroupLayoutEntry[] = [];
-    for (let i = 0; i < spec.inputs + spec.outputs; i++)
-      entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: i < spec.inputs ? 'read-only-storage' : 'storage' } });
-    if (spec.uniform)
-      entries.push({ binding: spec.inputs + spec.outputs, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+    for (let i = 0; i < b.inputs + b.outputs; i++)
+      entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: i < b.inputs ? 'read-only-storage' : 'storage' } });
+    if (b.uniform)
+      entries.push({ binding: b.inputs + b.outputs, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
     const layout = this.device.createBindGroupLayout({ label: spec.name, entries });
-    const module = this.device.createShaderModule({ label: `${spec.name}[${spec.key}]`, code: spec.code() });
+    const module = this.device.createShaderModule({ label: `${spec.name}[${spec.key}]`, code: b.code() });
     const pipeline = this.device.createComputePipeline({
       label: `${spec.name}[${spec.key}]`,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
@@ -147,16 +173,17 @@ export class WebGpuEngine {
    */
   runKernel(spec: KernelSpec, d: Dispatch): void {
     this.assertAlive();
-    if (d.buffers.length !== spec.inputs + spec.outputs)
-      throw new Error(`${spec.name}: expected ${spec.inputs + spec.outputs} buffers, got ${d.buffers.length}`);
-    if (spec.uniform && !d.params) throw new Error(`${spec.name}: kernel expects parameters`);
+    const b = layoutOf(spec);
+    if (d.buffers.length !== b.inputs + b.outputs)
+      throw new Error(`${spec.name}: expected ${b.inputs + b.outputs} buffers, got ${d.buffers.length}`);
+    if (b.uniform && !d.params) throw new Error(`${spec.name}: kernel expects parameters`);
     const [x, y = 1, z = 1] = d.workgroups;
     checkDispatch(this.limits, spec.name, [x, y, z], d.buffers);
     if (x === 0 || y === 0 || z === 0) return;
 
-    const { pipeline, layout } = this.pipelineFor(spec);
+    const { pipeline, layout } = this.pipelineFor(spec, b);
     const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    if (spec.uniform) entries.push({ binding: entries.length, resource: { buffer: this.uniformFor(spec.name, d.params!) } });
+    if (b.uniform) entries.push({ binding: entries.length, resource: { buffer: this.uniformFor(spec.name, d.params!) } });
     const bindGroup = this.device.createBindGroup({ label: spec.name, layout, entries });
 
     this.encoder ??= this.device.createCommandEncoder();
@@ -174,7 +201,7 @@ export class WebGpuEngine {
     pass.dispatchWorkgroups(x, y, z);
     if (this.profiler.enabled) pass.end();
     // Outputs are read too: some kernels accumulate into them.
-    this.batches.record(spec.name, d.buffers, d.buffers.slice(spec.inputs));
+    this.batches.record(spec.name, d.buffers, d.buffers.slice(b.inputs));
     if (++this.dispatches >= MAX_DISPATCHES_PER_SUBMIT || (this.profiler.enabled && this.profiler.full)) this.flush();
   }
 
