@@ -76,7 +76,8 @@ describe('srgan CLI', () => {
       '--heldout', images, '--out', out, '--checkpoint-every', '2', '--sample-every', '2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/steps: 0 \(phase 1\) \+ 2 \(phase 2\); crop 32, batch 1/);
-    expect(r.stdout).toMatch(/GAN phase: ragan loss, adversarial weight 0\.01, D learning rate ×4, feature matching ×0\.03, D channels 16,16,32,32,64,64,64,64 \(patch head, batch norm\)/);
+    expect(r.stdout).toMatch(/weight average \(EMA\) decay 0\.995; phase-pattern loss ×10000; flat-region loss ×10/);
+    expect(r.stdout).toMatch(/GAN phase: ragan loss, adversarial weight 0\.04, D learning rate ×4, feature matching ×0\.03, D channels 16,16,32,32,64,64,64,64 \(patch head, batch norm\)/);
     expect(r.stderr).toMatch(/initialised the generator from the shipped default generator \(8 of 8 blocks/);
     expect(r.stderr).toMatch(/initialised the discriminator from the srgan model's discriminator/);
     // The grids have the start model's column: LR | bicubic | start | this run | HR.
