@@ -10,6 +10,23 @@ fn at8(v: array<vec4<u32>, 2>, i: u32) -> u32 { return v[i / 4u][i % 4u]; }
 `;
 
 /**
+ * Statements that walk flat index `index` row-major over an iteration shape given by its strides
+ * (`iterStr`, a packed uniform field) and sum, per target, coordinate · that target's stride: the
+ * offsets of one element in tensors read or written through other strides (0 along a broadcast
+ * axis). One loop serves every target, so each axis costs one division however many there are.
+ * Each target is [variable, start value, packed strides]; the variables are left declared.
+ */
+export function stridedOffsets(index: string, rank: string, iterStr: string, targets: [string, string, string][]): string {
+  return `var rem = ${index};${targets.map(([v, start]) => ` var ${v} = ${start};`).join('')}
+  for (var axis = 0u; axis < ${rank}; axis++) {
+    let st = at8(${iterStr}, axis);
+    let coord = rem / st;
+    rem -= coord * st;
+${targets.map(([v, , str]) => `    ${v} += coord * at8(${str}, axis);`).join('\n')}
+  }`;
+}
+
+/**
  * Invocation index for 1-D work split over a 2-D grid: a dispatch has at most 65535 workgroups
  * per dimension, so large tensors spill into y.
  */

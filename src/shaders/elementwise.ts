@@ -5,7 +5,7 @@
  * that are 0 along broadcast axes; same-shape calls use a variant without any index math.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { at8, gridBuiltins, linearIndex } from './common.js';
+import { at8, gridBuiltins, linearIndex, stridedOffsets } from './common.js';
 import type { KernelSource } from './bindings.js';
 
 const unaryParams = `struct P { n: u32, _pad: u32, p0: f32, p1: f32 }`;
@@ -56,14 +56,7 @@ fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
 #if ${broadcast}
-  var rem = i; var ia = 0u; var ib = 0u;
-  for (var d = 0u; d < ${rank}u; d++) {
-    let s = at8(u.outStr, d);
-    let c = rem / s;
-    rem -= c * s;
-    ia += c * at8(u.aStr, d);
-    ib += c * at8(u.bStr, d);
-  }
+  ${stridedOffsets('i', `${rank}u`, 'u.outStr', [['ia', '0u', 'u.aStr'], ['ib', '0u', 'u.bStr']])}
   let a = A[ia]; let b = B[ib];
 #else
   let a = A[i]; let b = B[i];

@@ -6,7 +6,7 @@
  * Broadcasting copies (expand, the gradients of sum and mean) have their own kernel whose
  * usual forms need at most one division.
  */
-import { at8, gridBuiltins, linearIndex } from './common.js';
+import { at8, gridBuiltins, linearIndex, stridedOffsets } from './common.js';
 import type { KernelSource } from './bindings.js';
 
 /** `rank` is baked in so the loop unrolls; 'contiguous' is rank 1 with unit strides. */
@@ -20,14 +20,7 @@ ${at8}
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
-${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  var rem = i; var s = u.srcBase; var d = u.dstBase;
-  for (var k = 0u; k < ${rank}u; k++) {
-    let st = at8(u.iterStr, k);
-    let c = rem / st;
-    rem -= c * st;
-    s += c * at8(u.srcStr, k);
-    d += c * at8(u.dstStr, k);
-  }
+${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  ${stridedOffsets('i', `${rank}u`, 'u.iterStr', [['s', 'u.srcBase', 'u.srcStr'], ['d', 'u.dstBase', 'u.dstStr']])}
   Y[d] = X[s];`}
 }` };
 }
@@ -51,13 +44,7 @@ struct P { n: u32, rank: u32, inner: u32, count: u32, scale: f32, _a: u32, _b: u
   outStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2> }
 ${at8}
 fn generalSource(i: u32) -> u32 {
-  var rem = i; var s = 0u;
-  for (var k = 0u; k < u.rank; k++) {
-    let st = at8(u.outStr, k);
-    let c = rem / st;
-    rem -= c * st;
-    s += c * at8(u.srcStr, k);
-  }
+  ${stridedOffsets('i', 'u.rank', 'u.outStr', [['s', '0u', 'u.srcStr']])}
   return s;
 }
 @compute @workgroup_size(${wg})
