@@ -17,6 +17,8 @@ export default tseslint.config(
       'models/',
       'public/',
       '.kit/',
+      '.gl/',
+      'out/',
       // AssemblyScript (f32, v128, @inline), compiled by scripts/build-wasm.mjs into kernels-wasm.ts, itself generated.
       'src/engine/cpu/assembly/',
       'src/engine/cpu/kernels-wasm.ts',
