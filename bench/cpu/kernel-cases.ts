@@ -3,7 +3,7 @@
  * backend's conv kernels at the `paper` SRResNet's shapes, timed per kernel with the profiler.
  */
 import * as E from '../../src/engine/index.js';
-import type { SimdChoice } from '../../src/engine/cpu/simd-build.js';
+import type { SimdChoice } from '../../src/engine/index.js';
 
 export interface KernelCase { name: string; x: number[]; w: number[]; opts: E.Conv2dOptions; backward: boolean }
 

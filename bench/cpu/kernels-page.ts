@@ -4,7 +4,7 @@
  * allowed, so the backend's pool of Blob workers can share the page's (isolated) memory.
  */
 import { initEngine } from '../../src/engine/index.js';
-import type { SimdChoice } from '../../src/engine/cpu/simd-build.js';
+import type { SimdChoice } from '../../src/engine/index.js';
 import { benchBuilds } from './kernel-cases.js';
 
 const here = (runs: number, threads: number, builds: SimdChoice[]) =>

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import '../../src/engine/node.js';
-import type { SimdChoice } from '../../src/engine/cpu/simd-build.js';
+import type { SimdChoice } from '../../src/engine/index.js';
 import { benchBuilds } from './kernel-cases.js';
 
 function arg(name: string, fallback: string): string {

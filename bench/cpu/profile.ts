@@ -6,7 +6,7 @@
  */
 import * as E from '../../src/engine/node.js';
 import { oursGenerator, oursTrainStep, paperSpec, srresnetInputs } from '../cases/srresnet.js';
-import type { SimdChoice } from '../../src/engine/cpu/simd-build.js';
+import type { SimdChoice } from '../../src/engine/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

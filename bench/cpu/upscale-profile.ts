@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as E from '../../src/engine/node.js';
 import { generatorInferenceFromBytes } from '../../src/srgan/model-resolver.js';
 import { upscaleStrips, defaultTile, planTiles } from '../../src/srgan/upscale.js';
-import type { SimdChoice } from '../../src/engine/cpu/simd-build.js';
+import type { SimdChoice } from '../../src/engine/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

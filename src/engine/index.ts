@@ -5,6 +5,7 @@
  * live in `./testing.ts`, which is not part of the package.
  */
 export { initEngine, engine, destroyEngine, onDeviceLost, WebGpuEngine, type Engine, type BackendName, type KernelSpec, type InitOptions } from './runtime/engine.js';
+export type { SimdChoice } from './cpu/simd-build.js';
 export { CpuEngine } from './cpu/cpu-engine.js';
 export { NoAdapterError, describeAdapter, type AdapterSummary } from './runtime/device.js';
 export { EngineError, GpuLimitError, GpuBatchError, OutOfMemoryError, DeviceLostError, GraphFreedError } from './errors.js';
