@@ -72,6 +72,17 @@ describe('app: upscale a dropped image', () => {
     await screenshot(page, 'app-upscale-texture');
     await model.select('default');
     expect(await deep(page, '#texture')).toBeNull();
+
+    // The model for phone and web JPEGs: in the picker, and it runs on a JPEG input.
+    expect(options.filter(([v]) => v === 'photo').map(([v, d]) => [v, d])).toEqual([['photo', false]]);
+    await model.select('photo');
+    const jpeg = await sharp(hr).resize(32, 24).jpeg({ quality: 50 }).toBuffer();
+    await dropFiles(page, '#input-drop', [{ name: 'cat-lr.jpg', type: 'image/jpeg', bytes: jpeg }]);
+    await clickDeep(page, '#upscale');
+    await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('photo')");
+    expect(await deep(page, '#upscale-error')).toBeNull();
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with shipped photo/);
+    await screenshot(page, 'app-upscale-photo');
     await page.close();
   });
 });
