@@ -10,12 +10,12 @@ import { defineConfig, type Plugin } from 'vite';
  * (into dist/lib/types/); the entry declarations beside the JS are written here (typesEntries).
  */
 
-/** Package files that the library finds relative to its own module (shipped-models.ts). */
+/** Package files that the library finds relative to its own module (shipped-models.ts, recipe.ts). */
 const PACKAGE_FILE = /new URL\((['"])\.\.\/\.\.\/(models\/[^'"]+)\1, import\.meta\.url\)/g;
 const MARK = '__srganPackageFile';
 
 /**
- * The shipped models stay files of the package, referenced as `new URL('…/models/…', import.meta.url)`.
+ * The shipped models (and their recipes) stay files of the package, referenced as `new URL('…/models/…', import.meta.url)`.
  * In library mode Vite would inline them as base64 (about 1 MB of JavaScript that every page
  * downloads, used or not); a consumer's bundler instead copies such a URL as an asset and fetches
  * it only when a model loads. So the URL is hidden from Vite while it bundles (a call it does not
@@ -28,7 +28,7 @@ function packageFileUrls(): Plugin {
     enforce: 'pre',
     configResolved(c) { root = c.root; outDir = resolve(c.root, c.build.outDir); },
     transform(code, id) {
-      if (!/\/src\/srgan\/shipped-models\.ts$/.test(id)) return null;
+      if (!/\/src\/srgan\/(shipped-models|recipe)\.ts$/.test(id)) return null;
       const out = code.replace(PACKAGE_FILE, (_m, _q, path: string) => `new URL(${MARK}(${JSON.stringify(path)}), import.meta.url)`);
       return out === code ? null : { code: out, map: null };
     },
