@@ -8,6 +8,11 @@
 
 /** Control words (Int32 slots of a small SharedArrayBuffer). */
 const GENERATION = 0, DESC = 1, THREADS = 2, STOP = 3, DONE = 4, FAILED = 5;
+/**
+ * After the words, the first failing worker's message (its thread and the kernel's error), one
+ * UTF-16 code per slot, so that the caller's error says what went wrong and where, not only that.
+ */
+const MESSAGE = 8, MESSAGE_SLOTS = 248;
 
 /** Minimal worker surface shared by Node's worker_threads and the browser's Worker. */
 export interface WorkerLike {
@@ -79,8 +84,16 @@ listen(async ({ module, memory, control, tid }) => {
     Atomics.wait(ctl, ${GENERATION}, seen);
     seen = Atomics.load(ctl, ${GENERATION});
     if (Atomics.load(ctl, ${STOP})) return;
-    try { inst.exports.dispatch(Atomics.load(ctl, ${DESC}), tid, Atomics.load(ctl, ${THREADS})); }
-    catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
+    const desc = Atomics.load(ctl, ${DESC});
+    try { inst.exports.dispatch(desc, tid, Atomics.load(ctl, ${THREADS})); }
+    catch (e) {
+      // The first failure writes its message; FAILED holds 1 + its length.
+      const text = ('thread ' + tid + ', job descriptor at ' + desc + ': ' + (e && e.message || e)).slice(0, ${MESSAGE_SLOTS});
+      if (Atomics.compareExchange(ctl, ${FAILED}, 0, -1) === 0) {
+        for (let i = 0; i < text.length; i++) Atomics.store(ctl, ${MESSAGE} + i, text.charCodeAt(i));
+        Atomics.store(ctl, ${FAILED}, 1 + text.length);
+      }
+    }
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
   }
@@ -107,7 +120,7 @@ export class ThreadPool {
     log: (msg: string) => void): Promise<ThreadPool | undefined> {
     const factory = nodeFactory ?? browserFactory();
     if (!factory || count < 1 || !canBlock()) return undefined;
-    const control = new SharedArrayBuffer(8 * 4);
+    const control = new SharedArrayBuffer((MESSAGE + MESSAGE_SLOTS) * 4);
     const workers: WorkerLike[] = [];
     const ready: Promise<void>[] = [];
     try {
@@ -148,7 +161,11 @@ export class ThreadPool {
     }
     for (let done = Atomics.load(ctl, DONE); done < nt - 1; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
     if (ownError) throw ownError;
-    if (Atomics.load(ctl, FAILED)) throw new Error('a CPU backend worker failed in a kernel (out-of-bounds access?)');
+    const failed = Atomics.load(ctl, FAILED);
+    if (failed) {
+      const text = String.fromCharCode(...Array.from(ctl.subarray(MESSAGE, MESSAGE + Math.max(0, failed - 1))));
+      throw new Error(`a CPU backend worker failed in a kernel (${text || 'no message'})`);
+    }
   }
 
   stop(): void {
