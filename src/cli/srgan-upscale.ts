@@ -42,12 +42,12 @@ const OPTIONS = {
 const NOTES = `Everything is checked before the GPU starts: the options, the model, the paths, each input's
 header and output size, and that every output folder exists (it is created) and can be written.
 A folder run skips files it cannot read, with one warning line each, and ends with a count.
-Exit codes: 0 done, 1 failure, 2 usage error.
+Exit codes: 0 done, 1 failure, 2 usage or config error.
 
 Memory and time: tiles stream from the decoded input to the file, so memory grows with the width,
 not the area: about ${BASE_RSS_MB} MB, plus the decoded input (3 bytes a pixel), plus ${STRIP_MB_PER_1000PX} MB per 1000 px
 of the upscaled width (a 12-MP photo ×4 peaked at 736 MB). Time grows with the area: with no GPU,
-the default model takes about 30 CPU-seconds per input megapixel on the CPU backend (the
+the default model takes about 16 CPU-seconds per input megapixel on the CPU backend (the
 default there) and about 3 CPU-minutes on SwiftShader; a GPU is far faster. Before a large input
 starts, a warning gives its output size, memory and the time measured on this adapter; Ctrl-C
 stops between tiles and removes the unfinished file.
