@@ -8,9 +8,9 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { preluAlphaGradSpec, preluKernel } from '../../shaders/prelu.js';
-import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
-import { perChannelWidth } from '../../shaders/common.js';
+import { preluAlphaGradSpec, preluKernel } from '../kernels/prelu.js';
+import { WALK_WORDS } from '../kernels/chunked-reduce.js';
+import { perChannelWidth } from '../kernels/common.js';
 import { planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
 import { preluAlphaGradCpu, preluCpu, preluInputGradCpu } from './cpu/prelu.js';
 

@@ -8,7 +8,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d, pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastAxes, broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../shape.js';
-import { binaryKernel, unaryBackwardKernel, unaryForwardKernel } from '../../shaders/elementwise.js';
+import { binaryKernel, unaryBackwardKernel, unaryForwardKernel } from '../kernels/elementwise.js';
 import { sum } from './reduce.js';
 import { mergeAxes } from './layout.js';
 import { binaryCpu, unaryCpu } from './cpu/elementwise.js';

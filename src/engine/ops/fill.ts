@@ -5,7 +5,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { numel } from '../shape.js';
 import { checkAllocation, withOpLabel } from '../runtime/limits.js';
-import { fillKernel } from '../../shaders/elementwise.js';
+import { fillKernel } from '../kernels/elementwise.js';
 import { fillCpu } from './cpu/fill.js';
 
 export function fill(shape: readonly number[], value: number): Tensor {

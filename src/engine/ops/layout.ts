@@ -8,7 +8,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d, pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastAxes, broadcastStrides, fmt, ShapeError, stridesOf } from '../shape.js';
-import { broadcastCopyKernel, stridedCopyKernel, type BroadcastForm } from '../../shaders/layout.js';
+import { broadcastCopyKernel, stridedCopyKernel, type BroadcastForm } from '../kernels/layout.js';
 import { zeros } from './fill.js';
 import { sum } from './reduce.js';
 import { broadcastCopyCpu, stridedCopyCpu } from './cpu/layout.js';

@@ -13,8 +13,8 @@ import { fmt, sameShape, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
 import { add, clamp, log, mul, neg, rsubScalar } from './elementwise.js';
 import { mean, planReduce, reduceChoice, runChunked, sumPartials, type ReduceWalk } from './reduce.js';
-import { WALK_WORDS } from '../../shaders/chunked-reduce.js';
-import { lossBackwardKernel, lossPartialSpec } from '../../shaders/losses.js';
+import { WALK_WORDS } from '../kernels/chunked-reduce.js';
+import { lossBackwardKernel, lossPartialSpec } from '../kernels/losses.js';
 import { fusedLossBackwardCpu, fusedLossForwardCpu } from './cpu/losses.js';
 
 function checkPair(op: string, a: Tensor, b: Tensor, names: [string, string]): void {

@@ -13,7 +13,7 @@ import { pack8 } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { broadcastShapes, fmt, ShapeError, stridesOf, type Shape } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { matmulKernel, type BiasMode, type MatmulConfig, type MatmulTiles } from '../../shaders/matmul.js';
+import { matmulKernel, type BiasMode, type MatmulConfig, type MatmulTiles } from '../kernels/matmul.js';
 import { reduceToShape } from './elementwise.js';
 import { sum } from './reduce.js';
 import { matmulCpu } from './cpu/matmul.js';

@@ -8,7 +8,7 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { pixelShuffleKernel, type ShuffleMode } from '../../shaders/pixel-shuffle.js';
+import { pixelShuffleKernel, type ShuffleMode } from '../kernels/pixel-shuffle.js';
 import { pixelGatherCpu } from './cpu/pixel-shuffle.js';
 
 /** Run one gather; `h`, `w` are the small grid's size, `r` the factor. */

@@ -10,7 +10,7 @@ import { grid1d } from '../runtime/grid.js';
 import { record } from '../autograd.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { maxPoolBackwardKernel, maxPoolKernel } from '../../shaders/pool.js';
+import { maxPoolBackwardKernel, maxPoolKernel } from '../kernels/pool.js';
 import { maxPoolBackwardCpu, maxPoolForwardCpu } from './cpu/pool.js';
 
 export interface PoolGeometry { planes: number; h: number; w: number; oh: number; ow: number; k: number; s: number }

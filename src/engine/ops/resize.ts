@@ -12,7 +12,7 @@ import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
 import { fmt, ShapeError } from '../shape.js';
 import type { RefArray } from '../reference.js';
-import { resizeAxisKernel, type ResizeMethod } from '../../shaders/resize.js';
+import { resizeAxisKernel, type ResizeMethod } from '../kernels/resize.js';
 import { resizeAxisCpu } from './cpu/resize.js';
 
 export interface ResizeOptions {

@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
-import { adamKernel } from '../../shaders/optim.js';
+import { adamKernel } from '../kernels/optim.js';
 import { Optimizer } from './optimizer.js';
 import { adamUpdateCpu } from '../ops/cpu/optim.js';
 

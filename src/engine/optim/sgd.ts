@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
-import { sgdKernel } from '../../shaders/optim.js';
+import { sgdKernel } from '../kernels/optim.js';
 import { Optimizer } from './optimizer.js';
 import { zeros } from '../ops/fill.js';
 import { keep } from '../scope.js';

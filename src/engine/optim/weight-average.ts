@@ -12,7 +12,7 @@
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';
 import { grid1d } from '../runtime/grid.js';
-import { weightAverageKernel } from '../../shaders/optim.js';
+import { weightAverageKernel } from '../kernels/optim.js';
 import { weightAverageCpu } from '../ops/cpu/optim.js';
 import { EngineError } from '../errors.js';
 

@@ -6,7 +6,7 @@
  * backend the same f32 sum in a loop.
  */
 import { Tensor } from '../tensor.js';
-import { binaryKernel } from '../../shaders/elementwise.js';
+import { binaryKernel } from '../kernels/elementwise.js';
 import { engine } from './engine.js';
 import { grid1d } from './grid.js';
 

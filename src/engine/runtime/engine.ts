@@ -13,7 +13,7 @@ import { tuningFor, type Tuning } from './tuning.js';
 import { BatchTracker, type Batch } from './batches.js';
 import { checkDispatch, type DeviceLimits } from './limits.js';
 import { DeviceLostError, EngineError } from '../errors.js';
-import { bindingHeader, type KernelBindings } from '../../shaders/bindings.js';
+import { bindingHeader, type KernelBindings } from '../kernels/bindings.js';
 
 interface KernelBase {
   /** Kernel family name, shown by the profiler. */

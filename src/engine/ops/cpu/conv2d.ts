@@ -12,7 +12,7 @@ import {
 } from '../../cpu/jobs.js';
 import type { HeapBlock } from '../../cpu/heap.js';
 import type { ConvGeometry } from '../conv2d.js';
-import type { ConvActivation } from '../../../shaders/conv2d.js';
+import type { ConvActivation } from '../../kernels/conv2d.js';
 
 const offset = (t: Tensor) => t.storage.block.offset;
 

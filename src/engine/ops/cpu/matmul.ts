@@ -8,7 +8,7 @@ import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import type { HeapBlock } from '../../cpu/heap.js';
 import { gemmJob, packA } from '../../cpu/jobs.js';
-import type { BiasMode } from '../../../shaders/matmul.js';
+import type { BiasMode } from '../../kernels/matmul.js';
 
 /** What runMatmul decided: the product's sizes, and each operand's offset per batch matrix. */
 export interface CpuMatmulPlan {

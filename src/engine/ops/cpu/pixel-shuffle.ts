@@ -6,7 +6,7 @@
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
-import type { ShuffleMode } from '../../../shaders/pixel-shuffle.js';
+import type { ShuffleMode } from '../../kernels/pixel-shuffle.js';
 import { shuffleJob } from '../../cpu/jobs.js';
 
 /** Copy between small-grid channel `small` and large-grid plane `plane`, at sub-pixel phase (i, j). */

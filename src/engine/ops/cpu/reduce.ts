@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
-import type { ReduceKind } from '../../../shaders/reduce.js';
+import type { ReduceKind } from '../../kernels/reduce.js';
 import { RowWalk } from './row-walk.js';
 
 /** Axes as [sizes, strides], merged by the caller. */

@@ -8,7 +8,7 @@
  */
 import { Tensor } from '../../tensor.js';
 import type { CpuEngine } from '../../cpu/cpu-engine.js';
-import type { ResizeMethod } from '../../../shaders/resize.js';
+import type { ResizeMethod } from '../../kernels/resize.js';
 import { numel } from '../../shape.js';
 import { resizeJob } from '../../cpu/jobs.js';
 
