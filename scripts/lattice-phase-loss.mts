@@ -12,7 +12,7 @@
 import * as E from '../src/engine/node.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
-import { initGeneratorFrom, generatorToSafetensors } from '../src/srgan/checkpoint.js';
+import { initGeneratorFrom, generatorToSafetensors } from '../src/srgan/store/checkpoint.js';
 import { perceptualLoss } from '../src/srgan/losses.js';
 import { phasePatternLoss } from '../src/srgan/phase-loss.js';
 import { Trainer } from '../src/srgan/train/trainer.js';

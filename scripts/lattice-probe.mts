@@ -14,7 +14,7 @@
 import * as E from '../src/engine/node.js';
 import { readFile } from 'node:fs/promises';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
-import { generatorFromSafetensors } from '../src/srgan/checkpoint.js';
+import { generatorFromSafetensors } from '../src/srgan/store/checkpoint.js';
 import { Discriminator } from '../src/srgan/models/discriminator.js';
 import { featureMatchingLoss, generatorAdversarialLoss } from '../src/srgan/losses.js';
 import { makeLr } from '../src/srgan/data/degrade.js';

@@ -8,7 +8,7 @@ import * as E from '../src/engine/node.js';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
 import { chooseModel } from '../src/cli/model-choice.js';
 import { evaluate } from '../src/srgan/metrics.js';
-import { upscaleImage } from '../src/srgan/upscale.js';
+import { upscaleImage } from '../src/srgan/serve/upscale.js';
 await E.initEngine({});
 const model = (await chooseModel('noise-baseline', {})).load();
 // A seeded normal generator (Box–Muller over a small LCG), so the figures repeat.

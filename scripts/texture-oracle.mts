@@ -14,7 +14,7 @@ import * as E from '../src/engine/node.js';
 import { readImageFolder } from '../src/srgan/data/folder-node.js';
 import { chooseModel } from '../src/cli/model-choice.js';
 import { evaluate, modCrop, type EvalReport } from '../src/srgan/metrics.js';
-import { upscaleImage } from '../src/srgan/upscale.js';
+import { upscaleImage } from '../src/srgan/serve/upscale.js';
 import type { HostImage } from '../src/srgan/image/types.js';
 await E.initEngine({});
 const model = (await chooseModel('texture-oracle', {})).load();

@@ -8,10 +8,10 @@
  */
 import * as E from '../src/engine/node.js';
 import { bicubicUpscale } from '../src/srgan/data/degrade.js';
-import { defaultTile } from '../src/srgan/upscale.js';
+import { defaultTile } from '../src/srgan/serve/upscale.js';
 import { planUpscale } from '../src/cli/upscale-plan.js';
 import { upscaleOne } from '../src/cli/srgan-upscale.js';
-import type { InferenceModel as SrModel } from '../src/srgan/inference.js';
+import type { InferenceModel as SrModel } from '../src/srgan/serve/inference.js';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) throw new Error('usage: upscale-memory.mts IN OUT');

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSafetensors } from '../../src/engine/index.js';
 import { makeConfig } from '../../src/srgan/config.js';
-import { readGeneratorFileFor, DEFAULT_GENERATOR_PATH } from '../../src/srgan/checkpoint.js';
+import { readGeneratorFileFor, DEFAULT_GENERATOR_PATH } from '../../src/srgan/store/checkpoint.js';
 import { paperSpec, seededWeights, specConfig, srresnetInputs } from '../cases/srresnet.js';
 import { randomData } from '../cases/types.js';
 import type { CaseSpec } from './protocol.js';

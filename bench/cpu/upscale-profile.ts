@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import * as E from '../../src/engine/node.js';
-import { generatorInferenceFromBytes } from '../../src/srgan/model-resolver.js';
-import { upscaleStrips, defaultTile, planTiles } from '../../src/srgan/upscale.js';
+import { generatorInferenceFromBytes } from '../../src/srgan/serve/model-resolver.js';
+import { upscaleStrips, defaultTile, planTiles } from '../../src/srgan/serve/upscale.js';
 import type { SimdChoice } from '../../src/engine/index.js';
 
 function arg(name: string, fallback: string): string {

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as E from '../../src/engine/node.js';
 import { describeAdapter, engine, initEngine } from '../../src/engine/node.js';
-import { generatorFromSafetensors } from '../../src/srgan/checkpoint.js';
+import { generatorFromSafetensors } from '../../src/srgan/store/checkpoint.js';
 import type { Generator } from '../../src/srgan/models/generator.js';
 import { oursTrainStep } from '../cases/srresnet.js';
 import { readF32 as readFile, serve, type ArraySpec, type CaseSpec, type Reply, type Request } from '../cpu/protocol.js';

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from '../../src/engine/node.js';
-import { generatorFromSafetensors } from '../../src/srgan/checkpoint.js';
+import { generatorFromSafetensors } from '../../src/srgan/store/checkpoint.js';
 import { makeLr } from '../../src/srgan/data/degrade.js';
 
 const { values } = parseArgs({ options: { checkpoint: { type: 'string' }, dir: { type: 'string' }, tol: { type: 'string', default: '1e-4' } } });

@@ -10,7 +10,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { encodePng } from '../srgan/image/node.js';
 import { toUint8, type Channels, type HostImage } from '../srgan/image/types.js';
-import type { OutputStrip } from '../srgan/upscale.js';
+import type { OutputStrip } from '../srgan/serve/upscale.js';
 import { PngRowWriter } from './png-stream.js';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';

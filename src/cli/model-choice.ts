@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chooseModel as chooseSource, MODEL_NAMES, resolveModel, type ModelChoice } from '../srgan/model-resolver.js';
-import { nodeModelReader } from '../srgan/model-reader-node.js';
-import { srganAtTextureName } from '../srgan/checkpoint.js';
-import type { InferenceModel } from '../srgan/inference.js';
+import { chooseModel as chooseSource, MODEL_NAMES, resolveModel, type ModelChoice } from '../srgan/serve/model-resolver.js';
+import { nodeModelReader } from '../srgan/serve/model-reader-node.js';
+import { srganAtTextureName } from '../srgan/store/checkpoint.js';
+import type { InferenceModel } from '../srgan/serve/inference.js';
 import { isPretrainedName, pretrainedInfo } from '../srgan/pretrained/catalogue.js';
 import { isShippedName, shippedModel, type ShippedName } from '../srgan/shipped-models.js';
 import { UsageError } from './command.js';

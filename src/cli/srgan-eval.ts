@@ -6,17 +6,17 @@ import { parseOptions, positiveIntOption, required, intOption, numberOption, Usa
 import { evaluateModel } from '../srgan/evaluate.js';
 import type { EvalReport } from '../srgan/metrics.js';
 import { chooseModel } from './model-choice.js';
-import { MODEL_NAMES } from '../srgan/model-resolver.js';
+import { MODEL_NAMES } from '../srgan/serve/model-resolver.js';
 import { progressBar } from './progress.js';
 import { degradedLowResOption } from './degrade-option.js';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { HostImage } from '../srgan/image/types.js';
-import { upscaleImage } from '../srgan/upscale.js';
-import { centreSquare, evaluateSet, prepareEvalSet } from '../srgan/train/eval-set.js';
-import { renderComparisonGrid } from '../srgan/train/eval-grid.js';
-import { rgbFromHost } from '../srgan/train/raster.js';
-import { encodeGridPng } from '../srgan/train/run-store-node.js';
+import { upscaleImage } from '../srgan/serve/upscale.js';
+import { centreSquare, evaluateSet, prepareEvalSet } from '../srgan/report/eval-set.js';
+import { renderComparisonGrid } from '../srgan/report/eval-grid.js';
+import { rgbFromHost } from '../srgan/report/raster.js';
+import { encodeGridPng } from '../srgan/store/run-store-node.js';
 
 const OPTIONS = {
   images: { type: 'string', arg: 'DIR', help: 'folder of HR images (e.g. data/photos/heldout)' },

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../engine/node.js';
-import { interpolateGenerators } from '../srgan/checkpoint.js';
+import { interpolateGenerators } from '../srgan/store/checkpoint.js';
 import { isShippedName } from '../srgan/shipped-models.js';
 import { shippedModelPath } from './model-choice.js';
 import { numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';

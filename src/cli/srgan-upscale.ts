@@ -2,14 +2,14 @@
 import { basename } from 'node:path';
 import * as E from '../engine/node.js';
 import { decodeSamples } from '../srgan/image/node.js';
-import { defaultTile, progressTotal, upscaleStrips } from '../srgan/upscale.js';
+import { defaultTile, progressTotal, upscaleStrips } from '../srgan/serve/upscale.js';
 import { SHIPPED_MODELS } from '../srgan/shipped-models.js';
 import { PRETRAINED_NAMES } from '../srgan/pretrained/catalogue.js';
 import { intOption, numberOption, parseOptions, required, UsageError, type Command, type OptionTable } from './command.js';
 import { OUTPUT_EXTENSIONS, streamOutput } from './image-output.js';
 import { chooseModel } from './model-choice.js';
 import { planUpscale, type UpscaleJob } from './upscale-plan.js';
-import type { InferenceModel as SrModel } from '../srgan/inference.js';
+import type { InferenceModel as SrModel } from '../srgan/serve/inference.js';
 import { formatDuration, progressBar } from './progress.js';
 import { BASE_RSS_MB, largeJobWarning, measureRate, STRIP_MB_PER_1000PX, windowPixels } from './upscale-estimate.js';
 import { DataError } from '../srgan/errors.js';

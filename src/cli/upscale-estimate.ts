@@ -7,7 +7,7 @@
  * against whole runs on other adapters. The progress line's ETA then follows the real tiles.
  */
 import * as E from '../engine/index.js';
-import { planTiles } from '../srgan/upscale.js';
+import { planTiles } from '../srgan/serve/upscale.js';
 import type { UpscaleJob } from './upscale-plan.js';
 import { formatDuration } from './progress.js';
 

@@ -2,12 +2,12 @@
  * Evaluate an SR model on HR images with the paper's protocol (see ./metrics.ts). Platform-neutral:
  * the CLI's `eval`, training's held-out evaluation and the app share it.
  */
-import { runGenerator } from './inference.js';
+import { runGenerator } from './serve/inference.js';
 import type { Tensor } from '../engine/index.js';
 import type { Generator } from './models/generator.js';
 import type { SrganConfig } from './config.js';
 import { evaluate, type EvalReport, type LowResMaker } from './metrics.js';
-import { upscaleImage } from './upscale.js';
+import { upscaleImage } from './serve/upscale.js';
 import type { HostImage } from './image/types.js';
 
 /** What evaluation needs of a model: its scale and one forward pass on an LR tensor. */

@@ -13,14 +13,14 @@
 export {
   createUpscaler, UpscalerError,
   type Upscaler, type UpscalerOptions, type UpscaleCallOptions, type ImageDataLike, type UpscalerInput,
-} from './upscaler.js';
+} from './serve/upscaler.js';
 export {
   chooseModel, resolveModel, fetchModelReader, generatorInferenceFromBytes, MODEL_NAMES,
   type ModelReader, type ModelRequest, type ModelChoice, type ModelSource, type ResolvedModel,
-} from './model-resolver.js';
+} from './serve/model-resolver.js';
 export { SHIPPED_MODELS, SHIPPED_NAMES, isShippedName, type ShippedModel, type ShippedName } from './shipped-models.js';
-export { upscaleImage, type UpscaleOptions } from './upscale.js';
-export { generatorInference, pretrainedInference, runGenerator, type InferenceModel } from './inference.js';
+export { upscaleImage, type UpscaleOptions } from './serve/upscale.js';
+export { generatorInference, pretrainedInference, runGenerator, type InferenceModel } from './serve/inference.js';
 export * as pretrained from './pretrained/index.js';
 
 // Errors, by what a caller can do about them.
@@ -43,7 +43,7 @@ export { Generator, generatorParamCount } from './models/generator.js';
 export { Discriminator } from './models/discriminator.js';
 export {
   CheckpointError, generatorFromSafetensors, generatorToSafetensors, initGeneratorFrom, interpolateGenerators, type LoadedGenerator,
-} from './checkpoint.js';
+} from './store/checkpoint.js';
 
 // Metrics and evaluation (the paper's protocol: Y channel, border crop).
 export {
@@ -56,6 +56,6 @@ export { evaluateModel, evaluateOnImages, type SrRunner } from './evaluate.js';
 export { makeLr, bicubicUpscale } from './data/degrade.js';
 export { PhotoDataset, DatasetError, type DatasetOptions, type HostBatch } from './data/dataset.js';
 export { Trainer, NonFiniteLossError, type StepLog, type TrainerSnapshot, type TrainerState, type HrBatch } from './train/trainer.js';
-export { renderSampleGrid, centreCrops, GRID_COLUMNS, type GridImage } from './train/sample-grid.js';
+export { renderSampleGrid, centreCrops, GRID_COLUMNS, type GridImage } from './report/sample-grid.js';
 export { runSession, vggFor, type SessionOptions, type SessionResult, type ReportContext } from './train/session.js';
-export { RunFiles, type RunStore, type CheckpointInfo } from './train/run-store.js';
+export { RunFiles, type RunStore, type CheckpointInfo } from './store/run-store.js';

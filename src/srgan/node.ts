@@ -4,7 +4,7 @@
  * helpers: image files through sharp, image folders, and the UpscalerJS models from node_modules.
  */
 import '../engine/node.js';
-import './model-reader-node.js';
+import './serve/model-reader-node.js';
 
 export * from './index.js';
 export {

@@ -7,7 +7,7 @@
  */
 import { LitElement, html } from 'lit';
 import type { TrainerSnapshot, TrainerState } from '../srgan/train/trainer.js';
-import { generatorFromSafetensors } from '../srgan/checkpoint.js';
+import { generatorFromSafetensors } from '../srgan/store/checkpoint.js';
 import { store } from './state.js';
 import { shared } from './styles.js';
 

@@ -4,12 +4,12 @@
  * with no training needed), new runs, rename, delete, downloads, and a checkpoint uploaded as files.
  * Every action refreshes the list, so what the page shows is what is stored.
  */
-import { parseMetricsCsv } from '../srgan/train/metrics-log.js';
-import { REPORT_FILES } from '../srgan/train/run-report.js';
+import { parseMetricsCsv } from '../srgan/report/metrics-log.js';
+import { REPORT_FILES } from '../srgan/report/run-report.js';
 import type { SrganConfig } from '../srgan/config.js';
 import type { TrainerSnapshot } from '../srgan/train/trainer.js';
-import { RunFiles, checkpointFiles, logCsv } from '../srgan/train/run-store.js';
-import { BrowserRunStore, createRun, deleteRun, getRun, listRuns, renameRun, type RunMeta } from '../srgan/train/run-store-browser.js';
+import { RunFiles, checkpointFiles, logCsv } from '../srgan/store/run-store.js';
+import { BrowserRunStore, createRun, deleteRun, getRun, listRuns, renameRun, type RunMeta } from '../srgan/store/run-store-browser.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import type { GridShot } from './state.js';
 import { isActive, store } from './state.js';

@@ -6,7 +6,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { lossPlotSvg } from '../srgan/train/plots.js';
+import { lossPlotSvg } from '../srgan/report/plots.js';
 import type { StepLog } from '../srgan/train/trainer.js';
 import { shared } from './styles.js';
 

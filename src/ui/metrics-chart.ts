@@ -5,8 +5,8 @@
  */
 import { LitElement, css, html } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import type { MetricsRow } from '../srgan/train/metrics-log.js';
-import { metricsPlotSvg } from '../srgan/train/plots.js';
+import type { MetricsRow } from '../srgan/report/metrics-log.js';
+import { metricsPlotSvg } from '../srgan/report/plots.js';
 import { shared } from './styles.js';
 
 export class MetricsChart extends LitElement {

@@ -6,7 +6,7 @@
  */
 /// <reference types="vite/client" />
 import { ModelFileError } from '../srgan/errors.js';
-import { fetchBytes, fetchModelReader, type ModelReader } from '../srgan/model-resolver.js';
+import { fetchBytes, fetchModelReader, type ModelReader } from '../srgan/serve/model-resolver.js';
 import { fetchLayersModelFiles, PRETRAINED_MODELS, type PretrainedName, type PretrainedScale } from '../srgan/pretrained/index.js';
 import { SHIPPED_MODELS, SHIPPED_SRGAN_DISCRIMINATOR, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
 

@@ -6,7 +6,7 @@
  * `continue-run` event.
  */
 import { LitElement, css, html } from 'lit';
-import { runSize, type RunMeta } from '../srgan/train/run-store-browser.js';
+import { runSize, type RunMeta } from '../srgan/store/run-store-browser.js';
 import { deleteSavedRun, downloadCheckpoint, downloadGenerator, renameSavedRun, showRun, useInUpscale } from './checkpoint-store.js';
 import { StoreController, isActive } from './state.js';
 import { shared } from './styles.js';

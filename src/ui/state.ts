@@ -7,8 +7,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AdapterSummary, KernelEvent, ProfileRow } from '../engine/index.js';
 import type { StepLog } from '../srgan/train/trainer.js';
-import type { MetricsRow } from '../srgan/train/metrics-log.js';
-import type { RunMeta } from '../srgan/train/run-store-browser.js';
+import type { MetricsRow } from '../srgan/report/metrics-log.js';
+import type { RunMeta } from '../srgan/store/run-store-browser.js';
 
 export type Tab = 'train' | 'upscale' | 'profiler';
 /** 'stopped': the user stopped it (the run is saved and can be continued); 'done': it reached its last step. */

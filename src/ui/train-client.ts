@@ -5,7 +5,7 @@
  * the Upscale view. Rate and ETA belong to the run being trained: they start empty and are cleared
  * when it stops.
  */
-import { deleteRun, getRun } from '../srgan/train/run-store-browser.js';
+import { deleteRun, getRun } from '../srgan/store/run-store-browser.js';
 import { refreshRuns } from './checkpoint-store.js';
 import { store } from './state.js';
 import type { FromWorker, StartMessage } from './train-protocol.js';

@@ -1,7 +1,7 @@
 /** Messages between the Train view and its worker (structured-clone safe: no classes, no tensors). */
 import type { KernelEvent, ProfileRow } from '../engine/index.js';
 import type { SrganConfig } from '../srgan/config.js';
-import type { MetricsRow } from '../srgan/train/metrics-log.js';
+import type { MetricsRow } from '../srgan/report/metrics-log.js';
 import type { StepLog } from '../srgan/train/trainer.js';
 
 /** An image to train on: a File the user gave, or the URL of a bundled one. */

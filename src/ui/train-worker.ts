@@ -12,12 +12,12 @@ import { PhotoDataset } from '../srgan/data/dataset.js';
 import { decodeImageBlob } from '../srgan/image/browser.js';
 import type { HostImage } from '../srgan/image/types.js';
 import { runSession } from '../srgan/train/session.js';
-import { BrowserRunStore, getRun } from '../srgan/train/run-store-browser.js';
+import { BrowserRunStore, getRun } from '../srgan/store/run-store-browser.js';
 import { totalSteps } from '../srgan/train/schedule.js';
 import { exportedGenerator } from '../srgan/train/trainer.js';
-import { pickHeldout, prepareEvalSet, type EvalSet } from '../srgan/train/eval-set.js';
-import { parseMetricsCsv } from '../srgan/train/metrics-log.js';
-import { REPORT_FILES } from '../srgan/train/run-report.js';
+import { pickHeldout, prepareEvalSet, type EvalSet } from '../srgan/report/eval-set.js';
+import { parseMetricsCsv } from '../srgan/report/metrics-log.js';
+import { REPORT_FILES } from '../srgan/report/run-report.js';
 import type { FromWorker, ImageInput, StartMessage, ToWorker } from './train-protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);

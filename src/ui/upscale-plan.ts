@@ -4,7 +4,7 @@
  * self-ensemble), stored in localStorage after each run that got past its first tile: the first
  * tile compiles the kernels, so the rate is taken over the tiles after it.
  */
-import { duration } from '../srgan/train/summary.js';
+import { duration } from '../srgan/report/summary.js';
 
 /**
  * Bytes the page holds per output pixel while it upscales: the model's output and its bicubic

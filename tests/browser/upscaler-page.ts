@@ -4,7 +4,7 @@
  * the inputs are the kinds a page has (ImageData, Blob, <img>, canvas), and esrgan-slim's output
  * is checked for edge stripes.
  */
-import { createUpscaler } from '../../src/srgan/upscaler.js';
+import { createUpscaler } from '../../src/srgan/serve/upscaler.js';
 
 export interface UpscalerPageOutcome {
   error?: string;

@@ -70,10 +70,10 @@ describe('import cycles', () => {
     expect(cycles(graph)).toEqual([['a', 'b', 'c'], ['e']]);
     // Generator.enhance is gone, so generator no longer imports inference; inference → generator is
     // `import type` (no edge), and the trainer runs its generator through inference's runGenerator.
-    expect(valueImports('src/srgan/models/generator.ts')).not.toContain('src/srgan/inference.ts');
-    expect(valueImports('src/srgan/train/trainer.ts')).toContain('src/srgan/inference.ts');
-    expect(valueImports('src/srgan/inference.ts')).not.toContain('src/srgan/models/generator.ts');
-    expect(valueImports('src/srgan/checkpoint.ts')).toContain('src/srgan/models/generator.ts');
+    expect(valueImports('src/srgan/models/generator.ts')).not.toContain('src/srgan/serve/inference.ts');
+    expect(valueImports('src/srgan/train/trainer.ts')).toContain('src/srgan/serve/inference.ts');
+    expect(valueImports('src/srgan/serve/inference.ts')).not.toContain('src/srgan/models/generator.ts');
+    expect(valueImports('src/srgan/store/checkpoint.ts')).toContain('src/srgan/models/generator.ts');
     // And autograd sums gradients through the runtime's kernel, not the elementwise ops that record into it.
     expect(valueImports('src/engine/autograd.ts')).not.toContain('src/engine/ops/elementwise.ts');
     expect(valueImports('src/engine/tensor.ts')).not.toContain('src/engine/autograd.ts');

@@ -1,9 +1,9 @@
 /** The run's figures as pixels: the bitmap font, the whole-image grid and the contact sheet (host only, no GPU). */
 import { describe, expect, it } from 'vitest';
-import { CELL_W, drawText, fontCovers, textHeight, textWidth } from '../../src/srgan/train/bitmap-font.js';
-import { evalGridColumns, layoutEvalGrid, phaseName, renderComparisonGrid, renderEvalGrid, type EvalGridRow } from '../../src/srgan/train/eval-grid.js';
-import { pickFrameSteps, renderContactSheet } from '../../src/srgan/train/contact-sheet.js';
-import { blankRgb, cropRgb, nearestUpscale, type RgbImage } from '../../src/srgan/train/raster.js';
+import { CELL_W, drawText, fontCovers, textHeight, textWidth } from '../../src/srgan/report/bitmap-font.js';
+import { evalGridColumns, layoutEvalGrid, phaseName, renderComparisonGrid, renderEvalGrid, type EvalGridRow } from '../../src/srgan/report/eval-grid.js';
+import { pickFrameSteps, renderContactSheet } from '../../src/srgan/report/contact-sheet.js';
+import { blankRgb, cropRgb, nearestUpscale, type RgbImage } from '../../src/srgan/report/raster.js';
 
 const solid = (w: number, h: number, v: number): RgbImage => blankRgb(w, h, [v, v, v]);
 /** The number of non-white pixels in a rectangle (ink). */

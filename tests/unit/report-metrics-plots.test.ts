@@ -1,7 +1,7 @@
 /** The metrics log (metrics.csv) and the SVG plots shared by the CLI and the app (host only, no GPU). */
 import { describe, expect, it } from 'vitest';
-import { METRICS_COLUMNS, MetricsLog, metricsCsv, parseMetricsCsv, type MetricsRow } from '../../src/srgan/train/metrics-log.js';
-import { emaSmooth, formatTick, formatTicks, logTicks, lossPlotSvg, metricsPlotSvg, niceTicks, smoothingFactor } from '../../src/srgan/train/plots.js';
+import { METRICS_COLUMNS, MetricsLog, metricsCsv, parseMetricsCsv, type MetricsRow } from '../../src/srgan/report/metrics-log.js';
+import { emaSmooth, formatTick, formatTicks, logTicks, lossPlotSvg, metricsPlotSvg, niceTicks, smoothingFactor } from '../../src/srgan/report/plots.js';
 import type { StepLog } from '../../src/srgan/train/trainer.js';
 
 const set = (p: number) => ({ psnr_y: p, ssim_y: p / 40, sharpness: p / 100 });

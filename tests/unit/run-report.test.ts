@@ -8,10 +8,10 @@ import * as E from '../../src/engine/index.js';
 import { makeConfig } from '../../src/srgan/config.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
 import type { HostImage } from '../../src/srgan/image/types.js';
-import { parseMetricsCsv } from '../../src/srgan/train/metrics-log.js';
-import { pickHeldout, prepareEvalSet, upscalerOf } from '../../src/srgan/train/eval-set.js';
-import { REPORT_FILES, RunReport, type ReportFiles } from '../../src/srgan/train/run-report.js';
-import type { RgbImage } from '../../src/srgan/train/raster.js';
+import { parseMetricsCsv } from '../../src/srgan/report/metrics-log.js';
+import { pickHeldout, prepareEvalSet, upscalerOf } from '../../src/srgan/report/eval-set.js';
+import { REPORT_FILES, RunReport, type ReportFiles } from '../../src/srgan/report/run-report.js';
+import type { RgbImage } from '../../src/srgan/report/raster.js';
 import { useEngine } from '../helpers/gpu.js';
 
 useEngine();

@@ -5,7 +5,7 @@ import {
 } from '../../src/engine/testing.js';
 import type { RefArray } from '../../src/engine/testing.js';
 import { makeConfig, presets, type PresetName, type SrganConfig } from '../../src/srgan/config.js';
-import { generatorToSafetensors, initGeneratorFrom, interpolateGenerators } from '../../src/srgan/checkpoint.js';
+import { generatorToSafetensors, initGeneratorFrom, interpolateGenerators } from '../../src/srgan/store/checkpoint.js';
 import { Generator, generatorParamCount } from '../../src/srgan/models/generator.js';
 import { blurDownsample, Discriminator, discriminatorParamCount } from '../../src/srgan/models/discriminator.js';
 import { checkOp } from '../helpers/check-op.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { METRICS_COLUMNS } from '../../src/srgan/train/metrics-log.js';
+import { METRICS_COLUMNS } from '../../src/srgan/report/metrics-log.js';
 
 function srgan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -16,8 +16,8 @@ import type { HostImage } from '../../src/srgan/image/types.js';
 import { runSession, type BatchSource, type SessionOptions } from '../../src/srgan/train/session.js';
 import { Trainer, type HrBatch, type StepLog } from '../../src/srgan/train/trainer.js';
 import type { Generator } from '../../src/srgan/models/generator.js';
-import { RunFiles } from '../../src/srgan/train/run-store.js';
-import { NodeRunStore } from '../../src/srgan/train/run-store-node.js';
+import { RunFiles } from '../../src/srgan/store/run-store.js';
+import { NodeRunStore } from '../../src/srgan/store/run-store-node.js';
 import { planStep } from '../../src/srgan/train/schedule.js';
 import { useEngine } from '../helpers/gpu.js';
 

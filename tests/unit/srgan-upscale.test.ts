@@ -6,7 +6,7 @@ import { upscaleImage } from '../../src/srgan/index.js';
 import { defaultTile, planTiles, reflectIndex, upscaleStrips, type OutputStrip } from '../../src/srgan/testing.js';
 import { bicubicUpscale } from '../../src/srgan/data/degrade.js';
 import { toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
-import { applyDihedral, DIHEDRAL, undoDihedral, type Planes } from '../../src/srgan/self-ensemble.js';
+import { applyDihedral, DIHEDRAL, undoDihedral, type Planes } from '../../src/srgan/serve/self-ensemble.js';
 
 const engineOf = useEngine();
 

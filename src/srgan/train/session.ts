@@ -11,10 +11,10 @@
  * Everything goes to a `RunStore` (run-store.ts), so both front ends get the same files. The front
  * ends only adapt: options in, progress out.
  */
-import { runGenerator } from '../inference.js';
+import { runGenerator } from '../serve/inference.js';
 import * as E from '../../engine/index.js';
 import type { SrganConfig } from '../config.js';
-import { initGeneratorFrom } from '../checkpoint.js';
+import { initGeneratorFrom } from '../store/checkpoint.js';
 import type { EvalReport } from '../metrics.js';
 import { evaluateOnImages } from '../evaluate.js';
 import type { HostImage } from '../image/types.js';
@@ -22,14 +22,14 @@ import { toRgbPlanes } from '../image/types.js';
 import { Vgg19Features } from '../models/vgg19.js';
 import { Trainer, type HrBatch, type StepLog, type TrainerSnapshot } from './trainer.js';
 import { trainLoop, type BatchSource, type LoopResult } from './loop.js';
-import { RunFiles, type RunStore } from './run-store.js';
-import { centreCrops, renderSampleGrid } from './sample-grid.js';
-import { lossPlotSvg } from './plots.js';
-import { RunReport } from './run-report.js';
-import { reportFilesIn } from './report-files.js';
-import { upscalerOf, type EvalSet } from './eval-set.js';
+import { RunFiles, type RunStore } from '../store/run-store.js';
+import { centreCrops, renderSampleGrid } from '../report/sample-grid.js';
+import { lossPlotSvg } from '../report/plots.js';
+import { RunReport } from '../report/run-report.js';
+import { reportFilesIn } from '../report/report-files.js';
+import { upscalerOf, type EvalSet } from '../report/eval-set.js';
 import { totalSteps } from './schedule.js';
-import { summaryMarkdown, type RunSummary } from './summary.js';
+import { summaryMarkdown, type RunSummary } from '../report/summary.js';
 import { ConfigError, ModelFileError } from '../errors.js';
 
 export type { BatchSource } from './loop.js';

@@ -16,7 +16,7 @@ import * as E from '../../engine/index.js';
 import type { Tensor } from '../../engine/index.js';
 import { fromUnitRange, withConfigDefaults, type SrganConfig } from '../config.js';
 import { Generator } from '../models/generator.js';
-import { runGenerator } from '../inference.js';
+import { runGenerator } from '../serve/inference.js';
 import { ConfigError, ModelFileError, SrganError } from '../errors.js';
 import { Discriminator } from '../models/discriminator.js';
 import type { Vgg19Features } from '../models/vgg19.js';

@@ -17,9 +17,9 @@
  * interrupted write (a crash, a full disk, a refused IndexedDB quota) leaves the previous checkpoint
  * as the latest, never a mix.
  */
-import type { StepLog, TrainerSnapshot, TrainerState } from './trainer.js';
-import { exportedGenerator } from './trainer.js';
-import type { GridImage } from './sample-grid.js';
+import type { StepLog, TrainerSnapshot, TrainerState } from '../train/trainer.js';
+import { exportedGenerator } from '../train/trainer.js';
+import type { GridImage } from '../report/sample-grid.js';
 import { ModelFileError } from '../errors.js';
 
 /** What a store may record about a run besides its files (the app's list of runs shows it). */

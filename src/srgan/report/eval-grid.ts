@@ -8,7 +8,7 @@
  */
 import { drawText, drawTextCentred, textHeight, textWidth } from './bitmap-font.js';
 import { blankRgb, blit, fillRect, nearestUpscale, type RgbImage } from './raster.js';
-import type { Phase } from './schedule.js';
+import type { Phase } from '../train/schedule.js';
 
 export interface EvalGridRow {
   /** The LR input (HR size / scale); it is drawn enlarged by pixel replication. */

@@ -12,10 +12,10 @@
  * needed, and the output leaves one strip (a row of tiles) at a time, so a caller that encodes
  * strips as they come (the CLI) holds one strip of the output, never the whole of it.
  */
-import * as E from '../engine/index.js';
-import { bicubicUpscale } from './data/degrade.js';
+import * as E from '../../engine/index.js';
+import { bicubicUpscale } from '../data/degrade.js';
 import { selfEnsemble, type Planes } from './self-ensemble.js';
-import { checkImage, hasAlpha, ImageShapeError, type Channels, type HostImage } from './image/types.js';
+import { checkImage, hasAlpha, ImageShapeError, type Channels, type HostImage } from '../image/types.js';
 
 export interface UpscaleOptions {
   scale?: number;

@@ -10,7 +10,7 @@
  *   - metrics plot: PSNR-Y, SSIM-Y and the sharpness ratio on the held-out images over the steps,
  *     for this run's generator, bicubic and the model the run started from.
  */
-import type { StepLog } from './trainer.js';
+import type { StepLog } from '../train/trainer.js';
 import type { MetricsRow } from './metrics-log.js';
 
 /** About `count` round ticks (1, 2 or 5 × 10^k apart) covering [lo, hi]. */

@@ -10,7 +10,7 @@ import { bicubicUpscale, makeLr } from '../data/degrade.js';
 import { compareImages, meanMetrics, type LowResMaker, type MetricSet } from '../metrics.js';
 import { imageToTensor, tensorToImage } from '../image/tensor.js';
 import { clampUnit, fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../image/types.js';
-import { upscaleImage } from '../upscale.js';
+import { upscaleImage } from '../serve/upscale.js';
 import { ConfigError, DataError } from '../errors.js';
 
 export interface EvalImage {

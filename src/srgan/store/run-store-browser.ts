@@ -9,9 +9,9 @@
  * previous checkpoint as it was. Version 1 kept one run under the key 'latest'; the upgrade turns it
  * into a run of the new kind, so it is not lost.
  */
-import type { StepLog, TrainerSnapshot } from './trainer.js';
+import type { StepLog, TrainerSnapshot } from '../train/trainer.js';
 import { checkpointFiles, logCsv, type CheckpointInfo, type RunStore } from './run-store.js';
-import type { GridImage } from './sample-grid.js';
+import type { GridImage } from '../report/sample-grid.js';
 import { ConfigError } from '../errors.js';
 
 export interface RunMeta {

@@ -11,9 +11,9 @@
  * Node reads them from disk (the package's Node entry makes that the default reader), and the app
  * passes a reader of its bundled assets.
  */
-import * as E from '../engine/index.js';
+import * as E from '../../engine/index.js';
 import { upscaleImage } from './upscale.js';
-import { ConfigError, SrganError } from './errors.js';
+import { ConfigError, SrganError } from '../errors.js';
 import type { InferenceModel } from './inference.js';
 import {
   chooseModel, defaultModelReader, resolveModel, type ModelReader, type ModelSource, type ResolvedModel,

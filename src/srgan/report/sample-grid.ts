@@ -5,7 +5,7 @@
  */
 import * as E from '../../engine/index.js';
 import { bicubicUpscale, makeLr } from '../data/degrade.js';
-import type { HrBatch, Trainer } from './trainer.js';
+import type { HrBatch, Trainer } from '../train/trainer.js';
 
 /** 8-bit RGB, row-major, 3 bytes a pixel. */
 export interface GridImage {

@@ -19,7 +19,7 @@ import { bicubicMetrics, evaluateSet, upscalerOf, type EvalSet, type Upscale } f
 import { MetricsLog } from './metrics-log.js';
 import { metricsPlotSvg } from './plots.js';
 import { rgbFromHost, type RgbImage } from './raster.js';
-import { planStep, type Phase } from './schedule.js';
+import { planStep, type Phase } from '../train/schedule.js';
 
 /** The run's files as the report needs them (Node: the run folder; the app: IndexedDB or messages). */
 export interface ReportFiles {

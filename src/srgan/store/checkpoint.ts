@@ -3,10 +3,10 @@
  * experiment config in its metadata (`srgan_config`), so the file alone rebuilds the network.
  * The same bytes are written by the CLI's run folders, the browser app and scripts/torch.
  */
-import * as E from '../engine/index.js';
-import { makeConfig, type SrganConfig } from './config.js';
-import { Generator } from './models/generator.js';
-import { ModelFileError } from './errors.js';
+import * as E from '../../engine/index.js';
+import { makeConfig, type SrganConfig } from '../config.js';
+import { Generator } from '../models/generator.js';
+import { ModelFileError } from '../errors.js';
 
 /** A generator file that cannot be used (corrupt, not a generator, another network); nothing is loaded. */
 export class CheckpointError extends ModelFileError {

@@ -10,17 +10,17 @@
  * URLs bundlers make), the disk in Node (model-reader-node.ts, made the default by the Node entry),
  * or the app's bundled assets (src/ui/model-sources.ts).
  */
-import { buildGenerator, readGeneratorFileFor, srganAtTexture, srganAtTextureName, type GeneratorFile } from './checkpoint.js';
-import type { SrganConfig } from './config.js';
-import { ConfigError, ModelFileError } from './errors.js';
+import { buildGenerator, readGeneratorFileFor, srganAtTexture, srganAtTextureName, type GeneratorFile } from '../store/checkpoint.js';
+import type { SrganConfig } from '../config.js';
+import { ConfigError, ModelFileError } from '../errors.js';
 import { generatorInference, pretrainedInference, type InferenceModel } from './inference.js';
-import { isShippedName, shippedModel, SHIPPED_NAMES, type ShippedName } from './shipped-models.js';
+import { isShippedName, shippedModel, SHIPPED_NAMES, type ShippedName } from '../shipped-models.js';
 import {
   DEFAULT_PRETRAINED_SCALE, isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName, type PretrainedScale,
-} from './pretrained/catalogue.js';
-import { fetchLayersModelFiles } from './pretrained/browser.js';
-import type { LayersModelFiles } from './pretrained/layers-format.js';
-import { pretrainedFromFiles } from './pretrained/pretrained-model.js';
+} from '../pretrained/catalogue.js';
+import { fetchLayersModelFiles } from '../pretrained/browser.js';
+import type { LayersModelFiles } from '../pretrained/layers-format.js';
+import { pretrainedFromFiles } from '../pretrained/pretrained-model.js';
 
 /** Every model name: the shipped generators, then UpscalerJS's pretrained ESRGANs. */
 export const MODEL_NAMES: readonly (ShippedName | PretrainedName)[] = [...SHIPPED_NAMES, ...PRETRAINED_NAMES];

@@ -5,7 +5,7 @@
  * resumed browser run recomputes what it needs instead of failing.
  */
 import type { ReportFiles } from './run-report.js';
-import type { RunStore } from './run-store.js';
+import type { RunStore } from '../store/run-store.js';
 
 export function reportFilesIn(store: RunStore): ReportFiles {
   const write = (name: string, bytes: Uint8Array) => store.commit([[name, bytes]]);

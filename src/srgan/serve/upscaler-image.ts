@@ -5,7 +5,7 @@
  * and a URL to fetch. The result is ImageData (a plain ImageData-shaped object where the platform
  * has no ImageData class, as in Node).
  */
-import { ImageShapeError, type HostImage } from './image/types.js';
+import { ImageShapeError, type HostImage } from '../image/types.js';
 
 export interface ImageDataLike {
   data: Uint8ClampedArray | Uint8Array;

@@ -6,10 +6,10 @@
  * The CLI (`srgan upscale`, `srgan eval`), the app's Upscale view, the training evaluation and
  * `createUpscaler` all go through it.
  */
-import * as E from '../engine/index.js';
-import type { PixelRange } from './config.js';
-import type { Generator } from './models/generator.js';
-import type { PretrainedModel } from './pretrained/pretrained-model.js';
+import * as E from '../../engine/index.js';
+import type { PixelRange } from '../config.js';
+import type { Generator } from '../models/generator.js';
+import type { PretrainedModel } from '../pretrained/pretrained-model.js';
 
 export interface InferenceModel {
   /** What to call it in messages and labels. */

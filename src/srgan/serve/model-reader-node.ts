@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ModelFileError } from './errors.js';
+import { ModelFileError } from '../errors.js';
 import { fetchBytes, readShippedWith, setDefaultModelReader, type ModelReader } from './model-resolver.js';
-import { pretrainedInfo } from './pretrained/catalogue.js';
-import { packageRoot, pretrainedModelJsonPath, readLayersModelFiles } from './pretrained/node.js';
+import { pretrainedInfo } from '../pretrained/catalogue.js';
+import { packageRoot, pretrainedModelJsonPath, readLayersModelFiles } from '../pretrained/node.js';
 
 /** A file's bytes, or a ModelFileError that names it. */
 async function readModelFile(path: string): Promise<Uint8Array> {

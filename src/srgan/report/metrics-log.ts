@@ -6,7 +6,7 @@
  * texture; both flat is a run that has stopped learning.
  */
 import type { MetricSet } from '../metrics.js';
-import type { Phase } from './schedule.js';
+import type { Phase } from '../train/schedule.js';
 import { DataError } from '../errors.js';
 
 export interface MetricsRow {

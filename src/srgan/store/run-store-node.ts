@@ -8,7 +8,7 @@ import { mkdir, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../engine/node.js';
-import type { GridImage } from './sample-grid.js';
+import type { GridImage } from '../report/sample-grid.js';
 import type { RunStore } from './run-store.js';
 
 export class NodeRunStore implements RunStore {
