@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
-import { CHROMIUM, withChromiumPage } from '../src/cli/headless-chromium.js';
+import { CHROMIUM, withChromiumPage } from '../tests/helpers/headless-chromium.js';
 import { formatTable, parseArgs, type BenchOptions } from './harness.js';
 import type { PageOutcome } from './page.js';
 import { describeAdapter, type AdapterSummary } from '../src/engine/index.js';

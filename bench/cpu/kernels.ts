@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs', '7')), threads = Number(arg('threads', '2'));
   const builds = arg('builds', 'relaxed,portable').split(',') as SimdChoice[];
   if (process.argv.includes('--browser')) {
-    const { withChromiumPage } = await import('../../src/cli/headless-chromium.js');
+    const { withChromiumPage } = await import('../../tests/helpers/headless-chromium.js');
     const entry = fileURLToPath(new URL('./kernels-page.ts', import.meta.url));
     const lines = await withChromiumPage(entry, 'benchKernels', (page) =>
       page.evaluate((a, b, c) => (globalThis as unknown as { benchKernels(r: number, t: number, b: string[]): Promise<string[]> }).benchKernels(a, b, c), runs, threads, builds));

@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
-import { echoPage, launchChromium, serveDir } from '../../src/cli/headless-chromium.js';
+import { echoPage, launchChromium, serveDir } from '../helpers/headless-chromium.js';
 
 export const ARTIFACTS = 'test-artifacts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { withChromiumPage } from '../../src/cli/headless-chromium.js';
+import { withChromiumPage } from '../helpers/headless-chromium.js';
 import { errorScenarios } from './error-scenarios.js';
 
 type Outcome = { adapter?: { runtime: string }; results: { name: string; ok: boolean; message: string }[]; error?: string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { withChromiumPage } from '../../src/cli/headless-chromium.js';
+import { withChromiumPage } from '../helpers/headless-chromium.js';
 import { browserSuites } from './suites.js';
 import type { SuiteOutcome, SuiteRun } from './suite-page.js';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import sharp from 'sharp';
 import type { HTTPRequest } from 'puppeteer-core';
-import { withChromiumPage } from '../../src/cli/headless-chromium.js';
+import { withChromiumPage } from '../helpers/headless-chromium.js';
 import { pretrainedModelJsonPath } from '../../src/srgan/pretrained/node.js';
 import { isPretrainedName, type PretrainedScale } from '../../src/srgan/pretrained/catalogue.js';
 import type { ParityOutcome, ParityRequest } from './pretrained-page.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import type { HTTPRequest } from 'puppeteer-core';
-import { withChromiumPage } from '../../src/cli/headless-chromium.js';
+import { withChromiumPage } from '../helpers/headless-chromium.js';
 import { pretrainedModelJsonPath } from '../../src/srgan/pretrained/node.js';
 import type { UpscalerPageOutcome } from './upscaler-page.js';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { build } from 'vite';
-import { echoPage, launchChromium, serveDir } from '../../src/cli/headless-chromium.js';
+import { echoPage, launchChromium, serveDir } from '../helpers/headless-chromium.js';
 import { writeConsumer } from './consumer.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
