@@ -1,6 +1,6 @@
 /**
  * `-n NAME`, `--checkpoint FILE`, `-s SCALE` and `--texture T`, checked whole on the host before the
- * GPU starts: the CLI's words for the options, then the one model resolver (src/srgan/model-resolver.ts)
+ * GPU starts: the CLI's words for the options, then the one model resolver (src/srgan/serve/model-resolver.ts)
  * reads and decodes the file once (a corrupt file is a failure, exit 1, named), and the scale is
  * checked against the model's own. Loading onto the engine comes after (`load`).
  */

@@ -1,5 +1,5 @@
 /**
- * The page's side of the runs saved in IndexedDB (src/srgan/train/run-store-browser.ts; the worker
+ * The page's side of the runs saved in IndexedDB (src/srgan/store/run-store-browser.ts; the worker
  * writes them): the list, showing a saved run (its loss log, sample grids, summary and generator,
  * with no training needed), new runs, rename, delete, downloads, and a checkpoint uploaded as files.
  * Every action refreshes the list, so what the page shows is what is stored.

@@ -1,6 +1,6 @@
 /**
  * <loss-chart>: the losses as training goes, drawn by the same SVG plot module as the CLI's
- * loss.png (src/srgan/train/plots.ts): thin raw lines under a moving average whose factor the
+ * loss.png (src/srgan/report/plots.ts): thin raw lines under a moving average whose factor the
  * legend states, round step ticks, the start of the GAN phase marked, and the adversarial/D panel
  * only once there are GAN steps.
  */

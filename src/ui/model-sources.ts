@@ -2,7 +2,7 @@
  * The app's model files: the generators shipped in models/ (default, srgan), the discriminator
  * shipped with srgan, and UpscalerJS's ESRGAN models (TF.js layers files bundled from their npm
  * packages), as files the bundler copies. `bundledModelReader` serves them to the one model resolver
- * (src/srgan/model-resolver.ts), so the Upscale view names a model exactly as createUpscaler does.
+ * (src/srgan/serve/model-resolver.ts), so the Upscale view names a model exactly as createUpscaler does.
  */
 /// <reference types="vite/client" />
 import { ModelFileError } from '../srgan/errors.js';

@@ -1,5 +1,5 @@
 /**
- * The inference contract (src/srgan/inference.ts) and the edge mirror of tiled upscaling: no graph
+ * The inference contract (src/srgan/serve/inference.ts) and the edge mirror of tiled upscaling: no graph
  * is recorded while a generator upscales, its output range is mapped to [0, 1], and an UpscalerJS
  * model's output has no stripes along the image's edges.
  */

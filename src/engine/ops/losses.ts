@@ -1,6 +1,6 @@
 /**
  * Losses, each the mean over all elements as a scalar tensor. mseLoss, l1Loss and bceWithLogits
- * are fused (src/shaders/losses.ts): the forward is one chunked reduction of the per-element term
+ * are fused (src/engine/kernels/losses.ts): the forward is one chunked reduction of the per-element term
  * (plus a small pass over its partials), the backward one elementwise kernel. bce (on
  * probabilities) is a composition of elementwise and reduce primitives, which give its gradient.
  */

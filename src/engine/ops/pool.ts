@@ -1,7 +1,7 @@
 /**
  * 2-D max pooling over NCHW (no padding, floor mode, as PyTorch's MaxPool2d defaults), its
  * gradient, and a float64 reference. Overlapping windows (stride < kernel) are allowed: the
- * backward is a gather over the windows that cover each input pixel (see shaders/pool.ts).
+ * backward is a gather over the windows that cover each input pixel (see kernels/pool.ts).
  * The gradient of each window goes to its first maximum in row-major order, as in PyTorch.
  */
 import { Tensor } from '../tensor.js';

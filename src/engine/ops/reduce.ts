@@ -2,7 +2,7 @@
  * sum / mean / max over any set of axes, with their gradients and float64 references, and the
  * chunked-reduction runner that the other reducing ops (batch norm, PReLU's dα, the fused losses)
  * share: every reduction is cut into (output, chunk) work items whose partials a second small
- * pass combines (see src/shaders/chunked-reduce.ts).
+ * pass combines (see src/engine/kernels/chunked-reduce.ts).
  */
 import { Tensor } from '../tensor.js';
 import { engine } from '../runtime/engine.js';

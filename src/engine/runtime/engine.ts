@@ -27,7 +27,7 @@ interface KernelBase {
 
 /**
  * A kernel whose bindings are named (the engine's own kernels): the engine writes their declarations
- * (shaders/bindings.ts) in front of `code()`, which holds everything after them.
+ * (kernels/bindings.ts) in front of `code()`, which holds everything after them.
  */
 export interface NamedKernelSpec extends KernelBase, KernelBindings {}
 

@@ -7,7 +7,7 @@
 import type { AdapterSummary } from './device.js';
 
 /**
- * How reductions are split (see src/shaders/chunked-reduce.ts): registers = one invocation per
+ * How reductions are split (see src/engine/kernels/chunked-reduce.ts): registers = one invocation per
  * (output, chunk) walking its chunk; workgroup = one workgroup per (output, chunk) with a
  * shared-memory tree.
  */

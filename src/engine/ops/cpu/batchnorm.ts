@@ -1,5 +1,5 @@
 /**
- * BatchNorm2d on the CPU backend, the same five kernels as the WGSL ones (shaders/batchnorm.ts):
+ * BatchNorm2d on the CPU backend, the same five kernels as the WGSL ones (kernels/batchnorm.ts):
  * batch statistics with the running-statistics update, eval statistics, normalisation, the two
  * per-channel gradient sums and the input gradient. x is read as [N, C, inner]; the statistics
  * are one [2, C] tensor (row 0 the mean, row 1 1/sqrt(var + eps)). The element loops are

@@ -1,5 +1,5 @@
 /**
- * Fused optimizer updates on the CPU backend, the WGSL ones (shaders/optim.ts) step for step in
+ * Fused optimizer updates on the CPU backend, the WGSL ones (kernels/optim.ts) step for step in
  * float32: every intermediate is rounded with Math.fround where the shader rounds, and the
  * hyper-parameters are rounded as the uniforms and the step-scalar buffer hold them, so both
  * backends take the same steps (up to the GPU's fused multiply-adds).

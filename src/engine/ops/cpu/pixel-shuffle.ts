@@ -1,6 +1,6 @@
 /**
  * pixelShuffle and nearest upsampling on the CPU backend, the same four rearrangements as the
- * WGSL gathers (shaders/pixel-shuffle.ts), written as row loops over the small grid [H, W] and
+ * WGSL gathers (kernels/pixel-shuffle.ts), written as row loops over the small grid [H, W] and
  * the large one [H·r, W·r]: `nc` runs over N·C planes of the large grid, and for the shuffle
  * its r² source channels are nc·r² + i·r + j (PyTorch's order).
  */

@@ -1,5 +1,5 @@
 /**
- * Max pooling on the CPU backend, with the WGSL kernels' rules (shaders/pool.ts): the argmax is
+ * Max pooling on the CPU backend, with the WGSL kernels' rules (kernels/pool.ts): the argmax is
  * the first maximum in row-major window order and a NaN wins, so forward and backward agree on
  * which pixel each window chose. The backward scatters each window's gradient onto its argmax,
  * windows in row-major order, adding in f32, which is the order and rounding of the WGSL gather.

@@ -1,5 +1,5 @@
 /**
- * PReLU on the CPU backend, as the WGSL kernels (shaders/prelu.ts): x read as [N, C, inner], the
+ * PReLU on the CPU backend, as the WGSL kernels (kernels/prelu.ts): x read as [N, C, inner], the
  * channel of element i is (i / inner) % C, and x = 0 takes the negative branch (PyTorch's choice:
  * gradient α, and it adds 0·g to dα).
  */

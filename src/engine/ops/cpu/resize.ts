@@ -1,6 +1,6 @@
 /**
  * Separable resampling along one axis on the CPU backend (input [outer, inLen, inner], output
- * [outer, outLen, inner]), with the WGSL kernel's geometry (shaders/resize.ts) in f32 step by
+ * [outer, outLen, inner]), with the WGSL kernel's geometry (kernels/resize.ts) in f32 step by
  * step: the same centres, the same first and last taps, the same tap weights and the same f32
  * total that renormalises them. Only the weighted sum itself runs in f64. The weights depend on
  * the output index alone, so they are computed once per axis instead of once per element; the
