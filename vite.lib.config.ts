@@ -22,11 +22,15 @@ const MARK = '__srganPackageFile';
  * read), then written back with the path from the chunk where it landed to the package root.
  */
 function packageFileUrls(): Plugin {
-  let root = '', outDir = '';
+  let root = '',
+    outDir = '';
   return {
     name: 'srgan-package-file-urls',
     enforce: 'pre',
-    configResolved(c) { root = c.root; outDir = resolve(c.root, c.build.outDir); },
+    configResolved(c) {
+      root = c.root;
+      outDir = resolve(c.root, c.build.outDir);
+    },
     transform(code, id) {
       if (!/\/src\/srgan\/(shipped-models|recipe)\.ts$/.test(id)) return null;
       const out = code.replace(PACKAGE_FILE, (_m, _q, path: string) => `new URL(${MARK}(${JSON.stringify(path)}), import.meta.url)`);
@@ -34,7 +38,10 @@ function packageFileUrls(): Plugin {
     },
     renderChunk(code, chunk) {
       if (!code.includes(MARK)) return null;
-      const up = relative(dirname(resolve(outDir, chunk.fileName)), root).split('\\').join('/') || '.';
+      const up =
+        relative(dirname(resolve(outDir, chunk.fileName)), root)
+          .split('\\')
+          .join('/') || '.';
       const out = code.replace(new RegExp(`${MARK}\\((['"])([^'"]+)\\1\\)`, 'g'), (_m, _q, path: string) => JSON.stringify(`${up}/${path}`));
       return { code: out, map: null };
     },
@@ -53,8 +60,7 @@ function typesEntries(entries: Record<string, string>): Plugin {
     generateBundle() {
       for (const [name, src] of Object.entries(entries)) {
         const types = `./types/${src.replace(/^src\//, '').replace(/\.ts$/, '.js')}`;
-        this.emitFile({ type: 'asset', fileName: `${name}.d.ts`,
-          source: `/// <reference types="@webgpu/types" />\nexport * from '${types}';\n` });
+        this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: `/// <reference types="@webgpu/types" />\nexport * from '${types}';\n` });
       }
     },
   };

@@ -100,7 +100,10 @@ export interface BenchOptions {
 }
 
 /** `--cases matmul,conv3x3_fwd --runs 9 --warmup 2` (also `--cases=…`). Unknown flags are errors. */
-export function parseArgs(argv: readonly string[], defaults: BenchOptions = { cases: [], runs: 7, warmup: 2 }): BenchOptions & { json?: string; traceFile?: string } {
+export function parseArgs(
+  argv: readonly string[],
+  defaults: BenchOptions = { cases: [], runs: 7, warmup: 2 },
+): BenchOptions & { json?: string; traceFile?: string } {
   const out: BenchOptions & { json?: string; traceFile?: string } = { ...defaults, cases: [...defaults.cases] };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
@@ -114,12 +117,20 @@ export function parseArgs(argv: readonly string[], defaults: BenchOptions = { ca
       if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
       return n;
     };
-    if (flag === '--cases') out.cases.push(...take().split(',').map((s) => s.trim()).filter(Boolean));
+    if (flag === '--cases')
+      out.cases.push(
+        ...take()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     else if (flag === '--runs') out.runs = count(1);
     else if (flag === '--warmup') out.warmup = count(0);
     else if (flag === '--json') out.json = take();
-    else if (flag === '--trace') { out.traceFile = take(); out.trace = true; }
-    else throw new Error(`unknown option ${flag} (known: --cases LIST, --runs N, --warmup N, --json FILE, --trace FILE)`);
+    else if (flag === '--trace') {
+      out.traceFile = take();
+      out.trace = true;
+    } else throw new Error(`unknown option ${flag} (known: --cases LIST, --runs N, --warmup N, --json FILE, --trace FILE)`);
   }
   return out;
 }
@@ -150,8 +161,15 @@ export function formatTable(result: BenchResult, peerName = 'tfjs-webgpu'): stri
   const head = ['case', 'ours ms', 'ours GFLOPS', 'TF.js ms', 'TF.js GFLOPS', 'speed-up ×', ...(memory ? ['ours MiB', 'TF.js MiB'] : [])];
   const rows = Object.entries(result.cases).map(([key, o]) => {
     const p = peer[key];
-    return [key, fixed(o.ms, 3), fixed(o.gflops, 3), p ? fixed(p.ms, 3) : '-', p ? fixed(p.gflops, 3) : '-',
-      p && o.ms > 0 ? fixed(p.ms / o.ms, 2) : '-', ...(memory ? [mib(o), mib(p)] : [])];
+    return [
+      key,
+      fixed(o.ms, 3),
+      fixed(o.gflops, 3),
+      p ? fixed(p.ms, 3) : '-',
+      p ? fixed(p.gflops, 3) : '-',
+      p && o.ms > 0 ? fixed(p.ms / o.ms, 2) : '-',
+      ...(memory ? [mib(o), mib(p)] : []),
+    ];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((s, c) => (c ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ');

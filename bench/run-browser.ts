@@ -14,7 +14,8 @@ import { describeAdapter, type AdapterSummary } from '../src/engine/index.js';
 function runInBrowser(opts: BenchOptions): Promise<PageOutcome> {
   const entry = fileURLToPath(new URL('./page.ts', import.meta.url));
   return withChromiumPage(entry, 'runBench', (page) =>
-    page.evaluate((o) => (globalThis as unknown as { runBench(o: BenchOptions): Promise<PageOutcome> }).runBench(o), opts));
+    page.evaluate((o) => (globalThis as unknown as { runBench(o: BenchOptions): Promise<PageOutcome> }).runBench(o), opts),
+  );
 }
 
 async function main(): Promise<number> {

@@ -41,13 +41,21 @@ export function tfjsSide(tf: Tf): Side {
 export function adapterSummary(): Record<string, unknown> {
   const a = engine().adapter;
   return {
-    vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description,
-    isSoftware: a.isSoftware, runtime: a.runtime, features: a.features,
+    vendor: a.vendor,
+    architecture: a.architecture,
+    device: a.device,
+    description: a.description,
+    isSoftware: a.isSoftware,
+    runtime: a.runtime,
+    features: a.features,
   };
 }
 
 export async function runBench(
-  tf: Tf, families: readonly BenchFamily[], opts: BenchOptions, log: (line: string) => void = () => {},
+  tf: Tf,
+  families: readonly BenchFamily[],
+  opts: BenchOptions,
+  log: (line: string) => void = () => {},
 ): Promise<BenchResult> {
   const ours = oursSide();
   const peer = tfjsSide(tf);
@@ -60,7 +68,13 @@ export async function runBench(
     const mine = c.ours();
     const theirs = c.tfjs(tf);
     try {
-      const [a, b] = await timeInterleaved([{ side: ours, runner: mine }, { side: peer, runner: theirs }], opts);
+      const [a, b] = await timeInterleaved(
+        [
+          { side: ours, runner: mine },
+          { side: peer, runner: theirs },
+        ],
+        opts,
+      );
       result.cases[c.key] = summarise(a, c.flops, mine.peakBytes?.());
       result.peer[PEER].cases[c.key] = summarise(b, c.flops, theirs.peakBytes?.());
       log(`${c.key}: ours ${result.cases[c.key].ms} ms, ${PEER} ${result.peer[PEER].cases[c.key].ms} ms`);

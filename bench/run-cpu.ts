@@ -17,7 +17,10 @@ import { cell, formatCpuTable, formatNotes, maxAbsDiff, ratiosOf, roundCount, ro
 import { sixMegapixelPhoto, timeCliUpscale } from './cpu/upscale.js';
 
 const log = (m: string) => process.stderr.write(`bench-cpu: ${m}\n`);
-const firstLine = (e: unknown) => String((e as Error).message ?? e).split('\n')[0].slice(0, 300);
+const firstLine = (e: unknown) =>
+  String((e as Error).message ?? e)
+    .split('\n')[0]
+    .slice(0, 300);
 
 /** Debian's python3 has python3-torch; a pyenv shim first on PATH may not. BENCH_PYTHON overrides. */
 function python(): string {
@@ -49,8 +52,14 @@ async function prepare(spec: CaseSpec, peers: Map<RuntimeName, Peer>, row: CaseR
     const peer = peers.get(name)!;
     try {
       if (name === 'onnxruntime') {
-        if (spec.kind !== 'infer') { row[name] = { skipped: 'no training in onnxruntime-node' }; continue; }
-        if (!torch || !ready.includes('torch')) { row[name] = { skipped: 'needs the PyTorch twin to export the ONNX model' }; continue; }
+        if (spec.kind !== 'infer') {
+          row[name] = { skipped: 'no training in onnxruntime-node' };
+          continue;
+        }
+        if (!torch || !ready.includes('torch')) {
+          row[name] = { skipped: 'needs the PyTorch twin to export the ONNX model' };
+          continue;
+        }
         spec = { ...spec, onnx: join(dir, `${spec.key}.onnx`) };
         await torch.send({ op: 'export', key: spec.key, path: spec.onnx! });
       }
@@ -61,10 +70,14 @@ async function prepare(spec: CaseSpec, peers: Map<RuntimeName, Peer>, row: CaseR
       const got = { out: check.outFile ? readF32(check.outFile) : undefined, loss: check.loss };
       if (name === 'torch') reference = got;
       else if (reference) {
-        const diff = got.out && reference.out ? maxAbsDiff(got.out, reference.out) : Math.abs(got.loss! - reference.loss!) / Math.abs(reference.loss!);
+        const diff =
+          got.out && reference.out ? maxAbsDiff(got.out, reference.out) : Math.abs(got.loss! - reference.loss!) / Math.abs(reference.loss!);
         const agreement = got.out ? 'output' : 'first loss';
         row[name] = { maxAbsDiff: Number(diff.toPrecision(3)), agreement };
-        if (!(diff <= tol)) { row[name] = { skipped: `disagrees with torch: ${agreement} |Δ| ${diff.toExponential(2)} > ${tol}`, maxAbsDiff: diff, agreement }; continue; }
+        if (!(diff <= tol)) {
+          row[name] = { skipped: `disagrees with torch: ${agreement} |Δ| ${diff.toExponential(2)} > ${tol}`, maxAbsDiff: diff, agreement };
+          continue;
+        }
       }
       ready.push(name);
     } catch (e) {
@@ -101,7 +114,9 @@ async function time(spec: CaseSpec, names: RuntimeName[], peers: Map<RuntimeName
     }
     log(`${spec.key}: round ${r + 1}/${roundCount(runs)}: ${done.join(', ')}`);
   }
-  names.forEach((n, i) => { if (!failed.has(i) && samples[i].length) row[n] = { ...row[n], ...cell(samples[i]) }; });
+  names.forEach((n, i) => {
+    if (!failed.has(i) && samples[i].length) row[n] = { ...row[n], ...cell(samples[i]) };
+  });
 }
 
 async function upscaleRow(o: CpuBenchOptions, dir: string): Promise<CaseRow> {
@@ -119,7 +134,8 @@ async function upscaleRow(o: CpuBenchOptions, dir: string): Promise<CaseRow> {
     }
     rmSync(join(dir, `x4-${b}.png`), { force: true });
   }
-  if (!o.upscaleWebgpu && o.runtimes.includes('ours-webgpu')) row['ours-webgpu'] = { skipped: 'not run (about half an hour on SwiftShader; --upscale-webgpu runs it)' };
+  if (!o.upscaleWebgpu && o.runtimes.includes('ours-webgpu'))
+    row['ours-webgpu'] = { skipped: 'not run (about half an hour on SwiftShader; --upscale-webgpu runs it)' };
   return row;
 }
 
@@ -149,7 +165,11 @@ async function main(): Promise<number> {
       for (const name of o.runtimes) if (!peers.has(name)) row[name] = { skipped: runtimes[name] };
       const ready = await prepare(spec, peers, row, dir, o.tol);
       await time(spec, ready, peers, row, o);
-      for (const name of ready) await peers.get(name)!.send({ op: 'dispose', key: spec.key }).catch(() => undefined);
+      for (const name of ready)
+        await peers
+          .get(name)!
+          .send({ op: 'dispose', key: spec.key })
+          .catch(() => undefined);
     }
     await Promise.all([...peers.values()].map((p) => p.close()));
     peers.clear();
@@ -172,5 +192,8 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (e) => { process.stderr.write(`bench-cpu: ${(e as Error).stack ?? e}\n`); process.exit(1); },
+  (e) => {
+    process.stderr.write(`bench-cpu: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
 );

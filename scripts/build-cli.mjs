@@ -18,8 +18,16 @@ rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root.pathname,
   entryPoints: { srgan: 'src/cli/srgan.ts' },
-  outdir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-  packages: 'external', chunkNames: '[name]-[hash]', metafile: true, logLevel: 'warning',
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  chunkNames: '[name]-[hash]',
+  metafile: true,
+  logLevel: 'warning',
   banner: { js: '// Built from src/cli by scripts/build-cli.mjs; edit the sources, not this file.' },
 });
 
@@ -37,5 +45,7 @@ if (missing.size) {
   console.error(`build-cli: the CLI imports packages that are not runtime dependencies:\n  ${[...missing].join('\n  ')}`);
   process.exit(1);
 }
-const bytes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js')).reduce((s, [, o]) => s + o.bytes, 0);
+const bytes = Object.entries(result.metafile.outputs)
+  .filter(([f]) => f.endsWith('.js'))
+  .reduce((s, [, o]) => s + o.bytes, 0);
 console.log(`build-cli: dist/cli (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)`);

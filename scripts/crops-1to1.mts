@@ -19,10 +19,13 @@ if (!photo || !box || !out || !models.length) {
   process.exit(2);
 }
 const [x, y, size] = box.split(',').map(Number);
-const MARGIN = 16, GAP = 4;
+const MARGIN = 16,
+  GAP = 4;
 const meta = await sharp(photo).metadata();
-const left = Math.max(0, x - MARGIN), top = Math.max(0, y - MARGIN);
-const width = Math.min(meta.width!, x + size + MARGIN) - left, height = Math.min(meta.height!, y + size + MARGIN) - top;
+const left = Math.max(0, x - MARGIN),
+  top = Math.max(0, y - MARGIN);
+const width = Math.min(meta.width!, x + size + MARGIN) - left,
+  height = Math.min(meta.height!, y + size + MARGIN) - top;
 const dir = mkdtempSync(join(tmpdir(), 'crops-'));
 const region = join(dir, 'region.png');
 await sharp(photo).extract({ left, top, width, height }).png().toFile(region);
@@ -30,15 +33,25 @@ await sharp(photo).extract({ left, top, width, height }).png().toFile(region);
 const tiles: Buffer[] = [];
 for (const [i, model] of models.entries()) {
   const up = join(dir, `${i}.png`);
-  if (model === 'bicubic') await sharp(region).resize(width * 4, height * 4, { kernel: 'cubic' }).png().toFile(up);
+  if (model === 'bicubic')
+    await sharp(region)
+      .resize(width * 4, height * 4, { kernel: 'cubic' })
+      .png()
+      .toFile(up);
   else {
     const which = /\.safetensors$/.test(model) ? ['--checkpoint', model] : ['-n', model];
     execFileSync('npx', ['srgan', 'upscale', '-i', region, '-o', up, ...which], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  tiles.push(await sharp(up).extract({ left: 4 * (x - left), top: 4 * (y - top), width: 4 * size, height: 4 * size }).png().toBuffer());
+  tiles.push(
+    await sharp(up)
+      .extract({ left: 4 * (x - left), top: 4 * (y - top), width: 4 * size, height: 4 * size })
+      .png()
+      .toBuffer(),
+  );
 }
 const side = 4 * size;
 await sharp({ create: { width: models.length * (side + GAP) - GAP, height: side, channels: 3, background: '#ffffff' } })
   .composite(tiles.map((input, i) => ({ input, left: i * (side + GAP), top: 0 })))
-  .png().toFile(out);
+  .png()
+  .toFile(out);
 console.log(`${out}: ${models.join(' | ')} (${side}×${side} each, 1:1)`);

@@ -22,8 +22,17 @@ const [weight, steps, out, dataDir = 'scratch/lattice/data'] = [Number(process.a
 await E.initEngine({ backend: 'cpu' });
 // The previous srgan's recipe, as these runs used it (the shipped models/srgan/recipe.json has since changed).
 const config = makeConfig('tiny', {
-  generator: { blocks: 8 }, discriminator: { head: 'patch' }, phase1Steps: 0, phase2Steps: steps, batch: 8, hrCrop: 64, lr: 1e-4,
-  ganLoss: 'ragan', advWeight: 1e-2, dLrScale: 4, featureMatchWeight: 0.03,
+  generator: { blocks: 8 },
+  discriminator: { head: 'patch' },
+  phase1Steps: 0,
+  phase2Steps: steps,
+  batch: 8,
+  hrCrop: 64,
+  lr: 1e-4,
+  ganLoss: 'ragan',
+  advWeight: 1e-2,
+  dLrScale: 4,
+  featureMatchWeight: 0.03,
 });
 const trainer = new Trainer(config);
 initGeneratorFrom(trainer.generator, await readFile('models/default/generator.safetensors'), 'default');
@@ -36,11 +45,19 @@ E.loadCheckpoint(trainer.discriminator, await readFile('models/srgan/discriminat
   for (const p of dParams) p.requiresGrad = false;
   try {
     const sr = this.generator.forward(lowRes);
-    const fake = this.discriminator.forwardWithFeatures(sr), real = this.discriminator.forwardWithFeatures(target);
-    const loss = perceptualLoss(sr, target, { fakeLogits: fake.logits, realLogits: real.logits, fakeFeatures: fake.features, realFeatures: real.features }, this.config);
+    const fake = this.discriminator.forwardWithFeatures(sr),
+      real = this.discriminator.forwardWithFeatures(target);
+    const loss = perceptualLoss(
+      sr,
+      target,
+      { fakeLogits: fake.logits, realLogits: real.logits, fakeFeatures: fake.features, realFeatures: real.features },
+      this.config,
+    );
     const phase = phasePatternLoss(sr, target);
     E.backward(weight > 0 ? E.add(loss.total, E.mulScalar(phase, weight)) : loss.total);
-    o.g_content = loss.content; o.g_adv = loss.adversarial; o.g_fm = phase.detach();
+    o.g_content = loss.content;
+    o.g_adv = loss.adversarial;
+    o.g_fm = phase.detach();
   } finally {
     for (const p of dParams) p.requiresGrad = true;
   }
@@ -52,13 +69,18 @@ const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), 
 for (let s = 0; s < steps; s++) {
   const data = new Float32Array(8 * 3 * 64 * 64);
   for (let b = 0; b < 8; b++) {
-    const { im, rgb } = images[rand(images.length)], n = im.width * im.height;
-    const x0 = rand(im.width - 63), y0 = rand(im.height - 63);
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++)
-      data[((b * 3 + c) * 64 + y) * 64 + x] = rgb[c * n + (y0 + y) * im.width + x0 + x];
+    const { im, rgb } = images[rand(images.length)],
+      n = im.width * im.height;
+    const x0 = rand(im.width - 63),
+      y0 = rand(im.height - 63);
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) data[((b * 3 + c) * 64 + y) * 64 + x] = rgb[c * n + (y0 + y) * im.width + x0 + x];
   }
   const log = await trainer.trainStep({ data, shape: [8, 3, 64, 64] });
-  if (s % 10 === 9) console.log(`step ${log.step}: content ${log.g_content.toExponential(2)} adv ${log.g_adv.toFixed(3)} phase ${log.g_fm.toExponential(2)} d ${log.d_real.toFixed(3)}/${log.d_fake.toFixed(3)}`);
+  if (s % 10 === 9)
+    console.log(
+      `step ${log.step}: content ${log.g_content.toExponential(2)} adv ${log.g_adv.toFixed(3)} phase ${log.g_fm.toExponential(2)} d ${log.d_real.toFixed(3)}/${log.d_fake.toFixed(3)}`,
+    );
 }
 await writeFile(out, await generatorToSafetensors(trainer.generator, config));
 process.exit(0);

@@ -34,9 +34,12 @@ function batch(): E.Tensor {
   const data = new Float32Array(B * 3 * CROP * CROP);
   for (let b = 0; b < B; b++) {
     const { im, rgb } = images[rand(images.length)];
-    const x0 = 4 * rand((im.width - CROP) / 4 + 1), y0 = 4 * rand((im.height - CROP) / 4 + 1), n = im.width * im.height;
-    for (let c = 0; c < 3; c++) for (let y = 0; y < CROP; y++) for (let x = 0; x < CROP; x++)
-      data[((b * 3 + c) * CROP + y) * CROP + x] = rgb[c * n + (y0 + y) * im.width + x0 + x];
+    const x0 = 4 * rand((im.width - CROP) / 4 + 1),
+      y0 = 4 * rand((im.height - CROP) / 4 + 1),
+      n = im.width * im.height;
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < CROP; y++)
+        for (let x = 0; x < CROP; x++) data[((b * 3 + c) * CROP + y) * CROP + x] = rgb[c * n + (y0 + y) * im.width + x0 + x];
   }
   return E.tensor(data, [B, 3, CROP, CROP]);
 }
@@ -61,14 +64,21 @@ for (const file of process.argv.slice(4)) {
 
 /** Phase means of a gradient over [B, 3, H, W], pooled over batch and channels; lock (%) and z. */
 function lockOf(g: Float32Array): { lock: number; z: number } {
-  const sums = new Float64Array(16), counts = new Float64Array(16);
+  const sums = new Float64Array(16),
+    counts = new Float64Array(16);
   let s2 = 0;
   for (let i = 0; i < g.length; i++) {
-    const x = i % CROP, y = Math.floor(i / CROP) % CROP, p = (y % 4) * 4 + (x % 4);
-    sums[p] += g[i]; counts[p]++; s2 += g[i] * g[i];
+    const x = i % CROP,
+      y = Math.floor(i / CROP) % CROP,
+      p = (y % 4) * 4 + (x % 4);
+    sums[p] += g[i];
+    counts[p]++;
+    s2 += g[i] * g[i];
   }
-  const means = sums.map((s, p) => s / counts[p]), centre = means.reduce((a, v) => a + v, 0) / 16;
-  const phaseRms = Math.sqrt(means.reduce((a, v) => a + (v - centre) ** 2, 0) / 16), rms = Math.sqrt(s2 / g.length);
+  const means = sums.map((s, p) => s / counts[p]),
+    centre = means.reduce((a, v) => a + v, 0) / 16;
+  const phaseRms = Math.sqrt(means.reduce((a, v) => a + (v - centre) ** 2, 0) / 16),
+    rms = Math.sqrt(s2 / g.length);
   return { lock: (100 * phaseRms) / rms, z: phaseRms / (rms / Math.sqrt(g.length / 16)) };
 }
 
@@ -84,7 +94,10 @@ const inputs = Array.from({ length: batches }, () => {
  */
 let jitterSeed = 11;
 const shifted = (x: E.Tensor, shifts: number[][]) =>
-  E.concat(shifts.map(([dy, dx], b) => E.slice(x, [b, 0, dy, dx], [1, 3, CROP - 4, CROP - 4])), 0);
+  E.concat(
+    shifts.map(([dy, dx], b) => E.slice(x, [b, 0, dy, dx], [1, 3, CROP - 4, CROP - 4])),
+    0,
+  );
 /** −(the Laplacian energy of each channel): the plainest "be sharper" objective, with no D at all. */
 const laplacianEnergy = (x: E.Tensor) => {
   const [n, c, h, w] = x.shape;
@@ -96,17 +109,21 @@ const grads = (d: Discriminator | undefined, term: 'ragan' | 'fm' | 'mse' | 'sha
   return (async () => {
     for (const [k, { hr, sr }] of inputs.entries()) {
       const x = E.variable(E.tidy(() => E.mulScalar(sr, 1)));
-      const shifts = Array.from({ length: B }, () => [0, 0].map(() => ((jitterSeed = (jitterSeed * 1103515245 + 12345) % 2147483648), jitterSeed >> 16 & 3)));
+      const shifts = Array.from({ length: B }, () =>
+        [0, 0].map(() => ((jitterSeed = (jitterSeed * 1103515245 + 12345) % 2147483648), (jitterSeed >> 16) & 3)),
+      );
       const loss = E.tidy(() => {
         if (term === 'mse') return E.mseLoss(x, hr);
         if (term === 'sharpen') return laplacianEnergy(x);
         const [xs, hs] = jitter ? [shifted(x, shifts), shifted(hr, shifts)] : [x, hr];
-        const fake = d!.forwardWithFeatures(xs), real = E.noGrad(() => d!.forwardWithFeatures(hs));
+        const fake = d!.forwardWithFeatures(xs),
+          real = E.noGrad(() => d!.forwardWithFeatures(hs));
         return term === 'fm' ? featureMatchingLoss(fake.features, real.features) : generatorAdversarialLoss(fake.logits, 'ragan', real.logits);
       });
       E.backward(loss);
       acc.set(await x.grad!.read(), k * B * 3 * CROP * CROP);
-      loss.dispose(); x.dispose();
+      loss.dispose();
+      x.dispose();
     }
     return lockOf(acc);
   })();

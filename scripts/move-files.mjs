@@ -18,21 +18,32 @@ if (!pairs.length || pairs.some((p) => p.length !== 2)) {
 }
 
 const CODE = /\.(ts|mts|js|mjs)$/;
-const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-  const p = join(dir, e.name);
-  if (e.isDirectory()) return ['node_modules', 'dist', '.git', 'runs', 'scratch', 'test-artifacts'].includes(e.name) ? [] : walk(p);
-  return CODE.test(e.name) ? [p] : [];
-});
-const scan = () => [...['src', 'tests', 'bench', 'scripts', 'examples'].filter((d) => existsSync(join(root, d))).flatMap((d) => walk(join(root, d))),
-  ...readdirSync(root).filter((f) => CODE.test(f)).map((f) => join(root, f))];
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return ['node_modules', 'dist', '.git', 'runs', 'scratch', 'test-artifacts'].includes(e.name) ? [] : walk(p);
+    return CODE.test(e.name) ? [p] : [];
+  });
+const scan = () => [
+  ...['src', 'tests', 'bench', 'scripts', 'examples'].filter((d) => existsSync(join(root, d))).flatMap((d) => walk(join(root, d))),
+  ...readdirSync(root)
+    .filter((f) => CODE.test(f))
+    .map((f) => join(root, f)),
+];
 
 // Every file (absolute) that moves, old → new.
 const moves = new Map();
 for (const [from, to] of pairs) {
-  const a = join(root, from), b = join(root, to);
+  const a = join(root, from),
+    b = join(root, to);
   if (!existsSync(a)) throw new Error(`no such path: ${from}`);
-  if (statSync(a).isDirectory()) for (const f of walk(a).concat(readdirSync(a, { recursive: true }).map((x) => join(a, x)).filter((x) => statSync(x).isFile() && !CODE.test(x))))
-    moves.set(f, join(b, relative(a, f)));
+  if (statSync(a).isDirectory())
+    for (const f of walk(a).concat(
+      readdirSync(a, { recursive: true })
+        .map((x) => join(a, x))
+        .filter((x) => statSync(x).isFile() && !CODE.test(x)),
+    ))
+      moves.set(f, join(b, relative(a, f)));
   else moves.set(a, b);
 }
 
@@ -62,7 +73,10 @@ for (const file of scan()) {
     if (dest === t && newHome === file) return m; // neither end moves
     return `${lead}${q}${specifier(newHome, dest, spec)}${q}`;
   });
-  if (out !== text) { writeFileSync(file, out); changed.push(relative(root, file)); }
+  if (out !== text) {
+    writeFileSync(file, out);
+    changed.push(relative(root, file));
+  }
 }
 for (const [from, to] of pairs) {
   execFileSync('mkdir', ['-p', dirname(join(root, to))]);

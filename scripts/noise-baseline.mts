@@ -18,13 +18,23 @@ const gauss = () => Math.sqrt(-2 * Math.log(uni())) * Math.cos(2 * Math.PI * uni
 for (const dir of ['data/faces/heldout', 'data/photos/heldout']) {
   const images = await readImageFolder(dir);
   for (const sigma of [0, 2, 4]) {
-    const r = await evaluate(images, async (lr) => {
-      const sr = await upscaleImage((t) => model.run(t), lr, { scale: 4 });
-      const n = sr.width * sr.height, ch = sr.channels;
-      for (let i = 0; i < n; i++) { const z = gauss() * sigma / 255; for (let c = 0; c < ch; c++) sr.data[i * ch + c] += z; }
-      return sr;
-    }, { scale: 4 });
-    console.log(`${dir} default + luma noise sigma ${sigma}/255: PSNR-Y ${r.model.psnr_y.toFixed(2)} sharpness ${r.model.sharpness.toFixed(3)} flat ${r.flatSharpness.model.toFixed(3)} (bicubic flat ${r.flatSharpness.bicubic.toFixed(3)})`);
+    const r = await evaluate(
+      images,
+      async (lr) => {
+        const sr = await upscaleImage((t) => model.run(t), lr, { scale: 4 });
+        const n = sr.width * sr.height,
+          ch = sr.channels;
+        for (let i = 0; i < n; i++) {
+          const z = (gauss() * sigma) / 255;
+          for (let c = 0; c < ch; c++) sr.data[i * ch + c] += z;
+        }
+        return sr;
+      },
+      { scale: 4 },
+    );
+    console.log(
+      `${dir} default + luma noise sigma ${sigma}/255: PSNR-Y ${r.model.psnr_y.toFixed(2)} sharpness ${r.model.sharpness.toFixed(3)} flat ${r.flatSharpness.model.toFixed(3)} (bicubic flat ${r.flatSharpness.bicubic.toFixed(3)})`,
+    );
   }
 }
 process.exit(0);

@@ -22,16 +22,22 @@ const model = (await chooseModel('texture-oracle', {})).load();
 /** Interleaved pixels moved by (d, d), the edge rows and columns repeated. */
 function shifted(data: Float32Array, w: number, h: number, ch: number, d: number): Float32Array {
   const out = new Float32Array(data.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const sy = Math.min(h - 1, Math.max(0, y - d)), sx = Math.min(w - 1, Math.max(0, x - d));
-    for (let c = 0; c < ch; c++) out[(y * w + x) * ch + c] = data[(sy * w + sx) * ch + c];
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const sy = Math.min(h - 1, Math.max(0, y - d)),
+        sx = Math.min(w - 1, Math.max(0, x - d));
+      for (let c = 0; c < ch; c++) out[(y * w + x) * ch + c] = data[(sy * w + sx) * ch + c];
+    }
   return out;
 }
 
 /** α at which f(α) crosses `target` (f increasing in α on [lo, hi]), by bisection. */
 async function bisect(f: (alpha: number) => Promise<number>, target: number, lo = 0, hi = 2, steps = 9): Promise<number> {
-  for (let k = 0; k < steps; k++) { const mid = (lo + hi) / 2; if ((await f(mid)) < target) lo = mid; else hi = mid; }
+  for (let k = 0; k < steps; k++) {
+    const mid = (lo + hi) / 2;
+    if ((await f(mid)) < target) lo = mid;
+    else hi = mid;
+  }
   return (lo + hi) / 2;
 }
 
@@ -57,11 +63,17 @@ for (const dir of ['data/faces/heldout', 'data/photos/heldout']) {
     const textures = outputs.map((sr, i) => shifted(details[i], sr.width, sr.height, sr.channels, d));
     const withTexture = (alpha: number) => {
       let i = 0;
-      return evaluate(images, async () => { const sr = outputs[i], t = textures[i++]; return { ...sr, data: sr.data.map((v, k) => v + alpha * t[k]) }; });
+      return evaluate(images, async () => {
+        const sr = outputs[i],
+          t = textures[i++];
+        return { ...sr, data: sr.data.map((v, k) => v + alpha * t[k]) };
+      });
     };
     const aDb = await bisect(async (a) => -((await withTexture(a)).model.psnr_y - base.model.psnr_y), 1, d === 1 ? 0.3 : 0);
     const aSharp = await bisect(async (a) => (await withTexture(a)).model.sharpness, 0.5);
-    console.log(`  shift ${d} px: at -1 dB (alpha ${aDb.toFixed(3)}): ${fmt(await withTexture(aDb), base)} | at sharpness 0.5 (alpha ${aSharp.toFixed(3)}): ${fmt(await withTexture(aSharp), base)}`);
+    console.log(
+      `  shift ${d} px: at -1 dB (alpha ${aDb.toFixed(3)}): ${fmt(await withTexture(aDb), base)} | at sharpness 0.5 (alpha ${aSharp.toFixed(3)}): ${fmt(await withTexture(aSharp), base)}`,
+    );
   }
   // A better model: a fraction β of the true detail restored (a PSNR gain over `default`), then the
   // 8-px texture added until the output is 1 dB below `default`. How large must the gain be?
@@ -69,14 +81,18 @@ for (const dir of ['data/faces/heldout', 'data/photos/heldout']) {
   const better = (beta: number, alpha: number) => {
     let i = 0;
     return evaluate(images, async () => {
-      const sr = outputs[i], c = details[i], t = textures[i++];
+      const sr = outputs[i],
+        c = details[i],
+        t = textures[i++];
       return { ...sr, data: sr.data.map((v, k) => v + beta * c[k] + alpha * t[k]) };
     });
   };
   for (const beta of [0.1, 0.2, 0.3]) {
     const restored = await better(beta, 0);
     const alpha = await bisect(async (a) => -((await better(beta, a)).model.psnr_y - base.model.psnr_y), 1);
-    console.log(`  ${beta} of the detail restored (${fmt(restored, base)}), then 8-px texture to -1 dB (alpha ${alpha.toFixed(3)}): ${fmt(await better(beta, alpha), base)}`);
+    console.log(
+      `  ${beta} of the detail restored (${fmt(restored, base)}), then 8-px texture to -1 dB (alpha ${alpha.toFixed(3)}): ${fmt(await better(beta, alpha), base)}`,
+    );
   }
 }
 process.exit(0);

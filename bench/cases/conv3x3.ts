@@ -15,7 +15,12 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 
 type TfTensor = TfCore.Tensor;
 
-export interface ConvShape { h: number; w: number; c: number; stride?: number }
+export interface ConvShape {
+  h: number;
+  w: number;
+  c: number;
+  stride?: number;
+}
 
 /** Output size: 'same' padding gives ceil(size / stride). */
 const outDims = (s: ConvShape) => [Math.ceil(s.h / (s.stride ?? 1)), Math.ceil(s.w / (s.stride ?? 1))];
@@ -31,9 +36,14 @@ function oursForward(s: ConvShape): Runner {
   const tw = Tensor.fromArray(k, [s.c, s.c, 3, 3]);
   let y: Tensor | undefined;
   return {
-    step: () => { y = conv2d(tx, tw, null, { padding: 'same', stride: s.stride }); },
+    step: () => {
+      y = conv2d(tx, tw, null, { padding: 'same', stride: s.stride });
+    },
     after: () => y?.dispose(),
-    dispose: () => { tx.dispose(); tw.dispose(); },
+    dispose: () => {
+      tx.dispose();
+      tw.dispose();
+    },
   };
 }
 
@@ -46,13 +56,24 @@ function oursBackward(s: ConvShape): Runner {
   let y: Tensor | undefined;
   const clearGrads = () => {
     // Fresh leaves each run, so backward never adds into an old .grad (an extra kernel TF.js doesn't run).
-    for (const t of [tx, tw]) { t.grad?.dispose(); t.grad = undefined; }
+    for (const t of [tx, tw]) {
+      t.grad?.dispose();
+      t.grad = undefined;
+    }
   };
   return {
-    prepare: () => { y = conv2d(tx, tw, null, { padding: 'same', stride: s.stride }); },
+    prepare: () => {
+      y = conv2d(tx, tw, null, { padding: 'same', stride: s.stride });
+    },
     step: () => backward(y!, ones),
-    after: () => { clearGrads(); y?.dispose(); },
-    dispose: () => { clearGrads(); for (const t of [tx, tw, ones]) t.dispose(); },
+    after: () => {
+      clearGrads();
+      y?.dispose();
+    },
+    dispose: () => {
+      clearGrads();
+      for (const t of [tx, tw, ones]) t.dispose();
+    },
   };
 }
 
@@ -62,9 +83,14 @@ function tfForward(tf: Tf, s: ConvShape): Runner {
   const tw = tf.tensor4d(k, [3, 3, s.c, s.c]);
   let y: TfTensor | undefined;
   return {
-    step: () => { y = tf.conv2d(tx, tw, s.stride ?? 1, 'same'); },
+    step: () => {
+      y = tf.conv2d(tx, tw, s.stride ?? 1, 'same');
+    },
     after: () => y?.dispose(),
-    dispose: () => { tx.dispose(); tw.dispose(); },
+    dispose: () => {
+      tx.dispose();
+      tw.dispose();
+    },
   };
 }
 
@@ -79,14 +105,22 @@ function tfBackward(tf: Tf, s: ConvShape): Runner {
   let grads: TfTensor[] = [];
   return {
     step: () => {
-      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: tw },
-        { ...common, inputShape: [1, s.h, s.w, s.c] } as unknown as TfCore.NamedAttrMap) as TfTensor;
-      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: tx, dy },
-        { ...common, filterShape: [3, 3, s.c, s.c] } as unknown as TfCore.NamedAttrMap) as TfTensor;
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: tw }, {
+        ...common,
+        inputShape: [1, s.h, s.w, s.c],
+      } as unknown as TfCore.NamedAttrMap) as TfTensor;
+      const dw = tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x: tx, dy }, { ...common, filterShape: [3, 3, s.c, s.c] } as unknown as TfCore.NamedAttrMap) as TfTensor;
       grads = [dx, dw];
     },
-    after: () => { for (const g of grads) g.dispose(); grads = []; },
-    dispose: () => { for (const t of [tx, tw, dy]) t.dispose(); },
+    after: () => {
+      for (const g of grads) g.dispose();
+      grads = [];
+    },
+    dispose: () => {
+      for (const t of [tx, tw, dy]) t.dispose();
+    },
   };
 }
 
@@ -103,5 +137,8 @@ export function convCases(s: ConvShape): BenchCase[] {
 
 export const conv3x3Family: BenchFamily = {
   name: 'conv3x3',
-  cases: [{ h: 32, w: 32, c: 64 }, { h: 64, w: 64, c: 64 }].flatMap(convCases),
+  cases: [
+    { h: 32, w: 32, c: 64 },
+    { h: 64, w: 64, c: 64 },
+  ].flatMap(convCases),
 };

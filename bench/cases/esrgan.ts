@@ -27,10 +27,12 @@ const graph: ParsedGraph = parseTopology(modelJson);
 /** One weight array per manifest entry, in manifest order: kernels uniform ±0.05, biases 0. */
 function syntheticWeights(): Map<string, { shape: number[]; values: Float32Array }> {
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
-  modelJson.weightsManifest.flatMap((g) => g.weights).forEach((w, i) => {
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    out.set(w.name, { shape: w.shape, values: w.name.endsWith('/bias') ? new Float32Array(n) : randomData(n, 100 + i, 0.05) });
-  });
+  modelJson.weightsManifest
+    .flatMap((g) => g.weights)
+    .forEach((w, i) => {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      out.set(w.name, { shape: w.shape, values: w.name.endsWith('/bias') ? new Float32Array(n) : randomData(n, 100 + i, 0.05) });
+    });
   return out;
 }
 
@@ -40,7 +42,10 @@ function syntheticFiles(): LayersModelFiles {
     const parts = g.weights.map((w) => weights.get(w.name)!.values);
     const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
-    for (const p of parts) { all.set(p, at); at += p.length; }
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
     return [all.buffer]; // one shard per group: the split into files does not matter
   });
   return { modelJson, shards };
@@ -62,9 +67,14 @@ function oursRunner(): Runner {
   const x = Tensor.fromArray(toNchw(pixels()), [1, 3, SIZE, SIZE]);
   let y: Tensor | undefined;
   return {
-    step: () => { y = model.run(x); },
+    step: () => {
+      y = model.run(x);
+    },
     after: () => y?.dispose(),
-    dispose: () => { x.dispose(); model.dispose(); },
+    dispose: () => {
+      x.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -79,8 +89,15 @@ function tfjsModel(tf: Tf): tfl.LayersModel {
     const c = l.config as Cfg;
     let layer: tfl.layers.Layer;
     if (l.className === 'Conv2D') {
-      layer = tfl.layers.conv2d({ name: l.name, filters: c.filters as number, kernelSize: c.kernel_size as number[],
-        strides: c.strides as number[], padding: c.padding as 'same' | 'valid', activation: 'linear', useBias: true });
+      layer = tfl.layers.conv2d({
+        name: l.name,
+        filters: c.filters as number,
+        kernelSize: c.kernel_size as number[],
+        strides: c.strides as number[],
+        padding: c.padding as 'same' | 'valid',
+        activation: 'linear',
+        useBias: true,
+      });
       withWeights.push([layer, l.name]);
     } else if (l.className === 'Activation') layer = tfl.layers.activation({ name: l.name, activation: c.activation as 'relu' });
     else if (l.className === 'Concatenate') layer = tfl.layers.concatenate({ name: l.name, axis: c.axis as number });
@@ -92,7 +109,8 @@ function tfjsModel(tf: Tf): tfl.LayersModel {
   }
   const model = tfl.model({ inputs: syms.get(graph.input.name)!, outputs: syms.get(graph.output)! });
   for (const [layer, name] of withWeights) {
-    const k = weights.get(`${name}/kernel`)!, b = weights.get(`${name}/bias`)!;
+    const k = weights.get(`${name}/kernel`)!,
+      b = weights.get(`${name}/bias`)!;
     const ts = [tf.tensor(k.values, k.shape), tf.tensor(b.values, b.shape)];
     layer.setWeights(ts);
     for (const t of ts) t.dispose();
@@ -109,7 +127,10 @@ function tfjsRunner(tf: Tf): Runner {
       y = tf.tidy(() => tf.div(tf.clipByValue(model.predict(tf.mul(x, 255)) as TfCore.Tensor, 0, 255), 255));
     },
     after: () => y?.dispose(),
-    dispose: () => { x.dispose(); model.dispose(); },
+    dispose: () => {
+      x.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -127,8 +148,10 @@ function convFlops(): number {
       flops += 2 * h * w * c * f * kh * kw; // stride 1 'same' (or 1×1 'valid'): output h × w
       shape.set(l.name, [h, w, f]);
     } else if (l.className === 'Concatenate') shape.set(l.name, [h, w, ins.reduce((s, t) => s + t[2], 0)]);
-    else if (l.className === 'UpSampling2D') { const s = (cfg.size as number[])[0]; shape.set(l.name, [h * s, w * s, c]); }
-    else shape.set(l.name, ins[0]);
+    else if (l.className === 'UpSampling2D') {
+      const s = (cfg.size as number[])[0];
+      shape.set(l.name, [h * s, w * s, c]);
+    } else shape.set(l.name, ins[0]);
   }
   return flops;
 }

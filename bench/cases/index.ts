@@ -9,9 +9,15 @@ import { srganFamily } from './srresnet.js';
 
 /** Real-GPU sizes, where the standard cases are launch-bound: `--cases gpu-large`. */
 const gpuLargeFamily: BenchFamily = {
-  name: 'gpu-large', optIn: true,
-  cases: [matmulCase(2048), matmulCase(4096), ...convCases({ h: 128, w: 128, c: 128 }), ...convCases({ h: 256, w: 256, c: 64 }),
-    ...convCases({ h: 128, w: 128, c: 128, stride: 2 })],
+  name: 'gpu-large',
+  optIn: true,
+  cases: [
+    matmulCase(2048),
+    matmulCase(4096),
+    ...convCases({ h: 128, w: 128, c: 128 }),
+    ...convCases({ h: 256, w: 256, c: 64 }),
+    ...convCases({ h: 128, w: 128, c: 128, stride: 2 }),
+  ],
 };
 
 export const families: BenchFamily[] = [matmulFamily, conv3x3Family, reductionsFamily, esrganFamily, gpuLargeFamily, srganFamily];

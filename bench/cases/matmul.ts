@@ -15,9 +15,14 @@ export function matmulCase(n: number): BenchCase {
       const tb = Tensor.fromArray(b, [n, n]);
       let c: Tensor | undefined;
       return {
-        step: () => { c = matmul(ta, tb); },
+        step: () => {
+          c = matmul(ta, tb);
+        },
         after: () => c?.dispose(),
-        dispose: () => { ta.dispose(); tb.dispose(); },
+        dispose: () => {
+          ta.dispose();
+          tb.dispose();
+        },
       };
     },
     tfjs(tf: Tf) {
@@ -26,9 +31,14 @@ export function matmulCase(n: number): BenchCase {
       const tb = tf.tensor2d(b, [n, n]);
       let c: ReturnType<Tf['matMul']> | undefined;
       return {
-        step: () => { c = tf.matMul(ta, tb); },
+        step: () => {
+          c = tf.matMul(ta, tb);
+        },
         after: () => c?.dispose(),
-        dispose: () => { ta.dispose(); tb.dispose(); },
+        dispose: () => {
+          ta.dispose();
+          tb.dispose();
+        },
       };
     },
   };

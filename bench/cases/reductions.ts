@@ -26,27 +26,43 @@ function oursRunner(leaves: Tensor[], others: Tensor[], run: () => Tensor[]): Ru
   const clear = () => {
     for (const t of outs) t.dispose();
     outs = [];
-    for (const t of leaves) { t.grad?.dispose(); t.grad = undefined; }
+    for (const t of leaves) {
+      t.grad?.dispose();
+      t.grad = undefined;
+    }
   };
   return {
-    step: () => { outs = run(); },
+    step: () => {
+      outs = run();
+    },
     after: clear,
-    dispose: () => { clear(); for (const t of [...leaves, ...others]) t.dispose(); },
+    dispose: () => {
+      clear();
+      for (const t of [...leaves, ...others]) t.dispose();
+    },
   };
 }
 
 function tfRunner(inputs: TfTensor[], run: () => TfTensor[]): Runner {
   let outs: TfTensor[] = [];
   return {
-    step: () => { outs = run(); },
-    after: () => { for (const t of outs) t.dispose(); outs = []; },
-    dispose: () => { for (const t of inputs) t.dispose(); },
+    step: () => {
+      outs = run();
+    },
+    after: () => {
+      for (const t of outs) t.dispose();
+      outs = [];
+    },
+    dispose: () => {
+      for (const t of inputs) t.dispose();
+    },
   };
 }
 
 const biasShape = [16, 32, 24, 24];
 const reduceSumBias: BenchCase = {
-  key: 'reduce_sum_bias_16x32x24x24', flops: size(biasShape),
+  key: 'reduce_sum_bias_16x32x24x24',
+  flops: size(biasShape),
   ours: () => {
     const dy = Tensor.fromArray(randomData(size(biasShape), 21), biasShape);
     return oursRunner([], [dy], () => [sum(dy, [0, 2, 3])]);
@@ -59,12 +75,17 @@ const reduceSumBias: BenchCase = {
 
 const mseShape = [16, 3, 96, 96];
 const mseFwdBwd: BenchCase = {
-  key: 'mse_loss_fwdbwd_16x3x96x96', flops: 2 * size(mseShape),
+  key: 'mse_loss_fwdbwd_16x3x96x96',
+  flops: 2 * size(mseShape),
   ours: () => {
     const p = variable(Tensor.fromArray(randomData(size(mseShape), 22), mseShape));
     const t = Tensor.fromArray(randomData(size(mseShape), 23), mseShape);
     return oursRunner([p], [t], () => {
-      const loss = tidy(() => { const l = mseLoss(p, t); backward(l); return l; });
+      const loss = tidy(() => {
+        const l = mseLoss(p, t);
+        backward(l);
+        return l;
+      });
       return [loss];
     });
   },
@@ -72,21 +93,26 @@ const mseFwdBwd: BenchCase = {
     const p = tf.tensor(randomData(size(mseShape), 22), nhwc(mseShape));
     const t = tf.tensor(randomData(size(mseShape), 23), nhwc(mseShape));
     const n = size(mseShape);
-    return tfRunner([p, t], () => tf.tidy(() => {
-      const diff = tf.sub(p, t);
-      return [tf.mean(tf.square(diff)), tf.mul(diff, tf.scalar(2 / n))];
-    }));
+    return tfRunner([p, t], () =>
+      tf.tidy(() => {
+        const diff = tf.sub(p, t);
+        return [tf.mean(tf.square(diff)), tf.mul(diff, tf.scalar(2 / n))];
+      }),
+    );
   },
 };
 
 const bnShape = [16, 64, 24, 24];
 const bnFwdBwd: BenchCase = {
-  key: 'bn_fwdbwd_16x64x24x24', flops: 4 * size(bnShape),
+  key: 'bn_fwdbwd_16x64x24x24',
+  flops: 4 * size(bnShape),
   ours: () => {
     const c = bnShape[1];
     const x = variable(Tensor.fromArray(randomData(size(bnShape), 24), bnShape));
-    const gamma = variable(fill([c], 1)), beta = variable(fill([c], 0));
-    const rm = fill([c], 0), rv = fill([c], 1);
+    const gamma = variable(fill([c], 1)),
+      beta = variable(fill([c], 0));
+    const rm = fill([c], 0),
+      rv = fill([c], 1);
     const dy = Tensor.fromArray(randomData(size(bnShape), 25), bnShape);
     return oursRunner([x, gamma, beta], [rm, rv, dy], () => {
       tidy(() => backward(batchNorm2d(x, gamma, beta, rm, rv, { training: true }), dy));
@@ -96,25 +122,29 @@ const bnFwdBwd: BenchCase = {
   tfjs: (tf) => {
     const c = bnShape[1];
     const x = tf.tensor(randomData(size(bnShape), 24), nhwc(bnShape));
-    const gamma = tf.ones([c]), beta = tf.zeros([c]);
+    const gamma = tf.ones([c]),
+      beta = tf.zeros([c]);
     const dy = tf.tensor(randomData(size(bnShape), 25), nhwc(bnShape));
     // dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
-    return tfRunner([x, gamma, beta, dy], () => tf.tidy(() => {
-      const axes = [0, 1, 2];
-      const { mean, variance } = tf.moments(x, axes);
-      const y = tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
-      const invstd = tf.rsqrt(tf.add(variance, tf.scalar(1e-5)));
-      const xhat = tf.mul(tf.sub(x, mean), invstd);
-      const dyXhat = tf.mul(dy, xhat);
-      const dx = tf.mul(tf.mul(gamma, invstd), tf.sub(tf.sub(dy, tf.mean(dy, axes)), tf.mul(xhat, tf.mean(dyXhat, axes))));
-      return [y, dx, tf.sum(dyXhat, axes), tf.sum(dy, axes)];
-    }));
+    return tfRunner([x, gamma, beta, dy], () =>
+      tf.tidy(() => {
+        const axes = [0, 1, 2];
+        const { mean, variance } = tf.moments(x, axes);
+        const y = tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
+        const invstd = tf.rsqrt(tf.add(variance, tf.scalar(1e-5)));
+        const xhat = tf.mul(tf.sub(x, mean), invstd);
+        const dyXhat = tf.mul(dy, xhat);
+        const dx = tf.mul(tf.mul(gamma, invstd), tf.sub(tf.sub(dy, tf.mean(dy, axes)), tf.mul(xhat, tf.mean(dyXhat, axes))));
+        return [y, dx, tf.sum(dyXhat, axes), tf.sum(dy, axes)];
+      }),
+    );
   },
 };
 
 const convShape = [16, 32, 24, 24];
 const convBiasFwdBwd: BenchCase = {
-  key: 'conv3x3_bias_fwdbwd_16x32x24x24', flops: 3 * 2 * size(convShape) * 32 * 9,
+  key: 'conv3x3_bias_fwdbwd_16x32x24x24',
+  flops: 3 * 2 * size(convShape) * 32 * 9,
   ours: () => {
     const x = variable(Tensor.fromArray(randomData(size(convShape), 26), convShape));
     const w = variable(Tensor.fromArray(randomData(32 * 32 * 9, 27, Math.sqrt(6 / (9 * 32))), [32, 32, 3, 3]));
@@ -134,10 +164,13 @@ const convBiasFwdBwd: BenchCase = {
     // The kernels tf.grads would run for a fused conv with bias: forward, both conv gradients, Σ dy.
     return tfRunner([x, w, b, dy], () => [
       tf.fused.conv2d({ x, filter: w, bias: b, strides: 1, pad: 'same' }),
-      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w },
-        { ...common, inputShape: nhwc(convShape) } as unknown as TfCore.NamedAttrMap) as TfTensor,
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
-        { ...common, filterShape: [3, 3, 32, 32] } as unknown as TfCore.NamedAttrMap) as TfTensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+        ...common,
+        inputShape: nhwc(convShape),
+      } as unknown as TfCore.NamedAttrMap) as TfTensor,
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: [3, 3, 32, 32] } as unknown as TfCore.NamedAttrMap) as TfTensor,
       tf.sum(dy, [0, 1, 2]),
     ]);
   },

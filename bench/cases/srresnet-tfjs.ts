@@ -35,8 +35,7 @@ function tfFilter(w: HostArray, outFrom: (o: number) => number): { data: Float32
   for (let o = 0; o < O; o++) {
     const src = outFrom(o);
     for (let i = 0; i < I; i++)
-      for (let y = 0; y < kh; y++)
-        for (let x = 0; x < kw; x++) out[((y * kw + x) * I + i) * O + o] = w.data[((src * I + i) * kh + y) * kw + x];
+      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((y * kw + x) * I + i) * O + o] = w.data[((src * I + i) * kh + y) * kw + x];
   }
   return { data: out, shape: [kh, kw, I, O] };
 }
@@ -76,7 +75,11 @@ export function tfSrresnet(tf: Tf, cfg: GeneratorConfig, weights: HostWeights, e
     const f = tfFilter(host(`${p}.weight`), outFrom);
     make(`${p}.weight`, f.data, f.shape);
     const b = host(`${p}.bias`).data;
-    make(`${p}.bias`, Float32Array.from(b, (_, o) => b[outFrom(o)]), [b.length]);
+    make(
+      `${p}.bias`,
+      Float32Array.from(b, (_, o) => b[outFrom(o)]),
+      [b.length],
+    );
   };
   const addVector = (name: string, train = true) => make(name, host(name).data, [host(name).data.length], train);
   const addBn = (p: string) => {
@@ -90,7 +93,11 @@ export function tfSrresnet(tf: Tf, cfg: GeneratorConfig, weights: HostWeights, e
   addVector('head.1.weight');
   for (let i = 0; i < cfg.blocks; i++) {
     const b = `body.${i}`;
-    addConv(`${b}.conv1`); addBn(`${b}.bn1`); addVector(`${b}.act.weight`); addConv(`${b}.conv2`); addBn(`${b}.bn2`);
+    addConv(`${b}.conv1`);
+    addBn(`${b}.bn1`);
+    addVector(`${b}.act.weight`);
+    addConv(`${b}.conv2`);
+    addBn(`${b}.bn2`);
   }
   addConv('trunk.0');
   addBn('trunk.1');
@@ -105,13 +112,18 @@ export function tfSrresnet(tf: Tf, cfg: GeneratorConfig, weights: HostWeights, e
   const momentum = cfg.bnMomentum;
 
   function forward(x: T4, training: boolean): T4 {
-    const conv = (t: T4, p: string, prelu?: string) => tf.fused.conv2d({
-      x: t, filter: v(`${p}.weight`) as unknown as T4, bias: v(`${p}.bias`), strides: 1, pad: 'same',
-      activation: prelu ? 'prelu' : 'linear', preluActivationWeights: prelu ? v(prelu) : undefined,
-    });
+    const conv = (t: T4, p: string, prelu?: string) =>
+      tf.fused.conv2d({
+        x: t,
+        filter: v(`${p}.weight`) as unknown as T4,
+        bias: v(`${p}.bias`),
+        strides: 1,
+        pad: 'same',
+        activation: prelu ? 'prelu' : 'linear',
+        preluActivationWeights: prelu ? v(prelu) : undefined,
+      });
     const prelu = (t: T4, name: string) => tf.prelu(t, v(name) as unknown as T4); // alpha [C] broadcasts over NHWC
-    const moveRunning = (name: string, batch: TfCore.Tensor) =>
-      v(name).assign(tf.add(tf.mul(v(name), 1 - momentum), tf.mul(batch, momentum)));
+    const moveRunning = (name: string, batch: TfCore.Tensor) => v(name).assign(tf.add(tf.mul(v(name), 1 - momentum), tf.mul(batch, momentum)));
     const bn = (t: T4, p: string): T4 => {
       if (!training) return tf.batchNorm(t, v(`${p}.running_mean`), v(`${p}.running_var`), v(`${p}.bias`), v(`${p}.weight`), eps) as T4;
       const { mean, variance } = tf.moments(t, [0, 1, 2]);
@@ -141,6 +153,8 @@ export function tfSrresnet(tf: Tf, cfg: GeneratorConfig, weights: HostWeights, e
   return {
     trainable,
     forward: (x, training) => tf.tidy(() => forward(x, training)),
-    dispose: () => { for (const t of vars.values()) t.dispose(); },
+    dispose: () => {
+      for (const t of vars.values()) t.dispose();
+    },
   };
 }

@@ -64,12 +64,16 @@ export function seededWeights(cfg: GeneratorConfig, seed = 7): HostWeights {
     put(`${p}.running_mean`, [c], -0.1, 0.1);
     put(`${p}.running_var`, [c], 0.8, 1.2);
   };
-  const C = cfg.channels, U = cfg.upsampleChannels;
+  const C = cfg.channels,
+    U = cfg.upsampleChannels;
   conv('head.0', 3, C, 9);
   prelu('head.1.weight', C);
   for (let i = 0; i < cfg.blocks; i++) {
-    conv(`body.${i}.conv1`, C, C, 3); bn(`body.${i}.bn1`, C); prelu(`body.${i}.act.weight`, C);
-    conv(`body.${i}.conv2`, C, C, 3); bn(`body.${i}.bn2`, C);
+    conv(`body.${i}.conv1`, C, C, 3);
+    bn(`body.${i}.bn1`, C);
+    prelu(`body.${i}.act.weight`, C);
+    conv(`body.${i}.conv2`, C, C, 3);
+    bn(`body.${i}.bn2`, C);
   }
   conv('trunk.0', C, C, 3);
   bn('trunk.1', C);
@@ -92,8 +96,7 @@ export function srresnetInputs(s: SrresnetSpec, batch: number): { lr: Float32Arr
 export function toNhwc(data: Float32Array, [n, c, h, w]: readonly number[]): Float32Array {
   const out = new Float32Array(data.length);
   for (let b = 0; b < n; b++)
-    for (let ch = 0; ch < c; ch++)
-      for (let p = 0; p < h * w; p++) out[(b * h * w + p) * c + ch] = data[(b * c + ch) * h * w + p];
+    for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) out[(b * h * w + p) * c + ch] = data[(b * c + ch) * h * w + p];
   return out;
 }
 
@@ -126,9 +129,14 @@ function oursInfer(s: SrresnetSpec): Runner {
   const x = E.Tensor.fromArray(srresnetInputs(s, 1).lr, shapes(s, 1).lr);
   let y: E.Tensor | undefined;
   return {
-    step: () => { y = E.tidy(() => E.noGrad(() => g.forward(x))); },
+    step: () => {
+      y = E.tidy(() => E.noGrad(() => g.forward(x)));
+    },
     after: () => y?.dispose(),
-    dispose: () => { x.dispose(); g.dispose(); },
+    dispose: () => {
+      x.dispose();
+      g.dispose();
+    },
   };
 }
 
@@ -137,9 +145,14 @@ function tfjsInfer(tf: Tf, s: SrresnetSpec): Runner {
   const x = tf.tensor4d(toNhwc(srresnetInputs(s, 1).lr, shapes(s, 1).lr), nhwc(shapes(s, 1).lr));
   let y: TfCore.Tensor | undefined;
   return {
-    step: () => { y = model.forward(x, false); },
+    step: () => {
+      y = model.forward(x, false);
+    },
     after: () => y?.dispose(),
-    dispose: () => { x.dispose(); model.dispose(); },
+    dispose: () => {
+      x.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -166,10 +179,17 @@ function oursTrain(s: SrresnetSpec): Runner {
   const peak = engine().memory().allocatedBytes;
   let loss: E.Tensor | undefined;
   return {
-    step: () => { loss = oursTrainStep(g, opt, lr, hr); },
+    step: () => {
+      loss = oursTrainStep(g, opt, lr, hr);
+    },
     after: () => loss?.dispose(),
     peakBytes: () => peak,
-    dispose: () => { opt.zeroGrad(); opt.dispose(); for (const t of [lr, hr]) t.dispose(); g.dispose(); },
+    dispose: () => {
+      opt.zeroGrad();
+      opt.dispose();
+      for (const t of [lr, hr]) t.dispose();
+      g.dispose();
+    },
   };
 }
 
@@ -184,8 +204,12 @@ function tfjsTrain(tf: Tf, s: SrresnetSpec): Runner {
   const allocated = () => (tf.memory() as TfCore.MemoryInfo & { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU ?? 0;
   let peak = 0;
   return {
-    step: () => { opt.minimize(() => tf.mean(tf.squaredDifference(model.forward(lr, true), hr)) as TfCore.Scalar, false, model.trainable); },
-    after: () => { peak = Math.max(peak, allocated()); },
+    step: () => {
+      opt.minimize(() => tf.mean(tf.squaredDifference(model.forward(lr, true), hr)) as TfCore.Scalar, false, model.trainable);
+    },
+    after: () => {
+      peak = Math.max(peak, allocated());
+    },
     peakBytes: () => peak || undefined,
     dispose: () => {
       opt.dispose();
@@ -197,11 +221,13 @@ function tfjsTrain(tf: Tf, s: SrresnetSpec): Runner {
 
 /** 2·MACs of the forward's convs for one image, and of the first conv alone. */
 function convFlops(cfg: GeneratorConfig, size: number): { total: number; head: number } {
-  const C = cfg.channels, U = cfg.upsampleChannels;
+  const C = cfg.channels,
+    U = cfg.upsampleChannels;
   const f = (hw: number, cin: number, cout: number, k: number) => 2 * hw * hw * cin * cout * k * k;
   const head = f(size, 3, C, 9);
   let total = head + (2 * cfg.blocks + 1) * f(size, C, C, 3);
-  let hw = size, cin = C;
+  let hw = size,
+    cin = C;
   for (let j = 0; j < Math.log2(cfg.scale); j++, hw *= 2, cin = U / 4) total += f(hw, cin, U, 3);
   return { total: total + f(hw, cin, 3, 9), head };
 }

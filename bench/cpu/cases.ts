@@ -35,14 +35,26 @@ function writeArray(dir: string, name: string, data: Float32Array, shape: number
 export function modelCases(dir: string, keys: readonly string[]): CaseSpec[] {
   const out: CaseSpec[] = [];
   // Inference input: pixels in [0, 1], as an LR photo tile.
-  const lr128 = writeArray(dir, 'lr128', randomData(3 * 128 * 128, 41).map((v) => (v + 1) / 2), [1, 3, 128, 128]);
+  const lr128 = writeArray(
+    dir,
+    'lr128',
+    randomData(3 * 128 * 128, 41).map((v) => (v + 1) / 2),
+    [1, 3, 128, 128],
+  );
   const needPaper = keys.some((k) => k.includes('paper'));
   const paper = needPaper ? paperWeights(dir) : undefined;
   for (const key of keys) {
     const outFile = join(dir, `${key}.out.f32`);
     if (key === 'infer_default_128') {
       const { config } = readGeneratorFileFor(readFileSync(DEFAULT_GENERATOR_PATH), `${DEFAULT_GENERATOR_PATH}: `);
-      out.push({ key, kind: 'infer', config: config.generator as unknown as Record<string, unknown>, weights: DEFAULT_GENERATOR_PATH, inputs: { lr: lr128 }, outFile });
+      out.push({
+        key,
+        kind: 'infer',
+        config: config.generator as unknown as Record<string, unknown>,
+        weights: DEFAULT_GENERATOR_PATH,
+        inputs: { lr: lr128 },
+        outFile,
+      });
     } else if (key === 'infer_paper_128') {
       out.push({ key, kind: 'infer', config: paper!.config, weights: paper!.file, inputs: { lr: lr128 }, outFile });
     } else if (key === 'train_paper_bs16') {

@@ -5,7 +5,13 @@
 import * as E from '../../src/engine/index.js';
 import type { SimdChoice } from '../../src/engine/index.js';
 
-export interface KernelCase { name: string; x: number[]; w: number[]; opts: E.Conv2dOptions; backward: boolean }
+export interface KernelCase {
+  name: string;
+  x: number[];
+  w: number[];
+  opts: E.Conv2dOptions;
+  backward: boolean;
+}
 
 export const CASES: KernelCase[] = [
   // Inference at 128²: the 16 residual blocks' convs, the first 9×9 conv, the ×2 upsampler's conv, the last 9×9 conv to RGB.
@@ -31,18 +37,22 @@ export async function runCase(c: KernelCase, seed: number): Promise<Map<string, 
   if (c.backward) E.backward(E.sum(y));
   eng.profiler.enable(false);
   const out = new Map<string, { ms: number; flops: number }>();
-  for (const r of await eng.profiler.report()) if (r.kernel.startsWith('conv2d')) out.set(r.kernel, { ms: r.totalMs, flops: (r.gflops ?? 0) * r.totalMs * 1e6 });
+  for (const r of await eng.profiler.report())
+    if (r.kernel.startsWith('conv2d')) out.set(r.kernel, { ms: r.totalMs, flops: (r.gflops ?? 0) * r.totalMs * 1e6 });
   for (const t of [x, w, y, x.grad, w.grad]) t?.dispose();
   return out;
 }
-
 
 /**
  * Every case on each build, the builds taking turns in alternating order (A B, B A, …) after one
  * warm-up round; returns the table's lines (tab-separated). `init` opens the engine (Node or page).
  */
-export async function benchBuilds(runs: number, threads: number, builds: SimdChoice[],
-  init: (simd: SimdChoice) => Promise<E.Engine> = (simd) => E.initEngine({ backend: 'cpu', threads, simd })): Promise<string[]> {
+export async function benchBuilds(
+  runs: number,
+  threads: number,
+  builds: SimdChoice[],
+  init: (simd: SimdChoice) => Promise<E.Engine> = (simd) => E.initEngine({ backend: 'cpu', threads, simd }),
+): Promise<string[]> {
   const times = new Map<string, number[]>();
   const flopsOf = new Map<string, number>();
   let got = threads;
@@ -63,8 +73,10 @@ export async function benchBuilds(runs: number, threads: number, builds: SimdCho
       E.destroyEngine();
     }
   }
-  const lines = [`CPU kernels, ${got} thread(s), medians of ${runs}`,
-    ['case', 'kernel', ...builds.flatMap((b) => [`${b} ms`, `${b} GFLOPS`])].join('\t')];
+  const lines = [
+    `CPU kernels, ${got} thread(s), medians of ${runs}`,
+    ['case', 'kernel', ...builds.flatMap((b) => [`${b} ms`, `${b} GFLOPS`])].join('\t'),
+  ];
   for (const c of CASES) {
     const kernels = [...new Set([...times.keys()].filter((k) => k.split('\t')[1] === c.name).map((k) => k.split('\t')[2]))];
     for (const k of kernels) {

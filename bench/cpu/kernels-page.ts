@@ -14,8 +14,14 @@ function benchKernels(runs: number, threads: number, builds: SimdChoice[]): Prom
   if (threads <= 1) return here(runs, threads, builds);
   const w = new Worker('/main.js', { type: 'module' });
   return new Promise((resolve, reject) => {
-    w.onmessage = (e) => { w.terminate(); resolve(e.data as string[]); };
-    w.onerror = (e) => { w.terminate(); reject(new Error(e.message)); };
+    w.onmessage = (e) => {
+      w.terminate();
+      resolve(e.data as string[]);
+    };
+    w.onerror = (e) => {
+      w.terminate();
+      reject(new Error(e.message));
+    };
     w.postMessage([runs, threads, builds]);
   });
 }

@@ -17,13 +17,20 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
-  const runs = Number(arg('runs', '7')), threads = Number(arg('threads', '2'));
+  const runs = Number(arg('runs', '7')),
+    threads = Number(arg('threads', '2'));
   const builds = arg('builds', 'relaxed,portable').split(',') as SimdChoice[];
   if (process.argv.includes('--browser')) {
     const { withChromiumPage } = await import('../../tests/helpers/headless-chromium.js');
     const entry = fileURLToPath(new URL('./kernels-page.ts', import.meta.url));
     const lines = await withChromiumPage(entry, 'benchKernels', (page) =>
-      page.evaluate((a, b, c) => (globalThis as unknown as { benchKernels(r: number, t: number, b: string[]): Promise<string[]> }).benchKernels(a, b, c), runs, threads, builds));
+      page.evaluate(
+        (a, b, c) => (globalThis as unknown as { benchKernels(r: number, t: number, b: string[]): Promise<string[]> }).benchKernels(a, b, c),
+        runs,
+        threads,
+        builds,
+      ),
+    );
     console.log(`headless Chromium (${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'})`);
     for (const l of lines) console.log(l);
     return;

@@ -20,7 +20,10 @@ export interface CpuBenchOptions {
 }
 
 const list = <T extends string>(flag: string, value: string, known: readonly T[]): T[] => {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of items) if (!known.includes(s as T)) throw new Error(`${flag}: unknown "${s}" (known: ${known.join(', ')})`);
   return items as T[];
 };

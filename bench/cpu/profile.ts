@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     const g = oursGenerator(s).train();
     const opt = new E.Adam(g.parameters(), { lr: 1e-4, betas: [0.9, 0.999] });
     const { lr, hr } = srresnetInputs(s, s.batch);
-    const lrT = E.Tensor.fromArray(lr, [16, 3, 24, 24]), hrT = E.Tensor.fromArray(hr, [16, 3, 96, 96]);
+    const lrT = E.Tensor.fromArray(lr, [16, 3, 24, 24]),
+      hrT = E.Tensor.fromArray(hr, [16, 3, 96, 96]);
     await profiled('paper MSE training step, batch 16, 96-px HR', async () => {
       oursTrainStep(g, opt, lrT, hrT).dispose();
       await E.engine().sync();

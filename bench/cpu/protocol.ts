@@ -38,10 +38,7 @@ export interface CaseSpec {
 }
 
 export type Request =
-  | { op: 'setup'; case: CaseSpec }
-  | { op: 'check' | 'time' | 'dispose'; key: string }
-  | { op: 'export'; key: string; path: string }
-  | { op: 'quit' };
+  { op: 'setup'; case: CaseSpec } | { op: 'check' | 'time' | 'dispose'; key: string } | { op: 'export'; key: string; path: string } | { op: 'quit' };
 
 export interface Reply {
   ok: boolean;
@@ -61,7 +58,12 @@ export class Peer {
   private exited?: string;
   hello?: Reply;
 
-  constructor(readonly name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ) {
     this.proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (d: Buffer) => process.stderr.write(d.toString().replace(/^(?=.)/gm, `[${name}] `)));
     this.proc.on('exit', (code, signal) => (this.exited = `exited (${signal ?? code})`));

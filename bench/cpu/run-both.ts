@@ -34,9 +34,22 @@ async function main(): Promise<number> {
     return browser.code;
   }
   const cpu = await run('bench/run-cpu.ts', cpuArgs);
-  const parse = (s?: string) => { try { return s ? JSON.parse(s) : null; } catch { process.stdout.write(s + '\n'); return null; } };
+  const parse = (s?: string) => {
+    try {
+      return s ? JSON.parse(s) : null;
+    } catch {
+      process.stdout.write(s + '\n');
+      return null;
+    }
+  };
   process.stdout.write(JSON.stringify({ browser: parse(browser.json), cpu: parse(cpu.json) }) + '\n');
   return cpu.code;
 }
 
-main().then((code) => process.exit(code), (e) => { process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

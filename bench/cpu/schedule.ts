@@ -79,7 +79,9 @@ export function formatNotes(rows: Record<string, CaseRow>): string[] {
     for (const [runtime, c] of Object.entries(row)) {
       if (c.skipped) out.push(`${key} ${runtime}: ${c.skipped}`);
       else if (c.maxAbsDiff !== undefined)
-        out.push(`${key} ${runtime}: ${c.agreement === 'first loss' ? 'relative |Δ| of the first loss' : 'max |Δ| of the output'} vs torch ${c.maxAbsDiff.toExponential(2)}`);
+        out.push(
+          `${key} ${runtime}: ${c.agreement === 'first loss' ? 'relative |Δ| of the first loss' : 'max |Δ| of the output'} vs torch ${c.maxAbsDiff.toExponential(2)}`,
+        );
     }
   return out;
 }

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const eng = await E.initEngine({ backend: 'cpu', threads, simd, log: () => {} });
   console.log(`${E.describeAdapter(eng.adapter)}, ${eng.adapter.architecture}`);
   const model = generatorInferenceFromBytes(new Uint8Array(readFileSync('models/default/generator.safetensors')), 'default');
-  const overlap = 16, tile = defaultTile(overlap);
+  const overlap = 16,
+    tile = defaultTile(overlap);
   const all = planTiles(width, height, tile, overlap, overlap).length;
   const maxTiles = Number(arg('tiles', String(all)));
   // A photo-like source: smooth gradients plus noise (the time does not depend on the content).
@@ -31,14 +32,33 @@ async function main(): Promise<void> {
   for (let i = 0; i < samples.length; i++) samples[i] = (((i / 3) % width) * 0.05 + (i % 3) * 40 + ((i * 2654435761) >>> 27)) & 255;
   const src = { width, height, channels: 3 as const, samples, max: 255 };
   // Warm-up: one tile (kernels compiled, heap grown).
-  await upscaleStrips((t) => model.run(t), { ...src, width: tile, height: tile }, { scale: 4, tile, overlap }, () => {});
+  await upscaleStrips(
+    (t) => model.run(t),
+    { ...src, width: tile, height: tile },
+    { scale: 4, tile, overlap },
+    () => {},
+  );
   eng.profiler.reset();
   eng.profiler.enable();
   let tiles = 0;
   const t0 = performance.now();
   const stop = new AbortController();
   try {
-    await upscaleStrips((t) => model.run(t), src, { scale: 4, tile, overlap, signal: stop.signal, onProgress: (d) => { tiles = d; if (d >= maxTiles) stop.abort(); } }, () => {});
+    await upscaleStrips(
+      (t) => model.run(t),
+      src,
+      {
+        scale: 4,
+        tile,
+        overlap,
+        signal: stop.signal,
+        onProgress: (d) => {
+          tiles = d;
+          if (d >= maxTiles) stop.abort();
+        },
+      },
+      () => {},
+    );
   } catch (e) {
     if (!stop.signal.aborted) throw e;
   }
@@ -46,8 +66,10 @@ async function main(): Promise<void> {
   eng.profiler.enable(false);
   const rows = await eng.profiler.report();
   const kernelMs = rows.reduce((s, r) => s + r.totalMs, 0);
-  console.log(`${width}×${height} ×4, tile ${tile} + ${overlap}: ${tiles} of ${all} tiles in ${(ms / 1e3).toFixed(1)} s ` +
-    `(${(ms * all / tiles / 1e3).toFixed(1)} s for all), ${(kernelMs / 1e3).toFixed(1)} s in kernels, the rest host-side`);
+  console.log(
+    `${width}×${height} ×4, tile ${tile} + ${overlap}: ${tiles} of ${all} tiles in ${(ms / 1e3).toFixed(1)} s ` +
+      `(${((ms * all) / tiles / 1e3).toFixed(1)} s for all), ${(kernelMs / 1e3).toFixed(1)} s in kernels, the rest host-side`,
+  );
   console.log(E.formatProfile(rows));
   E.destroyEngine();
 }

@@ -16,7 +16,11 @@ import sharp from 'sharp';
  */
 export async function sixMegapixelPhoto(dir: string): Promise<{ file: string; source: string }> {
   const large = 'data/large/lomiri-wallpapers-16.04';
-  const photos = existsSync(large) ? readdirSync(large).filter((f) => /\.jpe?g$/i.test(f)).sort() : [];
+  const photos = existsSync(large)
+    ? readdirSync(large)
+        .filter((f) => /\.jpe?g$/i.test(f))
+        .sort()
+    : [];
   const source = photos.length ? join(large, photos[0]) : 'data/photos/heldout/coffee.png';
   const file = join(dir, 'photo-3000x2000.png');
   await sharp(source).resize(3000, 2000, { fit: 'cover' }).png({ compressionLevel: 1 }).toFile(file);
@@ -27,15 +31,24 @@ export async function sixMegapixelPhoto(dir: string): Promise<{ file: string; so
 export function timeCliUpscale(input: string, output: string, backend: 'cpu' | 'webgpu', timeoutMs: number): Promise<{ ms: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['bin/srgan.mjs', 'upscale', '-i', input, '-o', output, '--backend', backend], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/srgan.mjs', 'upscale', '-i', input, '-o', output, '--backend', backend], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let tail = '';
-    child.stderr.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-2000); });
+    child.stderr.on('data', (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-2000);
+    });
     const timer = setTimeout(() => child.kill(), timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const ms = performance.now() - t0;
       if (code === 0) resolve({ ms, bytes: statSync(output).size });
-      else reject(new Error(`srgan upscale --backend ${backend} ${signal ? `killed (${signal}) after ${(ms / 1e3).toFixed(0)} s` : `exit ${code}`}: ${tail.trim().split('\n').slice(-3).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `srgan upscale --backend ${backend} ${signal ? `killed (${signal}) after ${(ms / 1e3).toFixed(0)} s` : `exit ${code}`}: ${tail.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
     });
   });
 }

@@ -32,12 +32,24 @@ function oursCase(c: CaseSpec): Built {
   if (c.kind === 'infer') {
     const forward = async () => {
       const y = E.tidy(() => E.noGrad(() => g.forward(lr)));
-      try { return await y.read(); } finally { y.dispose(); }
+      try {
+        return await y.read();
+      } finally {
+        y.dispose();
+      }
     };
     return {
-      step: async () => { await forward(); },
-      check: async () => { writeFileSync(c.outFile, await forward()); return { outFile: c.outFile }; },
-      dispose: () => { lr.dispose(); g.dispose(); },
+      step: async () => {
+        await forward();
+      },
+      check: async () => {
+        writeFileSync(c.outFile, await forward());
+        return { outFile: c.outFile };
+      },
+      dispose: () => {
+        lr.dispose();
+        g.dispose();
+      },
     };
   }
   return oursTrain(c, g.train(), lr);
@@ -52,12 +64,24 @@ function oursTrain(c: CaseSpec, g: Generator, lr: E.Tensor): Built {
     return loss;
   };
   return {
-    step: async () => { (await step()).dispose(); },
+    step: async () => {
+      (await step()).dispose();
+    },
     check: async () => {
       const loss = await step();
-      try { return { loss: await loss.item() }; } finally { loss.dispose(); }
+      try {
+        return { loss: await loss.item() };
+      } finally {
+        loss.dispose();
+      }
     },
-    dispose: () => { opt.zeroGrad(); opt.dispose(); lr.dispose(); hr.dispose(); g.dispose(); },
+    dispose: () => {
+      opt.zeroGrad();
+      opt.dispose();
+      lr.dispose();
+      hr.dispose();
+      g.dispose();
+    },
   };
 }
 
@@ -74,19 +98,26 @@ async function ort(): Promise<{ hello: Reply; build: Builder }> {
     if (c.kind !== 'infer' || !c.onnx) throw new Error(`onnxruntime runs exported inference models only (${c.key})`);
     // ORT's defaults otherwise (spinning intra-op threads, all graph optimisations): what a user gets.
     const session = await ortNode.InferenceSession.create(c.onnx, {
-      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
     });
     const x = new ortNode.Tensor('float32', readF32(c.inputs.lr), c.inputs.lr.shape);
     const run = async () => (await session.run({ [session.inputNames[0]]: x }))[session.outputNames[0]];
     return {
-      step: async () => { (await run()).dispose(); },
+      step: async () => {
+        (await run()).dispose();
+      },
       check: async () => {
         const y = await run();
         writeFileSync(c.outFile, y.data as Float32Array);
         y.dispose();
         return { outFile: c.outFile };
       },
-      dispose: () => { void session.release(); },
+      dispose: () => {
+        void session.release();
+      },
     };
   };
   return { hello: { ok: true, runtime: `onnxruntime-node ${ortNode.env.versions.node} (CPU EP)`, threads }, build };
@@ -96,12 +127,30 @@ async function main(): Promise<void> {
   const [which, flag, backend] = process.argv.slice(2);
   if (which === 'ours' && (flag !== '--backend' || (backend !== 'cpu' && backend !== 'webgpu')))
     throw new Error('usage: node-peer.ts ours --backend cpu|webgpu | node-peer.ts ort');
-  const { hello, build } = which === 'ours' ? await ours(backend as 'cpu' | 'webgpu') : which === 'ort' ? await ort() : (() => { throw new Error(`unknown runtime ${which}`); })();
+  const { hello, build } =
+    which === 'ours'
+      ? await ours(backend as 'cpu' | 'webgpu')
+      : which === 'ort'
+        ? await ort()
+        : (() => {
+            throw new Error(`unknown runtime ${which}`);
+          })();
   const cases = new Map<string, Built>();
-  const get = (key: string) => cases.get(key) ?? (() => { throw new Error(`no case ${key} set up`); })();
+  const get = (key: string) =>
+    cases.get(key) ??
+    (() => {
+      throw new Error(`no case ${key} set up`);
+    })();
   await serve(hello, async (req: Request) => {
-    if (req.op === 'setup') { cases.set(req.case.key, await build(req.case)); return {}; }
-    if (req.op === 'dispose') { cases.get(req.key)?.dispose(); cases.delete(req.key); return {}; }
+    if (req.op === 'setup') {
+      cases.set(req.case.key, await build(req.case));
+      return {};
+    }
+    if (req.op === 'dispose') {
+      cases.get(req.key)?.dispose();
+      cases.delete(req.key);
+      return {};
+    }
     if (req.op === 'check') return get(req.key).check();
     if (req.op === 'time') {
       const c = get(req.key);
@@ -116,6 +165,12 @@ async function main(): Promise<void> {
 
 // A Dawn device keeps the process alive: exit explicitly either way.
 main().then(
-  () => { if (process.argv[2] === 'ours') E.destroyEngine(); process.exit(0); },
-  (e) => { process.stderr.write(`node-peer: ${(e as Error).stack ?? e}\n`); process.exit(1); },
+  () => {
+    if (process.argv[2] === 'ours') E.destroyEngine();
+    process.exit(0);
+  },
+  (e) => {
+    process.stderr.write(`node-peer: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
 );

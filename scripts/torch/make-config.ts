@@ -20,7 +20,11 @@ for (const assignment of values.set) {
   const path = assignment.slice(0, eq).split('.');
   const raw = assignment.slice(eq + 1);
   let value: unknown;
-  try { value = JSON.parse(raw); } catch { value = raw; }
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
   let node = overrides;
   for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Tree;
   node[path.at(-1)!] = value;

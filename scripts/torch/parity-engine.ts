@@ -48,15 +48,16 @@ const hr = E.tensor(readBin('hr'), meta.hr);
 const lrEngine = E.noGrad(() => makeLr(hr, config.generator.scale));
 const lrInput = E.tensor(lrTorch, meta.lr);
 const outEngine = E.noGrad(() => generator.forward(lrInput));
-if (outEngine.shape.join() !== meta.out.join())
-  throw new Error(`output shape [${outEngine.shape}] here, [${meta.out}] from PyTorch`);
+if (outEngine.shape.join() !== meta.out.join()) throw new Error(`output shape [${outEngine.shape}] here, [${meta.out}] from PyTorch`);
 const dLr = maxAbsDiff(await lrEngine.read(), lrTorch, 'lr');
 const dOut = maxAbsDiff(await outEngine.read(), outTorch, 'out');
 for (const t of [hr, lrEngine, lrInput, outEngine]) t.dispose();
 generator.dispose();
 
 const adapter = eng.adapter.description || eng.adapter.device || 'WebGPU';
-console.log(`${config.generator.arch} ${config.generator.blocks}×${config.generator.channels}: LR [${meta.lr}] → [${meta.out}] on ${adapter} vs torch ${meta.torch}`);
+console.log(
+  `${config.generator.arch} ${config.generator.blocks}×${config.generator.channels}: LR [${meta.lr}] → [${meta.out}] on ${adapter} vs torch ${meta.torch}`,
+);
 console.log(`  makeLr vs make_lr        max |Δ| = ${dLr.toExponential(2)}`);
 console.log(`  generator output         max |Δ| = ${dOut.toExponential(2)}  (tolerance ${tol})`);
 const pass = dLr <= tol && dOut <= tol;

@@ -22,6 +22,8 @@ export async function fillCliDocs(markdown: string): Promise<string> {
     const name = m[2]?.trim() ?? '';
     helps.set(name, await cliHelpFor(name || undefined));
   }
-  return markdown.replace(BLOCK, (_all, open: string, name: string | undefined, close: string) =>
-    `${open}\`\`\`text\n${helps.get(name?.trim() ?? '')}\n\`\`\`\n${close}`);
+  return markdown.replace(
+    BLOCK,
+    (_all, open: string, name: string | undefined, close: string) => `${open}\`\`\`text\n${helps.get(name?.trim() ?? '')}\n\`\`\`\n${close}`,
+  );
 }

@@ -46,7 +46,8 @@ const HELP_WIDTH = 100;
 
 function commanderFor(command: string, options: OptionTable, usage = '[options]', summary = ''): Commander {
   const cmd = new Commander(`srgan ${command}`)
-    .usage(usage).description(summary)
+    .usage(usage)
+    .description(summary)
     .helpOption(false) // `srgan` answers --help itself, before the command's module is loaded
     .allowExcessArguments(false)
     .exitOverride()
@@ -95,7 +96,8 @@ export function helpText(cmd: Command, summary: string): string {
 export function intOption(command: string, name: string, v: string | undefined, dflt?: number): number | undefined {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`srgan ${command}: --${name} must be a non-negative integer, got "${v}"`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new UsageError(`srgan ${command}: --${name} must be a non-negative integer, got "${v}"`);
   return n;
 }
 

@@ -6,7 +6,9 @@ async function main(): Promise<void> {
   const eng = await E.initEngine({ log: (m) => console.log(`note: ${m}`) });
   const a = eng.adapter;
   console.log(`adapter: ${E.describeAdapter(a)} in ${a.runtime}`);
-  console.log(`limits: maxStorageBufferBindingSize=${a.limits.maxStorageBufferBindingSize}, maxComputeInvocationsPerWorkgroup=${a.limits.maxComputeInvocationsPerWorkgroup}`);
+  console.log(
+    `limits: maxStorageBufferBindingSize=${a.limits.maxStorageBufferBindingSize}, maxComputeInvocationsPerWorkgroup=${a.limits.maxComputeInvocationsPerWorkgroup}`,
+  );
   const r = await trainXor({ onProgress: (step, mse) => console.log(`step ${String(step).padStart(3)}  mse ${mse.toFixed(5)}`) });
   console.log(`XOR predictions: ${r.predictions.map((v) => v.toFixed(3)).join(' ')} (targets 0 1 1 0)`);
   console.log(`300 training steps in ${r.ms.toFixed(0)} ms; live GPU buffers after clean-up: ${eng.memory().liveBuffers}`);

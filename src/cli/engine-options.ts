@@ -25,10 +25,12 @@ export function takeEngineOptions(command: string, argv: string[]): string[] {
     }
     const value = inline ?? argv[++i];
     if (flag === '--backend') {
-      if (!BACKENDS.includes(value)) throw new UsageError(`srgan ${command}: --backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(value ?? '')}`);
+      if (!BACKENDS.includes(value))
+        throw new UsageError(`srgan ${command}: --backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(value ?? '')}`);
       process.env.SRGAN_BACKEND = value;
     } else {
-      if (!/^[1-9]\d*$/.test(value ?? '')) throw new UsageError(`srgan ${command}: --threads must be a positive integer, got ${JSON.stringify(value ?? '')}`);
+      if (!/^[1-9]\d*$/.test(value ?? ''))
+        throw new UsageError(`srgan ${command}: --threads must be a positive integer, got ${JSON.stringify(value ?? '')}`);
       process.env.SRGAN_THREADS = value;
     }
   }

@@ -79,18 +79,22 @@ export interface StripSink {
  */
 export function streamOutput(o: StreamedOutput): StripSink {
   const direct = o.format === 'png' && !o.resizeTo;
-  const tmp = partialPath(o.path), staged = direct ? tmp : `${tmp}.png`;
+  const tmp = partialPath(o.path),
+    staged = direct ? tmp : `${tmp}.png`;
   const depth = o.format === 'png' ? o.bitDepth : 8;
   const png = new PngRowWriter(staged, { width: o.width, height: o.height, channels: o.channels, bitDepth: depth, level: direct ? 6 : 1 });
   const cleanUp = () => Promise.all([rm(tmp, { force: true }), rm(staged, { force: true })]);
   return {
-    write: (strip) => png.writeRows(strip.data, strip.height).catch((e) => { throw writeError(o.path, e); }),
+    write: (strip) =>
+      png.writeRows(strip.data, strip.height).catch((e) => {
+        throw writeError(o.path, e);
+      }),
     async finish() {
       try {
         await png.close();
         if (!direct) {
           let pipeline = sharp(staged, { sequentialRead: true, limitInputPixels: false });
-          const space = o.channels <= 2 ? (depth === 16 ? 'grey16' : 'b-w') : (depth === 16 ? 'rgb16' : 'srgb');
+          const space = o.channels <= 2 ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb';
           if (depth === 16) pipeline = pipeline.pipelineColourspace(space);
           if (o.resizeTo) pipeline = pipeline.resize({ ...o.resizeTo, fit: 'fill', kernel: 'lanczos3' });
           pipeline = o.format === 'png' ? pipeline.toColourspace(space).png() : lossy(pipeline, o.format, o.channels);

@@ -21,7 +21,10 @@ export interface CliModel {
   load(): InferenceModel;
 }
 
-export async function chooseModel(command: string, opts: { model?: string; checkpoint?: string; scale?: number; texture?: number }): Promise<CliModel> {
+export async function chooseModel(
+  command: string,
+  opts: { model?: string; checkpoint?: string; scale?: number; texture?: number },
+): Promise<CliModel> {
   const { model, checkpoint, scale, texture } = opts;
   const usage = (message: string) => new UsageError(`srgan ${command}: ${message}`);
   if (model !== undefined && checkpoint !== undefined) throw usage('give either -n/--model or --checkpoint, not both');
@@ -52,7 +55,8 @@ export async function chooseModel(command: string, opts: { model?: string; check
 /** The file of a shipped generator, or a usage error naming the missing file (for commands that need its path). */
 export function shippedModelPath(command: string, name: ShippedName): string {
   // Relative to the catalogue module: src/srgan/ in a clone, dist/cli/ or dist/lib/ in the package.
-  const shipped = shippedModel(name)!, path = fileURLToPath(shipped.url());
+  const shipped = shippedModel(name)!,
+    path = fileURLToPath(shipped.url());
   if (!existsSync(path)) throw new UsageError(`srgan ${command}: the model "${name}" is not shipped in this version (${shipped.path} is missing)`);
   return path;
 }

@@ -9,10 +9,17 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './command.js';
 
 const REASONS: Record<string, string> = {
-  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
-  ENOTDIR: 'part of the path is a file', EEXIST: 'a file has that name', ENOSPC: 'no space left on the device',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'part of the path is a file',
+  EEXIST: 'a file has that name',
+  ENOSPC: 'no space left on the device',
 };
-const reason = (e: unknown) => { const code = (e as NodeJS.ErrnoException).code ?? ''; return REASONS[code] ?? (code || (e as Error).message); };
+const reason = (e: unknown) => {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return REASONS[code] ?? (code || (e as Error).message);
+};
 
 /**
  * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a parent exists but

@@ -30,7 +30,10 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 const paeth = (a: number, b: number, c: number) => {
-  const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const p = a + b - c,
+    pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 };
 
@@ -44,14 +47,19 @@ export class PngRowWriter {
   private rows = 0;
   private failure: Error | undefined;
 
-  constructor(path: string, readonly layout: PngLayout) {
+  constructor(
+    path: string,
+    readonly layout: PngLayout,
+  ) {
     const { width, height, channels, bitDepth } = layout;
     this.bpp = channels * (bitDepth / 8);
     this.rowBytes = width * this.bpp;
     this.prev = new Uint8Array(this.rowBytes); // PNG's row above the first is zeros
     this.cur = new Uint8Array(this.rowBytes);
     this.file = createWriteStream(path);
-    this.file.on('error', (e) => { this.failure ??= e; });
+    this.file.on('error', (e) => {
+      this.failure ??= e;
+    });
     const ihdr = Buffer.alloc(13);
     ihdr.writeUInt32BE(width, 0);
     ihdr.writeUInt32BE(height, 4);
@@ -59,7 +67,9 @@ export class PngRowWriter {
     this.file.write(Buffer.concat([SIGNATURE, chunk('IHDR', ihdr)]));
     this.deflate = createDeflate({ level: layout.level ?? 6, chunkSize: 1 << 16 });
     this.deflate.on('data', (d: Buffer) => this.file.write(chunk('IDAT', d)));
-    this.deflate.on('error', (e) => { this.failure ??= e; });
+    this.deflate.on('error', (e) => {
+      this.failure ??= e;
+    });
   }
 
   /**
@@ -67,18 +77,26 @@ export class PngRowWriter {
    * and the file have room for more, so a fast producer waits instead of filling memory.
    */
   async writeRows(samples: Float32Array, rows: number): Promise<void> {
-    const { width, channels, bitDepth } = this.layout, n = width * channels, max = bitDepth === 16 ? 65535 : 255;
+    const { width, channels, bitDepth } = this.layout,
+      n = width * channels,
+      max = bitDepth === 16 ? 65535 : 255;
     if (this.rows + rows > this.layout.height) throw new Error(`PNG: ${this.rows + rows} rows written to an image of ${this.layout.height}`);
     for (let r = 0; r < rows; r++) {
-      const cur = this.cur, prev = this.prev, src = samples.subarray(r * n, (r + 1) * n);
+      const cur = this.cur,
+        prev = this.prev,
+        src = samples.subarray(r * n, (r + 1) * n);
       for (let i = 0; i < n; i++) {
         const v = Math.round(Math.min(Math.max(src[i], 0), 1) * max);
-        if (bitDepth === 16) { cur[2 * i] = v >> 8; cur[2 * i + 1] = v & 255; } else cur[i] = v;
+        if (bitDepth === 16) {
+          cur[2 * i] = v >> 8;
+          cur[2 * i + 1] = v & 255;
+        } else cur[i] = v;
       }
       const line = new Uint8Array(1 + this.rowBytes);
       line[0] = 4; // Paeth
       for (let i = 0; i < this.rowBytes; i++) {
-        const a = i >= this.bpp ? cur[i - this.bpp] : 0, c = i >= this.bpp ? prev[i - this.bpp] : 0;
+        const a = i >= this.bpp ? cur[i - this.bpp] : 0,
+          c = i >= this.bpp ? prev[i - this.bpp] : 0;
         line[1 + i] = (cur[i] - paeth(a, prev[i], c)) & 255;
       }
       this.prev = cur;

@@ -21,7 +21,8 @@ export function formatDuration(seconds: number): string {
 export function progressBar(total: number, label: string, extra = ''): Progress {
   if (!process.stderr.isTTY) {
     const t0 = performance.now();
-    let lastPct = -5, lastAt = 0; // the first update always prints
+    let lastPct = -5,
+      lastAt = 0; // the first update always prints
     return {
       update(done, fields = {}) {
         const pct = Math.floor((100 * done) / Math.max(1, total));
@@ -37,10 +38,15 @@ export function progressBar(total: number, label: string, extra = ''): Progress 
       stop() {},
     };
   }
-  const bar = new cliProgress.SingleBar({
-    format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}${extra ? ' | ' + extra : ''}`,
-    stream: process.stderr, hideCursor: true, etaBuffer: 50,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}${extra ? ' | ' + extra : ''}`,
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(total, 0);
   return { update: (done, fields) => bar.update(done, fields), stop: () => bar.stop() };
 }

@@ -47,4 +47,10 @@ async function run(argv: string[]): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
-export const benchCommand: Command = { name: 'bench', usage: '[--node] [--cases LIST] [--runs N] [--warmup N] [--json FILE] [--trace FILE]', options: OPTIONS, notes: NOTES, run };
+export const benchCommand: Command = {
+  name: 'bench',
+  usage: '[--node] [--cases LIST] [--runs N] [--warmup N] [--json FILE] [--trace FILE]',
+  options: OPTIONS,
+  notes: NOTES,
+  run,
+};

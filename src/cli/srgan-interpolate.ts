@@ -34,7 +34,8 @@ function generatorPath(option: string, value: string): string {
 
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('interpolate', argv, OPTIONS);
-  const from = required('interpolate', 'from', v.from), to = required('interpolate', 'to', v.to);
+  const from = required('interpolate', 'from', v.from),
+    to = required('interpolate', 'to', v.to);
   const output = required('interpolate', 'output', v.output);
   const alpha = numberOption('interpolate', 'alpha', required('interpolate', 'alpha', v.alpha))!;
   if (!(alpha >= 0 && alpha <= 1)) throw new UsageError(`srgan interpolate: --alpha must be between 0 and 1, got ${alpha}`);
@@ -46,4 +47,10 @@ async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const interpolateCommand: Command = { name: 'interpolate', usage: '--from NAME|FILE --to NAME|FILE --alpha X -o FILE', options: OPTIONS, notes: NOTES, run };
+export const interpolateCommand: Command = {
+  name: 'interpolate',
+  usage: '--from NAME|FILE --to NAME|FILE --alpha X -o FILE',
+  options: OPTIONS,
+  notes: NOTES,
+  run,
+};

@@ -17,26 +17,74 @@ import { DataError } from '../srgan/errors.js';
 const DEFAULT_TILE_PAD = 16;
 
 const OPTIONS = {
-  input: { type: 'string', short: 'i', arg: 'IMG|DIR', help: 'a PNG, JPEG or WebP image, or a folder of them (grey stays grey; alpha is upscaled bicubic; ' +
-    '16-bit PNG stays 16-bit in a PNG)' },
-  output: { type: 'string', short: 'o', arg: 'OUT|DIR', help: 'the result: a file whose extension picks the format (.png, .jpg, .jpeg, .webp), ' +
-    'or a folder (required when -i is a folder; created when missing; end the name with / to make one for a single image)' },
-  model: { type: 'string', short: 'n', arg: 'NAME', help: `the model (default: default): ${SHIPPED_MODELS.map((m) => m.name).join(', ')} ` +
-    `(shipped generators), or ${PRETRAINED_NAMES.join(', ')} (UpscalerJS's pretrained ESRGANs, once their npm package is installed)` },
-  scale: { type: 'string', short: 's', arg: 'S', help: "the model's upscaling factor: its own (4 for ours); 2, 3, 4 or 8 for the ESRGANs (default 4)" },
-  outscale: { type: 'string', arg: 'F', help: "the written image's scale, any number > 0 (e.g. 2 or 3.5): the model runs at -s, then a Lanczos-3 " +
-    'resize gives F × the input (as Real-ESRGAN\'s --outscale)' },
-  checkpoint: { type: 'string', arg: 'FILE', help: 'a generator .safetensors of your own (a run\'s generator.safetensors) instead of -n' },
+  input: {
+    type: 'string',
+    short: 'i',
+    arg: 'IMG|DIR',
+    help: 'a PNG, JPEG or WebP image, or a folder of them (grey stays grey; alpha is upscaled bicubic; ' + '16-bit PNG stays 16-bit in a PNG)',
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    arg: 'OUT|DIR',
+    help:
+      'the result: a file whose extension picks the format (.png, .jpg, .jpeg, .webp), ' +
+      'or a folder (required when -i is a folder; created when missing; end the name with / to make one for a single image)',
+  },
+  model: {
+    type: 'string',
+    short: 'n',
+    arg: 'NAME',
+    help:
+      `the model (default: default): ${SHIPPED_MODELS.map((m) => m.name).join(', ')} ` +
+      `(shipped generators), or ${PRETRAINED_NAMES.join(', ')} (UpscalerJS's pretrained ESRGANs, once their npm package is installed)`,
+  },
+  scale: {
+    type: 'string',
+    short: 's',
+    arg: 'S',
+    help: "the model's upscaling factor: its own (4 for ours); 2, 3, 4 or 8 for the ESRGANs (default 4)",
+  },
+  outscale: {
+    type: 'string',
+    arg: 'F',
+    help:
+      "the written image's scale, any number > 0 (e.g. 2 or 3.5): the model runs at -s, then a Lanczos-3 " +
+      "resize gives F × the input (as Real-ESRGAN's --outscale)",
+  },
+  checkpoint: { type: 'string', arg: 'FILE', help: "a generator .safetensors of your own (a run's generator.safetensors) instead of -n" },
   suffix: { type: 'string', arg: 'TEXT', help: 'added to each name written into an output folder (default _x4, i.e. _x{outscale or scale})' },
-  ext: { type: 'string', arg: 'EXT', choices: [...OUTPUT_EXTENSIONS, 'auto'], help: 'format of the files written into an output folder ' +
-    '(default png; auto keeps each input\'s own)' },
+  ext: {
+    type: 'string',
+    arg: 'EXT',
+    choices: [...OUTPUT_EXTENSIONS, 'auto'],
+    help: 'format of the files written into an output folder ' + "(default png; auto keeps each input's own)",
+  },
   recursive: { type: 'boolean', short: 'r', help: 'with a folder -i, also its subfolders, mirrored in the output folder' },
-  tile: { type: 'string', short: 't', arg: 'N', help: "LR tile side; 0 = automatic (the default: the largest the adapter's buffer limits allow, ≤ 256)" },
-  'tile-pad': { type: 'string', arg: 'N', help: `LR pixels of context around each tile, cut off after the model (default ${DEFAULT_TILE_PAD}; at ` +
-    "least the model's receptive radius, or seams show)" },
-  texture: { type: 'string', arg: 'T', help: 'with -n srgan: how much of its GAN texture, from 0 (= default: faithful, a little soft) to 1 ' +
-    '(= srgan, the default); a blend of the two networks\' weights (srgan interpolate), as fast as either' },
-  'self-ensemble': { type: 'boolean', help: 'average the model over the 8 flips and transpositions of the image (EDSR\'s "+": a little more PSNR for 8× the time)' },
+  tile: {
+    type: 'string',
+    short: 't',
+    arg: 'N',
+    help: "LR tile side; 0 = automatic (the default: the largest the adapter's buffer limits allow, ≤ 256)",
+  },
+  'tile-pad': {
+    type: 'string',
+    arg: 'N',
+    help:
+      `LR pixels of context around each tile, cut off after the model (default ${DEFAULT_TILE_PAD}; at ` +
+      "least the model's receptive radius, or seams show)",
+  },
+  texture: {
+    type: 'string',
+    arg: 'T',
+    help:
+      'with -n srgan: how much of its GAN texture, from 0 (= default: faithful, a little soft) to 1 ' +
+      "(= srgan, the default); a blend of the two networks' weights (srgan interpolate), as fast as either",
+  },
+  'self-ensemble': {
+    type: 'boolean',
+    help: 'average the model over the 8 flips and transpositions of the image (EDSR\'s "+": a little more PSNR for 8× the time)',
+  },
 } as const satisfies OptionTable;
 
 const NOTES = `Everything is checked before the GPU starts: the options, the model, the paths, each input's
@@ -69,18 +117,35 @@ export interface RunOptions {
 /** One planned job: decode, upscale tile by tile, stream into the file; the line that reports it. */
 export async function upscaleOne(model: SrModel, job: UpscaleJob, o: RunOptions): Promise<string> {
   const src = await decodeSamples(job.input, job.input, job); // the plan read its header
-  const scale = model.scale, width = src.width * scale, height = src.height * scale;
+  const scale = model.scale,
+    width = src.width * scale,
+    height = src.height * scale;
   const sink = streamOutput({
-    path: job.output, format: job.format, width, height, channels: src.channels, bitDepth: src.bitDepth,
+    path: job.output,
+    format: job.format,
+    width,
+    height,
+    channels: src.channels,
+    bitDepth: src.bitDepth,
     resizeTo: job.outWidth !== width || job.outHeight !== height ? { width: job.outWidth, height: job.outHeight } : undefined,
   });
   // Started before the first tile, so that the ETA after it counts that tile's time.
   const bar = progressBar(progressTotal(src, o.tile, o.overlap, o.selfEnsemble), `upscale ${basename(job.input)} (tiles)`);
   const t0 = performance.now();
   try {
-    await upscaleStrips((t) => model.run(t), { ...src, max: src.bitDepth === 16 ? 65535 : 255 }, {
-      scale, tile: o.tile, overlap: o.overlap, selfEnsemble: o.selfEnsemble, signal: o.signal, onProgress: (done) => bar.update(done),
-    }, (strip) => sink.write(strip));
+    await upscaleStrips(
+      (t) => model.run(t),
+      { ...src, max: src.bitDepth === 16 ? 65535 : 255 },
+      {
+        scale,
+        tile: o.tile,
+        overlap: o.overlap,
+        selfEnsemble: o.selfEnsemble,
+        signal: o.signal,
+        onProgress: (done) => bar.update(done),
+      },
+      (strip) => sink.write(strip),
+    );
     bar.stop();
     await sink.finish();
   } catch (e) {
@@ -113,19 +178,26 @@ async function warnAboutLargeJobs(model: SrModel, jobs: UpscaleJob[], o: RunOpti
 
 async function run(argv: string[]): Promise<number> {
   const v = parseOptions('upscale', argv, OPTIONS);
-  const input = required('upscale', 'input', v.input), output = required('upscale', 'output', v.output);
+  const input = required('upscale', 'input', v.input),
+    output = required('upscale', 'output', v.output);
   const tile = intOption('upscale', 'tile', v.tile) || undefined; // 0 = automatic
   const overlap = intOption('upscale', 'tile-pad', v['tile-pad'], DEFAULT_TILE_PAD)!;
   const outscale = parseOutscale(v.outscale);
   const choice = await chooseModel('upscale', {
-    model: v.model, checkpoint: v.checkpoint, scale: intOption('upscale', 'scale', v.scale), texture: numberOption('upscale', 'texture', v.texture),
+    model: v.model,
+    checkpoint: v.checkpoint,
+    scale: intOption('upscale', 'scale', v.scale),
+    texture: numberOption('upscale', 'texture', v.texture),
   });
   const plan = await planUpscale({ input, output, scale: choice.scale, outscale, ext: v.ext, suffix: v.suffix, recursive: !!v.recursive });
   for (const line of plan.skipped) console.warn(`warning: skipping ${line.replace(/^cannot read /, '')}`);
   if (plan.jobs.length === 0) throw new DataError(`no image in ${input} could be read (${plan.skipped.length} skipped)`);
   const reduced = plan.jobs.filter((j) => j.bitDepth === 16 && j.format !== 'png');
-  if (reduced.length) console.warn(`warning: ${reduced[0].input}${reduced.length > 1 ? ` and ${reduced.length - 1} more` : ''} ` +
-    `${reduced.length > 1 ? 'have' : 'has'} 16 bits per sample; ${reduced[0].format.toUpperCase()} holds 8, so the result is reduced to 8 (write .png to keep 16)`);
+  if (reduced.length)
+    console.warn(
+      `warning: ${reduced[0].input}${reduced.length > 1 ? ` and ${reduced.length - 1} more` : ''} ` +
+        `${reduced.length > 1 ? 'have' : 'has'} 16 bits per sample; ${reduced[0].format.toUpperCase()} holds 8, so the result is reduced to 8 (write .png to keep 16)`,
+    );
 
   await E.initEngine({ log: (m) => console.error(`note: ${m}`) });
   const model = choice.load();
@@ -137,7 +209,8 @@ async function run(argv: string[]): Promise<number> {
   const scaleNote = outscale !== undefined && outscale !== choice.scale ? `, resized to ×${outscale}` : '';
   console.log(`srgan upscale: ${choice.label}${opts.selfEnsemble ? ' + self-ensemble' : ''}, ×${choice.scale}${scaleNote}`);
   const t0 = performance.now();
-  let done = 0, failed = 0;
+  let done = 0,
+    failed = 0;
   try {
     await warnAboutLargeJobs(model, plan.jobs, opts);
     for (const job of plan.jobs) {
@@ -157,11 +230,17 @@ async function run(argv: string[]): Promise<number> {
   }
   if (plan.folder) {
     const skipped = plan.skipped.length + failed;
-    console.log(`upscaled ${done} of ${done + skipped} files into ${output}${skipped ? ` (${skipped} skipped)` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `upscaled ${done} of ${done + skipped} files into ${output}${skipped ? ` (${skipped} skipped)` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   return done > 0 ? 0 : 1;
 }
 
 export const upscaleCommand: Command = {
-  name: 'upscale', usage: '-i IMG|DIR -o OUT|DIR [-n NAME] [-s S] [options]', options: OPTIONS, notes: NOTES, run,
+  name: 'upscale',
+  usage: '-i IMG|DIR -o OUT|DIR [-n NAME] [-s S] [options]',
+  options: OPTIONS,
+  notes: NOTES,
+  run,
 };

@@ -50,10 +50,13 @@ async function main(argv: string[]): Promise<number> {
 
 // Dawn keeps the process alive while a device exists: always tear down and exit explicitly.
 main(process.argv.slice(2)).then(
-  async (code) => { await shutdownEngine(); process.exit(code); },
+  async (code) => {
+    await shutdownEngine();
+    process.exit(code);
+  },
   async (e: unknown) => {
     const err = e as Error;
-    console.error(err instanceof UsageError ? err.message : `srgan: ${process.env.SRGAN_DEBUG ? err.stack : err.message ?? err}`);
+    console.error(err instanceof UsageError ? err.message : `srgan: ${process.env.SRGAN_DEBUG ? err.stack : (err.message ?? err)}`);
     await shutdownEngine().catch(() => {});
     process.exit(err instanceof ConfigError ? 2 : 1); // UsageError is one
   },

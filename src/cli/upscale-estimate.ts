@@ -12,7 +12,8 @@ import type { UpscaleJob } from './upscale-plan.js';
 import { formatDuration } from './progress.js';
 
 /** A job is worth a warning from this long, or from this many output megapixels (files of 100 MB and more). */
-const WARN_SECONDS = 5 * 60, WARN_OUTPUT_MP = 40;
+const WARN_SECONDS = 5 * 60,
+  WARN_OUTPUT_MP = 40;
 /**
  * Resident memory of `srgan upscale` besides the image: Node, Dawn, sharp and the model, measured
  * with /usr/bin/time -v by scripts/bench-upscale-memory.sh (the default model at 750×500: 614 MB on
@@ -58,7 +59,9 @@ const mp = (w: number, h: number) => `${((w * h) / 1e6).toFixed(1)} MP`;
 /** One warning line for a large job (output size, time, memory), or undefined for a small one. */
 export function largeJobWarning(job: UpscaleJob, seconds: number, modelScale: number): string | undefined {
   if (seconds < WARN_SECONDS && job.outWidth * job.outHeight < WARN_OUTPUT_MP * 1e6) return undefined;
-  return `warning: ${job.input} is ${job.width}×${job.height} (${mp(job.width, job.height)}): the result is ` +
+  return (
+    `warning: ${job.input} is ${job.width}×${job.height} (${mp(job.width, job.height)}): the result is ` +
     `${job.outWidth}×${job.outHeight} (${mp(job.outWidth, job.outHeight)}) and takes about ${formatDuration(seconds)} ` +
-    `on this adapter, with about ${Math.round(expectedRssMb(job, modelScale) / 10) * 10} MB of memory (Ctrl-C stops it)`;
+    `on this adapter, with about ${Math.round(expectedRssMb(job, modelScale) / 10) * 10} MB of memory (Ctrl-C stops it)`
+  );
 }

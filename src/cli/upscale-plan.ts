@@ -51,7 +51,11 @@ export interface PlanOptions {
 }
 
 const C = 'srgan upscale';
-const kindOf = (path: string) => stat(path).then((s) => (s.isDirectory() ? 'dir' : 'file'), () => 'missing' as const);
+const kindOf = (path: string) =>
+  stat(path).then(
+    (s) => (s.isDirectory() ? 'dir' : 'file'),
+    () => 'missing' as const,
+  );
 
 /** Header check of one input against its output format; the reason it cannot be done, or the job. */
 async function probe(input: string, output: string, format: OutputFormat, outscale: number): Promise<UpscaleJob | string> {
@@ -61,7 +65,8 @@ async function probe(input: string, output: string, format: OutputFormat, outsca
   } catch (e) {
     return `cannot read ${input}: ${(e as Error & { reason?: string }).reason ?? (e as Error).message}`.replace(/\s*\n\s*/g, ' ');
   }
-  const outWidth = Math.max(1, Math.round(info.width * outscale)), outHeight = Math.max(1, Math.round(info.height * outscale));
+  const outWidth = Math.max(1, Math.round(info.width * outscale)),
+    outHeight = Math.max(1, Math.round(info.height * outscale));
   const tooBig = sizeProblem(format, outWidth, outHeight);
   if (tooBig) return `${input}: the result, ${tooBig}`;
   return { input, output, format, width: info.width, height: info.height, channels: info.channels, bitDepth: info.bitDepth, outWidth, outHeight };
@@ -75,13 +80,14 @@ async function listInputs(root: string, recursive: boolean, skip: string, dir = 
     const path = join(dir, e.name);
     if (e.isFile() || e.isSymbolicLink()) files.push(relative(root, path));
     // The output folder may sit inside the input folder: its files are results, not inputs.
-    else if (recursive && e.isDirectory() && resolve(path) !== skip) files.push(...await listInputs(root, recursive, skip, path));
+    else if (recursive && e.isDirectory() && resolve(path) !== skip) files.push(...(await listInputs(root, recursive, skip, path)));
   }
   return files;
 }
 
 export async function planUpscale(o: PlanOptions): Promise<UpscalePlan> {
-  const inKind = await kindOf(o.input), outKind = await kindOf(o.output);
+  const inKind = await kindOf(o.input),
+    outKind = await kindOf(o.output);
   if (inKind === 'missing') throw new UsageError(`${C}: input not found: ${o.input}`);
   const auto = o.ext === 'auto';
   const extFormat = o.ext === undefined || auto ? undefined : formatOf(`x.${o.ext}`);
@@ -99,7 +105,10 @@ export async function planUpscale(o: PlanOptions): Promise<UpscalePlan> {
     if (toFolder) output = named(o.input, o.output);
     else {
       const f = formatOf(o.output);
-      if (!f) throw new UsageError(`${C}: -o ${o.output}: unknown image extension "${extname(o.output)}" (use .png, .jpg, .jpeg or .webp, or end it with / for a folder)`);
+      if (!f)
+        throw new UsageError(
+          `${C}: -o ${o.output}: unknown image extension "${extname(o.output)}" (use .png, .jpg, .jpeg or .webp, or end it with / for a folder)`,
+        );
       if (extFormat && extFormat !== f) throw new UsageError(`${C}: -o ${o.output} and --ext ${o.ext} ask for different formats`);
       output = o.output;
     }
@@ -109,10 +118,12 @@ export async function planUpscale(o: PlanOptions): Promise<UpscalePlan> {
     plan = { folder: false, jobs: [job], skipped: [] };
   } else {
     if (outKind === 'file') throw new UsageError(`${C}: -i ${o.input} is a folder, so -o must be a folder: ${o.output} is a file`);
-    const jobs: UpscaleJob[] = [], skipped: string[] = [];
+    const jobs: UpscaleJob[] = [],
+      skipped: string[] = [];
     const claimed = new Map<string, string>();
     for (const rel of await listInputs(o.input, !!o.recursive, resolve(o.output))) {
-      const input = join(o.input, rel), output = named(rel, join(o.output, dirname(rel)));
+      const input = join(o.input, rel),
+        output = named(rel, join(o.output, dirname(rel)));
       if (resolve(output) === resolve(input)) throw new UsageError(`${C}: ${output} would overwrite its input (give another -o or a --suffix)`);
       const other = claimed.get(output);
       if (other) throw new UsageError(`${C}: ${other} and ${input} would both be written to ${output} (rename one)`);

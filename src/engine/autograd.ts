@@ -42,7 +42,10 @@ export function record(out: Tensor, op: string, inputs: Tensor[], backward: Grad
     out.requiresGrad = true;
     out.node = { op, inputs, saved, backward };
     for (const t of inputs) t.graphRefs++;
-    for (const t of saved) { t.graphRefs++; t.graphOwned = true; }
+    for (const t of saved) {
+      t.graphRefs++;
+      t.graphOwned = true;
+    }
   } else for (const t of saved) t.dispose();
   return out;
 }
@@ -61,7 +64,10 @@ function topoOrder(root: Tensor): Tensor[] {
   while (stack.length) {
     const top = stack[stack.length - 1];
     const [t, i] = top;
-    if (i === 0 && seen.has(t)) { stack.pop(); continue; }
+    if (i === 0 && seen.has(t)) {
+      stack.pop();
+      continue;
+    }
     seen.add(t);
     const inputs = t.node?.inputs ?? [];
     if (i < inputs.length) {
@@ -83,16 +89,17 @@ function topoOrder(root: Tensor): Tensor[] {
  */
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad) throw new EngineError('backward: tensor does not require grad (no input had requiresGrad, or it was made under noGrad)');
-  if (!gradient && root.size !== 1)
-    throw new ShapeError(`backward: output ${fmt(root.shape)} is not a scalar; pass the output gradient`);
+  if (!gradient && root.size !== 1) throw new ShapeError(`backward: output ${fmt(root.shape)} is not a scalar; pass the output gradient`);
   if (gradient && !sameShape(gradient.shape, root.shape))
     throw new ShapeError(`backward: gradient ${fmt(gradient.shape)} does not match output ${fmt(root.shape)}`);
   const order = topoOrder(root);
   const freed = order.find((t) => t.freedNodeOp);
   if (freed)
-    throw new GraphFreedError(`backward: the graph was already freed: ${freed.toString()} (output of ${freed.freedNodeOp}) ` +
-      'was backpropagated through by an earlier backward(), which releases the graph. Recompute the forward pass ' +
-      'before calling backward again.');
+    throw new GraphFreedError(
+      `backward: the graph was already freed: ${freed.toString()} (output of ${freed.freedNodeOp}) ` +
+        'was backpropagated through by an earlier backward(), which releases the graph. Recompute the forward pass ' +
+        'before calling backward again.',
+    );
   const grads = new Map<Tensor, Tensor>();
   noGrad(() => {
     grads.set(root, gradient ? gradient.detach() : fill(root.shape, 1));
@@ -118,8 +125,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       node.inputs.forEach((x, i) => {
         const gi = inGrads[i];
         if (!needs[i] || !gi) return;
-        if (!sameShape(gi.shape, x.shape))
-          throw new ShapeError(`backward of ${node.op}: gradient ${fmt(gi.shape)} for input ${fmt(x.shape)}`);
+        if (!sameShape(gi.shape, x.shape)) throw new ShapeError(`backward of ${node.op}: gradient ${fmt(gi.shape)} for input ${fmt(x.shape)}`);
         const prev = grads.get(x);
         if (prev) {
           grads.set(x, accumulate(prev, gi));

@@ -51,8 +51,10 @@ export class GpuLimitError extends EngineError {
       ? `a dispatch of ${d.workgroups.join('×')} workgroups`
       : `${d.shape ? `a ${fmtShape(d.shape)} tensor` : 'a buffer'} of ${formatBytes(d.bytes ?? 0)} (${d.bytes} bytes)`;
     const limit = d.workgroups ? `${d.limit} per dimension` : `${formatBytes(d.limit)} (${d.limit} bytes)`;
-    super(`${d.op}: ${what} exceeds this adapter's ${d.limitName} of ${limit}. ` +
-      'Use a smaller batch, or split the work into tiles (e.g. upscale with a smaller tile size).');
+    super(
+      `${d.op}: ${what} exceeds this adapter's ${d.limitName} of ${limit}. ` +
+        'Use a smaller batch, or split the work into tiles (e.g. upscale with a smaller tile size).',
+    );
     this.op = d.op;
     this.limitName = d.limitName;
     this.limit = d.limit;
@@ -75,8 +77,10 @@ export class GpuBatchError extends EngineError {
     readonly kernels: readonly string[],
     readonly gpuMessage: string,
   ) {
-    super(`GPU ${kind} error in a batch of kernels [${kernels.join(', ') || 'none: uploads/allocations only'}]; ` +
-      `the whole batch was dropped and reads that depend on it fail: ${gpuMessage.trim()}`);
+    super(
+      `GPU ${kind} error in a batch of kernels [${kernels.join(', ') || 'none: uploads/allocations only'}]; ` +
+        `the whole batch was dropped and reads that depend on it fail: ${gpuMessage.trim()}`,
+    );
   }
 }
 
@@ -92,9 +96,11 @@ export class OutOfMemoryError extends EngineError {
     readonly pooledBytes: number,
     detail = '',
   ) {
-    super(`${op}: out of GPU memory${bytes ? ` allocating ${formatBytes(bytes)}` : ''} with ${formatBytes(liveBytes)} live and ` +
-      `${formatBytes(pooledBytes)} pooled${detail ? ` (${detail})` : ''}. Dispose tensors you no longer need ` +
-      '(E.tidy), or use a smaller batch or tile size.');
+    super(
+      `${op}: out of GPU memory${bytes ? ` allocating ${formatBytes(bytes)}` : ''} with ${formatBytes(liveBytes)} live and ` +
+        `${formatBytes(pooledBytes)} pooled${detail ? ` (${detail})` : ''}. Dispose tensors you no longer need ` +
+        '(E.tidy), or use a smaller batch or tile size.',
+    );
   }
 }
 
@@ -111,8 +117,10 @@ export class DeviceLostError extends EngineError {
     readonly gpuMessage: string,
     context = 'the GPU device was lost',
   ) {
-    super(`${context} (${reason}${gpuMessage ? `: ${gpuMessage}` : ''}). Call \`await initEngine()\` for a new ` +
-      'device, then recreate your tensors (e.g. reload the last checkpoint).');
+    super(
+      `${context} (${reason}${gpuMessage ? `: ${gpuMessage}` : ''}). Call \`await initEngine()\` for a new ` +
+        'device, then recreate your tensors (e.g. reload the last checkpoint).',
+    );
   }
 }
 

@@ -4,7 +4,17 @@
  * Dawn (npm `webgpu`) as the device source and the file helpers. Test hooks and float64 references
  * live in `./testing.ts`, which is not part of the package.
  */
-export { initEngine, engine, destroyEngine, onDeviceLost, WebGpuEngine, type Engine, type BackendName, type KernelSpec, type InitOptions } from './runtime/engine.js';
+export {
+  initEngine,
+  engine,
+  destroyEngine,
+  onDeviceLost,
+  WebGpuEngine,
+  type Engine,
+  type BackendName,
+  type KernelSpec,
+  type InitOptions,
+} from './runtime/engine.js';
 export type { SimdChoice } from './cpu/simd-build.js';
 export { CpuEngine } from './cpu/cpu-engine.js';
 export { NoAdapterError, describeAdapter, type AdapterSummary } from './runtime/device.js';
@@ -18,9 +28,30 @@ export { backward, noGrad, variable, isGradEnabled } from './autograd.js';
 export { ShapeError, fmt as formatShape } from './shape.js';
 
 export {
-  add, sub, mul, div, pow, minimum, maximum, equal, greater,
-  neg, exp, log, sqrt, abs, square, relu, leakyRelu, sigmoid, tanh,
-  addScalar, mulScalar, rsubScalar, powScalar, clamp,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  minimum,
+  maximum,
+  equal,
+  greater,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  square,
+  relu,
+  leakyRelu,
+  sigmoid,
+  tanh,
+  addScalar,
+  mulScalar,
+  rsubScalar,
+  powScalar,
+  clamp,
 } from './ops/elementwise.js';
 export { sum, mean, max } from './ops/reduce.js';
 export { reshape, flatten, permute, transpose, slice, concat, expand, broadcastTo } from './ops/layout.js';
@@ -41,8 +72,19 @@ export { SGD, type SGDOptions } from './optim/sgd.js';
 export { WeightAverage, type WeightAverageOptions } from './optim/weight-average.js';
 
 export {
-  encodeSafetensors, decodeSafetensors, tensorsToSafetensors, safetensorsToTensors, saveCheckpoint, loadCheckpoint,
-  safetensorsBlob, decodeSafetensorsBlob, SafetensorsError,
-  type SafetensorsDType, type HostTensor, type DecodedTensor, type DecodedSafetensors, type Checkpointable,
+  encodeSafetensors,
+  decodeSafetensors,
+  tensorsToSafetensors,
+  safetensorsToTensors,
+  saveCheckpoint,
+  loadCheckpoint,
+  safetensorsBlob,
+  decodeSafetensorsBlob,
+  SafetensorsError,
+  type SafetensorsDType,
+  type HostTensor,
+  type DecodedTensor,
+  type DecodedSafetensors,
+  type Checkpointable,
 } from './io/safetensors.js';
 export * as nn from './nn/index.js';

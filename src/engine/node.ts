@@ -8,5 +8,10 @@ import './cpu/threads-node.js';
 
 export * from './index.js';
 export {
-  writeFileAtomic, writeSafetensorsFile, readSafetensorsFile, saveCheckpointFile, loadCheckpointFile, type Chunks,
+  writeFileAtomic,
+  writeSafetensorsFile,
+  readSafetensorsFile,
+  saveCheckpointFile,
+  loadCheckpointFile,
+  type Chunks,
 } from './io/safetensors-node.js';

@@ -23,7 +23,9 @@ export function refZip(a: RefArray, b: RefArray, f: (x: number, y: number) => nu
   const st = stridesOf(shape);
   const out = new Float64Array(numel(shape));
   for (let i = 0; i < out.length; i++) {
-    let rem = i, ia = 0, ib = 0;
+    let rem = i,
+      ia = 0,
+      ib = 0;
     for (let d = 0; d < shape.length; d++) {
       const c = Math.floor(rem / st[d]);
       rem -= c * st[d];
@@ -42,7 +44,8 @@ export function refPermute(x: RefArray, perm: readonly number[]): RefArray {
   const ost = stridesOf(shape);
   const out = new Float64Array(x.data.length);
   for (let i = 0; i < out.length; i++) {
-    let rem = i, src = 0;
+    let rem = i,
+      src = 0;
     for (let d = 0; d < shape.length; d++) {
       const c = Math.floor(rem / ost[d]);
       rem -= c * ost[d];

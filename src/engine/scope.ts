@@ -21,7 +21,10 @@ export function keep<T extends Tensor>(t: T): T {
 function collect(value: unknown, out: Set<Tensor>, seen = new Set<unknown>()): void {
   if (!value || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if ((value as { isTensor?: boolean }).isTensor) { out.add(value as Tensor); return; }
+  if ((value as { isTensor?: boolean }).isTensor) {
+    out.add(value as Tensor);
+    return;
+  }
   if (Array.isArray(value)) for (const v of value) collect(v, out, seen);
   else if (value instanceof Map) for (const v of value.values()) collect(v, out, seen);
   else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, seen);
@@ -46,7 +49,8 @@ export function tidy<T>(fn: () => T): T {
   const parent = stack[stack.length - 1];
   for (const t of scope) {
     if (survivors.has(t)) parent?.add(t);
-    else if (t.graphRefs > 0) t.graphOwned = true; // a surviving graph still needs it: the graph frees it
+    else if (t.graphRefs > 0)
+      t.graphOwned = true; // a surviving graph still needs it: the graph frees it
     else t.dispose();
   }
   return result;

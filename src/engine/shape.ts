@@ -16,7 +16,10 @@ export function numel(shape: Shape): number {
 export function stridesOf(shape: Shape): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
   return s;
 }
 
@@ -39,8 +42,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   for (let i = 0; i < n; i++) {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1)
-      throw new ShapeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together`);
+    if (da !== db && da !== 1 && db !== 1) throw new ShapeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together`);
     out[i] = da === 1 ? db : da;
   }
   return out;
@@ -70,7 +72,6 @@ export function normAxes(op: string, axes: number | readonly number[] | undefine
 export function broadcastAxes(inShape: Shape, outShape: Shape): number[] {
   const off = outShape.length - inShape.length;
   const axes: number[] = [];
-  for (let i = 0; i < outShape.length; i++)
-    if (i < off || (inShape[i - off] === 1 && outShape[i] !== 1)) axes.push(i);
+  for (let i = 0; i < outShape.length; i++) if (i < off || (inShape[i - off] === 1 && outShape[i] !== 1)) axes.push(i);
   return axes;
 }

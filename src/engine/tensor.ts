@@ -13,7 +13,11 @@ import { HeapBlock } from './cpu/heap.js';
 export class Storage {
   refs = 1;
   /** The engine (device) that owns the memory: a tensor cannot outlive its device. */
-  constructor(readonly handle: GPUBuffer | HeapBlock, readonly bytes: number, readonly owner: Engine = engine()) {}
+  constructor(
+    readonly handle: GPUBuffer | HeapBlock,
+    readonly bytes: number,
+    readonly owner: Engine = engine(),
+  ) {}
   get buffer(): GPUBuffer {
     if (this.handle instanceof HeapBlock)
       throw new EngineError('this tensor lives on the CPU backend: a WebGPU kernel cannot bind it (the op has no CPU path?)');
@@ -95,8 +99,7 @@ export class Tensor {
    * cannot allocate it even after the pool gave back its idle buffers.
    */
   static empty(shape: Shape): Tensor {
-    for (const d of shape)
-      if (!Number.isInteger(d) || d < 0) throw new ShapeError(`empty: invalid shape ${fmt(shape)}`);
+    for (const d of shape) if (!Number.isInteger(d) || d < 0) throw new ShapeError(`empty: invalid shape ${fmt(shape)}`);
     const bytes = Math.max(4, numel(shape) * 4);
     const eng = engine();
     return new Tensor(new Storage(eng.kind === 'cpu' ? eng.allocate(bytes) : eng.allocate(bytes, shape), bytes, eng), shape);

@@ -139,65 +139,181 @@ export interface SrganConfig {
 const PAPER_D: DiscriminatorConfig = {
   channels: [64, 64, 128, 128, 256, 256, 512, 512],
   strides: [1, 2, 1, 2, 1, 2, 1, 2],
-  dense: 1024, head: 'dense', leakySlope: 0.2, bnMomentum: 0.1,
+  dense: 1024,
+  head: 'dense',
+  leakySlope: 0.2,
+  bnMomentum: 0.1,
 };
 
 export const presets: Record<PresetName, SrganConfig> = {
   medium: {
     preset: 'medium',
     generator: {
-      arch: 'resnet-bicubic', scale: 4, blocks: 8, channels: 48, activation: 'prelu', batchNorm: false, bnMomentum: 0.1,
-      upsample: 'pixelshuffle', upsampleChannels: 48, output: 'linear', outputRange: '[0,1]',
+      arch: 'resnet-bicubic',
+      scale: 4,
+      blocks: 8,
+      channels: 48,
+      activation: 'prelu',
+      batchNorm: false,
+      bnMomentum: 0.1,
+      upsample: 'pixelshuffle',
+      upsampleChannels: 48,
+      output: 'linear',
+      outputRange: '[0,1]',
     },
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
-    hrCrop: 96, batch: 16, phase1Steps: 8000, phase2Steps: 1500,
-    lr: 2e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
+    hrCrop: 96,
+    batch: 16,
+    phase1Steps: 8000,
+    phase2Steps: 1500,
+    lr: 2e-4,
+    beta1: 0.9,
+    beta2: 0.999,
+    lrDecayAt: [2 / 3],
+    lrDecay: 0.5,
+    content: 'mse',
+    vggLayer: 'relu5_4',
+    vggScale: 12.75,
+    contentWeight: 1,
+    advWeight: 1e-3,
+    ganLoss: 'bce',
+    dLrScale: 1,
+    featureMatchWeight: 0,
+    phasePatternWeight: 0,
+    flatRegionWeight: 0,
+    seed: 1,
+    emaDecay: 0,
   },
   paper: {
     preset: 'paper',
     generator: {
-      arch: 'srresnet', scale: 4, blocks: 16, channels: 64, activation: 'prelu', batchNorm: true, bnMomentum: 0.1,
-      upsample: 'pixelshuffle', upsampleChannels: 256, output: 'tanh', outputRange: '[-1,1]',
+      arch: 'srresnet',
+      scale: 4,
+      blocks: 16,
+      channels: 64,
+      activation: 'prelu',
+      batchNorm: true,
+      bnMomentum: 0.1,
+      upsample: 'pixelshuffle',
+      upsampleChannels: 256,
+      output: 'tanh',
+      outputRange: '[-1,1]',
     },
     discriminator: PAPER_D,
-    hrCrop: 96, batch: 16, phase1Steps: 1_000_000, phase2Steps: 200_000,
-    lr: 1e-4, beta1: 0.9, beta2: 0.999, lrDecayAt: [0.5], lrDecay: 0.1,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
+    hrCrop: 96,
+    batch: 16,
+    phase1Steps: 1_000_000,
+    phase2Steps: 200_000,
+    lr: 1e-4,
+    beta1: 0.9,
+    beta2: 0.999,
+    lrDecayAt: [0.5],
+    lrDecay: 0.1,
+    content: 'mse',
+    vggLayer: 'relu5_4',
+    vggScale: 12.75,
+    contentWeight: 1,
+    advWeight: 1e-3,
+    ganLoss: 'bce',
+    dLrScale: 1,
+    featureMatchWeight: 0,
+    phasePatternWeight: 0,
+    flatRegionWeight: 0,
+    seed: 1,
+    emaDecay: 0,
   },
   keras: {
     preset: 'keras',
     generator: {
-      arch: 'srresnet', scale: 4, blocks: 16, channels: 64, activation: 'relu', batchNorm: true, bnMomentum: 0.2,
-      upsample: 'nearest-conv', upsampleChannels: 256, output: 'tanh', outputRange: '[-1,1]',
+      arch: 'srresnet',
+      scale: 4,
+      blocks: 16,
+      channels: 64,
+      activation: 'relu',
+      batchNorm: true,
+      bnMomentum: 0.2,
+      upsample: 'nearest-conv',
+      upsampleChannels: 256,
+      output: 'tanh',
+      outputRange: '[-1,1]',
     },
     discriminator: { ...PAPER_D, head: 'patch', bnMomentum: 0.2 },
-    hrCrop: 256, batch: 1, phase1Steps: 0, phase2Steps: 30_000,
-    lr: 2e-4, beta1: 0.5, beta2: 0.999, lrDecayAt: [], lrDecay: 1,
-    content: 'vgg', vggLayer: 'relu3_3', vggScale: 1, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
+    hrCrop: 256,
+    batch: 1,
+    phase1Steps: 0,
+    phase2Steps: 30_000,
+    lr: 2e-4,
+    beta1: 0.5,
+    beta2: 0.999,
+    lrDecayAt: [],
+    lrDecay: 1,
+    content: 'vgg',
+    vggLayer: 'relu3_3',
+    vggScale: 1,
+    contentWeight: 1,
+    advWeight: 1e-3,
+    ganLoss: 'bce',
+    dLrScale: 1,
+    featureMatchWeight: 0,
+    phasePatternWeight: 0,
+    flatRegionWeight: 0,
+    seed: 1,
+    emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
     generator: {
-      arch: 'residual-bicubic', scale: 4, blocks: 6, channels: 32, activation: 'prelu', batchNorm: false, bnMomentum: 0.1,
-      upsample: 'pixelshuffle', upsampleChannels: 48, output: 'linear', outputRange: '[0,1]',
+      arch: 'residual-bicubic',
+      scale: 4,
+      blocks: 6,
+      channels: 32,
+      activation: 'prelu',
+      batchNorm: false,
+      bnMomentum: 0.1,
+      upsample: 'pixelshuffle',
+      upsampleChannels: 48,
+      output: 'linear',
+      outputRange: '[0,1]',
     },
     discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
-    hrCrop: 96, batch: 16, phase1Steps: 1500, phase2Steps: 300,
-    lr: 1e-3, beta1: 0.9, beta2: 0.999, lrDecayAt: [2 / 3], lrDecay: 0.5,
-    content: 'mse', vggLayer: 'relu5_4', vggScale: 12.75, contentWeight: 1, advWeight: 1e-3, ganLoss: 'bce', dLrScale: 1, featureMatchWeight: 0, phasePatternWeight: 0, flatRegionWeight: 0, seed: 1, emaDecay: 0,
+    hrCrop: 96,
+    batch: 16,
+    phase1Steps: 1500,
+    phase2Steps: 300,
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    lrDecayAt: [2 / 3],
+    lrDecay: 0.5,
+    content: 'mse',
+    vggLayer: 'relu5_4',
+    vggScale: 12.75,
+    contentWeight: 1,
+    advWeight: 1e-3,
+    ganLoss: 'bce',
+    dLrScale: 1,
+    featureMatchWeight: 0,
+    phasePatternWeight: 0,
+    flatRegionWeight: 0,
+    seed: 1,
+    emaDecay: 0,
   },
 };
 
 /** A deep copy of a preset with overrides applied (generator/discriminator merged field by field). */
-export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConfig, 'generator' | 'discriminator'>> & {
-  generator?: Partial<GeneratorConfig>; discriminator?: Partial<DiscriminatorConfig>;
-} = {}): SrganConfig {
+export function makeConfig(
+  preset: PresetName,
+  overrides: Partial<Omit<SrganConfig, 'generator' | 'discriminator'>> & {
+    generator?: Partial<GeneratorConfig>;
+    discriminator?: Partial<DiscriminatorConfig>;
+  } = {},
+): SrganConfig {
   const base = presets[preset];
   if (!base) throw new ConfigError(`unknown preset "${preset}" (expected ${Object.keys(presets).join(', ')})`);
   const { generator, discriminator, ...rest } = overrides;
   const cfg: SrganConfig = structuredClone({
-    ...base, ...rest,
+    ...base,
+    ...rest,
     generator: { ...base.generator, ...generator },
     discriminator: { ...base.discriminator, ...discriminator },
   });
@@ -206,7 +322,9 @@ export function makeConfig(preset: PresetName, overrides: Partial<Omit<SrganConf
 }
 
 export function validateConfig(cfg: SrganConfig): void {
-  const bad = (msg: string) => { throw new ConfigError(`config: ${msg}`); };
+  const bad = (msg: string) => {
+    throw new ConfigError(`config: ${msg}`);
+  };
   if (cfg.degrade !== undefined) parseDegradeSpec(cfg.degrade);
   // The discriminator halves the crop four times (strides 2), and the LR crop is hrCrop / scale.
   if (!Number.isInteger(cfg.hrCrop) || cfg.hrCrop % 16 !== 0 || cfg.hrCrop < 16)
@@ -226,12 +344,19 @@ export function validateConfig(cfg: SrganConfig): void {
 }
 
 /** Map a tensor-free value from the generator's output range to [0, 1] (for images and metrics). */
-export const toUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale: 0.5, shift: 0.5 } : { scale: 1, shift: 0 };
+export const toUnitRange = (range: PixelRange) => (range === '[-1,1]' ? { scale: 0.5, shift: 0.5 } : { scale: 1, shift: 0 });
 /** Map [0, 1] pixels into the given range: v·scale + shift. */
-export const fromUnitRange = (range: PixelRange) => range === '[-1,1]' ? { scale: 2, shift: -1 } : { scale: 1, shift: 0 };
+export const fromUnitRange = (range: PixelRange) => (range === '[-1,1]' ? { scale: 2, shift: -1 } : { scale: 1, shift: 0 });
 
 /** A config read from a checkpoint written before a field existed gets that field's original meaning. */
 export function withConfigDefaults(cfg: SrganConfig): SrganConfig {
-  return { ...cfg, ganLoss: cfg.ganLoss ?? 'bce', dLrScale: cfg.dLrScale ?? 1, featureMatchWeight: cfg.featureMatchWeight ?? 0,
-    phasePatternWeight: cfg.phasePatternWeight ?? 0, flatRegionWeight: cfg.flatRegionWeight ?? 0, emaDecay: cfg.emaDecay ?? 0 };
+  return {
+    ...cfg,
+    ganLoss: cfg.ganLoss ?? 'bce',
+    dLrScale: cfg.dLrScale ?? 1,
+    featureMatchWeight: cfg.featureMatchWeight ?? 0,
+    phasePatternWeight: cfg.phasePatternWeight ?? 0,
+    flatRegionWeight: cfg.flatRegionWeight ?? 0,
+    emaDecay: cfg.emaDecay ?? 0,
+  };
 }

@@ -17,10 +17,17 @@ export interface SrRunner {
 }
 
 /** Each HR image is downscaled ×scale by the training bicubic, upscaled by the model through tiles, and compared on Y. */
-export function evaluateModel(images: readonly HostImage[], model: SrRunner, onImage?: (done: number) => void, selfEnsemble = false,
-  lowRes?: LowResMaker): Promise<EvalReport> {
+export function evaluateModel(
+  images: readonly HostImage[],
+  model: SrRunner,
+  onImage?: (done: number) => void,
+  selfEnsemble = false,
+  lowRes?: LowResMaker,
+): Promise<EvalReport> {
   return evaluate(images, (lr) => upscaleImage((t) => model.run(t), lr, { scale: model.scale, selfEnsemble }), {
-    scale: model.scale, onImage: (_, i) => onImage?.(i + 1), lowRes,
+    scale: model.scale,
+    onImage: (_, i) => onImage?.(i + 1),
+    lowRes,
   });
 }
 

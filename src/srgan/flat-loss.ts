@@ -34,11 +34,13 @@ function lumaLaplacian(x: E.Tensor): E.Tensor {
  * lumaLaplacian's output (r = WINDOW >> 1). Large for flat pixels, small for busy ones.
  */
 export function flatWeights(hr: E.Tensor): E.Tensor {
-  return E.noGrad(() => E.tidy(() => {
-    const activity = E.conv2d(E.abs(lumaLaplacian(hr)), boxKernel(), null, { padding: 0 });
-    const m = E.addScalar(E.mean(activity, [2, 3], true), 1e-12);
-    return E.square(E.div(m, E.add(m, activity)));
-  }));
+  return E.noGrad(() =>
+    E.tidy(() => {
+      const activity = E.conv2d(E.abs(lumaLaplacian(hr)), boxKernel(), null, { padding: 0 });
+      const m = E.addScalar(E.mean(activity, [2, 3], true), 1e-12);
+      return E.square(E.div(m, E.add(m, activity)));
+    }),
+  );
 }
 
 /** mean(w · (∇²Y(SR) − ∇²Y(HR))²) over the window's interior; HR is data (no gradient). */
@@ -46,11 +48,16 @@ export function flatRegionLoss(sr: E.Tensor, hr: E.Tensor): E.Tensor {
   if (sr.shape.join() !== hr.shape.join()) throw new E.ShapeError(`flatRegionLoss: SR [${sr.shape}] and HR [${hr.shape}] differ`);
   const [n, c, h, w] = sr.shape;
   if (c !== 3) throw new E.ShapeError(`flatRegionLoss: expects RGB [N, 3, H, W], got [${sr.shape}]`);
-  const r = WINDOW >> 1, oh = h - 2 - 2 * r, ow = w - 2 - 2 * r;
+  const r = WINDOW >> 1,
+    oh = h - 2 - 2 * r,
+    ow = w - 2 - 2 * r;
   if (oh < 1 || ow < 1) throw new E.ShapeError(`flatRegionLoss: ${h}×${w} is smaller than the ${WINDOW}×${WINDOW} window`);
   return E.tidy(() => {
     const inner = (t: E.Tensor) => E.slice(t, [0, 0, r, r], [n, 1, oh, ow]);
-    const diff = E.sub(inner(lumaLaplacian(sr)), E.noGrad(() => inner(lumaLaplacian(hr))));
+    const diff = E.sub(
+      inner(lumaLaplacian(sr)),
+      E.noGrad(() => inner(lumaLaplacian(hr))),
+    );
     return E.mean(E.mul(flatWeights(hr), E.square(diff)));
   });
 }

@@ -11,12 +11,25 @@
 
 // Upscaling: one call, and the model resolver behind it.
 export {
-  createUpscaler, UpscalerError,
-  type Upscaler, type UpscalerOptions, type UpscaleCallOptions, type ImageDataLike, type UpscalerInput,
+  createUpscaler,
+  UpscalerError,
+  type Upscaler,
+  type UpscalerOptions,
+  type UpscaleCallOptions,
+  type ImageDataLike,
+  type UpscalerInput,
 } from './serve/upscaler.js';
 export {
-  chooseModel, resolveModel, fetchModelReader, generatorInferenceFromBytes, MODEL_NAMES,
-  type ModelReader, type ModelRequest, type ModelChoice, type ModelSource, type ResolvedModel,
+  chooseModel,
+  resolveModel,
+  fetchModelReader,
+  generatorInferenceFromBytes,
+  MODEL_NAMES,
+  type ModelReader,
+  type ModelRequest,
+  type ModelChoice,
+  type ModelSource,
+  type ResolvedModel,
 } from './serve/model-resolver.js';
 export { SHIPPED_MODELS, SHIPPED_NAMES, isShippedName, type ShippedModel, type ShippedName } from './shipped-models.js';
 export { upscaleImage, type UpscaleOptions } from './serve/upscale.js';
@@ -33,22 +46,45 @@ export { imageToTensor, tensorToImage } from './image/tensor.js';
 
 // Networks, recipes and generator files.
 export {
-  makeConfig, validateConfig, presets,
-  type SrganConfig, type GeneratorConfig, type DiscriminatorConfig, type PresetName, type GanLoss, type PixelRange,
+  makeConfig,
+  validateConfig,
+  presets,
+  type SrganConfig,
+  type GeneratorConfig,
+  type DiscriminatorConfig,
+  type PresetName,
+  type GanLoss,
+  type PixelRange,
 } from './config.js';
-export {
-  RECIPE_FORMAT, SHIPPED_RECIPES, configToRecipe, formatRecipe, parseRecipe, recipeToConfig, type Recipe,
-} from './recipe.js';
+export { RECIPE_FORMAT, SHIPPED_RECIPES, configToRecipe, formatRecipe, parseRecipe, recipeToConfig, type Recipe } from './recipe.js';
 export { Generator, generatorParamCount } from './models/generator.js';
 export { Discriminator } from './models/discriminator.js';
 export {
-  CheckpointError, generatorFromSafetensors, generatorToSafetensors, initGeneratorFrom, interpolateGenerators, type LoadedGenerator,
+  CheckpointError,
+  generatorFromSafetensors,
+  generatorToSafetensors,
+  initGeneratorFrom,
+  interpolateGenerators,
+  type LoadedGenerator,
 } from './store/checkpoint.js';
 
 // Metrics and evaluation (the paper's protocol: Y channel, border crop).
 export {
-  psnr, ssim, lumaY, compareImages, evaluate, modCrop, laplacianVariance, flatRegionSharpness, phasePattern,
-  type MetricSet, type EvalReport, type EvalImageResult, type Plane, type PhaseAmplitudes, type LowResMaker,
+  psnr,
+  ssim,
+  lumaY,
+  compareImages,
+  evaluate,
+  modCrop,
+  laplacianVariance,
+  flatRegionSharpness,
+  phasePattern,
+  type MetricSet,
+  type EvalReport,
+  type EvalImageResult,
+  type Plane,
+  type PhaseAmplitudes,
+  type LowResMaker,
 } from './metrics.js';
 export { evaluateModel, evaluateOnImages, type SrRunner } from './evaluate.js';
 

@@ -36,9 +36,11 @@ import { flatRegionLoss } from './flat-loss.js';
 
 /** The config fields the content loss reads (an SrganConfig has them all). */
 export type ContentLossConfig = Pick<SrganConfig, 'content' | 'vggScale'> & { generator: Pick<GeneratorConfig, 'outputRange'> };
-export type PerceptualLossConfig = ContentLossConfig & Pick<SrganConfig, 'contentWeight' | 'advWeight'> & {
-  ganLoss?: GanLoss; featureMatchWeight?: number;
-} & TextureTermWeights;
+export type PerceptualLossConfig = ContentLossConfig &
+  Pick<SrganConfig, 'contentWeight' | 'advWeight'> & {
+    ganLoss?: GanLoss;
+    featureMatchWeight?: number;
+  } & TextureTermWeights;
 
 /** Weights of the terms that keep the generator's texture honest (0 or absent: off). */
 export type TextureTermWeights = Partial<Pick<SrganConfig, 'phasePatternWeight' | 'flatRegionWeight'>>;
@@ -56,8 +58,7 @@ function unit(x: Tensor, cfg: ContentLossConfig): Tensor {
  * cfg.content 'vgg' needs the feature extractor; HR's features are computed without a graph.
  */
 export function contentLoss(sr: Tensor, hr: Tensor, cfg: ContentLossConfig, vgg?: Vgg19Features): Tensor {
-  if (!sameShape(sr, hr))
-    throw new E.ShapeError(`contentLoss: SR [${sr.shape.join(', ')}] and HR [${hr.shape.join(', ')}] must have the same shape`);
+  if (!sameShape(sr, hr)) throw new E.ShapeError(`contentLoss: SR [${sr.shape.join(', ')}] and HR [${hr.shape.join(', ')}] must have the same shape`);
   if (cfg.content === 'mse') return E.mseLoss(sr, hr);
   if (!vgg) throw new ConfigError('contentLoss: content "vgg" needs VGG19 weights (a Vgg19Features); use content "mse" without them');
   if (!(cfg.vggScale > 0)) throw new ConfigError(`contentLoss: vggScale must be > 0, got ${cfg.vggScale}`);
@@ -66,7 +67,6 @@ export function contentLoss(sr: Tensor, hr: Tensor, cfg: ContentLossConfig, vgg?
     return E.mulScalar(E.mseLoss(vgg.forward(unit(sr, cfg)), target), 1 / cfg.vggScale ** 2);
   });
 }
-
 
 /** BCE of logits against a constant label (1 real, 0 fake), averaged over every logit. */
 const bceAgainst = (logits: Tensor, label: 0 | 1) => E.bceWithLogits(logits, label ? E.ones(logits.shape) : E.zeros(logits.shape));
@@ -125,9 +125,12 @@ export function discriminatorLoss(realLogits: Tensor, fakeLogits: Tensor, kind: 
 export function featureMatchingLoss(fakeFeatures: readonly Tensor[], realFeatures: readonly Tensor[]): Tensor {
   if (!fakeFeatures.length || fakeFeatures.length !== realFeatures.length)
     throw new Error(`featureMatchingLoss: ${fakeFeatures.length} SR and ${realFeatures.length} HR feature maps (must be equal and non-zero)`);
-  return E.tidy(() => E.mulScalar(
-    fakeFeatures.map((f, i) => E.l1Loss(f, realFeatures[i].detach())).reduce((a, b) => E.add(a, b)),
-    1 / fakeFeatures.length));
+  return E.tidy(() =>
+    E.mulScalar(
+      fakeFeatures.map((f, i) => E.l1Loss(f, realFeatures[i].detach())).reduce((a, b) => E.add(a, b)),
+      1 / fakeFeatures.length,
+    ),
+  );
 }
 
 /** The texture terms, weighted and summed (undefined when both are off), and each unweighted and detached. */
@@ -183,7 +186,7 @@ export function perceptualLoss(sr: Tensor, hr: Tensor, d: DiscriminatorOutputs, 
     const parts: Omit<PerceptualLoss, 'total'> = { content: content.detach(), adversarial: adversarial.detach() };
     const fmWeight = cfg.featureMatchWeight ?? 0;
     if (fmWeight > 0) {
-      if (!d.fakeFeatures || !d.realFeatures) throw new Error('perceptualLoss: feature matching needs D\'s block outputs on SR and on HR');
+      if (!d.fakeFeatures || !d.realFeatures) throw new Error("perceptualLoss: feature matching needs D's block outputs on SR and on HR");
       const featureMatch = featureMatchingLoss(d.fakeFeatures, d.realFeatures);
       total = E.add(total, E.mulScalar(featureMatch, fmWeight));
       parts.featureMatch = featureMatch.detach();

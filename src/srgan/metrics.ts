@@ -28,7 +28,8 @@ export interface Plane {
 
 /** BT.601 luma in [0, 255] (16 + 65.481 R + 128.553 G + 24.966 B, RGB in [0, 1]); grey counts as R = G = B. */
 export function lumaY(img: HostImage): Plane {
-  const rgb = toRgbPlanes(img), n = img.width * img.height;
+  const rgb = toRgbPlanes(img),
+    n = img.width * img.height;
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = 16 + 65.481 * rgb[i] + 128.553 * rgb[n + i] + 24.966 * rgb[2 * n + i];
   return { data, width: img.width, height: img.height };
@@ -36,7 +37,8 @@ export function lumaY(img: HostImage): Plane {
 
 /** Drop `border` pixels on every side. */
 export function cropPlane(p: Plane, border: number): Plane {
-  const width = p.width - 2 * border, height = p.height - 2 * border;
+  const width = p.width - 2 * border,
+    height = p.height - 2 * border;
   if (width < 1 || height < 1) throw new ImageShapeError(`cannot crop ${border} px from every side of ${p.width}×${p.height}`);
   const data = new Float64Array(width * height);
   for (let y = 0; y < height; y++) data.set(p.data.subarray((y + border) * p.width + border, (y + border) * p.width + border + width), y * width);
@@ -66,7 +68,9 @@ const gaussian = (() => {
 
 /** Separable 11×11 Gaussian filter, 'valid' region only (no padding), as BasicSR crops it. */
 function gaussValid(p: Plane): Plane {
-  const r = GAUSS_RADIUS, ow = p.width - 2 * r, oh = p.height - 2 * r;
+  const r = GAUSS_RADIUS,
+    ow = p.width - 2 * r,
+    oh = p.height - 2 * r;
   const rows = new Float64Array(ow * p.height);
   for (let y = 0; y < p.height; y++)
     for (let x = 0; x < ow; x++) {
@@ -84,23 +88,31 @@ function gaussValid(p: Plane): Plane {
   return { data, width: ow, height: oh };
 }
 
-const mapPlanes = (a: Plane, b: Plane, f: (x: number, y: number) => number): Plane =>
-  ({ data: a.data.map((v, i) => f(v, b.data[i])), width: a.width, height: a.height });
+const mapPlanes = (a: Plane, b: Plane, f: (x: number, y: number) => number): Plane => ({
+  data: a.data.map((v, i) => f(v, b.data[i])),
+  width: a.width,
+  height: a.height,
+});
 
 /** Mean SSIM of two planes with values in [0, 255]; both must be at least 11×11. */
 export function ssim(a: Plane, b: Plane): number {
   sameSize(a, b, 'ssim');
   if (a.width < 2 * GAUSS_RADIUS + 1 || a.height < 2 * GAUSS_RADIUS + 1)
     throw new ImageShapeError(`ssim: ${a.width}×${a.height} is smaller than the 11×11 window`);
-  const C1 = (0.01 * 255) ** 2, C2 = (0.03 * 255) ** 2;
-  const mu1 = gaussValid(a), mu2 = gaussValid(b);
+  const C1 = (0.01 * 255) ** 2,
+    C2 = (0.03 * 255) ** 2;
+  const mu1 = gaussValid(a),
+    mu2 = gaussValid(b);
   const s11 = gaussValid(mapPlanes(a, a, (x, y) => x * y));
   const s22 = gaussValid(mapPlanes(b, b, (x, y) => x * y));
   const s12 = gaussValid(mapPlanes(a, b, (x, y) => x * y));
   let total = 0;
   for (let i = 0; i < mu1.data.length; i++) {
-    const m1 = mu1.data[i], m2 = mu2.data[i];
-    const v1 = s11.data[i] - m1 * m1, v2 = s22.data[i] - m2 * m2, cov = s12.data[i] - m1 * m2;
+    const m1 = mu1.data[i],
+      m2 = mu2.data[i];
+    const v1 = s11.data[i] - m1 * m1,
+      v2 = s22.data[i] - m2 * m2,
+      cov = s12.data[i] - m1 * m2;
     total += ((2 * m1 * m2 + C1) * (2 * cov + C2)) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
   }
   return total / mu1.data.length;
@@ -108,7 +120,8 @@ export function ssim(a: Plane, b: Plane): number {
 
 /** The 4-neighbour Laplacian at every interior pixel (0 on the one-pixel frame). */
 function laplacian(p: Plane): Float64Array {
-  const { width: w, height: h, data } = p, out = new Float64Array(w * h);
+  const { width: w, height: h, data } = p,
+    out = new Float64Array(w * h);
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
@@ -122,11 +135,15 @@ export function laplacianVariance(p: Plane): number {
   const { width: w, height: h } = p;
   if (w < 3 || h < 3) throw new ImageShapeError(`laplacianVariance: ${w}×${h} has no interior pixel`);
   const l = laplacian(p);
-  let n = 0, s = 0, s2 = 0;
+  let n = 0,
+    s = 0,
+    s2 = 0;
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const v = l[y * w + x];
-      n++; s += v; s2 += v * v;
+      n++;
+      s += v;
+      s2 += v * v;
     }
   const mean = s / n;
   return Math.max(0, s2 / n - mean * mean);
@@ -145,12 +162,17 @@ export function flatRegionSharpness(output: Plane, original: Plane): number {
   const { width: w, height: h } = original;
   if (output.width !== w || output.height !== h) throw new ImageShapeError(`flatRegionSharpness: ${output.width}×${output.height} vs ${w}×${h}`);
   if (w < FLAT_WINDOW + 2 || h < FLAT_WINDOW + 2) throw new ImageShapeError(`flatRegionSharpness: ${w}×${h} is smaller than the window`);
-  const lo = laplacian(output), lr = laplacian(original);
+  const lo = laplacian(output),
+    lr = laplacian(original);
   // Integral image of |Laplacian| of the original, for the window means.
   const integral = new Float64Array((w + 1) * (h + 1));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++)
-    integral[(y + 1) * (w + 1) + x + 1] = Math.abs(lr[y * w + x]) + integral[y * (w + 1) + x + 1] + integral[(y + 1) * (w + 1) + x] - integral[y * (w + 1) + x];
-  const r = FLAT_WINDOW >> 1, activity: number[] = [], index: number[] = [];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      integral[(y + 1) * (w + 1) + x + 1] =
+        Math.abs(lr[y * w + x]) + integral[y * (w + 1) + x + 1] + integral[(y + 1) * (w + 1) + x] - integral[y * (w + 1) + x];
+  const r = FLAT_WINDOW >> 1,
+    activity: number[] = [],
+    index: number[] = [];
   for (let y = 1 + r; y < h - 1 - r; y++)
     for (let x = 1 + r; x < w - 1 - r; x++) {
       const [x0, y0, x1, y1] = [x - r, y - r, x + r + 1, y + r + 1];
@@ -159,11 +181,21 @@ export function flatRegionSharpness(output: Plane, original: Plane): number {
     }
   const median = [...activity].sort((a, b) => a - b)[activity.length >> 1];
   const variance = (l: Float64Array) => {
-    let n = 0, s = 0, s2 = 0;
-    activity.forEach((a, k) => { if (a <= median) { const v = l[index[k]]; n++; s += v; s2 += v * v; } });
+    let n = 0,
+      s = 0,
+      s2 = 0;
+    activity.forEach((a, k) => {
+      if (a <= median) {
+        const v = l[index[k]];
+        n++;
+        s += v;
+        s2 += v * v;
+      }
+    });
     return Math.max(0, s2 / n - (s / n) ** 2);
   };
-  const vo = variance(lo), vr = variance(lr);
+  const vo = variance(lo),
+    vr = variance(lr);
   return vr === 0 ? (vo === 0 ? 1 : Infinity) : vo / vr;
 }
 
@@ -180,7 +212,9 @@ export function flatRegionSharpness(output: Plane, original: Plane): number {
  */
 export function phasePattern(p: Plane, period = 4, border = 0): { amplitude: number; means: Float64Array } {
   if (!Number.isInteger(period) || period < 2) throw new RangeError(`phasePattern: period must be an integer ≥ 2, got ${period}`);
-  const r = period >> 1, taps = boxTaps(period), { width: w, height: h, data } = p;
+  const r = period >> 1,
+    taps = boxTaps(period),
+    { width: w, height: h, data } = p;
   const [x0, y0, x1, y1] = [border + r, border + r, w - border - r, h - border - r];
   if (x1 - x0 < period || y1 - y0 < period) throw new ImageShapeError(`phasePattern: ${w}×${h} leaves less than one period inside the border`);
   const rows = new Float64Array(w * h); // the horizontal blur, where the vertical one will read it
@@ -190,7 +224,8 @@ export function phasePattern(p: Plane, period = 4, border = 0): { amplitude: num
       for (let k = -r; k <= r; k++) acc += taps[k + r] * data[y * w + x + k];
       rows[y * w + x] = acc;
     }
-  const sums = new Float64Array(period * period), counts = new Float64Array(period * period);
+  const sums = new Float64Array(period * period),
+    counts = new Float64Array(period * period);
   for (let y = y0; y < y1; y++)
     for (let x = x0; x < x1; x++) {
       let blur = 0;
@@ -207,7 +242,8 @@ export function phasePattern(p: Plane, period = 4, border = 0): { amplitude: num
 
 /** A box one period wide, centred: odd periods have whole taps, even ones half taps at both ends. */
 function boxTaps(period: number): Float64Array {
-  const r = period >> 1, taps = new Float64Array(2 * r + 1).fill(1 / period);
+  const r = period >> 1,
+    taps = new Float64Array(2 * r + 1).fill(1 / period);
   if (period % 2 === 0) taps[0] = taps[2 * r] = 1 / (2 * period);
   return taps;
 }
@@ -226,8 +262,10 @@ function flatOf(bicubic: HostImage, model: HostImage, hr: HostImage, border: num
 
 /** PSNR-Y, SSIM-Y and the sharpness ratio of `output` against `original`, with a `border`-pixel crop. */
 export function compareImages(output: HostImage, original: HostImage, border = 4): MetricSet {
-  const o = cropPlane(lumaY(output), border), r = cropPlane(lumaY(original), border);
-  const vo = laplacianVariance(o), vr = laplacianVariance(r);
+  const o = cropPlane(lumaY(output), border),
+    r = cropPlane(lumaY(original), border);
+  const vo = laplacianVariance(o),
+    vr = laplacianVariance(r);
   return { psnr_y: psnr(o, r), ssim_y: ssim(o, r), sharpness: vr === 0 ? (vo === 0 ? 1 : Infinity) : vo / vr };
 }
 
@@ -250,7 +288,11 @@ export interface EvalImageResult {
   phasePattern: PhaseAmplitudes;
 }
 
-export interface PhaseAmplitudes { bicubic: number; model: number; original: number }
+export interface PhaseAmplitudes {
+  bicubic: number;
+  model: number;
+  original: number;
+}
 
 export interface EvalReport {
   images: number;
@@ -266,10 +308,12 @@ export interface EvalReport {
 
 /** Crop the bottom/right so both sides are multiples of `scale` (as BasicSR's mod crop does). */
 export function modCrop(img: HostImage, scale: number): HostImage {
-  const width = img.width - (img.width % scale), height = img.height - (img.height % scale);
+  const width = img.width - (img.width % scale),
+    height = img.height - (img.height % scale);
   if (width === img.width && height === img.height) return img;
   if (!width || !height) throw new ImageShapeError(`${img.name ?? 'image'} (${img.width}×${img.height}) is smaller than the scale ${scale}`);
-  const ch = img.channels, data = new Float32Array(width * height * ch);
+  const ch = img.channels,
+    data = new Float32Array(width * height * ch);
   for (let y = 0; y < height; y++) data.set(img.data.subarray(y * img.width * ch, (y * img.width + width) * ch), y * width * ch);
   return { ...img, width, height, data };
 }
@@ -295,8 +339,11 @@ export type LowResMaker = (hr: HostImage, index: number) => HostImage | Promise<
  * (which returns [0, 1] pixels), round both to 8 bits (as saved outputs are), and measure them
  * against the HR. Alpha is ignored; grey images are measured as grey.
  */
-export async function evaluate(images: readonly HostImage[], upscale: (lr: HostImage) => Promise<HostImage>,
-  opts: { scale?: number; onImage?: (result: EvalImageResult, index: number) => void; lowRes?: LowResMaker } = {}): Promise<EvalReport> {
+export async function evaluate(
+  images: readonly HostImage[],
+  upscale: (lr: HostImage) => Promise<HostImage>,
+  opts: { scale?: number; onImage?: (result: EvalImageResult, index: number) => void; lowRes?: LowResMaker } = {},
+): Promise<EvalReport> {
   const scale = opts.scale ?? 4;
   if (!images.length) throw new ImageShapeError('evaluate: no images');
   const perImage: EvalImageResult[] = [];
@@ -306,11 +353,16 @@ export async function evaluate(images: readonly HostImage[], upscale: (lr: HostI
     const bicubic = quantize8(await onGpu(lr, (x) => bicubicUpscale(x, scale)));
     const sr = await upscale(lr);
     if (sr.width !== hr.width || sr.height !== hr.height)
-      throw new ImageShapeError(`evaluate: the model gave ${sr.width}×${sr.height} for an LR of ${lr.width}×${lr.height} (expected ${hr.width}×${hr.height})`);
+      throw new ImageShapeError(
+        `evaluate: the model gave ${sr.width}×${sr.height} for an LR of ${lr.width}×${lr.height} (expected ${hr.width}×${hr.height})`,
+      );
     const model = quantize8({ ...sr, data: clampUnit(Float32Array.from(sr.data)) });
     const result = {
-      name: original.name ?? `image ${i}`, width: hr.width, height: hr.height,
-      bicubic: compareImages(bicubic, hr, scale), model: compareImages(model, hr, scale),
+      name: original.name ?? `image ${i}`,
+      width: hr.width,
+      height: hr.height,
+      bicubic: compareImages(bicubic, hr, scale),
+      model: compareImages(model, hr, scale),
       flatSharpness: flatOf(bicubic, model, hr, scale),
       phasePattern: phaseOf(bicubic, model, hr, scale),
     };
@@ -318,8 +370,11 @@ export async function evaluate(images: readonly HostImage[], upscale: (lr: HostI
     opts.onImage?.(result, i);
   }
   return {
-    images: perImage.length, scale, perImage,
-    bicubic: meanMetrics(perImage.map((r) => r.bicubic)), model: meanMetrics(perImage.map((r) => r.model)),
+    images: perImage.length,
+    scale,
+    perImage,
+    bicubic: meanMetrics(perImage.map((r) => r.bicubic)),
+    model: meanMetrics(perImage.map((r) => r.model)),
     flatSharpness: {
       bicubic: perImage.reduce((p, r) => p + r.flatSharpness.bicubic, 0) / perImage.length,
       model: perImage.reduce((p, r) => p + r.flatSharpness.model, 0) / perImage.length,

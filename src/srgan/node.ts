@@ -7,8 +7,6 @@ import '../engine/node.js';
 import './serve/model-reader-node.js';
 
 export * from './index.js';
-export {
-  decodeImage, readImage, readImageInfo, encodePng, writePng, listImageFiles, IMAGE_EXTENSIONS, type ImageInfo,
-} from './image/node.js';
+export { decodeImage, readImage, readImageInfo, encodePng, writePng, listImageFiles, IMAGE_EXTENSIONS, type ImageInfo } from './image/node.js';
 export { readImageFolder, openImageFolder } from './data/folder-node.js';
 export { loadPretrainedNode } from './pretrained/node.js';

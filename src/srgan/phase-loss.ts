@@ -11,8 +11,12 @@ import * as E from '../engine/index.js';
 
 /** The separable box blur one period wide as a 1→1 conv weight (ends at half weight for even periods). */
 function boxKernel(period: number): E.Tensor {
-  const r = period >> 1, taps = Array.from({ length: 2 * r + 1 }, (_, i) => (period % 2 === 0 && (i === 0 || i === 2 * r) ? 0.5 : 1) / period);
-  return E.tensor(taps.flatMap((a) => taps.map((b) => a * b)), [1, 1, 2 * r + 1, 2 * r + 1]);
+  const r = period >> 1,
+    taps = Array.from({ length: 2 * r + 1 }, (_, i) => (period % 2 === 0 && (i === 0 || i === 2 * r) ? 0.5 : 1) / period);
+  return E.tensor(
+    taps.flatMap((a) => taps.map((b) => a * b)),
+    [1, 1, 2 * r + 1, 2 * r + 1],
+  );
 }
 
 /**
@@ -22,8 +26,10 @@ function boxKernel(period: number): E.Tensor {
  * are left out.
  */
 export function phaseMeans(x: E.Tensor, period = 4): E.Tensor {
-  const [n, c, h, w] = x.shape, r = period >> 1;
-  const oh = Math.floor((h - 2 * r) / period) * period, ow = Math.floor((w - 2 * r) / period) * period;
+  const [n, c, h, w] = x.shape,
+    r = period >> 1;
+  const oh = Math.floor((h - 2 * r) / period) * period,
+    ow = Math.floor((w - 2 * r) / period) * period;
   if (oh < period || ow < period) throw new E.ShapeError(`phaseMeans: ${h}×${w} is too small for period ${period}`);
   return E.tidy(() => {
     const flat = E.reshape(x, [n * c, 1, h, w]);
@@ -36,5 +42,14 @@ export function phaseMeans(x: E.Tensor, period = 4): E.Tensor {
 /** Mean squared difference of SR's and HR's phase means (HR is data: no gradient flows to it). */
 export function phasePatternLoss(sr: E.Tensor, hr: E.Tensor, period = 4): E.Tensor {
   if (sr.shape.join() !== hr.shape.join()) throw new E.ShapeError(`phasePatternLoss: SR [${sr.shape}] and HR [${hr.shape}] differ`);
-  return E.tidy(() => E.mean(E.square(E.sub(phaseMeans(sr, period), E.noGrad(() => phaseMeans(hr, period))))));
+  return E.tidy(() =>
+    E.mean(
+      E.square(
+        E.sub(
+          phaseMeans(sr, period),
+          E.noGrad(() => phaseMeans(hr, period)),
+        ),
+      ),
+    ),
+  );
 }

@@ -37,8 +37,14 @@ export interface Recipe {
   pretrained?: { generator?: string; discriminator?: string };
   data?: { crop?: number; batch?: number; degrade?: string; seed?: number };
   schedule?: {
-    phase1Steps?: number; phase2Steps?: number; lr?: number; beta1?: number; beta2?: number;
-    lrDecayAt?: number[]; lrDecay?: number; ema?: number;
+    phase1Steps?: number;
+    phase2Steps?: number;
+    lr?: number;
+    beta1?: number;
+    beta2?: number;
+    lrDecayAt?: number[];
+    lrDecay?: number;
+    ema?: number;
   };
   losses?: {
     content?: { type?: 'mse' | 'vgg'; weight?: number; vggLayer?: string; vggScale?: number };
@@ -61,15 +67,32 @@ const nums: Leaf = { test: (v) => Array.isArray(v) && v.every((x) => num.test(x)
 const oneOf = (...values: string[]): Leaf => ({ test: (v) => values.includes(v as string), expected: values.map((x) => `"${x}"`).join(' or ') });
 
 const SCHEMA: Schema = {
-  format: oneOf(RECIPE_FORMAT), name: str, description: str, preset: oneOf(...Object.keys(presets)),
+  format: oneOf(RECIPE_FORMAT),
+  name: str,
+  description: str,
+  preset: oneOf(...Object.keys(presets)),
   generator: {
-    arch: oneOf('srresnet', 'residual-bicubic', 'resnet-bicubic'), scale: int, blocks: int, channels: int, activation: oneOf('prelu', 'relu'),
-    batchNorm: bool, bnMomentum: num, upsample: oneOf('pixelshuffle', 'nearest-conv'), upsampleChannels: int,
-    output: oneOf('tanh', 'linear'), outputRange: oneOf('[0,1]', '[-1,1]'),
+    arch: oneOf('srresnet', 'residual-bicubic', 'resnet-bicubic'),
+    scale: int,
+    blocks: int,
+    channels: int,
+    activation: oneOf('prelu', 'relu'),
+    batchNorm: bool,
+    bnMomentum: num,
+    upsample: oneOf('pixelshuffle', 'nearest-conv'),
+    upsampleChannels: int,
+    output: oneOf('tanh', 'linear'),
+    outputRange: oneOf('[0,1]', '[-1,1]'),
   },
   discriminator: {
-    channels: nums, strides: nums, dense: int, head: oneOf('dense', 'patch'), leakySlope: num, bnMomentum: num,
-    batchNorm: bool, downsample: oneOf('stride', 'blur'),
+    channels: nums,
+    strides: nums,
+    dense: int,
+    head: oneOf('dense', 'patch'),
+    leakySlope: num,
+    bnMomentum: num,
+    batchNorm: bool,
+    downsample: oneOf('stride', 'blur'),
   },
   pretrained: { generator: str, discriminator: str },
   data: { crop: int, batch: int, degrade: str, seed: int },
@@ -77,7 +100,9 @@ const SCHEMA: Schema = {
   losses: {
     content: { type: oneOf('mse', 'vgg'), weight: num, vggLayer: str, vggScale: num },
     adversarial: { type: oneOf('bce', 'ragan', 'hinge'), weight: num, dLrScale: num },
-    featureMatching: { weight: num }, phasePattern: { weight: num }, flatRegion: { weight: num },
+    featureMatching: { weight: num },
+    phasePattern: { weight: num },
+    flatRegion: { weight: num },
   },
 };
 
@@ -85,7 +110,8 @@ function check(value: unknown, schema: Schema, path: string, source: string): vo
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigError(`${source}: ${path || 'the recipe'} must be an object`);
   for (const [key, v] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key, rule = schema[key];
+    const at = path ? `${path}.${key}` : key,
+      rule = schema[key];
     if (!rule) throw new ConfigError(`${source}: unknown key "${at}" (expected one of ${Object.keys(schema).join(', ')})`);
     if (isLeaf(rule)) {
       if (!rule.test(v)) throw new ConfigError(`${source}: "${at}" must be ${rule.expected}, got ${JSON.stringify(v)}`);
@@ -119,15 +145,31 @@ export function recipeToConfig(recipe: Recipe, source = 'recipe'): SrganConfig {
   try {
     return makeConfig(recipe.preset, {
       ...defined({
-        hrCrop: data.crop, batch: data.batch, degrade: data.degrade, seed: data.seed,
-        phase1Steps: schedule.phase1Steps, phase2Steps: schedule.phase2Steps, lr: schedule.lr, beta1: schedule.beta1, beta2: schedule.beta2,
-        lrDecayAt: schedule.lrDecayAt, lrDecay: schedule.lrDecay, emaDecay: schedule.ema,
-        content: content.type, contentWeight: content.weight, vggLayer: content.vggLayer, vggScale: content.vggScale,
-        ganLoss: adversarial.type, advWeight: adversarial.weight, dLrScale: adversarial.dLrScale,
-        featureMatchWeight: losses.featureMatching?.weight, phasePatternWeight: losses.phasePattern?.weight,
+        hrCrop: data.crop,
+        batch: data.batch,
+        degrade: data.degrade,
+        seed: data.seed,
+        phase1Steps: schedule.phase1Steps,
+        phase2Steps: schedule.phase2Steps,
+        lr: schedule.lr,
+        beta1: schedule.beta1,
+        beta2: schedule.beta2,
+        lrDecayAt: schedule.lrDecayAt,
+        lrDecay: schedule.lrDecay,
+        emaDecay: schedule.ema,
+        content: content.type,
+        contentWeight: content.weight,
+        vggLayer: content.vggLayer,
+        vggScale: content.vggScale,
+        ganLoss: adversarial.type,
+        advWeight: adversarial.weight,
+        dLrScale: adversarial.dLrScale,
+        featureMatchWeight: losses.featureMatching?.weight,
+        phasePatternWeight: losses.phasePattern?.weight,
         flatRegionWeight: losses.flatRegion?.weight,
       }),
-      generator: recipe.generator, discriminator: recipe.discriminator,
+      generator: recipe.generator,
+      discriminator: recipe.discriminator,
     });
   } catch (e) {
     // makeConfig's rules (a ConfigError, or a degradation spec's own error), named by the recipe.
@@ -138,24 +180,37 @@ export function recipeToConfig(recipe: Recipe, source = 'recipe'): SrganConfig {
 /** A complete recipe (every field written out) for a config: what the app saves and a run can be repeated from. */
 export function configToRecipe(cfg: SrganConfig, extra: Pick<Recipe, 'name' | 'description' | 'pretrained'> = {}): Recipe {
   return {
-    format: RECIPE_FORMAT, ...defined(extra), preset: cfg.preset,
-    generator: { ...cfg.generator }, discriminator: { ...cfg.discriminator, channels: [...cfg.discriminator.channels], strides: [...cfg.discriminator.strides] },
+    format: RECIPE_FORMAT,
+    ...defined(extra),
+    preset: cfg.preset,
+    generator: { ...cfg.generator },
+    discriminator: { ...cfg.discriminator, channels: [...cfg.discriminator.channels], strides: [...cfg.discriminator.strides] },
     data: defined({ crop: cfg.hrCrop, batch: cfg.batch, degrade: cfg.degrade, seed: cfg.seed }),
     schedule: {
-      phase1Steps: cfg.phase1Steps, phase2Steps: cfg.phase2Steps, lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2,
-      lrDecayAt: [...cfg.lrDecayAt], lrDecay: cfg.lrDecay, ema: cfg.emaDecay,
+      phase1Steps: cfg.phase1Steps,
+      phase2Steps: cfg.phase2Steps,
+      lr: cfg.lr,
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      lrDecayAt: [...cfg.lrDecayAt],
+      lrDecay: cfg.lrDecay,
+      ema: cfg.emaDecay,
     },
     losses: {
       content: { type: cfg.content, weight: cfg.contentWeight, vggLayer: cfg.vggLayer, vggScale: cfg.vggScale },
       adversarial: { type: cfg.ganLoss, weight: cfg.advWeight, dLrScale: cfg.dLrScale },
-      featureMatching: { weight: cfg.featureMatchWeight }, phasePattern: { weight: cfg.phasePatternWeight }, flatRegion: { weight: cfg.flatRegionWeight },
+      featureMatching: { weight: cfg.featureMatchWeight },
+      phasePattern: { weight: cfg.phasePatternWeight },
+      flatRegion: { weight: cfg.flatRegionWeight },
     },
   };
 }
 
 /** The recipe as the JSON text of a recipe file (arrays of numbers on one line, as a person writes them). */
 export function formatRecipe(recipe: Recipe): string {
-  return JSON.stringify(recipe, null, 2).replace(/\[\s+([-\d.e,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.trim().split(/,\s*/).join(', ')}]`) + '\n';
+  return (
+    JSON.stringify(recipe, null, 2).replace(/\[\s+([-\d.e,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.trim().split(/,\s*/).join(', ')}]`) + '\n'
+  );
 }
 
 /**

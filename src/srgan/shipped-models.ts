@@ -22,17 +22,20 @@ export interface ShippedModel {
 
 export const SHIPPED_MODELS: readonly ShippedModel[] = [
   {
-    name: 'default', path: 'models/default/generator.safetensors',
+    name: 'default',
+    path: 'models/default/generator.safetensors',
     url: () => new URL('../../models/default/generator.safetensors', import.meta.url),
     description: 'PSNR-oriented (pixel loss): faithful, a little soft',
   },
   {
-    name: 'srgan', path: 'models/srgan/generator.safetensors',
+    name: 'srgan',
+    path: 'models/srgan/generator.safetensors',
     url: () => new URL('../../models/srgan/generator.safetensors', import.meta.url),
     description: 'GAN-trained (SRGAN): sharper texture',
   },
   {
-    name: 'photo', path: 'models/photo/generator.safetensors',
+    name: 'photo',
+    path: 'models/photo/generator.safetensors',
     url: () => new URL('../../models/photo/generator.safetensors', import.meta.url),
     description: 'for phone and web JPEGs: trained on noisy, compressed inputs; removes noise and blocks rather than sharpening them',
   },

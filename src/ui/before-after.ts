@@ -11,20 +11,80 @@ import { shared } from './styles.js';
 
 export class BeforeAfter extends LitElement {
   static override properties = { beforeSrc: {}, afterSrc: {}, beforeLabel: {}, afterLabel: {}, position: { type: Number } };
-  static override styles = [shared, css`
-    :host { width: 100%; height: 100%; }
-    .stack { position: relative; width: 100%; height: 100%; line-height: 0; }
-    .stack img { display: block; width: 100%; height: 100%; max-width: none; image-rendering: inherit; }
-    .after { position: absolute; inset: 0; }
-    .divider { position: absolute; top: 0; bottom: 0; width: 24px; margin-left: -12px; cursor: ew-resize; touch-action: none; }
-    .divider::before { content: ''; position: absolute; top: 0; bottom: 0; left: 11px; width: 2px; background: #e8a317; }
-    .knob { position: absolute; left: 2px; top: calc(50% - 10px); width: 16px; height: 16px; border-radius: 50%;
-      background: #e8a317; border: 2px solid #fff; box-shadow: 0 0 2px #000a; }
-    /* The focus ring goes on the knob: on the 24-px hit area it would look like two more dividers. */
-    .divider:focus-visible { outline: none; }
-    .divider:focus-visible .knob { outline: 3px solid #0b57d0; outline-offset: 1px; }
-    .tag { position: absolute; top: 0.4rem; background: #000b; color: #fff; font-size: 0.8rem; line-height: 1.2; padding: 0.15rem 0.4rem; border-radius: 4px; pointer-events: none; }
-  `];
+  static override styles = [
+    shared,
+    css`
+      :host {
+        width: 100%;
+        height: 100%;
+      }
+      .stack {
+        position: relative;
+        width: 100%;
+        height: 100%;
+        line-height: 0;
+      }
+      .stack img {
+        display: block;
+        width: 100%;
+        height: 100%;
+        max-width: none;
+        image-rendering: inherit;
+      }
+      .after {
+        position: absolute;
+        inset: 0;
+      }
+      .divider {
+        position: absolute;
+        top: 0;
+        bottom: 0;
+        width: 24px;
+        margin-left: -12px;
+        cursor: ew-resize;
+        touch-action: none;
+      }
+      .divider::before {
+        content: '';
+        position: absolute;
+        top: 0;
+        bottom: 0;
+        left: 11px;
+        width: 2px;
+        background: #e8a317;
+      }
+      .knob {
+        position: absolute;
+        left: 2px;
+        top: calc(50% - 10px);
+        width: 16px;
+        height: 16px;
+        border-radius: 50%;
+        background: #e8a317;
+        border: 2px solid #fff;
+        box-shadow: 0 0 2px #000a;
+      }
+      /* The focus ring goes on the knob: on the 24-px hit area it would look like two more dividers. */
+      .divider:focus-visible {
+        outline: none;
+      }
+      .divider:focus-visible .knob {
+        outline: 3px solid #0b57d0;
+        outline-offset: 1px;
+      }
+      .tag {
+        position: absolute;
+        top: 0.4rem;
+        background: #000b;
+        color: #fff;
+        font-size: 0.8rem;
+        line-height: 1.2;
+        padding: 0.15rem 0.4rem;
+        border-radius: 4px;
+        pointer-events: none;
+      }
+    `,
+  ];
   beforeSrc = '';
   afterSrc = '';
   beforeLabel = 'before';
@@ -58,17 +118,35 @@ export class BeforeAfter extends LitElement {
   }
 
   override render() {
-    return html`
-      <div class="stack">
-        <img src=${this.beforeSrc} alt=${this.beforeLabel} draggable="false" />
-        <img class="after" src=${this.afterSrc} alt=${this.afterLabel} draggable="false" style="clip-path: inset(0 ${100 - this.position}% 0 0)" />
-        <span class="tag" style="left: 0.4rem">${this.afterLabel}</span>
-        <span class="tag" style="right: 0.4rem">${this.beforeLabel}</span>
-        <div class="divider" id="divider" style="left: ${this.position}%" role="slider" tabindex="0" aria-label="Compare: ${this.afterLabel} left, ${this.beforeLabel} right"
-          aria-valuemin="0" aria-valuemax="100" aria-valuenow=${this.position} aria-valuetext="${this.position}% ${this.afterLabel}"
-          @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${() => { this.dragging = false; }}
-          @pointercancel=${() => { this.dragging = false; }} @keydown=${this.onKey}><span class="knob"></span></div>
-      </div>`;
+    return html` <div class="stack">
+      <img src=${this.beforeSrc} alt=${this.beforeLabel} draggable="false" />
+      <img class="after" src=${this.afterSrc} alt=${this.afterLabel} draggable="false" style="clip-path: inset(0 ${100 - this.position}% 0 0)" />
+      <span class="tag" style="left: 0.4rem">${this.afterLabel}</span>
+      <span class="tag" style="right: 0.4rem">${this.beforeLabel}</span>
+      <div
+        class="divider"
+        id="divider"
+        style="left: ${this.position}%"
+        role="slider"
+        tabindex="0"
+        aria-label="Compare: ${this.afterLabel} left, ${this.beforeLabel} right"
+        aria-valuemin="0"
+        aria-valuemax="100"
+        aria-valuenow=${this.position}
+        aria-valuetext="${this.position}% ${this.afterLabel}"
+        @pointerdown=${this.onDown}
+        @pointermove=${this.onMove}
+        @pointerup=${() => {
+          this.dragging = false;
+        }}
+        @pointercancel=${() => {
+          this.dragging = false;
+        }}
+        @keydown=${this.onKey}
+      >
+        <span class="knob"></span>
+      </div>
+    </div>`;
   }
 }
 

@@ -26,16 +26,23 @@ export class CheckpointFiles extends LitElement {
     const by = (n: string) => files.find((f) => f.name === n || f.name.endsWith(`/${n}`));
     try {
       const g = by('generator.safetensors') ?? files.find((f) => f.name.endsWith('.safetensors') && f.name !== AVERAGE_FILE);
-      if (!g) throw new Error('choose a generator .safetensors file (and, to resume, discriminator.safetensors, optimizer.safetensors and state.json)');
+      if (!g)
+        throw new Error('choose a generator .safetensors file (and, to resume, discriminator.safetensors, optimizer.safetensors and state.json)');
       const [d, o, st, avg] = [by('discriminator.safetensors'), by('optimizer.safetensors'), by('state.json'), by(AVERAGE_FILE)];
       let up: Uploaded;
       if (d && o && st) {
         const state = JSON.parse(await st.text()) as TrainerState;
         // Without the average file a run that keeps one starts it over from the generator's weights.
-        up = { kind: 'snapshot', snapshot: {
-          generator: await bytesOf(g), discriminator: await bytesOf(d), optimizer: await bytesOf(o), state,
-          ...(avg ? { generatorAverage: await bytesOf(avg) } : {}),
-        } };
+        up = {
+          kind: 'snapshot',
+          snapshot: {
+            generator: await bytesOf(g),
+            discriminator: await bytesOf(d),
+            optimizer: await bytesOf(o),
+            state,
+            ...(avg ? { generatorAverage: await bytesOf(avg) } : {}),
+          },
+        };
       } else {
         const bytes = await bytesOf(g);
         generatorFromSafetensors(bytes, g.name).generator.dispose(); // validate now, on the page's device
@@ -49,11 +56,17 @@ export class CheckpointFiles extends LitElement {
   }
 
   override render() {
-    return html`
-      <div class="row">
-        <label class="button">Upload checkpoint files…
-          <input id="upload-checkpoint" class="visually-hidden" type="file" multiple accept=".safetensors,.json"
-            @change=${(e: Event) => this.upload([...((e.target as HTMLInputElement).files ?? [])])} /></label>
+    return html` <div class="row">
+        <label class="button"
+          >Upload checkpoint files…
+          <input
+            id="upload-checkpoint"
+            class="visually-hidden"
+            type="file"
+            multiple
+            accept=".safetensors,.json"
+            @change=${(e: Event) => this.upload([...((e.target as HTMLInputElement).files ?? [])])}
+        /></label>
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}`;
   }

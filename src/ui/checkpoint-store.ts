@@ -73,11 +73,22 @@ export async function showRun(id: string): Promise<void> {
   const generator = await files.store.read('generator.safetensors');
   if (generator) store.update({ trainedGenerator: { bytes: generator, step: meta.step, label: meta.name } });
   store.updateTrain({
-    runId: id, runName: meta.name, status: 'idle', step: meta.step, total: meta.total, logs, grids,
+    runId: id,
+    runName: meta.name,
+    status: 'idle',
+    step: meta.step,
+    total: meta.total,
+    logs,
+    grids,
     metrics: csv ? parseMetricsCsv(new TextDecoder().decode(csv)) : [],
     contactSheet: sheet ? URL.createObjectURL(blob(sheet, 'image/png')) : undefined,
-    summary: text(await files.store.read('summary.md')), savedStep: meta.step, stepsPerSec: 0, etaSec: 0,
-    message: `Saved run "${meta.name}", step ${meta.step} of ${meta.total}`, skipped: [], dataUsed: undefined,
+    summary: text(await files.store.read('summary.md')),
+    savedStep: meta.step,
+    stepsPerSec: 0,
+    etaSec: 0,
+    message: `Saved run "${meta.name}", step ${meta.step} of ${meta.total}`,
+    skipped: [],
+    dataUsed: undefined,
   });
 }
 
@@ -95,8 +106,22 @@ export function deleteSavedRun(id: string): Promise<void> {
     await deleteRun(id);
     if (t.runId === id) {
       for (const g of t.grids) URL.revokeObjectURL(g.url);
-      store.updateTrain({ runId: undefined, runName: undefined, status: 'idle', step: 0, total: 0, logs: [], grids: [], metrics: [], contactSheet: undefined,
-        summary: undefined, savedStep: undefined, stepsPerSec: 0, etaSec: 0, message: '' });
+      store.updateTrain({
+        runId: undefined,
+        runName: undefined,
+        status: 'idle',
+        step: 0,
+        total: 0,
+        logs: [],
+        grids: [],
+        metrics: [],
+        contactSheet: undefined,
+        summary: undefined,
+        savedStep: undefined,
+        stepsPerSec: 0,
+        etaSec: 0,
+        message: '',
+      });
     }
   });
 }
@@ -144,8 +169,11 @@ export function useInUpscale(id: string): Promise<void> {
 export async function importSnapshot(s: TrainerSnapshot, name: string): Promise<RunMeta> {
   const cfg = s.state.config;
   const meta = await createRun({ name, preset: cfg.preset, total: totalSteps(cfg), data: 'bundled' });
-  await new BrowserRunStore(meta.id).commit([...checkpointFiles(s), ['loss.csv', new TextEncoder().encode(logCsv([]))]], [],
-    { step: s.state.step, total: totalSteps(cfg), preset: cfg.preset });
+  await new BrowserRunStore(meta.id).commit([...checkpointFiles(s), ['loss.csv', new TextEncoder().encode(logCsv([]))]], [], {
+    step: s.state.step,
+    total: totalSteps(cfg),
+    preset: cfg.preset,
+  });
   await refreshRuns();
   return meta;
 }

@@ -16,11 +16,29 @@ const MAX_THUMBS = 48;
 
 export class DataPicker extends LitElement {
   static override properties = { kind: { state: true }, files: { state: true }, skipped: { state: true } };
-  static override styles = [shared, css`
-    .thumbs { display: grid; grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); gap: 4px; margin: 0.5rem 0; }
-    .thumbs img { width: 100%; aspect-ratio: 1; object-fit: cover; border-radius: 4px; image-rendering: auto; }
-    fieldset { border: none; padding: 0; margin: 0 0 0.5rem; }
-  `];
+  static override styles = [
+    shared,
+    css`
+      .thumbs {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(64px, 1fr));
+        gap: 4px;
+        margin: 0.5rem 0;
+      }
+      .thumbs img {
+        width: 100%;
+        aspect-ratio: 1;
+        object-fit: cover;
+        border-radius: 4px;
+        image-rendering: auto;
+      }
+      fieldset {
+        border: none;
+        padding: 0;
+        margin: 0 0 0.5rem;
+      }
+    `,
+  ];
   private store = new StoreController(this);
   kind: DataChoice['kind'] = 'bundled';
   files: { file: File; url: string }[] = [];
@@ -55,21 +73,63 @@ export class DataPicker extends LitElement {
     return html`
       <fieldset>
         <legend class="visually-hidden">Training images</legend>
-        <label><input type="radio" name="data" value="bundled" .checked=${this.kind === 'bundled'} @change=${() => { this.kind = 'bundled'; }} />
-          Bundled faces and photos (${bundledTraining.length} images)</label>
-        <label><input type="radio" name="data" value="files" id="data-files" .checked=${this.kind === 'files'} @change=${() => { this.kind = 'files'; }} />
-          My images</label>
+        <label
+          ><input
+            type="radio"
+            name="data"
+            value="bundled"
+            .checked=${this.kind === 'bundled'}
+            @change=${() => {
+              this.kind = 'bundled';
+            }}
+          />
+          Bundled faces and photos (${bundledTraining.length} images)</label
+        >
+        <label
+          ><input
+            type="radio"
+            name="data"
+            value="files"
+            id="data-files"
+            .checked=${this.kind === 'files'}
+            @change=${() => {
+              this.kind = 'files';
+            }}
+          />
+          My images</label
+        >
       </fieldset>
-      ${this.kind === 'files' ? html`
-        <image-drop id="data-drop" multiple folder label="Drop images or a folder here, or press to choose files"
-          @files=${(e: CustomEvent<File[]>) => this.add(e.detail)}></image-drop>
-        <p id="data-count">${this.files.length} image${this.files.length === 1 ? '' : 's'} chosen
-          ${this.files.length ? html`<button type="button" @click=${() => this.clear()}>Clear</button>` : ''}</p>
-        <div class="thumbs">${this.files.slice(0, MAX_THUMBS).map((f) =>
-          html`<img src=${f.url} alt=${f.file.name} title=${f.file.name} loading="lazy" @error=${() => this.unreadable(f)} />`)}</div>
-        ${this.files.length > MAX_THUMBS ? html`<p class="muted">and ${this.files.length - MAX_THUMBS} more</p>` : ''}` : ''}
-      ${skipped.length ? html`<details id="skipped" open><summary>${skipped.length} skipped</summary>
-        <ul>${skipped.map((s) => html`<li><strong>${s.name || 'image'}</strong>: ${s.reason}</li>`)}</ul></details>` : ''}
+      ${
+        this.kind === 'files'
+          ? html` <image-drop
+                id="data-drop"
+                multiple
+                folder
+                label="Drop images or a folder here, or press to choose files"
+                @files=${(e: CustomEvent<File[]>) => this.add(e.detail)}
+              ></image-drop>
+              <p id="data-count">
+                ${this.files.length} image${this.files.length === 1 ? '' : 's'} chosen
+                ${this.files.length ? html`<button type="button" @click=${() => this.clear()}>Clear</button>` : ''}
+              </p>
+              <div class="thumbs">
+                ${this.files
+                  .slice(0, MAX_THUMBS)
+                  .map((f) => html`<img src=${f.url} alt=${f.file.name} title=${f.file.name} loading="lazy" @error=${() => this.unreadable(f)} />`)}
+              </div>
+              ${this.files.length > MAX_THUMBS ? html`<p class="muted">and ${this.files.length - MAX_THUMBS} more</p>` : ''}`
+          : ''
+      }
+      ${
+        skipped.length
+          ? html`<details id="skipped" open>
+              <summary>${skipped.length} skipped</summary>
+              <ul>
+                ${skipped.map((s) => html`<li><strong>${s.name || 'image'}</strong>: ${s.reason}</li>`)}
+              </ul>
+            </details>`
+          : ''
+      }
     `;
   }
 }

@@ -17,9 +17,11 @@ export const OUTPUT_FORMATS: readonly { format: OutputFormat; label: string; ext
 export async function encodeImage(img: HostImage, format: OutputFormat): Promise<Blob> {
   if (format === 'png') return encodePngBlob(img);
   const { width, height, channels } = img;
-  const q = toUint8(img), rgba = new Uint8ClampedArray(width * height * 4);
+  const q = toUint8(img),
+    rgba = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < width * height; i++) {
-    const s = i * channels, grey = channels <= 2;
+    const s = i * channels,
+      grey = channels <= 2;
     rgba[i * 4] = q[s];
     rgba[i * 4 + 1] = q[grey ? s : s + 1];
     rgba[i * 4 + 2] = q[grey ? s : s + 2];

@@ -20,10 +20,22 @@ async function filesOf(entry: FileSystemEntry): Promise<File[]> {
 
 export class ImageDrop extends LitElement {
   static override properties = { label: {}, accept: {}, multiple: { type: Boolean }, folder: { type: Boolean }, over: { state: true } };
-  static override styles = [shared, css`
-    .zone { border: 2px dashed #8a8f98; border-radius: 10px; padding: 1rem; text-align: center; cursor: pointer; }
-    .zone.over { border-color: #0b57d0; background: #eef3fd; }
-  `];
+  static override styles = [
+    shared,
+    css`
+      .zone {
+        border: 2px dashed #8a8f98;
+        border-radius: 10px;
+        padding: 1rem;
+        text-align: center;
+        cursor: pointer;
+      }
+      .zone.over {
+        border-color: #0b57d0;
+        background: #eef3fd;
+      }
+    `,
+  ];
   label = 'Drop images here or choose files';
   accept = 'image/*';
   multiple = false;
@@ -54,15 +66,36 @@ export class ImageDrop extends LitElement {
       input.value = '';
     };
     return html`
-      <div class="zone ${this.over ? 'over' : ''}" role="button" tabindex="0" aria-label=${this.label}
-        @click=${() => this.pick('#files')} @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.pick('#files'); } }}
-        @dragover=${(e: DragEvent) => { e.preventDefault(); this.over = true; }} @dragleave=${() => { this.over = false; }}
-        @drop=${(e: DragEvent) => this.onDrop(e)}>
+      <div
+        class="zone ${this.over ? 'over' : ''}"
+        role="button"
+        tabindex="0"
+        aria-label=${this.label}
+        @click=${() => this.pick('#files')}
+        @keydown=${(e: KeyboardEvent) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            this.pick('#files');
+          }
+        }}
+        @dragover=${(e: DragEvent) => {
+          e.preventDefault();
+          this.over = true;
+        }}
+        @dragleave=${() => {
+          this.over = false;
+        }}
+        @drop=${(e: DragEvent) => this.onDrop(e)}
+      >
         ${this.label}
       </div>
       <input id="files" class="visually-hidden" type="file" accept=${this.accept} ?multiple=${this.multiple} tabindex="-1" @change=${onPicked} />
-      ${this.folder ? html`<p><button type="button" @click=${() => this.pick('#folder')}>Choose a folder…</button></p>
-        <input id="folder" class="visually-hidden" type="file" webkitdirectory tabindex="-1" @change=${onPicked} />` : ''}
+      ${
+        this.folder
+          ? html`<p><button type="button" @click=${() => this.pick('#folder')}>Choose a folder…</button></p>
+              <input id="folder" class="visually-hidden" type="file" webkitdirectory tabindex="-1" @change=${onPicked} />`
+          : ''
+      }
     `;
   }
 }

@@ -14,7 +14,17 @@ const DRAW_MS = 500;
 
 export class LossChart extends LitElement {
   static override properties = { logs: { attribute: false }, ganStart: { type: Number } };
-  static override styles = [shared, css`.box svg { width: 100%; height: auto; max-width: 900px; display: block; }`];
+  static override styles = [
+    shared,
+    css`
+      .box svg {
+        width: 100%;
+        height: auto;
+        max-width: 900px;
+        display: block;
+      }
+    `,
+  ];
   logs: StepLog[] = [];
   /** The step after which the GAN phase starts (the run's phase1Steps), when known. */
   ganStart?: number;
@@ -31,7 +41,10 @@ export class LossChart extends LitElement {
       this.lastDraw = performance.now();
       return true;
     }
-    this.pending ??= setTimeout(() => { this.pending = undefined; this.requestUpdate(); }, wait);
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      this.requestUpdate();
+    }, wait);
     return false;
   }
 
@@ -44,9 +57,13 @@ export class LossChart extends LitElement {
   override render() {
     const last = this.logs.at(-1);
     const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : v.toPrecision(4));
-    const text = last ? `step ${last.step}: G content ${fmt(last.g_content)}, G adversarial ${fmt(last.g_adv)}, D real ${fmt(last.d_real)}, D fake ${fmt(last.d_fake)}` : 'no steps yet';
+    const text = last
+      ? `step ${last.step}: G content ${fmt(last.g_content)}, G adversarial ${fmt(last.g_adv)}, D real ${fmt(last.d_real)}, D fake ${fmt(last.d_fake)}`
+      : 'no steps yet';
     const svg = this.logs.length ? lossPlotSvg(this.logs, 'Training losses', { ganStart: this.ganStart }) : '';
-    return html`<div class="box" id="loss-chart" data-points=${this.logs.length} role="img" aria-label="Loss chart; latest: ${text}">${unsafeHTML(svg)}</div>
+    return html`<div class="box" id="loss-chart" data-points=${this.logs.length} role="img" aria-label="Loss chart; latest: ${text}">
+        ${unsafeHTML(svg)}
+      </div>
       <p class="muted" id="loss-latest">${text}</p>`;
   }
 }

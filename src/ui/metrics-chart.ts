@@ -11,16 +11,28 @@ import { shared } from './styles.js';
 
 export class MetricsChart extends LitElement {
   static override properties = { rows: { attribute: false } };
-  static override styles = [shared, css`.box svg { width: 100%; height: auto; max-width: 900px; display: block; }`];
+  static override styles = [
+    shared,
+    css`
+      .box svg {
+        width: 100%;
+        height: auto;
+        max-width: 900px;
+        display: block;
+      }
+    `,
+  ];
   rows: MetricsRow[] = [];
 
   override render() {
     if (!this.rows.length) return html`<p class="muted" id="metrics-empty">The held-out metrics appear with the first grid.</p>`;
     const last = this.rows.at(-1)!;
-    const f = (m: { psnr_y: number; ssim_y: number; sharpness: number }) => `PSNR-Y ${m.psnr_y.toFixed(2)} dB, SSIM-Y ${m.ssim_y.toFixed(4)}, sharpness ${m.sharpness.toFixed(3)}`;
+    const f = (m: { psnr_y: number; ssim_y: number; sharpness: number }) =>
+      `PSNR-Y ${m.psnr_y.toFixed(2)} dB, SSIM-Y ${m.ssim_y.toFixed(4)}, sharpness ${m.sharpness.toFixed(3)}`;
     const text = `step ${last.step}: this run ${f(last.model)}; bicubic ${f(last.bicubic)}${last.start ? `; start model ${f(last.start)}` : ''}`;
     return html`<div class="box" id="metrics-chart" data-rows=${this.rows.length} role="img" aria-label="Held-out metrics; ${text}">
-        ${unsafeHTML(metricsPlotSvg(this.rows, 'Held-out metrics (faces and a photo crop, ×4)'))}</div>
+        ${unsafeHTML(metricsPlotSvg(this.rows, 'Held-out metrics (faces and a photo crop, ×4)'))}
+      </div>
       <p class="muted" id="metrics-latest">${text}</p>`;
   }
 }

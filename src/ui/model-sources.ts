@@ -11,21 +11,32 @@ import { fetchLayersModelFiles, PRETRAINED_MODELS, type PretrainedName, type Pre
 import { SHIPPED_MODELS, SHIPPED_SRGAN_DISCRIMINATOR, type ShippedModel, type ShippedName } from '../srgan/shipped-models.js';
 
 // Bundled as files (not inlined), one per shipped model in models/<name>/; a missing file is simply absent.
-const SHIPPED_FILES = import.meta.glob('/models/*/generator.safetensors',
-  { query: '?url', import: 'default', eager: true }) as Record<string, string>;
+const SHIPPED_FILES = import.meta.glob('/models/*/generator.safetensors', { query: '?url', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
 // The discriminator shipped with srgan: the app's "Start from the shipped default" GAN run starts from it.
-const SHIPPED_DISCRIMINATOR = import.meta.glob('/models/srgan/discriminator.safetensors',
-  { query: '?url', import: 'default', eager: true }) as Record<string, string>;
+const SHIPPED_DISCRIMINATOR = import.meta.glob('/models/srgan/discriminator.safetensors', {
+  query: '?url',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
 // node_modules is outside the default glob search: `exhaustive` lets the model packages in. ×2 and ×3 too
 // (×8 would add 31 MB for a factor the shipped models do not have either); each is fetched only when chosen.
-const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/models/x{2,3,4}/*.{json,bin}',
-  { query: '?url', import: 'default', eager: true, exhaustive: true }) as Record<string, string>;
+const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/models/x{2,3,4}/*.{json,bin}', {
+  query: '?url',
+  import: 'default',
+  eager: true,
+  exhaustive: true,
+}) as Record<string, string>;
 
 const shippedUrl = (name: ShippedName): string | undefined => SHIPPED_FILES[`/${SHIPPED_MODELS.find((m) => m.name === name)!.path}`];
 
 /** The shipped generators (models/default, models/srgan), each with whether this build has its file. */
-export const shippedChoices: readonly (ShippedModel & { available: boolean })[] =
-  SHIPPED_MODELS.map((m) => ({ ...m, available: !!shippedUrl(m.name) }));
+export const shippedChoices: readonly (ShippedModel & { available: boolean })[] = SHIPPED_MODELS.map((m) => ({
+  ...m,
+  available: !!shippedUrl(m.name),
+}));
 
 /** Pretrained models whose x4 files are bundled, with their licence and source for the UI. */
 export const pretrainedChoices = PRETRAINED_MODELS.filter((m) => pretrainedUrl(m.name, 4, 'model.json'));
@@ -57,8 +68,8 @@ export const bundledModelReader: ModelReader = {
     const json = pretrainedUrl(name, scale, 'model.json');
     if (!json) throw new ModelFileError(`${name} ×${scale}: its files are not bundled in this build`);
     // Shards are named relative to model.json, but bundled files get hashed names: map by file name.
-    const fetchShard = (url: string) => fetch(url === new URL(json, location.href).href ? json
-      : pretrainedUrl(name, scale, url.slice(url.lastIndexOf('/') + 1)) ?? url);
+    const fetchShard = (url: string) =>
+      fetch(url === new URL(json, location.href).href ? json : (pretrainedUrl(name, scale, url.slice(url.lastIndexOf('/') + 1)) ?? url));
     return fetchLayersModelFiles(json, fetchShard);
   },
 };

@@ -52,7 +52,8 @@ export class ProfilerView extends LitElement {
       if (this.workload === 'xor') await trainXor();
       else await generatorSteps();
       await eng.sync();
-      const source = this.workload === 'xor' ? 'XOR MLP, 300 Adam steps (page device)' : 'tiny generator, 5 forward+backward passes on 48×48 (page device)';
+      const source =
+        this.workload === 'xor' ? 'XOR MLP, 300 Adam steps (page device)' : 'tiny generator, 5 forward+backward passes on 48×48 (page device)';
       store.update({ profile: { source, rows: await eng.profiler.report(), events: await eng.profiler.events() } });
     } catch (e) {
       this.error = (e as Error).message;
@@ -74,30 +75,50 @@ export class ProfilerView extends LitElement {
     return html`
       <section class="card">
         <h2>Profiler</h2>
-        ${supported ? '' : html`<p class="note" id="no-timestamps">This adapter has no <code>timestamp-query</code> feature, so
-          per-kernel GPU times cannot be measured here. (Chrome exposes it on most GPUs; on others start it with
-          --enable-dawn-features=allow_unsafe_apis.)</p>`}
+        ${
+          supported
+            ? ''
+            : html`<p class="note" id="no-timestamps">
+                This adapter has no <code>timestamp-query</code> feature, so per-kernel GPU times cannot be measured here. (Chrome exposes it on most
+                GPUs; on others start it with --enable-dawn-features=allow_unsafe_apis.)
+              </p>`
+        }
         <div class="row">
           <label for="workload">Workload</label>
-          <select id="workload" .value=${this.workload} @change=${(e: Event) => { this.workload = (e.target as HTMLSelectElement).value as Workload; }}>
+          <select
+            id="workload"
+            .value=${this.workload}
+            @change=${(e: Event) => {
+              this.workload = (e.target as HTMLSelectElement).value as Workload;
+            }}
+          >
             <option value="xor">XOR MLP: 300 Adam steps</option>
             <option value="generator">Tiny SRGAN generator: 5 training passes</option>
           </select>
           <button class="primary" id="profile-run" ?disabled=${!supported || this.running} @click=${() => this.run()}>
-            ${this.running ? 'Running…' : 'Run and profile'}</button>
+            ${this.running ? 'Running…' : 'Run and profile'}
+          </button>
           <button id="trace-export" ?disabled=${!profile?.events.length} @click=${() => this.exportTrace()}>Export Chrome trace</button>
         </div>
-        <p class="muted">Training can also be profiled: tick “Profile kernels” in the Train view's settings and its worker's last steps appear here.
-          Open exported traces in <a href="https://ui.perfetto.dev" rel="noopener">Perfetto</a> or chrome://tracing.</p>
+        <p class="muted">
+          Training can also be profiled: tick “Profile kernels” in the Train view's settings and its worker's last steps appear here. Open exported
+          traces in <a href="https://ui.perfetto.dev" rel="noopener">Perfetto</a> or chrome://tracing.
+        </p>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       </section>
-      ${profile ? html`<section class="card" aria-live="polite">
-        <h3 id="profile-source">${profile.source}</h3>
-        <p class="muted">${adapter?.description || adapter?.vendor || 'adapter'} · ${profile.events.length} timed dispatches in
-          ${new Set(profile.events.map((e) => e.submit)).size} submits</p>
-        ${profile.note ? html`<p class="note">${profile.note}</p>` : ''}
-        <profile-table .rows=${profile.rows}></profile-table>
-      </section>` : ''}
+      ${
+        profile
+          ? html`<section class="card" aria-live="polite">
+              <h3 id="profile-source">${profile.source}</h3>
+              <p class="muted">
+                ${adapter?.description || adapter?.vendor || 'adapter'} · ${profile.events.length} timed dispatches in
+                ${new Set(profile.events.map((e) => e.submit)).size} submits
+              </p>
+              ${profile.note ? html`<p class="note">${profile.note}</p>` : ''}
+              <profile-table .rows=${profile.rows}></profile-table>
+            </section>`
+          : ''
+      }
     `;
   }
 }

@@ -9,12 +9,42 @@ import { shared } from './styles.js';
 
 export class SampleImages extends LitElement {
   static override properties = { disabled: { type: Boolean }, loading: { state: true } };
-  static override styles = [shared, css`
-    ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.5rem; }
-    button { width: 100%; height: 100%; padding: 0.3rem; text-align: left; display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.8rem; line-height: 1.25; }
-    img { width: 100%; height: 5.5rem; object-fit: cover; image-rendering: auto; border-radius: 4px; }
-    .name { font-weight: 600; font-size: 0.85rem; overflow-wrap: anywhere; }
-  `];
+  static override styles = [
+    shared,
+    css`
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
+        gap: 0.5rem;
+      }
+      button {
+        width: 100%;
+        height: 100%;
+        padding: 0.3rem;
+        text-align: left;
+        display: flex;
+        flex-direction: column;
+        gap: 0.2rem;
+        font-size: 0.8rem;
+        line-height: 1.25;
+      }
+      img {
+        width: 100%;
+        height: 5.5rem;
+        object-fit: cover;
+        image-rendering: auto;
+        border-radius: 4px;
+      }
+      .name {
+        font-weight: 600;
+        font-size: 0.85rem;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
   disabled = false;
   loading = '';
 
@@ -22,7 +52,9 @@ export class SampleImages extends LitElement {
     this.loading = s.name;
     try {
       const blob = await (await fetch(s.url)).blob();
-      this.dispatchEvent(new CustomEvent<File[]>('files', { detail: [new File([blob], s.name, { type: blob.type })], bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<File[]>('files', { detail: [new File([blob], s.name, { type: blob.type })], bubbles: true, composed: true }),
+      );
       // Closed again, so the preview and the Upscale button come right under it (on a phone, a screen lower).
       this.closest('details')?.removeAttribute('open');
     } finally {
@@ -31,14 +63,26 @@ export class SampleImages extends LitElement {
   }
 
   override render() {
-    return html`<ul aria-label="Sample photos">${samplePhotos.map((s) => html`<li>
-      <button type="button" class="sample" data-name=${s.name} ?disabled=${this.disabled || !!this.loading} @click=${() => this.choose(s)}
-        title="${s.name}: ${s.author}, ${s.licence}">
-        <img src=${s.url} alt="" loading="lazy" />
-        <span class="name">${s.name.replace(/_/g, '_\u200b') /* a line may break after an underscore */}</span>
-        <span class="muted">${s.width}×${s.height} · ${s.licence}</span>
-        <span class="muted">${s.author.replace(/ \(.*$/, '').replace(/;.*$/, '')}</span>
-      </button></li>`)}</ul>`;
+    return html`<ul aria-label="Sample photos">
+      ${samplePhotos.map(
+        (s) =>
+          html`<li>
+            <button
+              type="button"
+              class="sample"
+              data-name=${s.name}
+              ?disabled=${this.disabled || !!this.loading}
+              @click=${() => this.choose(s)}
+              title="${s.name}: ${s.author}, ${s.licence}"
+            >
+              <img src=${s.url} alt="" loading="lazy" />
+              <span class="name">${s.name.replace(/_/g, '_\u200b') /* a line may break after an underscore */}</span>
+              <span class="muted">${s.width}×${s.height} · ${s.licence}</span>
+              <span class="muted">${s.author.replace(/ \(.*$/, '').replace(/;.*$/, '')}</span>
+            </button>
+          </li>`,
+      )}
+    </ul>`;
   }
 }
 

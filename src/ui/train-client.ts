@@ -23,9 +23,20 @@ export class TrainClient {
     this.worker?.terminate();
     this.stamps = [];
     this.runName = runName;
-    store.updateTrain({ runId: msg.runId, runName, status: 'starting', message: 'Starting the worker and decoding images…',
-      summary: undefined, stepsPerSec: 0, etaSec: 0, skipped: [], dataUsed: undefined, activity: 'starting the training worker', activitySince: performance.now(),
-      total: msg.resume ? store.state.train.total : msg.config.phase1Steps + msg.config.phase2Steps });
+    store.updateTrain({
+      runId: msg.runId,
+      runName,
+      status: 'starting',
+      message: 'Starting the worker and decoding images…',
+      summary: undefined,
+      stepsPerSec: 0,
+      etaSec: 0,
+      skipped: [],
+      dataUsed: undefined,
+      activity: 'starting the training worker',
+      activitySince: performance.now(),
+      total: msg.resume ? store.state.train.total : msg.config.phase1Steps + msg.config.phase2Steps,
+    });
     // The worker is bundled by Vite from this URL (module worker: it imports the engine).
     const w = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'srgan-train' });
     w.onmessage = (e: MessageEvent<FromWorker>) => this.onMessage(e.data);
@@ -34,8 +45,13 @@ export class TrainClient {
     this.worker = w;
   }
 
-  pause(): void { this.worker?.postMessage({ type: 'pause' }); }
-  resume(): void { this.worker?.postMessage({ type: 'resume' }); store.updateTrain({ status: 'running' }); }
+  pause(): void {
+    this.worker?.postMessage({ type: 'pause' });
+  }
+  resume(): void {
+    this.worker?.postMessage({ type: 'resume' });
+    store.updateTrain({ status: 'running' });
+  }
   stop(): void {
     this.worker?.postMessage({ type: 'stop' });
     store.updateTrain({ status: 'stopping', message: 'Stopping after this step, then saving a checkpoint…', stepsPerSec: 0, etaSec: 0 });
@@ -73,14 +89,22 @@ export class TrainClient {
         const n = this.stamps.length - 1;
         const rate = n > 0 ? (1000 * n) / (this.stamps[n] - this.stamps[0]) : 0;
         store.updateTrain({
-          step: m.log.step, total: m.total, logs: [...t.logs.filter((l) => l.step < m.log.step), m.log], activity: undefined,
-          stepsPerSec: t.status === 'running' ? rate : 0, etaSec: rate > 0 ? (m.total - m.log.step) / rate : 0,
+          step: m.log.step,
+          total: m.total,
+          logs: [...t.logs.filter((l) => l.step < m.log.step), m.log],
+          activity: undefined,
+          stepsPerSec: t.status === 'running' ? rate : 0,
+          etaSec: rate > 0 ? (m.total - m.log.step) / rate : 0,
         });
         break;
       }
       case 'grid':
-        store.updateTrain({ grids: [...t.grids.filter((g) => g.step !== m.step),
-          { step: m.step, url: URL.createObjectURL(new Blob([m.png as BlobPart], { type: 'image/png' })) }] });
+        store.updateTrain({
+          grids: [
+            ...t.grids.filter((g) => g.step !== m.step),
+            { step: m.step, url: URL.createObjectURL(new Blob([m.png as BlobPart], { type: 'image/png' })) },
+          ],
+        });
         break;
       case 'report':
         if (m.contactSheet && t.contactSheet) URL.revokeObjectURL(t.contactSheet);
@@ -111,9 +135,11 @@ export class TrainClient {
         store.updateTrain({ activity: m.text, activitySince: performance.now() });
         break;
       case 'done':
-        this.end(m.stopped
-          ? { status: 'stopped', summary: m.summary, message: `Stopped by you at step ${m.step}. The run is saved: continue it from Saved runs.` }
-          : { status: 'done', summary: m.summary, message: `Finished: ${m.step} steps` });
+        this.end(
+          m.stopped
+            ? { status: 'stopped', summary: m.summary, message: `Stopped by you at step ${m.step}. The run is saved: continue it from Saved runs.` }
+            : { status: 'done', summary: m.summary, message: `Finished: ${m.step} steps` },
+        );
         break;
       case 'error':
         void this.dropIfEmpty(t.runId).finally(() => this.end({ status: 'error', message: m.message }));

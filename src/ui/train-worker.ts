@@ -30,8 +30,14 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === 'start') void train(m).catch((err: Error) => post({ type: 'error', message: err.message }));
   else if (m.type === 'pause') paused = true;
-  else if (m.type === 'resume') { paused = false; wake?.(); }
-  else if (m.type === 'stop') { stop.abort(); paused = false; wake?.(); }
+  else if (m.type === 'resume') {
+    paused = false;
+    wake?.();
+  } else if (m.type === 'stop') {
+    stop.abort();
+    paused = false;
+    wake?.();
+  }
 };
 
 async function decodeAll(inputs: ImageInput[], skipped: { name: string; reason: string }[]): Promise<HostImage[]> {
@@ -66,7 +72,10 @@ async function train(m: StartMessage): Promise<void> {
 
   const profiling = m.profile && profiler().supported;
   if (m.profile && !profiling) post({ type: 'note', message: "this adapter has no 'timestamp-query': training runs unprofiled" });
-  if (profiling) { profiler().reset(); profiler().enable(); }
+  if (profiling) {
+    profiler().reset();
+    profiler().enable();
+  }
   const profile = async (step: number) => {
     if (!profiling) return;
     await E.engine().sync();
@@ -76,19 +85,34 @@ async function train(m: StartMessage): Promise<void> {
     profiler().reset();
   };
 
-  let total = totalSteps(m.config), step = 0;
+  let total = totalSteps(m.config),
+    step = 0;
   /** The phase whose first step was announced; the next step's phase comes from the trainer. */
-  let announced = 0, trainer: { phase: number; step: number } | undefined;
+  let announced = 0,
+    trainer: { phase: number; step: number } | undefined;
   const result = await runSession({
-    store: runStore, reportSet,
-    config: m.config, resume: m.resume, heldout, signal: stop.signal,
+    store: runStore,
+    reportSet,
+    config: m.config,
+    resume: m.resume,
+    heldout,
+    signal: stop.signal,
     initGenerator: m.initGenerator && { bytes: m.initGenerator.bytes, source: m.initGenerator.name },
     initDiscriminator: m.initDiscriminator && { bytes: m.initDiscriminator.bytes, source: m.initDiscriminator.name },
-    vggWeights: m.vggWeights, sampleEvery: m.gridEvery, checkpointEvery: m.checkpointEvery,
+    vggWeights: m.vggWeights,
+    sampleEvery: m.gridEvery,
+    checkpointEvery: m.checkpointEvery,
     openData: (cfg) => {
       const data = PhotoDataset.fromImages(images, {
-        crop: cfg.hrCrop, batch: cfg.batch, seed: cfg.seed, degrade: cfg.degrade, scale: cfg.generator.scale,
-        warn: (msg) => { const [, name, reason] = /^skipping (.+?): (.*)$/.exec(msg) ?? ['', '', msg]; skipped.push({ name: name!, reason: reason! }); },
+        crop: cfg.hrCrop,
+        batch: cfg.batch,
+        seed: cfg.seed,
+        degrade: cfg.degrade,
+        scale: cfg.generator.scale,
+        warn: (msg) => {
+          const [, name, reason] = /^skipping (.+?): (.*)$/.exec(msg) ?? ['', '', msg];
+          skipped.push({ name: name!, reason: reason! });
+        },
       });
       post({ type: 'data', used: data.sources.length, skipped });
       return data;
@@ -100,26 +124,39 @@ async function train(m: StartMessage): Promise<void> {
       post({ type: 'ready', adapter });
       // A new run saves its first checkpoint and renders the start grid and metrics before step 1.
       if (resumedAt === undefined)
-        activity(`saving the first checkpoint and rendering the start grid and metrics${E.engine().kind === 'webgpu' ? ' (compiles the inference kernels)' : ''}`);
+        activity(
+          `saving the first checkpoint and rendering the start grid and metrics${E.engine().kind === 'webgpu' ? ' (compiles the inference kernels)' : ''}`,
+        );
     },
     beforeStep: async () => {
       if (paused) {
         post({ type: 'paused', step });
-        await new Promise<void>((r) => { wake = r; });
+        await new Promise<void>((r) => {
+          wake = r;
+        });
         if (!stop.signal.aborted) post({ type: 'resumed', step });
       }
       if (trainer && trainer.phase !== announced && !stop.signal.aborted) {
         announced = trainer.phase;
         // Only WebGPU compiles kernels on first use; the CPU backend's are compiled once, at start.
-        activity(`first step of ${announced === 1 ? 'phase 1 (content loss only)' : 'the GAN phase (generator and discriminator)'}` +
-          (E.engine().kind === 'webgpu' ? ': building and compiling its kernels (slowest on a software adapter)' : ''));
+        activity(
+          `first step of ${announced === 1 ? 'phase 1 (content loss only)' : 'the GAN phase (generator and discriminator)'}` +
+            (E.engine().kind === 'webgpu' ? ': building and compiling its kernels (slowest on a software adapter)' : ''),
+        );
       }
     },
-    onStep: (log, t) => { step = log.step; trainer = t; post({ type: 'step', log, total }); },
-    onNewDevice: () => { if (profiling) profiler().enable(); announced = 0; }, // the new device's profiler starts off; its kernels compile again
+    onStep: (log, t) => {
+      step = log.step;
+      trainer = t;
+      post({ type: 'step', log, total });
+    },
+    onNewDevice: () => {
+      if (profiling) profiler().enable();
+      announced = 0;
+    }, // the new device's profiler starts off; its kernels compile again
     onReport: async ({ step, grid }) => {
       // The run report's whole-image grid when there is one (run-report.ts), else the crop grid.
-      const png = (reportSet && await runStore.read(REPORT_FILES.grid(step))) || grid?.png;
+      const png = (reportSet && (await runStore.read(REPORT_FILES.grid(step)))) || grid?.png;
       if (png) post({ type: 'grid', step, png });
       const [sheet, csv] = await Promise.all([runStore.read(REPORT_FILES.contactSheet), runStore.read(REPORT_FILES.metricsCsv)]);
       if (sheet || csv) post({ type: 'report', contactSheet: sheet, metrics: csv && parseMetricsCsv(new TextDecoder().decode(csv)) });
@@ -128,7 +165,10 @@ async function train(m: StartMessage): Promise<void> {
     onCheckpoint: (s) => post({ type: 'checkpoint', step: s.state.step, generator: exportedGenerator(s) }),
     log: (message) => post({ type: 'note', message }),
   });
-  if (profiling) { await profile(result.trainer.step); profiler().enable(false); }
+  if (profiling) {
+    await profile(result.trainer.step);
+    profiler().enable(false);
+  }
   post({ type: 'done', step: result.trainer.step, stopped: stop.signal.aborted, summary: result.summaryMarkdown });
   result.dispose();
 }

@@ -18,7 +18,12 @@ export const LONG_UPSCALE_MS = 60_000;
 
 const KEY = 'srgan-webgpu.upscale-rates';
 
-export interface RateKey { adapter: string; model: string; scale: number; ensemble: boolean }
+export interface RateKey {
+  adapter: string;
+  model: string;
+  scale: number;
+  ensemble: boolean;
+}
 
 const keyOf = (k: RateKey) => `${k.adapter}|${k.model}|x${k.scale}|${k.ensemble ? 'ensemble' : 'plain'}`;
 
@@ -55,9 +60,17 @@ export interface Plan {
 }
 
 export function planUpscale(width: number, height: number, scale: number, rate: number | undefined): Plan {
-  const outWidth = width * scale, outHeight = height * scale, outPixels = outWidth * outHeight;
+  const outWidth = width * scale,
+    outHeight = height * scale,
+    outPixels = outWidth * outHeight;
   const ms = rate === undefined ? undefined : (rate * width * height) / 1e6;
-  return { outWidth, outHeight, bytes: outPixels * BYTES_PER_OUTPUT_PIXEL, ms, large: outPixels >= LARGE_OUTPUT_PIXELS || (ms ?? 0) >= LONG_UPSCALE_MS };
+  return {
+    outWidth,
+    outHeight,
+    bytes: outPixels * BYTES_PER_OUTPUT_PIXEL,
+    ms,
+    large: outPixels >= LARGE_OUTPUT_PIXELS || (ms ?? 0) >= LONG_UPSCALE_MS,
+  };
 }
 
 export const megapixels = (w: number, h: number) => `${w * h >= 1e5 ? ((w * h) / 1e6).toFixed(1) : ((w * h) / 1e6).toPrecision(2)} MP`;

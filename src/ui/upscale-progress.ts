@@ -9,10 +9,22 @@ import { shared } from './styles.js';
 
 export class UpscaleProgress extends LitElement {
   static override properties = { fraction: { type: Number }, detail: {}, etaMs: { type: Number }, running: { type: Boolean } };
-  static override styles = [shared, css`
-    .line { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: center; margin-top: 0.4rem; }
-    #upscale-percent { font-weight: 600; font-variant-numeric: tabular-nums; }
-  `];
+  static override styles = [
+    shared,
+    css`
+      .line {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 0.75rem;
+        align-items: center;
+        margin-top: 0.4rem;
+      }
+      #upscale-percent {
+        font-weight: 600;
+        font-variant-numeric: tabular-nums;
+      }
+    `,
+  ];
   fraction = 0;
   detail = '';
   etaMs?: number;
@@ -21,8 +33,7 @@ export class UpscaleProgress extends LitElement {
   override render() {
     const pct = Math.floor(this.fraction * 100);
     const eta = !this.running ? '' : this.etaMs === undefined ? 'time left: measured after the first tile' : `about ${formatMs(this.etaMs)} left`;
-    return html`
-      <progress id="upscale-progress" max="1" .value=${this.fraction} aria-label="Upscale progress"></progress>
+    return html` <progress id="upscale-progress" max="1" .value=${this.fraction} aria-label="Upscale progress"></progress>
       <div class="line" role="status">
         <span id="upscale-percent">${pct} %</span>
         <span class="muted" id="upscale-detail">${this.detail}</span>

@@ -13,19 +13,61 @@ const LEVELS = [1, 2, 4, 8];
 
 export class ZoomView extends LitElement {
   static override properties = {
-    src: {}, alt: {}, naturalWidth: { type: Number }, naturalHeight: { type: Number }, zoom: { state: true }, fit: { state: true },
+    src: {},
+    alt: {},
+    naturalWidth: { type: Number },
+    naturalHeight: { type: Number },
+    zoom: { state: true },
+    fit: { state: true },
   };
-  static override styles = [shared, css`
-    .bar { display: flex; flex-wrap: wrap; gap: 0.25rem; align-items: center; margin: 0 0 0.4rem; font-size: 0.9rem; }
-    .bar button { padding: 0.15rem 0.55rem; }
-    .bar button[aria-pressed='true'] { background: #0b57d0; color: #fff; border-color: #0b57d0; }
-    .viewport { overflow: auto; max-height: 75vh; max-width: 100%; border: 1px solid #d0d4da; background: #eef0f3;
-      cursor: grab; touch-action: none; }
-    .viewport.dragging { cursor: grabbing; }
-    .canvas { position: relative; line-height: 0; }
-    .canvas img, ::slotted(*) { display: block; width: 100%; height: 100%; max-width: none; }
-    .pixelated img, .pixelated ::slotted(*) { image-rendering: pixelated; }
-  `];
+  static override styles = [
+    shared,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem;
+        align-items: center;
+        margin: 0 0 0.4rem;
+        font-size: 0.9rem;
+      }
+      .bar button {
+        padding: 0.15rem 0.55rem;
+      }
+      .bar button[aria-pressed='true'] {
+        background: #0b57d0;
+        color: #fff;
+        border-color: #0b57d0;
+      }
+      .viewport {
+        overflow: auto;
+        max-height: 75vh;
+        max-width: 100%;
+        border: 1px solid #d0d4da;
+        background: #eef0f3;
+        cursor: grab;
+        touch-action: none;
+      }
+      .viewport.dragging {
+        cursor: grabbing;
+      }
+      .canvas {
+        position: relative;
+        line-height: 0;
+      }
+      .canvas img,
+      ::slotted(*) {
+        display: block;
+        width: 100%;
+        height: 100%;
+        max-width: none;
+      }
+      .pixelated img,
+      .pixelated ::slotted(*) {
+        image-rendering: pixelated;
+      }
+    `,
+  ];
   src = '';
   alt = '';
   naturalWidth = 0;
@@ -36,7 +78,9 @@ export class ZoomView extends LitElement {
   fit = false;
   private drag?: { x: number; y: number; left: number; top: number };
 
-  private get viewport(): HTMLElement { return this.renderRoot.querySelector('.viewport')!; }
+  private get viewport(): HTMLElement {
+    return this.renderRoot.querySelector('.viewport')!;
+  }
 
   /** The zoom actually shown (fit resolves against the viewport's width). */
   get shownZoom(): number {
@@ -46,8 +90,10 @@ export class ZoomView extends LitElement {
 
   /** Zoom to `z`, keeping the point under the viewport's centre where it was. */
   setZoom(z: number | 'fit'): void {
-    const vp = this.viewport, before = this.shownZoom;
-    const cx = (vp.scrollLeft + vp.clientWidth / 2) / before, cy = (vp.scrollTop + vp.clientHeight / 2) / before;
+    const vp = this.viewport,
+      before = this.shownZoom;
+    const cx = (vp.scrollLeft + vp.clientWidth / 2) / before,
+      cy = (vp.scrollTop + vp.clientHeight / 2) / before;
     this.fit = z === 'fit';
     if (z !== 'fit') this.zoom = z;
     void this.updateComplete.then(() => {
@@ -92,24 +138,39 @@ export class ZoomView extends LitElement {
   }
 
   private onKey(e: KeyboardEvent): void {
-    if (e.key === '+' || e.key === '=') { this.step(1); e.preventDefault(); }
-    else if (e.key === '-') { this.step(-1); e.preventDefault(); }
+    if (e.key === '+' || e.key === '=') {
+      this.step(1);
+      e.preventDefault();
+    } else if (e.key === '-') {
+      this.step(-1);
+      e.preventDefault();
+    }
   }
 
   override render() {
     const z = this.shownZoom;
-    const w = this.naturalWidth * z, h = this.naturalHeight * z;
+    const w = this.naturalWidth * z,
+      h = this.naturalHeight * z;
     const size = this.naturalWidth ? `width:${w}px;height:${h}px` : '';
     const pressed = (level: number | 'fit') => (level === 'fit' ? this.fit : !this.fit && this.zoom === level);
-    return html`
-      <div class="bar" role="group" aria-label="Zoom">
+    return html` <div class="bar" role="group" aria-label="Zoom">
         <span class="muted">Zoom:</span>
         <button type="button" class="zoom-fit" aria-pressed=${pressed('fit')} @click=${() => this.setZoom('fit')}>Fit</button>
         ${LEVELS.map((l) => html`<button type="button" class="zoom-${l}" aria-pressed=${pressed(l)} @click=${() => this.setZoom(l)}>${l === 1 ? '1:1' : `${l}×`}</button>`)}
-        <span class="muted zoom-info">${this.naturalWidth ? `${this.naturalWidth}×${this.naturalHeight} px at ${Math.round(z * 100)}%` : ''} · drag to pan</span>
+        <span class="muted zoom-info"
+          >${this.naturalWidth ? `${this.naturalWidth}×${this.naturalHeight} px at ${Math.round(z * 100)}%` : ''} · drag to pan</span
+        >
       </div>
-      <div class="viewport" tabindex="0" aria-label="Zoomable view: drag to pan, + and − to zoom" @keydown=${this.onKey}
-        @pointerdown=${this.onPointerDown} @pointermove=${this.onPointerMove} @pointerup=${this.onPointerUp} @pointercancel=${this.onPointerUp}>
+      <div
+        class="viewport"
+        tabindex="0"
+        aria-label="Zoomable view: drag to pan, + and − to zoom"
+        @keydown=${this.onKey}
+        @pointerdown=${this.onPointerDown}
+        @pointermove=${this.onPointerMove}
+        @pointerup=${this.onPointerUp}
+        @pointercancel=${this.onPointerUp}
+      >
         <div class="canvas ${z > 1 ? 'pixelated' : ''}" style=${size}>
           ${this.src ? html`<img src=${this.src} alt=${this.alt} draggable="false" @load=${this.onLoad} />` : html`<slot></slot>`}
         </div>

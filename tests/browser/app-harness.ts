@@ -40,7 +40,8 @@ export async function startApp(): Promise<AppSession> {
     throw e;
   }
   return {
-    browser, url,
+    browser,
+    url,
     async close() {
       await browser.close();
       closeServer(server, outDir);
@@ -83,8 +84,10 @@ export async function deep(page: Page, sel: string): Promise<ElementHandle<Eleme
 
 /** Wait until `sel` exists (and, with `test`, until test(element) is true in the page). */
 export async function waitDeep(page: Page, sel: string, timeout = 60_000, test = 'true'): Promise<ElementHandle<Element>> {
-  await page.waitForFunction(`(() => { const el = (${DEEP})(${JSON.stringify(sel)}); return !!el && ((el) => ${test})(el); })()`,
-    { timeout, polling: 250 });
+  await page.waitForFunction(`(() => { const el = (${DEEP})(${JSON.stringify(sel)}); return !!el && ((el) => ${test})(el); })()`, {
+    timeout,
+    polling: 250,
+  });
   return (await deep(page, sel))!;
 }
 
@@ -106,12 +109,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Drop a file on the drop zone inside `dropSel` (an <image-drop>), as a drag from the desktop would. */
 export async function dropFiles(page: Page, dropSel: string, files: { name: string; type: string; bytes: Uint8Array }[]): Promise<void> {
   const zone = await waitDeep(page, dropSel);
-  await zone.evaluate((el, list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    const target = el.shadowRoot!.querySelector('.zone')!;
-    for (const type of ['dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, composed: true, cancelable: true }));
-  }, files.map((f) => ({ name: f.name, type: f.type, b64: Buffer.from(f.bytes).toString('base64') })));
+  await zone.evaluate(
+    (el, list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      const target = el.shadowRoot!.querySelector('.zone')!;
+      for (const type of ['dragover', 'drop'])
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, composed: true, cancelable: true }));
+    },
+    files.map((f) => ({ name: f.name, type: f.type, b64: Buffer.from(f.bytes).toString('base64') })),
+  );
 }
 
 /** Let the page save downloads into `dir`. */
@@ -143,7 +150,9 @@ export async function numberIn(page: Page, sel: string, re: RegExp): Promise<num
 export function useApp(): { session: () => AppSession; downloads: string } {
   let s: AppSession | undefined;
   const downloads = mkdtempSync(join(tmpdir(), 'srgan-dl-'));
-  beforeAll(async () => { s = await startApp(); });
+  beforeAll(async () => {
+    s = await startApp();
+  });
   afterAll(async () => {
     await s?.close();
     rmSync(downloads, { recursive: true, force: true });

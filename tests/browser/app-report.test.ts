@@ -12,8 +12,16 @@ import { clickDeep, deep, dropFiles, openApp, screenshot, setField, textOf, useA
 
 /** A 2-layer, 8-channel generator on 32-px crops: the steps are cheap; the report's 5 images at 256 px are what is shown. */
 async function tinySettings(page: Page): Promise<void> {
-  for (const [id, v] of [['blocks', 2], ['channels', 8], ['hrCrop', 32], ['batch', 1], ['phase1Steps', 2], ['phase2Steps', 0],
-    ['gridEvery', 1], ['checkpointEvery', 2]] as const)
+  for (const [id, v] of [
+    ['blocks', 2],
+    ['channels', 8],
+    ['hrCrop', 32],
+    ['batch', 1],
+    ['phase1Steps', 2],
+    ['phase2Steps', 0],
+    ['gridEvery', 1],
+    ['checkpointEvery', 2],
+  ] as const)
     await setField(page, `#f-${id}`, String(v));
 }
 
@@ -25,7 +33,9 @@ describe('app: the run report and the 1:1 views', () => {
   it('shows the metrics chart, the whole-image grid at 1:1 with zoom, the contact sheet, and a favicon', async () => {
     const page = await openApp(session());
     const missing: string[] = [];
-    page.on('response', (r) => { if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
+    });
     await page.reload({ waitUntil: 'load' });
     await waitDeep(page, '#adapter, #fatal', 60_000);
     expect(await page.evaluate(async () => (await fetch('/favicon.ico')).status)).toBe(200);
@@ -66,7 +76,10 @@ describe('app: the run report and the 1:1 views', () => {
   it('checks the ground truth when it is chosen, and shows the result at 1:1 with an aligned before/after divider', async () => {
     const page = await openApp(session());
     await clickDeep(page, '#tab-upscale');
-    const hr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png')).resize(128, 96).png().toBuffer();
+    const hr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png'))
+      .resize(128, 96)
+      .png()
+      .toBuffer();
     const lr = await sharp(hr).resize(32, 24).png().toBuffer();
     await dropFiles(page, '#input-drop', [{ name: 'cat-lr.png', type: 'image/png', bytes: lr }]);
     const wrong = await sharp(hr).resize(100, 80).png().toBuffer();
@@ -84,14 +97,20 @@ describe('app: the run report and the 1:1 views', () => {
     await waitDeep(page, '#upscale-result, #upscale-error', 180_000);
     expect(await deep(page, '#upscale-error')).toBeNull();
     const view = await waitDeep(page, '#result-view');
-    const geometry = () => view.evaluate((e) => {
-      const ba = e.querySelector('before-after')!;
-      const stack = ba.shadowRoot!.querySelector('.stack')!.getBoundingClientRect();
-      const divider = ba.shadowRoot!.querySelector('#divider')!.getBoundingClientRect();
-      const knob = ba.shadowRoot!.querySelector('.knob')!.getBoundingClientRect();
-      const cut = (ba as unknown as { position: number }).position / 100;
-      return { width: stack.width, cutX: stack.left + cut * stack.width, dividerX: divider.left + divider.width / 2, knobX: knob.left + knob.width / 2 };
-    });
+    const geometry = () =>
+      view.evaluate((e) => {
+        const ba = e.querySelector('before-after')!;
+        const stack = ba.shadowRoot!.querySelector('.stack')!.getBoundingClientRect();
+        const divider = ba.shadowRoot!.querySelector('#divider')!.getBoundingClientRect();
+        const knob = ba.shadowRoot!.querySelector('.knob')!.getBoundingClientRect();
+        const cut = (ba as unknown as { position: number }).position / 100;
+        return {
+          width: stack.width,
+          cutX: stack.left + cut * stack.width,
+          dividerX: divider.left + divider.width / 2,
+          knobX: knob.left + knob.width / 2,
+        };
+      });
     let g = await geometry();
     expect(g.width).toBe(128); // 1:1
     expect(Math.abs(g.dividerX - g.cutX)).toBeLessThan(0.75);

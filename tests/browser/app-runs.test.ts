@@ -16,20 +16,29 @@ import { clickDeep, deep, dropFiles, numberIn, openApp, screenshot, setField, te
 const stepOf = (page: Page) => numberIn(page, '#train-rate', /step (\d+) \//);
 
 async function tinySettings(page: Page, phase1: number, every: number, checkpointEvery = every): Promise<void> {
-  for (const [id, v] of [['blocks', 2], ['channels', 8], ['hrCrop', 32], ['batch', 1], ['phase1Steps', phase1],
-    ['phase2Steps', 1], ['gridEvery', every], ['checkpointEvery', checkpointEvery]] as const)
+  for (const [id, v] of [
+    ['blocks', 2],
+    ['channels', 8],
+    ['hrCrop', 32],
+    ['batch', 1],
+    ['phase1Steps', phase1],
+    ['phase2Steps', 1],
+    ['gridEvery', every],
+    ['checkpointEvery', checkpointEvery],
+  ] as const)
     await setField(page, `#f-${id}`, String(v));
 }
 
 /** A button of the saved run in row `row` (1: the newest). */
 const rowButton = (row: number, action: string) => `#runs-list tbody tr:nth-child(${row}) button[data-action="${action}"]`;
-const rowCount = (page: Page) => page.evaluate(`(() => { const w = (r) => { const t = r.querySelector('#runs-list'); if (t) return t;
+const rowCount = (page: Page) =>
+  page.evaluate(`(() => { const w = (r) => { const t = r.querySelector('#runs-list'); if (t) return t;
   for (const el of r.querySelectorAll('*')) if (el.shadowRoot) { const h = w(el.shadowRoot); if (h) return h; } return null; };
   const t = w(document); return t ? t.querySelectorAll('tbody tr').length : 0; })()`) as Promise<number>;
 
 async function stop(page: Page): Promise<number> {
   await clickDeep(page, '#train-stop');
-  await waitDeep(page, '#train-status', 120_000, "/^(stopped|error)/.test(el.textContent)");
+  await waitDeep(page, '#train-status', 120_000, '/^(stopped|error)/.test(el.textContent)');
   expect(await textOf(page, '#train-status')).toMatch(/^stopped — Stopped by you at step \d+/);
   return stepOf(page);
 }
@@ -78,13 +87,17 @@ describe('app: saved runs', () => {
     await waitForFile(generatorFile);
     expect(decodeSafetensors(new Uint8Array(readFileSync(generatorFile))).metadata.step).toBe(String(first));
     await clickDeep(page, rowButton(2, 'download-checkpoint'));
-    for (const f of ['generator.safetensors', 'discriminator.safetensors', 'optimizer.safetensors', 'state.json']) await waitForFile(join(downloads, f));
+    for (const f of ['generator.safetensors', 'discriminator.safetensors', 'optimizer.safetensors', 'state.json'])
+      await waitForFile(join(downloads, f));
     expect(JSON.parse(readFileSync(join(downloads, 'state.json'), 'utf8')).step).toBe(first);
 
     // The first run's generator upscales, with no training since the reload.
     await clickDeep(page, rowButton(2, 'upscale'));
     await waitDeep(page, '#model', 10_000, "el.value === 'trained'");
-    const lr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png')).resize(24, 20).png().toBuffer();
+    const lr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png'))
+      .resize(24, 20)
+      .png()
+      .toBuffer();
     await dropFiles(page, '#input-drop', [{ name: 'cat.png', type: 'image/png', bytes: lr }]);
     await clickDeep(page, '#upscale');
     await waitDeep(page, '#upscale-result, #upscale-error', 120_000);
@@ -99,11 +112,14 @@ describe('app: saved runs', () => {
     const now = await stepOf(page);
     await waitDeep(page, '#loss-chart', 10_000, `Number(el.dataset.points) >= ${now}`);
     await stop(page);
-    const [total, thisSession] = /steps \(total \/ this session\)\s+(\d+) \/ (\d+)/.exec(await textOf(page, '#run-summary'))!.slice(1).map(Number);
+    const [total, thisSession] = /steps \(total \/ this session\)\s+(\d+) \/ (\d+)/
+      .exec(await textOf(page, '#run-summary'))!
+      .slice(1)
+      .map(Number);
     expect(total - thisSession).toBe(first);
 
     // Delete the other run: one is left.
-    const other = (await textOf(page, '#runs-list tbody tr:nth-child(2)'));
+    const other = await textOf(page, '#runs-list tbody tr:nth-child(2)');
     expect(other).not.toContain('first run');
     await clickDeep(page, rowButton(2, 'delete'));
     for (let i = 0; i < 40 && (await rowCount(page)) !== 1; i++) await new Promise((r) => setTimeout(r, 250));
@@ -111,8 +127,10 @@ describe('app: saved runs', () => {
     expect(await textOf(page, '#runs-list')).toContain('first run');
 
     // The downloaded checkpoint uploads back as a saved run at its step.
-    const upload = await waitDeep(page, '#upload-checkpoint') as ElementHandle<HTMLInputElement>;
-    await upload.uploadFile(...['generator.safetensors', 'discriminator.safetensors', 'optimizer.safetensors', 'state.json'].map((f) => join(downloads, f)));
+    const upload = (await waitDeep(page, '#upload-checkpoint')) as ElementHandle<HTMLInputElement>;
+    await upload.uploadFile(
+      ...['generator.safetensors', 'discriminator.safetensors', 'optimizer.safetensors', 'state.json'].map((f) => join(downloads, f)),
+    );
     await waitDeep(page, '#runs-list tbody tr:nth-child(1)', 30_000, `el.textContent.includes('uploaded checkpoint, step ${first}')`);
     expect(await textOf(page, '#runs-list tbody tr:nth-child(1)')).toContain(`${first} / 5001`);
     expect(await deep(page, '#train-error')).toBeNull();
@@ -129,12 +147,14 @@ describe('app: saved runs', () => {
     // Leave almost no room: the next checkpoint cannot be stored.
     const origin = new URL(session().url).origin;
     const cdp = await page.createCDPSession();
-    const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin }) as { usage: number };
+    const { usage } = (await cdp.send('Storage.getUsageAndQuota', { origin })) as { usage: number };
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 4096 });
-    await waitDeep(page, '#train-status', 240_000, "/^(error|stopped|done)/.test(el.textContent)");
+    await waitDeep(page, '#train-status', 240_000, '/^(error|stopped|done)/.test(el.textContent)');
     const failure = await textOf(page, '#train-failure');
     // Whichever write comes first after the squeeze: a checkpoint, or the run report (between checkpoints).
-    expect(failure).toMatch(/could not save the (checkpoint|run report) at step (\d+): the browser's storage quota for this site is full; delete saved runs/);
+    expect(failure).toMatch(
+      /could not save the (checkpoint|run report) at step (\d+): the browser's storage quota for this site is full; delete saved runs/,
+    );
     const kept = Number(/The checkpoint at step (\d+) of the saved run ".*" is unchanged\./.exec(failure)![1]);
     expect(kept).toBeGreaterThanOrEqual(3);
     expect(await textOf(page, '#train-rate')).not.toMatch(/steps\/s/);

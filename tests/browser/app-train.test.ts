@@ -18,10 +18,23 @@ const stepOf = (page: Page) => numberIn(page, '#train-rate', /step (\d+) \//);
  * phase 1, 100 s for the GAN phase on a busy machine).
  */
 async function tinySettings(page: Page, phase1: number, phase2: number, every: number, profile = false): Promise<void> {
-  for (const [id, v] of [['blocks', 2], ['channels', 8], ['hrCrop', 32], ['batch', 1], ['phase1Steps', phase1],
-    ['phase2Steps', phase2], ['gridEvery', every], ['checkpointEvery', every]] as const)
+  for (const [id, v] of [
+    ['blocks', 2],
+    ['channels', 8],
+    ['hrCrop', 32],
+    ['batch', 1],
+    ['phase1Steps', phase1],
+    ['phase2Steps', phase2],
+    ['gridEvery', every],
+    ['checkpointEvery', every],
+  ] as const)
     await setField(page, `#f-${id}`, String(v));
-  if (profile) await (await waitDeep(page, '#f-profile')).evaluate((e) => { if (!(e as HTMLInputElement).checked) (e as HTMLInputElement).click(); });
+  if (profile)
+    await (
+      await waitDeep(page, '#f-profile')
+    ).evaluate((e) => {
+      if (!(e as HTMLInputElement).checked) (e as HTMLInputElement).click();
+    });
 }
 
 describe('app: train SRGAN in a worker', () => {
@@ -39,14 +52,21 @@ describe('app: train SRGAN in a worker', () => {
       const w = window as unknown as { maxLag: number };
       w.maxLag = 0;
       let last = performance.now();
-      setInterval(() => { const now = performance.now(); w.maxLag = Math.max(w.maxLag, now - last - 50); last = now; }, 50);
+      setInterval(() => {
+        const now = performance.now();
+        w.maxLag = Math.max(w.maxLag, now - last - 50);
+        last = now;
+      }, 50);
     });
     // Every text of the progress line until the first step: it says what the worker does, never a bare "step 0 / N".
     await page.evaluate(() => {
       const w = window as unknown as { rateTexts: string[] };
       w.rateTexts = [];
       const line = () => document.querySelector('srgan-app')?.shadowRoot?.querySelector('train-view')?.shadowRoot?.querySelector('#train-rate');
-      setInterval(() => { const t = line()?.textContent?.replace(/\s+/g, ' ').trim(); if (t && t !== w.rateTexts.at(-1)) w.rateTexts.push(t); }, 100);
+      setInterval(() => {
+        const t = line()?.textContent?.replace(/\s+/g, ' ').trim();
+        if (t && t !== w.rateTexts.at(-1)) w.rateTexts.push(t);
+      }, 100);
     });
     await clickDeep(page, '#train-start');
     // Before the first step: the held-out report at step 0 (5 images of 256 px; its kernels compile first) and phase 1's compile.
@@ -56,15 +76,22 @@ describe('app: train SRGAN in a worker', () => {
     // The one that lasts seconds on either backend (the start grid); on WebGPU also the first
     // step's kernel compiles. The others may pass between two samples of the line.
     const webgpu = /\((software|hardware)\)/.test(await textOf(page, '#adapter'));
-    for (const doing of [/rendering the start grid and metrics/,
-      ...(webgpu ? [/first step of phase 1 \(content loss only\): building and compiling its kernels/] : [])])
-      expect(atZero.some((t) => doing.test(t)), `${doing} in ${atZero.join(' | ')}`).toBe(true);
+    for (const doing of [
+      /rendering the start grid and metrics/,
+      ...(webgpu ? [/first step of phase 1 \(content loss only\): building and compiling its kernels/] : []),
+    ])
+      expect(
+        atZero.some((t) => doing.test(t)),
+        `${doing} in ${atZero.join(' | ')}`,
+      ).toBe(true);
     expect(await (await waitDeep(page, '#train-progress')).evaluate((e) => (e as HTMLProgressElement).max)).toBe(5001);
     expect(await textOf(page, '#train-rate')).toMatch(/steps\/s · ETA/);
     // The chart got points and the first grid (step 0) is on the page.
     await waitDeep(page, '#loss-chart', 60_000, 'Number(el.dataset.points) >= 2');
     await waitDeep(page, '#grid-latest', 120_000, 'el.naturalWidth > 0');
-    const grid = await (await waitDeep(page, '#grid-latest')).evaluate((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight]);
+    const grid = await (
+      await waitDeep(page, '#grid-latest')
+    ).evaluate((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight]);
     // Whole held-out images at 1:1: 4 columns of 256 px (no start model), 5 rows (4 faces + a photo crop); see app-report.test.ts.
     expect(grid).toEqual([2 * 8 + 4 * 256 + 3 * 6, 8 + 24 + 22 + 5 * 256 + 4 * 6 + 8]);
 
@@ -103,13 +130,17 @@ describe('app: train SRGAN in a worker', () => {
 
     // The run's generator downloads as the CLI's generator.safetensors (config in its metadata) and uploads back.
     await clickDeep(page, '#runs-list tbody tr:nth-child(1) button[data-action="download-generator"]');
-    for (let i = 0; i < 40 && !readdirSync(downloads).some((f) => f.endsWith('.generator.safetensors')); i++) await new Promise((r) => setTimeout(r, 250));
-    const file = join(downloads, readdirSync(downloads).find((f) => f.endsWith('.generator.safetensors'))!);
+    for (let i = 0; i < 40 && !readdirSync(downloads).some((f) => f.endsWith('.generator.safetensors')); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    const file = join(
+      downloads,
+      readdirSync(downloads).find((f) => f.endsWith('.generator.safetensors'))!,
+    );
     await waitForFile(file);
     const { metadata } = decodeSafetensors(new Uint8Array(readFileSync(file)));
     expect(JSON.parse(metadata.srgan_config).generator.channels).toBe(8);
     expect(metadata.step).toBe(String(stoppedAt));
-    await (await waitDeep(page, '#upload-checkpoint') as ElementHandle<HTMLInputElement>).uploadFile(file);
+    await ((await waitDeep(page, '#upload-checkpoint')) as ElementHandle<HTMLInputElement>).uploadFile(file);
     await waitDeep(page, '#train-status', 30_000, "el.textContent.includes('generator.safetensors loaded')");
     await page.close();
 
@@ -134,37 +165,57 @@ describe('app: train SRGAN in a worker', () => {
     const context = await session().browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
     const page = await openApp(session(), context);
     await (await waitDeep(page, '#start-from')).select('default');
-    expect(await textOf(page, '#start-from-info')).toMatch(/starts as the shipped default .* the one shipped with srgan\. The loss is pixel MSE \+ RaGAN adversarial/);
+    expect(await textOf(page, '#start-from-info')).toMatch(
+      /starts as the shipped default .* the one shipped with srgan\. The loss is pixel MSE \+ RaGAN adversarial/,
+    );
     expect(await textOf(page, '#recipe-name')).toBe('following srgan');
     const field = async (id: string) => (await waitDeep(page, `#f-${id}`)).evaluate((e) => (e as HTMLInputElement).value);
-    const recipe = [['blocks', '8'], ['channels', '32'], ['hrCrop', '64'], ['batch', '8'], ['lr', '0.0001'], ['phase1Steps', '0'], ['phase2Steps', '400']];
+    const recipe = [
+      ['blocks', '8'],
+      ['channels', '32'],
+      ['hrCrop', '64'],
+      ['batch', '8'],
+      ['lr', '0.0001'],
+      ['phase1Steps', '0'],
+      ['phase2Steps', '400'],
+    ];
     for (const [id, value] of recipe) expect([id, await field(id)]).toEqual([id, value]);
     // Save recipe writes the file srgan train --config reads: the settings as shown, and where the networks start.
     await clickDeep(page, '#save-recipe');
     await waitForFile(join(downloads, 'recipe.json'));
     const saved = parseRecipe(readFileSync(join(downloads, 'recipe.json'), 'utf8'));
-    expect(saved).toMatchObject({ preset: 'tiny', pretrained: { generator: 'default', discriminator: 'srgan' }, schedule: { phase2Steps: 400 },
-      losses: { adversarial: { type: 'ragan' } } });
+    expect(saved).toMatchObject({
+      preset: 'tiny',
+      pretrained: { generator: 'default', discriminator: 'srgan' },
+      schedule: { phase2Steps: 400 },
+      losses: { adversarial: { type: 'ragan' } },
+    });
     // A recipe with a typo is refused whole, with the key named; the settings stay.
     const bad = join(downloads, 'typo.json');
     writeFileSync(bad, JSON.stringify({ format: 'srgan-recipe/1', preset: 'medium', schedule: { ephocs: 3 } }));
-    await (await waitDeep(page, '#load-recipe') as ElementHandle<HTMLInputElement>).uploadFile(bad);
+    await ((await waitDeep(page, '#load-recipe')) as ElementHandle<HTMLInputElement>).uploadFile(bad);
     expect(await textOf(page, '#recipe-error')).toMatch(/typo\.json: unknown key "schedule\.ephocs"/);
     expect(await field('blocks')).toBe('8');
     // A good one sets the preset, the fields and where the run starts (from scratch here).
     const good = join(downloads, 'six.json');
     writeFileSync(good, JSON.stringify({ format: 'srgan-recipe/1', preset: 'tiny', generator: { blocks: 6 }, data: { crop: 48 } }));
-    await (await waitDeep(page, '#load-recipe') as ElementHandle<HTMLInputElement>).uploadFile(good);
+    await ((await waitDeep(page, '#load-recipe')) as ElementHandle<HTMLInputElement>).uploadFile(good);
     expect(await textOf(page, '#recipe-name')).toBe('following six.json');
     expect([await field('blocks'), await field('hrCrop')]).toEqual(['6', '48']);
     expect(await deep(page, '#start-from-info')).toBeNull();
     await (await waitDeep(page, '#start-from')).select('default');
     await waitDeep(page, '#start-from-info');
     // Smaller for the test's CPU: the fields override the recipe as the CLI's options do.
-    for (const [id, v] of [['hrCrop', 32], ['batch', 1], ['phase2Steps', 2], ['gridEvery', 2], ['checkpointEvery', 2]] as const)
+    for (const [id, v] of [
+      ['hrCrop', 32],
+      ['batch', 1],
+      ['phase2Steps', 2],
+      ['gridEvery', 2],
+      ['checkpointEvery', 2],
+    ] as const)
       await setField(page, `#f-${id}`, String(v));
     await clickDeep(page, '#train-start');
-    await waitDeep(page, '#train-status', 480_000, "/^(done|error)/.test(el.textContent)");
+    await waitDeep(page, '#train-status', 480_000, '/^(done|error)/.test(el.textContent)');
     expect(await deep(page, '#train-error')).toBeNull();
     expect(await textOf(page, '#train-status')).toMatch(/^done — Finished: 2 steps/);
     expect(await textOf(page, '#loss-latest')).toMatch(/step 2: G content [\d.e-]+, G adversarial [\d.e-]+, D real/);
@@ -177,14 +228,14 @@ describe('app: train SRGAN in a worker', () => {
     await context.close();
   }, 600_000);
 
-  it('runs the GAN phase (D and G losses on the chart) with a weight average, and profiles the worker\'s kernels', async () => {
+  it("runs the GAN phase (D and G losses on the chart) with a weight average, and profiles the worker's kernels", async () => {
     const context = await session().browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
     const page = await openApp(session(), context);
     // Grids and checkpoints every 3 steps: each whole-image grid runs the held-out set (5 images of 256 px).
     await tinySettings(page, 1, 2, 3, true);
     await setField(page, '#f-emaDecay', '0.9');
     await clickDeep(page, '#train-start');
-    await waitDeep(page, '#train-status', 480_000, "/^(done|error)/.test(el.textContent)");
+    await waitDeep(page, '#train-status', 480_000, '/^(done|error)/.test(el.textContent)');
     expect(await deep(page, '#train-error')).toBeNull();
     expect(await textOf(page, '#train-status')).toMatch(/^done — Finished: 3 steps/);
     expect(await textOf(page, '#loss-latest')).toMatch(/step 3: G content [\d.e-]+, G adversarial [\d.e-]+, D real [\d.e-]+, D fake [\d.e-]+/);

@@ -16,13 +16,14 @@ const PHONE = { width: 390, height: 844 };
 /** How far the page reaches past the viewport's right edge, and the widest elements that do it. */
 async function overflow(page: Page): Promise<{ scroll: number; culprits: string[] }> {
   return page.evaluate(() => {
-    const vw = document.documentElement.clientWidth, culprits: string[] = [];
+    const vw = document.documentElement.clientWidth,
+      culprits: string[] = [];
     const walk = (root: Document | ShadowRoot) => {
       for (const el of root.querySelectorAll('*')) {
         const r = el.getBoundingClientRect();
         // Inside a scroller (the 1:1 viewer, a wide table's .scroll-x box) is where wide content belongs.
         let scroller = false;
-        for (let up: Element | null = el; up && !scroller; up = up.parentElement ?? ((up.getRootNode() as ShadowRoot).host ?? null))
+        for (let up: Element | null = el; up && !scroller; up = up.parentElement ?? (up.getRootNode() as ShadowRoot).host ?? null)
           scroller = up !== el && up.matches('.scroll-x, zoom-view');
         if (r.width && r.right > vw + 0.5 && !scroller) culprits.push(`${el.tagName.toLowerCase()}#${el.id} right ${Math.round(r.right)}`);
         if (el.shadowRoot) walk(el.shadowRoot);
@@ -33,8 +34,10 @@ async function overflow(page: Page): Promise<{ scroll: number; culprits: string[
   });
 }
 
-const liveBuffers = async (page: Page) => Number(await (await waitDeep(page, '#upscale-state', 300_000, "el.dataset.state === 'idle'"))
-  .evaluate((e) => (e as HTMLElement).dataset.liveBuffers));
+const liveBuffers = async (page: Page) =>
+  Number(
+    await (await waitDeep(page, '#upscale-state', 300_000, "el.dataset.state === 'idle'")).evaluate((e) => (e as HTMLElement).dataset.liveBuffers),
+  );
 
 describe('app: upscale options and long runs on a 390-px screen', () => {
   const { session, downloads } = useApp();
@@ -70,7 +73,10 @@ describe('app: upscale options and long runs on a 390-px screen', () => {
     const scales = await (await waitDeep(page, '#scale')).evaluate((e) => [...(e as HTMLSelectElement).options].map((o) => o.value));
     expect(scales).toEqual(['2', '3', '4']);
     await (await waitDeep(page, '#scale')).select('2');
-    const lr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/coffee.png')).resize(30, 20).png().toBuffer();
+    const lr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/coffee.png'))
+      .resize(30, 20)
+      .png()
+      .toBuffer();
     await dropFiles(page, '#input-drop', [{ name: 'cup.png', type: 'image/png', bytes: lr }]);
     await waitDeep(page, '#input-info', 10_000, "el.textContent === 'cup.png: 30×20'");
     expect(await textOf(page, '#upscale')).toBe('Upscale ×2');
@@ -79,7 +85,10 @@ describe('app: upscale options and long runs on a 390-px screen', () => {
     expect(await deep(page, '#upscale-error')).toBeNull();
     expect(await textOf(page, '#upscale-result')).toMatch(/^30×20 → 60×40 \(×2\) with esrgan-slim/);
     const idle = await liveBuffers(page);
-    for (const [format, ext] of [['jpeg', 'jpg'], ['webp', 'webp']]) {
+    for (const [format, ext] of [
+      ['jpeg', 'jpg'],
+      ['webp', 'webp'],
+    ]) {
       await (await waitDeep(page, '#format')).select(format);
       await clickDeep(page, '#download');
       const file = join(downloads, `cup_x2.${ext}`);
@@ -109,7 +118,7 @@ describe('app: upscale options and long runs on a 390-px screen', () => {
 
     // Running: a percentage, the tile, and after two tiles the time left; then Cancel.
     // Two tiles: the first one compiles the kernels, the second gives the rate.
-    await waitDeep(page, '#upscale-detail', 300_000, "/tile ([2-9]|\\d\\d+) of/.test(el.textContent)");
+    await waitDeep(page, '#upscale-detail', 300_000, '/tile ([2-9]|\\d\\d+) of/.test(el.textContent)');
     expect(await textOf(page, '#upscale-eta')).toMatch(/^about (\d+ min )?\d+ s left$/);
     expect(await textOf(page, '#upscale-detail')).toMatch(/^model: tile \d+ of \d+$/);
     expect(await textOf(page, '#upscale-percent')).toMatch(/^\d+ %$/);

@@ -17,7 +17,10 @@ describe('app: upscale a dropped image', () => {
     expect(await textOf(page, '#model-info')).toMatch(/MIT licence.*UpscalerJS/);
 
     // A 128×96 ground truth and its 32×24 LR, as files from the desktop.
-    const hr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png')).resize(128, 96).png().toBuffer();
+    const hr = await sharp(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png'))
+      .resize(128, 96)
+      .png()
+      .toBuffer();
     const lr = await sharp(hr).resize(32, 24).png().toBuffer();
     await dropFiles(page, '#input-drop', [{ name: 'cat-lr.png', type: 'image/png', bytes: lr }]);
     expect(await textOf(page, '#input-info')).toBe('cat-lr.png: 32×24');
@@ -52,7 +55,10 @@ describe('app: upscale a dropped image', () => {
 
     // Both shipped generators are in the picker; the GAN-trained one runs too.
     const options = await model.evaluate((el) => [...(el as HTMLSelectElement).options].map((o) => [o.value, o.disabled, o.textContent]));
-    expect(options.filter(([v]) => v === 'default' || v === 'srgan').map(([v, d]) => [v, d])).toEqual([['default', false], ['srgan', false]]);
+    expect(options.filter(([v]) => v === 'default' || v === 'srgan').map(([v, d]) => [v, d])).toEqual([
+      ['default', false],
+      ['srgan', false],
+    ]);
     expect(String(options.find(([v]) => v === 'srgan')![2])).toMatch(/GAN-trained/);
     await model.select('srgan');
     await clickDeep(page, '#self-ensemble');
@@ -86,4 +92,3 @@ describe('app: upscale a dropped image', () => {
     await page.close();
   });
 });
-

@@ -16,8 +16,9 @@ describe('app shell and profiler', () => {
     // Headless Chromium here has only SwiftShader, so 'auto' runs the CPU backend; a GPU shows its adapter.
     const adapter = await textOf(page, '#adapter');
     expect(adapter).toMatch(/\((software|hardware)\)|^CPU backend \(WebAssembly SIMD on \d+ threads?\)/);
-    expect(await textOf(page, 'section[aria-labelledby=adapter-title]')).toMatch(adapter.startsWith('CPU backend')
-      ? /profiler\s+wall clock per kernel/ : /max buffer \d+ MiB[\s\S]*timestamp-query (yes|no)/);
+    expect(await textOf(page, 'section[aria-labelledby=adapter-title]')).toMatch(
+      adapter.startsWith('CPU backend') ? /profiler\s+wall clock per kernel/ : /max buffer \d+ MiB[\s\S]*timestamp-query (yes|no)/,
+    );
     await (await waitDeep(page, '#tab-train')).focus();
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.querySelector('srgan-app')!.shadowRoot!.activeElement?.id)).toBe('tab-upscale');
@@ -33,7 +34,8 @@ describe('app shell and profiler', () => {
     const png = readFileSync(join(import.meta.dirname, '../../data/photos/heldout/chelsea.png'));
     const jpg = readFileSync(join(import.meta.dirname, '../../data/faces/sample1_face1.jpg'));
     await dropFiles(page, '#data-drop', [
-      { name: 'cat.png', type: 'image/png', bytes: png }, { name: 'face.jpg', type: 'image/jpeg', bytes: jpg },
+      { name: 'cat.png', type: 'image/png', bytes: png },
+      { name: 'face.jpg', type: 'image/jpeg', bytes: jpg },
       { name: 'broken.png', type: 'image/png', bytes: new Uint8Array([137, 80, 78, 71, 1, 2, 3]) },
       { name: 'notes.txt', type: 'text/plain', bytes: new TextEncoder().encode('hello') },
     ]);
@@ -49,7 +51,9 @@ describe('app shell and profiler', () => {
 
   it('without WebGPU runs on the CPU backend and says so', async () => {
     const page = await session().browser.newPage();
-    await page.evaluateOnNewDocument(() => { delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu; });
+    await page.evaluateOnNewDocument(() => {
+      delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu;
+    });
     await page.goto(session().url, { waitUntil: 'load' });
     expect(await textOf(page, '#adapter')).toMatch(/^CPU backend \(WebAssembly SIMD on \d+ threads?\)/);
     expect(await deep(page, '#fatal')).toBeNull();
@@ -63,8 +67,10 @@ describe('app shell and profiler', () => {
     await clickDeep(page, '#tab-profiler');
     await clickDeep(page, '#profile-run');
     await waitDeep(page, '#profile-table', 180_000);
-    const rows = async () => (await waitDeep(page, '#profile-table')).evaluate((t) =>
-      [...t.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim())));
+    const rows = async () =>
+      (await waitDeep(page, '#profile-table')).evaluate((t) =>
+        [...t.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim())),
+      );
     const byTime = await rows();
     expect(byTime.map((r) => r[0])).toEqual(expect.arrayContaining(['matmul', 'adam']));
     expect(byTime.find((r) => r[0] === 'adam')![1]).toBe('1200'); // 4 parameters × 300 steps, one fused kernel each

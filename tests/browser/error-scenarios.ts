@@ -13,7 +13,8 @@ function fail(msg: string): never {
 }
 
 function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  const a = JSON.stringify(actual), e = JSON.stringify(expected);
+  const a = JSON.stringify(actual),
+    e = JSON.stringify(expected);
   if (a !== e) fail(`${what}: got ${a}, expected ${e}`);
 }
 
@@ -48,14 +49,20 @@ async function memoryStaysTrue(body: () => Promise<void>): Promise<void> {
   const before = E.engine().memory();
   await body();
   const after = E.engine().memory();
-  expectEqual({ live: after.liveBytes, buffers: after.liveBuffers }, { live: before.liveBytes, buffers: before.liveBuffers }, 'memory after the scenario');
+  expectEqual(
+    { live: after.liveBytes, buffers: after.liveBuffers },
+    { live: before.liveBytes, buffers: before.liveBuffers },
+    'memory after the scenario',
+  );
 }
 
 /** A kernel that needs a 256-byte output binding: bound to a 16-byte tensor it is a GPU validation error. */
 const tooSmallBinding: E.KernelSpec = {
-  name: 'injected_too_small_binding', key: '', inputs: 0, outputs: 1,
-  code: () => '@group(0) @binding(0) var<storage, read_write> out: array<f32, 64>;\n' +
-    '@compute @workgroup_size(1) fn main() { out[0] = 1.0; }',
+  name: 'injected_too_small_binding',
+  key: '',
+  inputs: 0,
+  outputs: 1,
+  code: () => '@group(0) @binding(0) var<storage, read_write> out: array<f32, 64>;\n' + '@compute @workgroup_size(1) fn main() { out[0] = 1.0; }',
 };
 
 export const errorScenarios: Record<string, () => Promise<void>> = {
@@ -63,11 +70,16 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
     await memoryStaysTrue(async () => {
       const x = E.variable(E.tensor([1, 2, 3], [3]));
       E.tidy(() => E.backward(E.sum(E.mul(x, x))));
-      const a = E.zeros([300, 1, 1000]), b = E.zeros([1, 1000, 1000]);
+      const a = E.zeros([300, 1, 1000]),
+        b = E.zeros([1, 1000, 1000]);
       const before = E.engine().memory();
       const submits = E.engine().submits;
-      const err = expectThrows(() => E.zeros([1300, 1000, 1000]), E.GpuLimitError,
-        /zeros: a \[1300, 1000, 1000\] tensor of 5\.2 GB \(5200000000 bytes\) exceeds this adapter's maxBufferSize.*smaller batch/, 'E.zeros');
+      const err = expectThrows(
+        () => E.zeros([1300, 1000, 1000]),
+        E.GpuLimitError,
+        /zeros: a \[1300, 1000, 1000\] tensor of 5\.2 GB \(5200000000 bytes\) exceeds this adapter's maxBufferSize.*smaller batch/,
+        'E.zeros',
+      );
       expectEqual([err.op, err.bytes, err.limitName, err.limit], ['zeros', 5.2e9, 'maxBufferSize', E.engine().limits.maxBufferSize], 'error fields');
       expectThrows(() => E.zeros([70000, 70000]), E.GpuLimitError, /19\.6 GB/, 'E.zeros([70000, 70000])');
       // An op whose output (not its inputs) is too big: broadcasting two small tensors.
@@ -90,12 +102,20 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
       let compiled = 0;
       const spec: E.KernelSpec = { ...tooSmallBinding, name: 'huge_dispatch', code: () => (compiled++, tooSmallBinding.code()) };
       const submits = E.engine().submits;
-      const err = expectThrows(() => E.engine().runKernel(spec, { buffers: [out.buffer], workgroups: [1, 1, max + 1] }),
-        E.GpuLimitError, new RegExp(`huge_dispatch: a dispatch of 1×1×${max + 1} workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension of ${max}`), 'runKernel');
+      const err = expectThrows(
+        () => E.engine().runKernel(spec, { buffers: [out.buffer], workgroups: [1, 1, max + 1] }),
+        E.GpuLimitError,
+        new RegExp(`huge_dispatch: a dispatch of 1×1×${max + 1} workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension of ${max}`),
+        'runKernel',
+      );
       expectEqual(err.workgroups, [1, 1, max + 1], 'error workgroups');
       // A 1-D grid folded into 2-D that still does not fit (2^33 items, one per workgroup).
-      expectThrows(() => E.engine().runKernel(spec, { buffers: [out.buffer], workgroups: grid1d(2 ** 33, 1, max) }),
-        E.GpuLimitError, /maxComputeWorkgroupsPerDimension/, 'folded grid');
+      expectThrows(
+        () => E.engine().runKernel(spec, { buffers: [out.buffer], workgroups: grid1d(2 ** 33, 1, max) }),
+        E.GpuLimitError,
+        /maxComputeWorkgroupsPerDimension/,
+        'folded grid',
+      );
       expectEqual([compiled, E.engine().submits], [0, submits], 'shader compilations and submits');
       const later = E.addScalar(out, 1);
       expectEqual(await read(later), [1, 1, 1, 1], 'a later op');
@@ -115,7 +135,12 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
       const small = E.zeros([4]);
       E.engine().runKernel(tooSmallBinding, { buffers: [small.buffer], workgroups: [1] });
       const sameBatch = E.add(a, a);
-      const err = await expectRejects(x.grad!.read(), E.GpuBatchError, /GPU validation error in a batch of kernels \[.*mul_bwd.*injected_too_small_binding.*\].*too small/, 'x.grad');
+      const err = await expectRejects(
+        x.grad!.read(),
+        E.GpuBatchError,
+        /GPU validation error in a batch of kernels \[.*mul_bwd.*injected_too_small_binding.*\].*too small/,
+        'x.grad',
+      );
       expectEqual(err.kind, 'validation', 'error kind');
       const again = await expectRejects(sameBatch.read(), E.GpuBatchError, /injected_too_small_binding/, 'same batch');
       if (again !== err) fail('reads of one failed batch reject with different errors');
@@ -138,13 +163,22 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
       if (m0.pooledBytes === 0) fail('the pool holds no idle buffer to free');
       pool.simulateOutOfMemory(1);
       const t = E.fill([3001], 7); // a size class the pool has no idle buffer of
-      expectEqual((await read(t)).every((v) => v === 7), true, 'values after the retry');
+      expectEqual(
+        (await read(t)).every((v) => v === 7),
+        true,
+        'values after the retry',
+      );
       const m1 = E.engine().memory();
       expectEqual(m1.pooledBytes, 0, 'pooled bytes after the pool was freed');
       expectEqual(m1.liveBytes - m0.liveBytes, 16384, 'live bytes after the retry');
       expectEqual(m1.allocatedBytes, m0.allocatedBytes - m0.pooledBytes + 16384, 'allocated bytes after the retry');
       pool.simulateOutOfMemory(2);
-      const err = expectThrows(() => E.fill([100_003], 1), E.OutOfMemoryError, /fill: out of GPU memory allocating .* live and 0 B pooled.*retried/, 'second failure');
+      const err = expectThrows(
+        () => E.fill([100_003], 1),
+        E.OutOfMemoryError,
+        /fill: out of GPU memory allocating .* live and 0 B pooled.*retried/,
+        'second failure',
+      );
       expectEqual([err.liveBytes, err.pooledBytes], [m1.liveBytes, 0], 'error fields');
       expectEqual(E.engine().memory(), m1, 'memory after the failed allocation');
       t.dispose();
@@ -158,7 +192,12 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
       const loss = E.sum(y);
       E.backward(loss);
       expectThrows(() => E.backward(loss), E.GraphFreedError, /the graph was already freed/, 'second backward');
-      expectThrows(() => E.tidy(() => E.backward(E.sum(E.mulScalar(y, 2)))), E.GraphFreedError, /output of mul/, 'backward through a freed intermediate');
+      expectThrows(
+        () => E.tidy(() => E.backward(E.sum(E.mulScalar(y, 2)))),
+        E.GraphFreedError,
+        /output of mul/,
+        'backward through a freed intermediate',
+      );
       expectEqual(await read(x.grad!), [2, 4, 6], 'x.grad (not accumulated twice)');
       for (const t of [x, y, loss]) t.dispose();
     });
@@ -181,7 +220,12 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
     if (fresh === old) fail('initEngine returned the lost engine');
     await memoryStaysTrue(async () => {
       // Inside tidy, so the output the op allocated before it met the stale input is freed.
-      expectThrows(() => E.tidy(() => E.add(a, a)), E.DeviceLostError, /Tensor#\d+ \[3\] lives on a GPU device that is gone/, 'an old tensor on the new engine');
+      expectThrows(
+        () => E.tidy(() => E.add(a, a)),
+        E.DeviceLostError,
+        /Tensor#\d+ \[3\] lives on a GPU device that is gone/,
+        'an old tensor on the new engine',
+      );
       a.dispose(); // still allowed: it only returns the buffer to the dead pool
       const b = E.tensor([1, 2, 3]);
       const c = E.mul(b, b);
@@ -200,13 +244,21 @@ export const errorScenarios: Record<string, () => Promise<void>> = {
       if (limit >= small.limits.maxBufferSize) fail(`binding limit ${limit} is not below the buffer limit: nothing to test`);
       await memoryStaysTrue(async () => {
         const n = limit / 4 + 256; // 1 KiB over the binding limit, well within maxBufferSize
-        const err = expectThrows(() => E.zeros([n]), E.GpuLimitError,
-          new RegExp(`zeros: a \\[${n}\\] tensor of .* exceeds this adapter's maxStorageBufferBindingSize of ${limit >> 20} MiB`), 'an unbindable tensor');
+        const err = expectThrows(
+          () => E.zeros([n]),
+          E.GpuLimitError,
+          new RegExp(`zeros: a \\[${n}\\] tensor of .* exceeds this adapter's maxStorageBufferBindingSize of ${limit >> 20} MiB`),
+          'an unbindable tensor',
+        );
         expectEqual([err.limit, err.bytes], [limit, 4 * n], 'error fields');
         // A raw buffer bound by a kernel is checked too (it never reaches the GPU: this object is not one).
         const fake = { size: limit + 1024 } as GPUBuffer;
-        expectThrows(() => small.runKernel(tooSmallBinding, { buffers: [fake], workgroups: [1] }), E.GpuLimitError,
-          /injected_too_small_binding: a buffer of .* maxStorageBufferBindingSize/, 'a kernel binding');
+        expectThrows(
+          () => small.runKernel(tooSmallBinding, { buffers: [fake], workgroups: [1] }),
+          E.GpuLimitError,
+          /injected_too_small_binding: a buffer of .* maxStorageBufferBindingSize/,
+          'a kernel binding',
+        );
         const ok = E.ones([1000]);
         expectEqual((await read(ok))[999], 1, 'a tensor that fits');
         ok.dispose();

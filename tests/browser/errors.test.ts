@@ -9,7 +9,8 @@ describe('engine faults in headless Chromium (real WebGPU adapter)', () => {
   it('every fault scenario gives its typed error and loses no unrelated work', async () => {
     const entry = fileURLToPath(new URL('./errors-page.ts', import.meta.url));
     const out = await withChromiumPage(entry, 'runErrorScenarios', (page) =>
-      page.evaluate(() => (globalThis as unknown as { runErrorScenarios(): Promise<Outcome> }).runErrorScenarios()));
+      page.evaluate(() => (globalThis as unknown as { runErrorScenarios(): Promise<Outcome> }).runErrorScenarios()),
+    );
     // No adapter is a failure with the acquisition error, never a skip.
     expect(out.error).toBeUndefined();
     expect(out.adapter?.runtime).toBe('browser');

@@ -10,7 +10,13 @@ function inChromium(names: string[], runs: SuiteRun[]): Promise<SuiteOutcome[]> 
   return withChromiumPage(entry, 'runSuites', async (page) => {
     const out: SuiteOutcome[] = [];
     for (const run of runs)
-      out.push(await page.evaluate((n, r) => (globalThis as unknown as { runSuites(n: string[], r: SuiteRun): Promise<SuiteOutcome> }).runSuites(n, r), names, run));
+      out.push(
+        await page.evaluate(
+          (n, r) => (globalThis as unknown as { runSuites(n: string[], r: SuiteRun): Promise<SuiteOutcome> }).runSuites(n, r),
+          names,
+          run,
+        ),
+      );
     return out;
   });
 }

@@ -34,8 +34,20 @@ function pixelShuffleClass(r: number) {
 
 for (const cls of [MultiplyBeta, ...[2, 3, 4, 8].map(pixelShuffleClass)]) tf.serialization.registerClass(cls);
 
-export interface ParityRequest { name: PretrainedName; scale: PretrainedScale; url: string }
-export interface ParityResult { name: string; scale: number; shape: number[]; tfShape: number[]; maxAbs: number; oursMs: number; tfjsMs: number }
+export interface ParityRequest {
+  name: PretrainedName;
+  scale: PretrainedScale;
+  url: string;
+}
+export interface ParityResult {
+  name: string;
+  scale: number;
+  shape: number[];
+  tfShape: number[];
+  maxAbs: number;
+  oursMs: number;
+  tfjsMs: number;
+}
 export type ParityOutcome = { adapter?: { description: string; runtime: string }; results: ParityResult[]; error?: string };
 
 /** `pixels`: an RGB crop, NHWC, in [0, 1]. */
@@ -90,7 +102,8 @@ async function runParity(pixels: number[], size: number, models: ParityRequest[]
 /** Top-left crop×crop of a size×size NCHW / NHWC RGB image. */
 function cropNchw(src: Float32Array, size: number, crop: number): Float32Array {
   const out = new Float32Array(3 * crop * crop);
-  for (let c = 0; c < 3; c++) for (let y = 0; y < crop; y++) for (let x = 0; x < crop; x++) out[(c * crop + y) * crop + x] = src[(c * size + y) * size + x];
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < crop; y++) for (let x = 0; x < crop; x++) out[(c * crop + y) * crop + x] = src[(c * size + y) * size + x];
   return out;
 }
 function cropNhwc(src: Float32Array, size: number, crop: number): Float32Array {

@@ -35,7 +35,12 @@ function serveModels(req: HTTPRequest): void {
   if (!file) return void req.continue();
   const headers = { 'cross-origin-resource-policy': 'same-origin' };
   try {
-    void req.respond({ status: 200, headers, contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream', body: readFileSync(file) });
+    void req.respond({
+      status: 200,
+      headers,
+      contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      body: readFileSync(file),
+    });
   } catch {
     void req.respond({ status: 404, headers, body: '' });
   }
@@ -44,15 +49,27 @@ function serveModels(req: HTTPRequest): void {
 describe('pretrained ESRGAN models: our engine vs TF.js 4.22 on the same adapter', () => {
   it('slim ×4, medium ×4, thick ×2 agree to 1e-3 on a real photo crop', async () => {
     // coffee.png (CC0, data/photos/heldout): a textured 32×32 patch of the cup's rim and saucer.
-    const { data } = await sharp('data/photos/heldout/coffee.png').extract({ left: 300, top: 150, width: SIZE, height: SIZE })
-      .removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp('data/photos/heldout/coffee.png')
+      .extract({ left: 300, top: 150, width: SIZE, height: SIZE })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const pixels = Array.from(data, (v) => v / 255);
     const entry = fileURLToPath(new URL('./pretrained-page.ts', import.meta.url));
     const out = await withChromiumPage(entry, 'runParity', async (page) => {
       await page.setRequestInterception(true);
       page.on('request', serveModels);
-      return page.evaluate((p, s, m) => (globalThis as unknown as {
-        runParity(p: number[], s: number, m: ParityRequest[]): Promise<ParityOutcome> }).runParity(p, s, m), pixels, SIZE, MODELS);
+      return page.evaluate(
+        (p, s, m) =>
+          (
+            globalThis as unknown as {
+              runParity(p: number[], s: number, m: ParityRequest[]): Promise<ParityOutcome>;
+            }
+          ).runParity(p, s, m),
+        pixels,
+        SIZE,
+        MODELS,
+      );
     });
     expect(out.error).toBeUndefined();
     expect(out.adapter?.runtime).toBe('browser');

@@ -27,8 +27,10 @@ export interface SuiteRun {
  */
 function threadDigest(): string {
   const rand = (shape: number[], seed: number) => E.randUniform(shape, -1, 1, seed);
-  const x = E.variable(rand([2, 8, 21, 19], 1)), w = E.variable(rand([16, 8, 3, 3], 2));
-  const u = E.variable(rand([2, 4, 40, 37], 8)), v = E.variable(rand([3, 4, 5, 5], 9));
+  const x = E.variable(rand([2, 8, 21, 19], 1)),
+    w = E.variable(rand([16, 8, 3, 3], 2));
+  const u = E.variable(rand([2, 4, 40, 37], 8)),
+    v = E.variable(rand([3, 4, 5, 5], 9));
   const y = E.conv2d(x, w, null, { padding: 'same', stride: 2 });
   const z = E.conv2d(u, v, null, { padding: 'same' });
   E.backward(E.add(E.sum(E.mul(y, rand([...y.shape], 3))), E.sum(E.mul(z, rand([...z.shape], 10)))));
@@ -66,8 +68,14 @@ function inWorker(names: string[], run: SuiteRun): Promise<SuiteOutcome> {
   // The bundle is served as /main.js; as a worker it answers one message (below).
   const w = new Worker('/main.js', { type: 'module' });
   return new Promise((resolve) => {
-    w.onmessage = (e) => { w.terminate(); resolve(e.data as SuiteOutcome); };
-    w.onerror = (e) => { w.terminate(); resolve({ results: [], error: `worker: ${e.message}` }); };
+    w.onmessage = (e) => {
+      w.terminate();
+      resolve(e.data as SuiteOutcome);
+    };
+    w.onerror = (e) => {
+      w.terminate();
+      resolve({ results: [], error: `worker: ${e.message}` });
+    };
     w.postMessage({ names, run });
   });
 }

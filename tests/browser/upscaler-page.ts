@@ -17,8 +17,7 @@ export interface UpscalerPageOutcome {
 
 function pattern(w: number, h: number): ImageData {
   const img = new ImageData(w, h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) img.data.set([(x * 37) % 256, (y * 53) % 256, ((x ^ y) & 4) * 40, 255], (y * w + x) * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) img.data.set([(x * 37) % 256, (y * 53) % 256, ((x ^ y) & 4) * 40, 255], (y * w + x) * 4);
   return img;
 }
 
@@ -26,7 +25,7 @@ function smooth(w: number, h: number): ImageData {
   const img = new ImageData(w, h);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
-      img.data.set([255 * (0.2 + 0.6 * x / w), 255 * (0.2 + 0.6 * y / h), 255 * (0.5 + 0.2 * Math.sin((x + y) / 8)), 255], (y * w + x) * 4);
+      img.data.set([255 * (0.2 + (0.6 * x) / w), 255 * (0.2 + (0.6 * y) / h), 255 * (0.5 + 0.2 * Math.sin((x + y) / 8)), 255], (y * w + x) * 4);
   return img;
 }
 
@@ -43,9 +42,11 @@ function canvasOf(img: ImageData): HTMLCanvasElement {
  * (measured in Node, where the test can also turn the edge mirror off).
  */
 function edgeRatio(sr: { data: Uint8ClampedArray; width: number }): number {
-  const side = sr.width, v = (x: number, y: number, c: number) => sr.data[(y * side + x) * 4 + c];
+  const side = sr.width,
+    v = (x: number, y: number, c: number) => sr.data[(y * side + x) * 4 + c];
   const band = (lo: number, hi: number) => {
-    let sum = 0, n = 0;
+    let sum = 0,
+      n = 0;
     for (let y = 1; y < side - 1; y++)
       for (let x = 1; x < side - 1; x++) {
         const d = Math.min(x, y, side - 1 - x, side - 1 - y);
@@ -75,7 +76,9 @@ async function runUpscaler(): Promise<UpscalerPageOutcome> {
       out.sizes.push(`${input.constructor.name} ${sr.width}×${sr.height} ${sr instanceof ImageData ? 'ImageData' : 'object'}`);
     }
     const abort = new AbortController();
-    await up.upscale(pattern(20, 20), { signal: abort.signal, onProgress: () => abort.abort() }).catch((e: Error) => { out.aborted = e.name; });
+    await up.upscale(pattern(20, 20), { signal: abort.signal, onProgress: () => abort.abort() }).catch((e: Error) => {
+      out.aborted = e.name;
+    });
     await up.dispose();
 
     // esrgan-slim's model.json is served by the test; a page names where (Node finds it in node_modules).

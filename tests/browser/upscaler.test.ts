@@ -18,8 +18,11 @@ const SLIM = dirname(pretrainedModelJsonPath('esrgan-slim', 4));
 /** /models/… from the repository's models/ (where the bundled module's relative URL points), /pretrained/esrgan-slim/x4/… from node_modules. */
 function serve(req: HTTPRequest): void {
   const path = new URL(req.url()).pathname;
-  const file = path.startsWith('/models/') ? normalize(join(MODELS, path.slice('/models/'.length)))
-    : path.startsWith('/pretrained/esrgan-slim/x4/') ? normalize(join(SLIM, path.slice('/pretrained/esrgan-slim/x4/'.length))) : undefined;
+  const file = path.startsWith('/models/')
+    ? normalize(join(MODELS, path.slice('/models/'.length)))
+    : path.startsWith('/pretrained/esrgan-slim/x4/')
+      ? normalize(join(SLIM, path.slice('/pretrained/esrgan-slim/x4/'.length)))
+      : undefined;
   if (!file || !(file.startsWith(MODELS + sep) || file.startsWith(SLIM + sep))) return void req.continue();
   try {
     void req.respond({ status: 200, contentType: 'application/octet-stream', body: readFileSync(file) });
@@ -38,7 +41,12 @@ describe('createUpscaler in Chromium', () => {
     });
     expect(out.error).toBeUndefined();
     expect(out.sizes).toEqual(['ImageData', 'Blob', 'HTMLImageElement', 'HTMLCanvasElement', 'ImageBitmap'].map((k) => `${k} 36×28 ImageData`));
-    expect(out.progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(out.progress).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
     expect(out.aborted).toBe('AbortError');
     console.log(`esrgan-slim edge ratio in Chromium: ${out.edgeRatio?.toFixed(3)}`);
     expect(out.edgeRatio).toBeGreaterThan(0.7);

@@ -21,8 +21,14 @@ export const conv2dKernels: Record<string, Partial<Conv2dKernelChoice>> = {
 };
 
 /** The ragged-tile kernel only runs the shapes whose sizes its tiles cut in every way (compiles are slow). */
-const raggedShapes = new Set(['3x3 stride 1 same', '3x3 stride 2 same (odd input)', '9x9 same, 3 input channels',
-  'batch 3, 3 channels, 3x3 same', '1x1, 70 output channels (several channel tiles, split wgrad)', 'fused leakyRelu stride 2']);
+const raggedShapes = new Set([
+  '3x3 stride 1 same',
+  '3x3 stride 2 same (odd input)',
+  '9x9 same, 3 input channels',
+  'batch 3, 3 channels, 3x3 same',
+  '1x1, 70 output channels (several channel tiles, split wgrad)',
+  'fused leakyRelu stride 2',
+]);
 
 /**
  * The register kernel specialises its WGSL per kernel size and stride, so each shape is a compile
@@ -31,8 +37,14 @@ const raggedShapes = new Set(['3x3 stride 1 same', '3x3 stride 2 same (odd input
  * kind (phases without taps at stride 3), odd and even kernels, 1×1, several channel tiles each
  * way, each fused activation. The workgroup variant (hardware GPUs) runs every shape.
  */
-const registerShapes = new Set([...raggedShapes, '2x2 stride 3 (pixels no tap reaches)', 'even kernel 4x4 stride 2 same',
-  '66 input channels (several dgrad channel tiles)', 'fused relu', 'padding 3, wider than the kernel reaches']);
+const registerShapes = new Set([
+  ...raggedShapes,
+  '2x2 stride 3 (pixels no tap reaches)',
+  'even kernel 4x4 stride 2 same',
+  '66 input channels (several dgrad channel tiles)',
+  'fused relu',
+  'padding 3, wider than the kernel reaches',
+]);
 
 const shapesFor = (kernelName: string) =>
   kernelName === 'workgroup' ? shapes : shapes.filter((s) => (kernelName.includes('ragged') ? raggedShapes : registerShapes).has(s.name));
@@ -64,7 +76,13 @@ const shapes: ConvShapeCase[] = [
   { name: '66 input channels (several dgrad channel tiles)', x: [1, 66, 4, 4], w: [2, 66, 3, 3], opts: { padding: 'same' } },
   { name: 'fused relu', x: [1, 3, 6, 5], w: [6, 3, 3, 3], bias: true, opts: { padding: 'same', activation: 'relu' } },
   { name: 'fused leakyRelu 0.2, no bias', x: [2, 3, 5, 5], w: [4, 3, 3, 3], opts: { padding: 'same', activation: 'leakyRelu', alpha: 0.2 } },
-  { name: 'fused leakyRelu stride 2', x: [1, 4, 6, 6], w: [9, 4, 3, 3], bias: true, opts: { stride: 2, padding: 'same', activation: 'leakyRelu', alpha: 0.1 } },
+  {
+    name: 'fused leakyRelu stride 2',
+    x: [1, 4, 6, 6],
+    w: [9, 4, 3, 3],
+    bias: true,
+    opts: { stride: 2, padding: 'same', activation: 'leakyRelu', alpha: 0.1 },
+  },
 ];
 
 /** kernel undefined: the engine's own choice (the CPU backend has one kernel). */
@@ -90,8 +108,7 @@ function toCase(s: ConvShapeCase, kernelName: string, kernel: Partial<Conv2dKern
   };
 }
 
-export const conv2dCases: OpCase[] = Object.entries(conv2dKernels).flatMap(([name, kernel]) =>
-  shapesFor(name).map((s) => toCase(s, name, kernel)));
+export const conv2dCases: OpCase[] = Object.entries(conv2dKernels).flatMap(([name, kernel]) => shapesFor(name).map((s) => toCase(s, name, kernel)));
 
 /** Every shape once, under the engine's own kernel choice (the CPU backend's suite). */
 export const conv2dShapeCases: OpCase[] = shapes.map((s) => toCase(s, 'default', undefined));

@@ -75,26 +75,37 @@ export const matmulKernels: Record<string, Partial<MatmulKernelChoice>> = {
  * (SwiftShader): each vec4/scalar load path, each transpose, a broadcast batch, both bias modes,
  * tiles cut at the edges, and a K long enough to split. The CPU backend runs every shape.
  */
-export const matmulGpuSubset = new Set(['odd 7x5 · 5x3', 'aligned 8x12 · 12x16', 'transA aligned (M%4=0)', 'transB aligned (K%4=0)',
-  'transA transB odd', 'batch broadcast 2x1x5x6 · 3x6x4', 'bias per row, batched', 'bias per column, folded batch, transB',
-  'several tiles, partial edges 70x6 · 6x67', 'short, very long K 5x600 · 600x6']);
+export const matmulGpuSubset = new Set([
+  'odd 7x5 · 5x3',
+  'aligned 8x12 · 12x16',
+  'transA aligned (M%4=0)',
+  'transB aligned (K%4=0)',
+  'transA transB odd',
+  'batch broadcast 2x1x5x6 · 3x6x4',
+  'bias per row, batched',
+  'bias per column, folded batch, transB',
+  'several tiles, partial edges 70x6 · 6x67',
+  'short, very long K 5x600 · 600x6',
+]);
 
 /** The cases of `kernel` (none: the engine's own choice), limited to the shapes named in `only`. */
 export function matmulCases(kernel?: Partial<MatmulKernelChoice>, only?: ReadonlySet<string>): OpCase[] {
-  return shapes.filter((s) => !only || only.has(s.name)).map((s) => {
-    const inputs: InputSpec[] = [{ shape: s.a }, { shape: s.b }];
-    if (s.bias) inputs.push({ shape: s.bias });
-    if (s.forwardOnly) for (const i of inputs) i.grad = false;
-    return {
-      name: s.name,
-      inputs,
-      atol: s.atol,
-      // The kernel choice is set inside gpu() so that the backward kernels, which run later, use it too.
-      gpu: (a: Tensor, b: Tensor, bias?: Tensor) => {
-        if (kernel) setMatmulKernel(kernel);
-        return matmul(a, b, { ...s.opts, bias });
-      },
-      ref: (a: RefArray, b: RefArray, bias?: RefArray) => refMatmul(a, b, { ...s.opts, bias }),
-    };
-  });
+  return shapes
+    .filter((s) => !only || only.has(s.name))
+    .map((s) => {
+      const inputs: InputSpec[] = [{ shape: s.a }, { shape: s.b }];
+      if (s.bias) inputs.push({ shape: s.bias });
+      if (s.forwardOnly) for (const i of inputs) i.grad = false;
+      return {
+        name: s.name,
+        inputs,
+        atol: s.atol,
+        // The kernel choice is set inside gpu() so that the backward kernels, which run later, use it too.
+        gpu: (a: Tensor, b: Tensor, bias?: Tensor) => {
+          if (kernel) setMatmulKernel(kernel);
+          return matmul(a, b, { ...s.opts, bias });
+        },
+        ref: (a: RefArray, b: RefArray, bias?: RefArray) => refMatmul(a, b, { ...s.opts, bias }),
+      };
+    });
 }

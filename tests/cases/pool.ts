@@ -6,8 +6,12 @@ import { refMaxPool2d } from '../../src/engine/testing.js';
 import type { OpCase } from '../helpers/check-op.js';
 
 const pool = (name: string, shape: number[], k: number, s: number): OpCase => ({
-  name, inputs: [{ shape }],
-  gpu: (x) => maxPool2d(x, k, s), ref: (x) => refMaxPool2d(x, k, s), atol: 0, rtol: 0,
+  name,
+  inputs: [{ shape }],
+  gpu: (x) => maxPool2d(x, k, s),
+  ref: (x) => refMaxPool2d(x, k, s),
+  atol: 0,
+  rtol: 0,
 });
 
 export const poolCases: OpCase[] = [

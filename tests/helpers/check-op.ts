@@ -49,11 +49,16 @@ function draw(spec: InputSpec, rng: Rng): Float64Array {
 }
 
 function compare(gpu: Float32Array, want: Float64Array, atol: number, rtol: number) {
-  let worst = 0, at = -1, excess = -Infinity;
+  let worst = 0,
+    at = -1,
+    excess = -Infinity;
   for (let i = 0; i < want.length; i++) {
     const err = Math.abs(gpu[i] - want[i]);
     const e = err - (atol + rtol * Math.abs(want[i]));
-    if (Number.isNaN(gpu[i]) !== Number.isNaN(want[i]) || e > excess) { excess = Number.isNaN(gpu[i]) ? Infinity : e; at = i; }
+    if (Number.isNaN(gpu[i]) !== Number.isNaN(want[i]) || e > excess) {
+      excess = Number.isNaN(gpu[i]) ? Infinity : e;
+      at = i;
+    }
     worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
   }
   return { worst, ok: excess <= 0, at };
@@ -62,8 +67,10 @@ function compare(gpu: Float32Array, want: Float64Array, atol: number, rtol: numb
 export async function checkOp(c: OpCase): Promise<CheckResult> {
   const rng = new Rng(c.seed ?? 1234);
   const xs = c.inputs.map((s) => ({ shape: s.shape, data: draw(s, rng) }));
-  const atol = c.atol ?? 1e-4, rtol = c.rtol ?? 1e-4;
-  const gAtol = c.gradAtol ?? 2e-3, gRtol = c.gradRtol ?? 2e-3;
+  const atol = c.atol ?? 1e-4,
+    rtol = c.rtol ?? 1e-4;
+  const gAtol = c.gradAtol ?? 2e-3,
+    gRtol = c.gradRtol ?? 2e-3;
   const want = c.ref(...xs);
   const wRng = new Rng((c.seed ?? 1234) + 1);
   const weights = Float64Array.from(want.data, () => Math.fround(wRng.uniform(-1, 1)));
@@ -88,9 +95,16 @@ export async function checkOp(c: OpCase): Promise<CheckResult> {
       tidy(() => backward(out, w));
       w.dispose();
       for (let k = 0; k < inputs.length; k++) {
-        if (!inputs[k].requiresGrad) { gradMaxErr.push(0); continue; }
+        if (!inputs[k].requiresGrad) {
+          gradMaxErr.push(0);
+          continue;
+        }
         const g = inputs[k].grad;
-        if (!g) { problems.push(`input ${k}: no gradient`); gradMaxErr.push(Infinity); continue; }
+        if (!g) {
+          problems.push(`input ${k}: no gradient`);
+          gradMaxErr.push(Infinity);
+          continue;
+        }
         const gotG = await g.read();
         const fd = finiteDiff(c, xs, k, weights);
         const r = compare(gotG, fd, gAtol, gRtol);

@@ -56,8 +56,11 @@ export function suiteBackends(): readonly Backend[] {
  * Run `body` once per backend, each in its own describe block with its own engine. `body` gets
  * the backend (to pick a case subset) and the engine accessor.
  */
-export function forEachBackend(title: string, body: (backend: Backend, engineOf: () => Engine) => void,
-  backends: readonly Backend[] = suiteBackends()): void {
+export function forEachBackend(
+  title: string,
+  body: (backend: Backend, engineOf: () => Engine) => void,
+  backends: readonly Backend[] = suiteBackends(),
+): void {
   for (const backend of backends) {
     describe(`${title} [${backend}]`, () => {
       const engineOf = useEngine(backend);

@@ -21,8 +21,9 @@ export function sourceFiles(dir: string): string[] {
   const walk = (d: string) => {
     for (const e of readdirSync(join(REPO, d), { withFileTypes: true })) {
       const p = `${d}/${e.name}`;
-      if (e.isDirectory()) { if (e.name !== 'node_modules') walk(p); }
-      else if (e.name.endsWith('.ts')) out.push(p);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules') walk(p);
+      } else if (e.name.endsWith('.ts')) out.push(p);
     }
   };
   walk(dir);
@@ -48,7 +49,9 @@ export function importsOf(file: string): SourceImport[] {
     for (const m of text.matchAll(re)) {
       const specifier = m[1];
       const target = specifier.startsWith('.')
-        ? relative(REPO, resolve(REPO, dirname(file), specifier)).replace(/\\/g, '/').replace(/\.js$/, '.ts')
+        ? relative(REPO, resolve(REPO, dirname(file), specifier))
+            .replace(/\\/g, '/')
+            .replace(/\.js$/, '.ts')
         : undefined;
       found.push({ file, specifier, target });
     }

@@ -9,7 +9,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface LockEntry { version: string; resolved?: string; dev?: boolean; [k: string]: unknown }
+interface LockEntry {
+  version: string;
+  resolved?: string;
+  dev?: boolean;
+  [k: string]: unknown;
+}
 
 /** The registry's tarball URL of a locked package (this repo's lock omits `resolved`). */
 function tarballUrl(path: string, entry: LockEntry): string {
@@ -22,19 +27,35 @@ export function writeConsumer(dir: string, repo: string): void {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
   const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const tarball = readFileSync(join(dir, 'pkg.tgz'));
-  const runtime = Object.fromEntries(Object.entries(lock.packages)
-    .filter(([path, e]) => path !== '' && !e.dev)
-    .map(([path, e]) => [path, { ...e, resolved: tarballUrl(path, e) }]));
+  const runtime = Object.fromEntries(
+    Object.entries(lock.packages)
+      .filter(([path, e]) => path !== '' && !e.dev)
+      .map(([path, e]) => [path, { ...e, resolved: tarballUrl(path, e) }]),
+  );
   const self = {
-    version: pkg.version, resolved: 'file:pkg.tgz', license: pkg.license,
+    version: pkg.version,
+    resolved: 'file:pkg.tgz',
+    license: pkg.license,
     integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
-    dependencies: pkg.dependencies, peerDependencies: pkg.peerDependencies, peerDependenciesMeta: pkg.peerDependenciesMeta,
-    bin: pkg.bin, engines: pkg.engines,
+    dependencies: pkg.dependencies,
+    peerDependencies: pkg.peerDependencies,
+    peerDependenciesMeta: pkg.peerDependenciesMeta,
+    bin: pkg.bin,
+    engines: pkg.engines,
   };
   const deps = { [pkg.name]: 'file:pkg.tgz' };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: deps }, null, 2));
-  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({
-    name: 'consumer', lockfileVersion: 3, requires: true,
-    packages: { '': { name: 'consumer', dependencies: deps }, [`node_modules/${pkg.name}`]: self, ...runtime },
-  }, null, 2));
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    JSON.stringify(
+      {
+        name: 'consumer',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'consumer', dependencies: deps }, [`node_modules/${pkg.name}`]: self, ...runtime },
+      },
+      null,
+      2,
+    ),
+  );
 }

@@ -50,7 +50,10 @@ function folderBytes(dir: string): number {
 let files: string[];
 beforeAll(() => {
   const name = sh('npm', ['pack', '--silent', '--pack-destination', work], REPO).trim().split('\n').pop()!;
-  files = sh('tar', ['tzf', join(work, name)], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+  files = sh('tar', ['tzf', join(work, name)], work)
+    .trim()
+    .split('\n')
+    .map((f) => f.replace(/^package\//, ''));
   mkdirSync(app);
   renameSync(join(work, name), join(app, 'pkg.tgz'));
   writeConsumer(app, REPO);
@@ -60,13 +63,33 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball, installed offline into an empty folder', () => {
   it('holds the built library, the compiled CLI, the shipped models and the docs, and nothing of the repo', () => {
-    for (const f of ['dist/lib/engine.js', 'dist/lib/srgan.js', 'dist/lib/types/engine/index.d.ts', 'dist/cli/srgan.js', 'bin/srgan.mjs',
-      'models/default/generator.safetensors', 'models/srgan/generator.safetensors', 'models/srgan/discriminator.safetensors',
-      'package.json', 'README.md', 'docs/embedding.md', 'dist/lib/srgan.d.ts']) expect(files).toContain(f);
-    expect(files.filter((f) => /^(src|tests|bench)\//.test(f) || (f.startsWith('data/') && f !== 'data/MANIFEST.md') || /\/(run|base-run)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    for (const f of [
+      'dist/lib/engine.js',
+      'dist/lib/srgan.js',
+      'dist/lib/types/engine/index.d.ts',
+      'dist/cli/srgan.js',
+      'bin/srgan.mjs',
+      'models/default/generator.safetensors',
+      'models/srgan/generator.safetensors',
+      'models/srgan/discriminator.safetensors',
+      'package.json',
+      'README.md',
+      'docs/embedding.md',
+      'dist/lib/srgan.d.ts',
+    ])
+      expect(files).toContain(f);
+    expect(
+      files.filter(
+        (f) =>
+          /^(src|tests|bench)\//.test(f) ||
+          (f.startsWith('data/') && f !== 'data/MANIFEST.md') ||
+          /\/(run|base-run)\//.test(f) ||
+          (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+      ),
+    ).toEqual([]);
   });
 
-  it("resolves every relative link of the README inside the package (the registry shows the README without the repository)", () => {
+  it('resolves every relative link of the README inside the package (the registry shows the README without the repository)', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
     expect(links.length).toBeGreaterThan(10);
@@ -91,8 +114,11 @@ describe('the packed tarball, installed offline into an empty folder', () => {
     for (const c of ['upscale', 'train', 'eval', 'interpolate', 'bench']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     console.log(`npx srgan --help: ${help.ms.toFixed(0)} ms (npx included)`);
     // What makes --help fast: it loads no native module (sharp, Dawn), only the command table.
-    writeFileSync(join(app, 'probe.cjs'), "process.on('exit', () => process.stderr.write('loaded: ' + " +
-      "JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(sharp|webgpu|@img)\\//.test(f))) + '\\n'));");
+    writeFileSync(
+      join(app, 'probe.cjs'),
+      "process.on('exit', () => process.stderr.write('loaded: ' + " +
+        "JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(sharp|webgpu|@img)\\//.test(f))) + '\\n'));",
+    );
     const t0 = performance.now();
     const direct = spawnSync('node', ['-r', './probe.cjs', 'node_modules/.bin/srgan', '--help'], { cwd: app, encoding: 'utf8' });
     console.log(`srgan --help without npx: ${(performance.now() - t0).toFixed(0)} ms`);
@@ -130,32 +156,38 @@ describe('the packed tarball, installed offline into an empty folder', () => {
   });
 
   it('imports srgan-webgpu and srgan-webgpu/srgan from Node and runs a kernel on Dawn', () => {
-    writeFileSync(join(app, 'node-check.mjs'), [
-      "const E = await import('srgan-webgpu');",
-      "const S = await import('srgan-webgpu/srgan');",
-      'const eng = await E.initEngine({ log: () => {} });',
-      'const y = await E.matmul(E.Tensor.fromArray([1, 2, 3, 4], [2, 2]), E.Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
-      "console.log(JSON.stringify({ y: [...y], scale: S.makeConfig('tiny').generator.scale, upscale: typeof S.upscaleImage }));",
-      'E.destroyEngine();',
-      'process.exit(0);',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'node-check.mjs'),
+      [
+        "const E = await import('srgan-webgpu');",
+        "const S = await import('srgan-webgpu/srgan');",
+        'const eng = await E.initEngine({ log: () => {} });',
+        'const y = await E.matmul(E.Tensor.fromArray([1, 2, 3, 4], [2, 2]), E.Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
+        "console.log(JSON.stringify({ y: [...y], scale: S.makeConfig('tiny').generator.scale, upscale: typeof S.upscaleImage }));",
+        'E.destroyEngine();',
+        'process.exit(0);',
+      ].join('\n'),
+    );
     const out = JSON.parse(sh('node', ['node-check.mjs'], app).trim().split('\n').pop()!);
     expect(out).toEqual({ y: [19, 22, 43, 50], scale: 4, upscale: 'function' });
   });
 
   it('type-checks strict consumers with no setup of their own: no @webgpu/types in their config, Node16 and bundler resolution', () => {
-    writeFileSync(join(app, 'check.ts'), [
-      "import { initEngine, type Engine } from 'srgan-webgpu';",
-      "import { createUpscaler, upscaleImage, generatorFromSafetensors, type HostImage } from 'srgan-webgpu/srgan';",
-      'export async function f(d: GPUDevice, img: HostImage, b: Uint8Array, signal: AbortSignal): Promise<number> {',
-      '  const e: Engine = await initEngine({ device: d });',
-      '  const { generator } = generatorFromSafetensors(b);',
-      "  const sr = await createUpscaler({ device: d, model: 'esrgan-slim', scale: 2 }).upscale({ data: new Uint8ClampedArray(16), width: 2, height: 2 }, { signal, onProgress: (n: number, t: number) => n / t });",
-      '  return (await upscaleImage((x) => generator.forward(x), img)).width + e.submits + sr.width;',
-      '}',
-      '// @ts-expect-error upscaleImage needs an image',
-      'upscaleImage((x) => x);',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'check.ts'),
+      [
+        "import { initEngine, type Engine } from 'srgan-webgpu';",
+        "import { createUpscaler, upscaleImage, generatorFromSafetensors, type HostImage } from 'srgan-webgpu/srgan';",
+        'export async function f(d: GPUDevice, img: HostImage, b: Uint8Array, signal: AbortSignal): Promise<number> {',
+        '  const e: Engine = await initEngine({ device: d });',
+        '  const { generator } = generatorFromSafetensors(b);',
+        "  const sr = await createUpscaler({ device: d, model: 'esrgan-slim', scale: 2 }).upscale({ data: new Uint8ClampedArray(16), width: 2, height: 2 }, { signal, onProgress: (n: number, t: number) => n / t });",
+        '  return (await upscaleImage((x) => generator.forward(x), img)).width + e.submits + sr.width;',
+        '}',
+        '// @ts-expect-error upscaleImage needs an image',
+        'upscaleImage((x) => x);',
+      ].join('\n'),
+    );
     // What `tsc --init` writes today (TypeScript 5.9): nodenext, strict, and `types: []` (no ambient packages).
     const strict = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', types: [] as string[] };
     for (const [name, opts] of [
@@ -171,19 +203,22 @@ describe('the packed tarball, installed offline into an empty folder', () => {
     const page = join(app, 'page');
     mkdirSync(page);
     writeFileSync(join(page, 'index.html'), '<!doctype html><meta charset="utf-8"><title>pkg</title><script type="module" src="./main.js"></script>');
-    writeFileSync(join(page, 'main.js'), [
-      "import { initEngine, matmul, Tensor } from 'srgan-webgpu';",
-      "import { createUpscaler, makeConfig } from 'srgan-webgpu/srgan';",
-      'try {',
-      '  const eng = await initEngine();',
-      '  const y = await matmul(Tensor.fromArray([1, 2, 3, 4], [2, 2]), Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
-      '  const sr = await createUpscaler({ device: eng.device }).upscale(new ImageData(new Uint8ClampedArray(6 * 5 * 4).fill(128), 6, 5));',
-      "  const models = performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('.safetensors'));",
-      "  globalThis.result = { adapter: eng.adapter.description || eng.adapter.architecture || '?', y: [...y], scale: makeConfig('tiny').generator.scale, sr: [sr.width, sr.height], models };",
-      '} catch (e) {',
-      '  globalThis.result = { error: String(e) };',
-      '}',
-    ].join('\n'));
+    writeFileSync(
+      join(page, 'main.js'),
+      [
+        "import { initEngine, matmul, Tensor } from 'srgan-webgpu';",
+        "import { createUpscaler, makeConfig } from 'srgan-webgpu/srgan';",
+        'try {',
+        '  const eng = await initEngine();',
+        '  const y = await matmul(Tensor.fromArray([1, 2, 3, 4], [2, 2]), Tensor.fromArray([5, 6, 7, 8], [2, 2])).read();',
+        '  const sr = await createUpscaler({ device: eng.device }).upscale(new ImageData(new Uint8ClampedArray(6 * 5 * 4).fill(128), 6, 5));',
+        "  const models = performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('.safetensors'));",
+        "  globalThis.result = { adapter: eng.adapter.description || eng.adapter.architecture || '?', y: [...y], scale: makeConfig('tiny').generator.scale, sr: [sr.width, sr.height], models };",
+        '} catch (e) {',
+        '  globalThis.result = { error: String(e) };',
+        '}',
+      ].join('\n'),
+    );
     await build({ root: page, logLevel: 'warn', configFile: false, build: { outDir: join(page, 'dist'), target: 'es2022' } });
     // The shipped generators are files beside the bundle, not base64 inside it (about 1 MB that every page would load).
     const assets = readdirSync(join(page, 'dist/assets'));

@@ -6,14 +6,16 @@ const close = (got: Float32Array, want: number[], tol = 1e-5) =>
   want.forEach((w, i) => expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w))));
 
 forEachBackend('autodiff', () => {
-
   it('diamond graph: x used twice sums both paths', async () => {
     const x = E.variable(E.tensor([1, 2, 3]));
     E.tidy(() => {
       // y = sum(exp(x) * x) → dy/dx = exp(x)(1 + x)
       E.backward(E.sum(E.mul(E.exp(x), x)));
     });
-    close(await x.grad!.read(), [1, 2, 3].map((v) => Math.exp(v) * (1 + v)));
+    close(
+      await x.grad!.read(),
+      [1, 2, 3].map((v) => Math.exp(v) * (1 + v)),
+    );
     x.dispose();
   });
 
@@ -34,7 +36,8 @@ forEachBackend('autodiff', () => {
     E.tidy(() => E.backward(E.sum(E.mul(a, b))));
     close(await a.grad!.read(), [3, 4]);
     expect(b.grad).toBeUndefined();
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
 
   it('noGrad records nothing and detach cuts the graph', async () => {
@@ -47,7 +50,8 @@ forEachBackend('autodiff', () => {
       E.backward(E.sum(E.mul(d, x)));
     });
     close(await x.grad!.read(), [4]);
-    x.dispose(); y.dispose();
+    x.dispose();
+    y.dispose();
   });
 
   it('backward with an explicit output gradient', async () => {
@@ -55,7 +59,8 @@ forEachBackend('autodiff', () => {
     const g = E.tensor([1, 10, 100]);
     E.tidy(() => E.backward(E.mulScalar(x, 2), g));
     close(await x.grad!.read(), [2, 20, 200]);
-    x.dispose(); g.dispose();
+    x.dispose();
+    g.dispose();
   });
 
   it('a graph built in tidy can be backpropagated after tidy returns, and frees itself', async () => {
@@ -64,8 +69,12 @@ forEachBackend('autodiff', () => {
     const y = E.tidy(() => E.sum(E.exp(E.mulScalar(x, 0.5))));
     E.backward(y);
     y.dispose();
-    close(await x.grad!.read(), [1, 2, 3].map((v) => 0.5 * Math.exp(v / 2)));
-    x.grad!.dispose(); x.grad = undefined;
+    close(
+      await x.grad!.read(),
+      [1, 2, 3].map((v) => 0.5 * Math.exp(v / 2)),
+    );
+    x.grad!.dispose();
+    x.grad = undefined;
     expect(E.engine().memory().liveBuffers).toBe(before);
     // A graph that is never backpropagated is freed with its output.
     const z = E.tidy(() => E.sum(E.exp(E.mulScalar(x, 0.5))));

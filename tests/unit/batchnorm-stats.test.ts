@@ -24,14 +24,16 @@ function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
 }
 
 forEachBackend('batch norm running statistics', () => {
-
   for (const momentum of [0.1, 0.3]) {
     it(`match a float64 reference after several training steps (momentum ${momentum})`, async () => {
       const rng = new Rng(42);
-      const gammaData = [1.5, 0.5, -1], betaData = [0.1, -0.2, 0.3];
-      const gamma = Tensor.fromArray(gammaData, [C]), beta = Tensor.fromArray(betaData, [C]);
+      const gammaData = [1.5, 0.5, -1],
+        betaData = [0.1, -0.2, 0.3];
+      const gamma = Tensor.fromArray(gammaData, [C]),
+        beta = Tensor.fromArray(betaData, [C]);
       gamma.requiresGrad = true;
-      const runningMean = Tensor.fromArray([0, 0, 0], [C]), runningVar = Tensor.fromArray([1, 1, 1], [C]);
+      const runningMean = Tensor.fromArray([0, 0, 0], [C]),
+        runningVar = Tensor.fromArray([1, 1, 1], [C]);
       const running = { mean: new Float64Array(C), var: new Float64Array(C).fill(1) };
       for (let step = 0; step < 5; step++) {
         const data = batch(rng);
@@ -42,8 +44,13 @@ forEachBackend('batch norm running statistics', () => {
         } else {
           noGrad(() => batchNorm2d(x, gamma, beta, runningMean, runningVar, { training: true, momentum })).dispose();
         }
-        refBatchNorm2d({ data, shape }, { data: Float64Array.from(gammaData), shape: [C] }, { data: Float64Array.from(betaData), shape: [C] },
-          running, { training: true, momentum });
+        refBatchNorm2d(
+          { data, shape },
+          { data: Float64Array.from(gammaData), shape: [C] },
+          { data: Float64Array.from(betaData), shape: [C] },
+          running,
+          { training: true, momentum },
+        );
         x.dispose();
       }
       expect(maxRelErr(await runningMean.read(), running.mean)).toBeLessThan(1e-4);
@@ -56,10 +63,13 @@ forEachBackend('batch norm running statistics', () => {
 
   it('train() normalises with the batch, eval() with the running statistics, and eval leaves them alone', async () => {
     const rng = new Rng(7);
-    const gamma = Tensor.fromArray([1, 1, 1], [C]), beta = Tensor.fromArray([0, 0, 0], [C]);
-    const runningMean = Tensor.fromArray([0, 0, 0], [C]), runningVar = Tensor.fromArray([1, 1, 1], [C]);
+    const gamma = Tensor.fromArray([1, 1, 1], [C]),
+      beta = Tensor.fromArray([0, 0, 0], [C]);
+    const runningMean = Tensor.fromArray([0, 0, 0], [C]),
+      runningVar = Tensor.fromArray([1, 1, 1], [C]);
     const running = { mean: new Float64Array(C), var: new Float64Array(C).fill(1) };
-    const refGamma = { data: Float64Array.of(1, 1, 1), shape: [C] }, refBeta = { data: Float64Array.of(0, 0, 0), shape: [C] };
+    const refGamma = { data: Float64Array.of(1, 1, 1), shape: [C] },
+      refBeta = { data: Float64Array.of(0, 0, 0), shape: [C] };
     const data = batch(rng);
     const x = Tensor.fromArray(Float32Array.from(data), shape);
 
@@ -69,7 +79,8 @@ forEachBackend('batch norm running statistics', () => {
     const evalOut = noGrad(() => batchNorm2d(x, gamma, beta, runningMean, runningVar, { training: false }));
     const wantEval = refBatchNorm2d({ data, shape }, refGamma, refBeta, running, { training: false });
 
-    const gotTrain = await train.read(), gotEval = await evalOut.read();
+    const gotTrain = await train.read(),
+      gotEval = await evalOut.read();
     expect(maxRelErr(gotTrain, wantTrain.data)).toBeLessThan(1e-3);
     expect(maxRelErr(gotEval, wantEval.data)).toBeLessThan(1e-3);
     // One step of momentum 0.1 barely moves the running statistics, so the two modes must disagree clearly.
@@ -79,8 +90,14 @@ forEachBackend('batch norm running statistics', () => {
     // Training output is normalised per channel: mean ≈ 0, biased variance ≈ 1 (minus the eps share).
     const [n, , h, w] = shape;
     for (let c = 0; c < C; c++) {
-      let s = 0, s2 = 0;
-      for (let b = 0; b < n; b++) for (let k = 0; k < h * w; k++) { const v = gotTrain[(b * C + c) * h * w + k]; s += v; s2 += v * v; }
+      let s = 0,
+        s2 = 0;
+      for (let b = 0; b < n; b++)
+        for (let k = 0; k < h * w; k++) {
+          const v = gotTrain[(b * C + c) * h * w + k];
+          s += v;
+          s2 += v * v;
+        }
       const m = s / (n * h * w);
       expect(Math.abs(m)).toBeLessThan(1e-5);
       expect(Math.abs(s2 / (n * h * w) - m * m - 1)).toBeLessThan(1e-3);

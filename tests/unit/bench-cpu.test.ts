@@ -10,7 +10,11 @@ describe('bench:cpu interleaving', () => {
   it('alternates A B C, C B A, and drops runtimes whose runs are done', () => {
     const runs = [3, 1, 3];
     expect(roundCount(runs)).toBe(3);
-    expect([0, 1, 2].map((r) => roundOrder(runs, r))).toEqual([[0, 1, 2], [2, 0], [0, 2]]);
+    expect([0, 1, 2].map((r) => roundOrder(runs, r))).toEqual([
+      [0, 1, 2],
+      [2, 0],
+      [0, 2],
+    ]);
     expect(roundCount([])).toBe(0);
   });
 

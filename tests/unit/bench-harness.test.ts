@@ -5,7 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../helpers/gpu.js';
-import { formatTable, gflops, median, parseArgs, selected, summarise, timeInterleaved, type BenchResult, type Runner, type Side } from '../../bench/harness.js';
+import {
+  formatTable,
+  gflops,
+  median,
+  parseArgs,
+  selected,
+  summarise,
+  timeInterleaved,
+  type BenchResult,
+  type Runner,
+  type Side,
+} from '../../bench/harness.js';
 import { runBench } from '../../bench/run-cases.js';
 import { disposeTfjs, loadTfjsWebGPU } from '../../bench/node-tfjs.js';
 import { families, type Tf } from '../../bench/cases/index.js';
@@ -14,7 +25,15 @@ import { convCases } from '../../bench/cases/conv3x3.js';
 import { liveTensorCount, Tensor, Adam, tidy } from '../../src/engine/index.js';
 import { generatorParamCount } from '../../src/srgan/models/generator.js';
 import {
-  oursGenerator, oursTrainStep, paperSpec, specConfig, srresnetCases, srresnetInputs, tfjsGenerator, toNhwc, type SrresnetSpec,
+  oursGenerator,
+  oursTrainStep,
+  paperSpec,
+  specConfig,
+  srresnetCases,
+  srresnetInputs,
+  tfjsGenerator,
+  toNhwc,
+  type SrresnetSpec,
 } from '../../bench/cases/srresnet.js';
 
 describe('bench statistics and options', () => {
@@ -50,12 +69,17 @@ describe('bench statistics and options', () => {
     const flops = Object.fromEntries(families.filter((f) => !f.optIn).flatMap((f) => f.cases.map((c) => [c.key, c.flops])));
     const conv = (h: number, w: number, c: number) => 2 * h * w * c * c * 9;
     expect(flops).toEqual({
-      matmul_256: 2 * 256 ** 3, matmul_512: 2 * 512 ** 3,
-      conv3x3_fwd_32x32x64: conv(32, 32, 64), conv3x3_bwd_32x32x64: 2 * conv(32, 32, 64),
-      conv3x3_fwd_64x64x64: conv(64, 64, 64), conv3x3_bwd_64x64x64: 2 * conv(64, 64, 64),
+      matmul_256: 2 * 256 ** 3,
+      matmul_512: 2 * 512 ** 3,
+      conv3x3_fwd_32x32x64: conv(32, 32, 64),
+      conv3x3_bwd_32x32x64: 2 * conv(32, 32, 64),
+      conv3x3_fwd_64x64x64: conv(64, 64, 64),
+      conv3x3_bwd_64x64x64: 2 * conv(64, 64, 64),
       // reductions: one flop per element read (two tensors for the MSE, four passes for BN), the conv's three products.
-      reduce_sum_bias_16x32x24x24: 16 * 32 * 24 * 24, mse_loss_fwdbwd_16x3x96x96: 2 * 16 * 3 * 96 * 96,
-      bn_fwdbwd_16x64x24x24: 4 * 16 * 64 * 24 * 24, conv3x3_bias_fwdbwd_16x32x24x24: 3 * 16 * conv(24, 24, 32),
+      reduce_sum_bias_16x32x24x24: 16 * 32 * 24 * 24,
+      mse_loss_fwdbwd_16x3x96x96: 2 * 16 * 3 * 96 * 96,
+      bn_fwdbwd_16x64x24x24: 4 * 16 * 64 * 24 * 24,
+      conv3x3_bias_fwdbwd_16x32x24x24: 3 * 16 * conv(24, 24, 32),
       esrgan_slim_x4_64px: expect.any(Number),
     });
   });
@@ -79,14 +103,16 @@ describe('bench statistics and options', () => {
     const head = 2 * 24 * 24 * 3 * 64 * 81;
     const fwd = head + 33 * 2 * 24 * 24 * 64 * 64 * 9 + 2 * (24 * 24 + 48 * 48) * 64 * 256 * 9 + 2 * 96 * 96 * 64 * 3 * 81;
     expect(Object.fromEntries(srgan.cases.map((c) => [c.key, c.flops]))).toEqual({
-      srresnet_b16c64_infer_24px: fwd, srresnet_b16c64_trainstep_bs4_24px: 4 * (3 * fwd - head),
+      srresnet_b16c64_infer_24px: fwd,
+      srresnet_b16c64_trainstep_bs4_24px: 4 * (3 * fwd - head),
     });
     expect(paperSpec).toMatchObject({ blocks: 16, channels: 64, upsampleChannels: 256, size: 24, batch: 4 });
   });
 
   it('formats a table with the speed-up as peer ms / our ms', () => {
     const r: BenchResult = {
-      adapter: {}, cases: { matmul_512: { ms: 50, gflops: 5.4 } },
+      adapter: {},
+      cases: { matmul_512: { ms: 50, gflops: 5.4 } },
       peer: { 'tfjs-webgpu': { cases: { matmul_512: { ms: 150, gflops: 1.8 } } } },
     };
     const lines = formatTable(r).split('\n');
@@ -96,7 +122,8 @@ describe('bench statistics and options', () => {
 
   it('adds peak-memory columns when a case measured its memory', () => {
     const r: BenchResult = {
-      adapter: {}, cases: { a: { ms: 10, gflops: 1 }, b: { ms: 20, gflops: 2, peakMiB: 202.4 } },
+      adapter: {},
+      cases: { a: { ms: 10, gflops: 1 }, b: { ms: 20, gflops: 2, peakMiB: 202.4 } },
       peer: { 'tfjs-webgpu': { cases: { a: { ms: 30, gflops: 0.3 }, b: { ms: 400, gflops: 0.1, peakMiB: 484.4 } } } },
     };
     const lines = formatTable(r).split('\n');
@@ -115,10 +142,22 @@ describe('interleaved timing on fake sides', () => {
     const make = (name: string, stepMs: number): { side: Side; runner: Runner } => {
       let pending = 0;
       return {
-        side: { name, settle: async () => { await sleep(pending); pending = 0; } },
+        side: {
+          name,
+          settle: async () => {
+            await sleep(pending);
+            pending = 0;
+          },
+        },
         runner: {
-          prepare: () => { events.push(`${name}.prepare`); pending = 100; }, // untimed: settled before the clock starts
-          step: () => { events.push(`${name}.step`); pending = stepMs; },
+          prepare: () => {
+            events.push(`${name}.prepare`);
+            pending = 100;
+          }, // untimed: settled before the clock starts
+          step: () => {
+            events.push(`${name}.step`);
+            pending = stepMs;
+          },
           after: () => events.push(`${name}.after`),
           dispose: () => {},
         },
@@ -143,8 +182,12 @@ type TfScalar = import('@tensorflow/tfjs-core').Scalar;
 describe('tiny real cases: our engine and TF.js WebGPU in one process', () => {
   useEngine();
   let tf: Tf | undefined;
-  beforeAll(async () => { tf = await loadTfjsWebGPU(); });
-  afterAll(() => { if (tf) disposeTfjs(tf); });
+  beforeAll(async () => {
+    tf = await loadTfjsWebGPU();
+  });
+  afterAll(() => {
+    if (tf) disposeTfjs(tf);
+  });
 
   it('runs matmul and conv (fwd + bwd) end to end, result JSON has the agreed shape, no tensor leaks', async () => {
     const family = { name: 'tiny', cases: [matmulCase(16), ...convCases({ h: 5, w: 4, c: 3 })] };
@@ -176,23 +219,28 @@ describe('tiny real cases: our engine and TF.js WebGPU in one process', () => {
     const g = oursGenerator(tinySr);
     const twin = tfjsGenerator(tf!, tinySr);
     const { lr, hr } = srresnetInputs(tinySr, tinySr.batch);
-    const lrShape = [tinySr.batch, 3, 5, 5], hrShape = [tinySr.batch, 3, 20, 20];
-    const x = Tensor.fromArray(lr, lrShape), y = Tensor.fromArray(hr, hrShape);
-    const tx = tf!.tensor4d(toNhwc(lr, lrShape), [tinySr.batch, 5, 5, 3]), ty = tf!.tensor4d(toNhwc(hr, hrShape), [tinySr.batch, 20, 20, 3]);
+    const lrShape = [tinySr.batch, 3, 5, 5],
+      hrShape = [tinySr.batch, 3, 20, 20];
+    const x = Tensor.fromArray(lr, lrShape),
+      y = Tensor.fromArray(hr, hrShape);
+    const tx = tf!.tensor4d(toNhwc(lr, lrShape), [tinySr.batch, 5, 5, 3]),
+      ty = tf!.tensor4d(toNhwc(hr, hrShape), [tinySr.batch, 20, 20, 3]);
     try {
       // Eval mode: running statistics, and the pixel shuffles' channel orders reconciled.
       g.eval();
       const ours = tidy(() => g.forward(x));
       const theirs = twin.forward(tx, false);
       const diff = maxDiff(toNhwc(await ours.read(), ours.shape), (await theirs.data()) as Float32Array);
-      ours.dispose(); theirs.dispose();
+      ours.dispose();
+      theirs.dispose();
       expect(diff).toBeLessThan(1e-5);
 
       // Two training steps each: the second loss sees the first step's Adam update of every weight.
       g.train();
       const opt = new Adam(g.parameters(), { lr: tinySr.lr, betas: [0.9, 0.999] });
       const tfOpt = tf!.train.adam(tinySr.lr!, 0.9, 0.999, 1e-8);
-      const oursLoss: number[] = [], tfLoss: number[] = [];
+      const oursLoss: number[] = [],
+        tfLoss: number[] = [];
       for (let i = 0; i < 2; i++) {
         const l = oursTrainStep(g, opt, x, y);
         oursLoss.push(await l.item());
@@ -201,18 +249,22 @@ describe('tiny real cases: our engine and TF.js WebGPU in one process', () => {
         tfLoss.push((await c.data())[0]);
         c.dispose();
       }
-      opt.zeroGrad(); opt.dispose(); tfOpt.dispose();
+      opt.zeroGrad();
+      opt.dispose();
+      tfOpt.dispose();
       const gap = Math.max(...oursLoss.map((v, i) => Math.abs(v - tfLoss[i])));
       expect(gap).toBeLessThan(1e-5 * oursLoss[0]);
       expect(Math.abs(oursLoss[1] - oursLoss[0])).toBeGreaterThan(100 * gap); // the step changed the loss measurably
     } finally {
       for (const t of [x, y]) t.dispose();
-      tx.dispose(); ty.dispose();
-      g.dispose(); twin.dispose();
+      tx.dispose();
+      ty.dispose();
+      g.dispose();
+      twin.dispose();
     }
   });
 
-  it('srresnet cases run end to end at tiny size, record the training step\'s peak memory, and leak nothing', async () => {
+  it("srresnet cases run end to end at tiny size, record the training step's peak memory, and leak nothing", async () => {
     const live = liveTensorCount();
     const tfLive = tf!.memory().numTensors;
     const r = await runBench(tf!, [{ name: 'tiny-srgan', cases: srresnetCases(tinySr) }], { cases: [], runs: 1, warmup: 0 });

@@ -27,7 +27,12 @@ const NODE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+
 function bundle(input: { contents: string } | { file: string }): Promise<BuildResult & { metafile: Metafile }> {
   return esbuild({
     ...('file' in input ? { entryPoints: [input.file] } : { stdin: { contents: input.contents, resolveDir: project, sourcefile: 'app.js' } }),
-    bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent',
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
   });
 }
 
@@ -37,7 +42,9 @@ describe('the package bundles for the browser', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bundle-check', private: true, type: 'module' }));
     copyFileSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
     await viteBuild({
-      configFile: join(REPO, 'vite.lib.config.ts'), root: REPO, logLevel: 'silent',
+      configFile: join(REPO, 'vite.lib.config.ts'),
+      root: REPO,
+      logLevel: 'silent',
       build: { outDir: join(pkg, 'dist/lib'), emptyOutDir: true, sourcemap: false },
     });
   });
@@ -48,9 +55,12 @@ describe('the package bundles for the browser', () => {
     const code = result.outputFiles![0].text;
     const inputs = Object.keys(result.metafile.inputs);
     // The browser entries were the ones picked, and the engine came along.
-    expect(inputs).toEqual(expect.arrayContaining([
-      expect.stringMatching(/srgan-webgpu\/dist\/lib\/engine\.js$/), expect.stringMatching(/srgan-webgpu\/dist\/lib\/srgan\.js$/),
-    ]));
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/srgan-webgpu\/dist\/lib\/engine\.js$/),
+        expect.stringMatching(/srgan-webgpu\/dist\/lib\/srgan\.js$/),
+      ]),
+    );
     expect(inputs.filter((p) => /-node\.js$|node_modules\/(webgpu|sharp)\//.test(p))).toEqual([]);
     expect(code).not.toMatch(NODE_IMPORT);
     expect(code).toMatch(/navigator\.gpu/);

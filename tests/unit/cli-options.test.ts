@@ -21,17 +21,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   mkdirSync(join(dir, 'in'));
   mkdirSync(join(dir, 'out'));
-  await sharp({ create: { width: 12, height: 8, channels: 3, background: '#808080' } }).png().toFile(join(dir, 'in/a.png'));
-  await sharp({ create: { width: 10, height: 6, channels: 3, background: '#404040' } }).jpeg().toFile(join(dir, 'in/b.jpg'));
+  await sharp({ create: { width: 12, height: 8, channels: 3, background: '#808080' } })
+    .png()
+    .toFile(join(dir, 'in/a.png'));
+  await sharp({ create: { width: 10, height: 6, channels: 3, background: '#404040' } })
+    .jpeg()
+    .toFile(join(dir, 'in/b.jpg'));
   writeFileSync(join(dir, 'in/notes.txt'), 'not an image');
-  await sharp({ create: { width: 4100, height: 8, channels: 3, background: '#000' } }).png().toFile(join(dir, 'wide.png'));
+  await sharp({ create: { width: 4100, height: 8, channels: 3, background: '#000' } })
+    .png()
+    .toFile(join(dir, 'wide.png'));
   // A tree for -r: a 16-bit PNG at the top, a WebP one level down, a JPEG two down, and a dot-folder.
   for (const sub of ['tree/sub/deeper', 'tree/.hidden']) mkdirSync(join(dir, sub), { recursive: true });
   const wide16 = new Uint16Array(6 * 4 * 3).fill(40000);
-  await sharp(wide16, { raw: { width: 6, height: 4, channels: 3 } }).pipelineColourspace('rgb16').toColourspace('rgb16').png().toFile(join(dir, 'tree/deep16.png'));
-  await sharp({ create: { width: 5, height: 5, channels: 4, background: '#80808080' } }).webp().toFile(join(dir, 'tree/sub/alpha.webp'));
-  await sharp({ create: { width: 7, height: 3, channels: 3, background: '#101010' } }).jpeg().toFile(join(dir, 'tree/sub/deeper/photo.jpeg'));
-  await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toFile(join(dir, 'tree/.hidden/no.png'));
+  await sharp(wide16, { raw: { width: 6, height: 4, channels: 3 } })
+    .pipelineColourspace('rgb16')
+    .toColourspace('rgb16')
+    .png()
+    .toFile(join(dir, 'tree/deep16.png'));
+  await sharp({ create: { width: 5, height: 5, channels: 4, background: '#80808080' } })
+    .webp()
+    .toFile(join(dir, 'tree/sub/alpha.webp'));
+  await sharp({ create: { width: 7, height: 3, channels: 3, background: '#101010' } })
+    .jpeg()
+    .toFile(join(dir, 'tree/sub/deeper/photo.jpeg'));
+  await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+    .png()
+    .toFile(join(dir, 'tree/.hidden/no.png'));
 });
 
 const TABLE = {
@@ -53,7 +69,11 @@ const usageError = (f: () => unknown) => {
 
 describe('option tables', () => {
   it('parse long and short names, --x=v, flags, and keep negative numbers as values', () => {
-    expect(parseOptions('t', ['-i', 'a.png', '--steps=-5', '--self-ensemble'], TABLE)).toEqual({ input: 'a.png', steps: '-5', 'self-ensemble': true });
+    expect(parseOptions('t', ['-i', 'a.png', '--steps=-5', '--self-ensemble'], TABLE)).toEqual({
+      input: 'a.png',
+      steps: '-5',
+      'self-ensemble': true,
+    });
     expect(parseOptions('t', ['--steps', '-5'], TABLE)).toEqual({ steps: '-5' });
   });
 
@@ -65,7 +85,7 @@ describe('option tables', () => {
     }
   });
 
-  it('write every command\'s --help from the table that parses it', async () => {
+  it("write every command's --help from the table that parses it", async () => {
     for (const entry of COMMANDS) {
       const cmd = await entry.load();
       const help = helpText(cmd, entry.summary);
@@ -76,7 +96,8 @@ describe('option tables', () => {
 });
 
 describe('srgan upscale plan (before the GPU)', () => {
-  const plan = (o: Partial<Parameters<typeof planUpscale>[0]>) => planUpscale({ input: join(dir, 'in/a.png'), output: join(dir, 'x.png'), scale: 4, ...o });
+  const plan = (o: Partial<Parameters<typeof planUpscale>[0]>) =>
+    planUpscale({ input: join(dir, 'in/a.png'), output: join(dir, 'x.png'), scale: 4, ...o });
 
   it('takes the format from -o, or writes into an existing folder with the suffix and --ext', async () => {
     expect((await plan({ output: join(dir, 'x.JPG') })).jobs[0]).toMatchObject({ format: 'jpeg', width: 12, height: 8 });
@@ -108,7 +129,8 @@ describe('srgan upscale plan (before the GPU)', () => {
 });
 
 describe('srgan upscale output folders (before the GPU)', () => {
-  const plan = (o: Partial<Parameters<typeof planUpscale>[0]>) => planUpscale({ input: join(dir, 'in/a.png'), output: join(dir, 'x.png'), scale: 4, ...o });
+  const plan = (o: Partial<Parameters<typeof planUpscale>[0]>) =>
+    planUpscale({ input: join(dir, 'in/a.png'), output: join(dir, 'x.png'), scale: 4, ...o });
 
   it("creates missing output folders: a file's folder, a folder ending in /, a folder run's -o", async () => {
     expect((await plan({ output: join(dir, 'made/a/b/x.png') })).jobs[0].output).toBe(join(dir, 'made/a/b/x.png'));
@@ -139,10 +161,13 @@ describe('srgan upscale output folders (before the GPU)', () => {
     expect((await plan({ input: join(dir, 'tree'), output: join(dir, 'flat') })).jobs.map((j) => j.input)).toEqual([join(dir, 'tree/deep16.png')]);
   });
 
-  it('--ext auto keeps each input\'s format; 16-bit and alpha are seen in the header', async () => {
+  it("--ext auto keeps each input's format; 16-bit and alpha are seen in the header", async () => {
     const p = await plan({ input: join(dir, 'tree'), output: join(dir, 'auto'), recursive: true, ext: 'auto' });
     expect(p.jobs.map((j) => [j.output.slice(join(dir, 'auto').length + 1), j.format, j.bitDepth, j.channels])).toEqual([
-      ['deep16_x4.png', 'png', 16, 3], ['sub/alpha_x4.webp', 'webp', 8, 4], ['sub/deeper/photo_x4.jpeg', 'jpeg', 8, 3]]);
+      ['deep16_x4.png', 'png', 16, 3],
+      ['sub/alpha_x4.webp', 'webp', 8, 4],
+      ['sub/deeper/photo_x4.jpeg', 'jpeg', 8, 3],
+    ]);
     expect((await plan({ output: join(dir, 'x.webp'), ext: 'auto' })).jobs[0].format).toBe('webp'); // -o's extension decides
   });
 
@@ -150,15 +175,21 @@ describe('srgan upscale output folders (before the GPU)', () => {
     const job = (await plan({ output: join(dir, 'out'), outscale: 2.5 })).jobs[0];
     expect(job).toMatchObject({ output: join(dir, 'out/a_x2.5.png'), width: 12, height: 8, outWidth: 30, outHeight: 20 });
     expect((await plan({ input: join(dir, 'wide.png'), output: join(dir, 'wide.webp'), outscale: 3.9 })).jobs).toHaveLength(1);
-    await expect(plan({ input: join(dir, 'wide.png'), output: join(dir, 'wide.webp'), outscale: 4.1 })).rejects.toThrow(/16810×33 is larger than WEBP allows/);
+    await expect(plan({ input: join(dir, 'wide.png'), output: join(dir, 'wide.webp'), outscale: 4.1 })).rejects.toThrow(
+      /16810×33 is larger than WEBP allows/,
+    );
   });
 });
 
 describe('srgan upscale options (before the GPU)', () => {
   it('bad --tile, --tile-pad and --outscale are usage errors', async () => {
     const { upscaleCommand } = await import('../../src/cli/srgan-upscale.js');
-    for (const [flag, value, message] of [['-t', '-1', '--tile must be a non-negative integer'], ['--tile-pad', 'x', '--tile-pad must be a non-negative integer'],
-      ['--outscale', '0', '--outscale must be a number above 0 and at most 64'], ['--ext', 'gif', 'option \'--ext <EXT>\' argument \'gif\' is invalid']]) {
+    for (const [flag, value, message] of [
+      ['-t', '-1', '--tile must be a non-negative integer'],
+      ['--tile-pad', 'x', '--tile-pad must be a non-negative integer'],
+      ['--outscale', '0', '--outscale must be a number above 0 and at most 64'],
+      ['--ext', 'gif', "option '--ext <EXT>' argument 'gif' is invalid"],
+    ]) {
       const run = upscaleCommand.run(['-i', join(dir, 'in/a.png'), '-o', join(dir, 'x.png'), flag, value]);
       await expect(run).rejects.toThrow(UsageError);
       await expect(run).rejects.toThrow(message);
@@ -167,7 +198,17 @@ describe('srgan upscale options (before the GPU)', () => {
 });
 
 describe('srgan upscale estimates', () => {
-  const photo: UpscaleJob = { input: 'photo.jpg', output: 'photo_x4.png', format: 'png', width: 4000, height: 3000, channels: 3, bitDepth: 8, outWidth: 16000, outHeight: 12000 };
+  const photo: UpscaleJob = {
+    input: 'photo.jpg',
+    output: 'photo_x4.png',
+    format: 'png',
+    width: 4000,
+    height: 3000,
+    channels: 3,
+    bitDepth: 8,
+    outWidth: 16000,
+    outHeight: 12000,
+  };
 
   it('price the windows the tiles read: cores plus context, ×8 with the self-ensemble', () => {
     // 40×30 in cores of ≤ 16 with 8 px of context: 3 × 2 cores of 14×15 at most, so windows of 30×31.
@@ -176,8 +217,10 @@ describe('srgan upscale estimates', () => {
   });
 
   it('warn before a large job with its output size, time and memory, and stay quiet for a small one', () => {
-    expect(largeJobWarning(photo, 3 * 3600 + 20 * 60, 4)).toBe('warning: photo.jpg is 4000×3000 (12.0 MP): the result is 16000×12000 (192.0 MP) ' +
-      `and takes about 3h 20m on this adapter, with about ${Math.round(expectedRssMb(photo, 4) / 10) * 10} MB of memory (Ctrl-C stops it)`);
+    expect(largeJobWarning(photo, 3 * 3600 + 20 * 60, 4)).toBe(
+      'warning: photo.jpg is 4000×3000 (12.0 MP): the result is 16000×12000 (192.0 MP) ' +
+        `and takes about 3h 20m on this adapter, with about ${Math.round(expectedRssMb(photo, 4) / 10) * 10} MB of memory (Ctrl-C stops it)`,
+    );
     expect(expectedRssMb(photo, 4)).toBeLessThan(1500); // the issue's bound for 12 MP
     const small = { ...photo, width: 400, height: 300, outWidth: 1600, outHeight: 1200 };
     expect(largeJobWarning(small, 60, 4)).toBeUndefined();
@@ -224,10 +267,15 @@ describe('srgan exit codes', () => {
     if (asRoot) chownSync(locked, 65534, 65534);
     chmodSync(locked, 0o555);
     for (const output of [join(locked, 'new/x.png')]) {
-      const r = spawnSync(process.execPath, ['bin/srgan.mjs', 'upscale', '-i', join(dir, 'in/a.png'), '-o', output],
-        { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+      const r = spawnSync(process.execPath, ['bin/srgan.mjs', 'upscale', '-i', join(dir, 'in/a.png'), '-o', output], {
+        encoding: 'utf8',
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
       // One line, and no adapter note: the engine never started.
-      expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(/^srgan upscale: cannot (write into|create) the output folder .*locked.*: permission denied\n$/)]);
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        expect.stringMatching(/^srgan upscale: cannot (write into|create) the output folder .*locked.*: permission denied\n$/),
+      ]);
       expect(r.stdout).toBe('');
     }
   });

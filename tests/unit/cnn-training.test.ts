@@ -8,12 +8,7 @@ const { BatchNorm2d, Conv2d, manualSeed, PReLU, Sequential } = nn;
 /** conv-BN-PReLU-conv, the SRResNet building block in miniature. */
 function tinyNet(): nn.Sequential {
   manualSeed(11);
-  return new Sequential(
-    new Conv2d(3, 8, 3, { padding: 'same' }),
-    new BatchNorm2d(8),
-    new PReLU(8),
-    new Conv2d(8, 3, 3, { padding: 'same' }),
-  );
+  return new Sequential(new Conv2d(3, 8, 3, { padding: 'same' }), new BatchNorm2d(8), new PReLU(8), new Conv2d(8, 3, 3, { padding: 'same' }));
 }
 
 function step(net: nn.Sequential, opt: E.Optimizer, x: E.Tensor, y: E.Tensor): E.Tensor {
@@ -43,7 +38,10 @@ forEachBackend('CNN training', (backend) => {
       l.dispose();
     }
     expect(first / last).toBeGreaterThan(10);
-    net.dispose(); opt.dispose(); x.dispose(); y.dispose();
+    net.dispose();
+    opt.dispose();
+    x.dispose();
+    y.dispose();
   });
 
   // 200 steps on the CPU backend, whose heap never shrinks, so that a leak shows as growth; on
@@ -63,6 +61,9 @@ forEachBackend('CNN training', (backend) => {
     expect(after.liveBytes).toBe(before.liveBytes);
     expect(after.tensors).toBe(before.tensors);
     expect(after.allocatedBytes).toBe(before.allocatedBytes);
-    net.dispose(); opt.dispose(); x.dispose(); y.dispose();
+    net.dispose();
+    opt.dispose();
+    x.dispose();
+    y.dispose();
   });
 });

@@ -26,7 +26,9 @@ const largeShapes: { name: string; x: number[]; w: number[]; opts: { stride?: nu
 
 /** float64 dX, dW, dB of Σ Y·G for Y = conv2d(x, w, b) (no activation). */
 function refConvGrads(x: Float64Array, w: Float64Array, g: Float64Array, xs: number[], ws: number[], opts: { stride?: number; padding?: number }) {
-  const dx = new Float64Array(x.length), dw = new Float64Array(w.length), db = new Float64Array(ws[0]);
+  const dx = new Float64Array(x.length),
+    dw = new Float64Array(w.length),
+    db = new Float64Array(ws[0]);
   const geo = refConvTaps(xs, ws, opts, (yi, xi, wi) => {
     dx[xi] += w[wi] * g[yi];
     dw[wi] += x[xi] * g[yi];
@@ -46,11 +48,14 @@ function worstError(got: Float32Array, want: Float64Array): number {
 async function checkLarge(s: (typeof largeShapes)[number]): Promise<Record<string, number>> {
   const rng = new Rng(3);
   const draw = (n: number) => Float64Array.from({ length: n }, () => Math.fround(rng.normal()));
-  const xd = draw(s.x.reduce((p, d) => p * d, 1)), wd = draw(s.w.reduce((p, d) => p * d, 1)), bd = draw(s.w[0]);
+  const xd = draw(s.x.reduce((p, d) => p * d, 1)),
+    wd = draw(s.w.reduce((p, d) => p * d, 1)),
+    bd = draw(s.w[0]);
   const want = refConv2d({ data: xd, shape: s.x }, { data: wd, shape: s.w }, { data: bd, shape: [s.w[0]] }, s.opts);
   const gd = draw(want.data.length);
   const grads = refConvGrads(xd, wd, gd, s.x, s.w, s.opts);
-  const x = Tensor.fromArray(Float32Array.from(xd), s.x), w = Tensor.fromArray(Float32Array.from(wd), s.w);
+  const x = Tensor.fromArray(Float32Array.from(xd), s.x),
+    w = Tensor.fromArray(Float32Array.from(wd), s.w);
   const b = Tensor.fromArray(Float32Array.from(bd), [s.w[0]]);
   for (const t of [x, w, b]) t.requiresGrad = true;
   const y = await tidy(() => {
@@ -59,8 +64,10 @@ async function checkLarge(s: (typeof largeShapes)[number]): Promise<Record<strin
     return out.detach();
   }).read();
   const errors = {
-    forward: worstError(y, want.data), dgrad: worstError(await x.grad!.read(), grads.dx),
-    wgrad: worstError(await w.grad!.read(), grads.dw), bias: worstError(await b.grad!.read(), grads.db),
+    forward: worstError(y, want.data),
+    dgrad: worstError(await x.grad!.read(), grads.dx),
+    wgrad: worstError(await w.grad!.read(), grads.dw),
+    bias: worstError(await b.grad!.read(), grads.db),
   };
   for (const t of [x, w, b]) t.dispose();
   return errors;
@@ -80,7 +87,11 @@ forEachCpuThreading('conv2d (forward vs float64, gradients vs finite differences
 forEachBackend('conv2d shape errors are thrown before any kernel runs', (_, engineOf) => {
   const t = (...shape: number[]) => Tensor.fromArray(new Float32Array(shape.reduce((p, d) => p * d, 1)), shape);
   const cases: [string, () => unknown, RegExp][] = [
-    ['channel mismatch', () => conv2d(t(1, 3, 5, 5), t(4, 2, 3, 3)), /conv2d: x has 3 channels but w expects 2 \(x \[1, 3, 5, 5\], w \[4, 2, 3, 3\]\)/],
+    [
+      'channel mismatch',
+      () => conv2d(t(1, 3, 5, 5), t(4, 2, 3, 3)),
+      /conv2d: x has 3 channels but w expects 2 \(x \[1, 3, 5, 5\], w \[4, 2, 3, 3\]\)/,
+    ],
     ['x rank', () => conv2d(t(3, 5, 5), t(4, 3, 3, 3)), /conv2d: x must be \[N, C, H, W\], got x \[3, 5, 5\], w \[4, 3, 3, 3\]/],
     ['w rank', () => conv2d(t(1, 3, 5, 5), t(4, 3, 9)), /conv2d: w must be \[O, C, kh, kw\], got x \[1, 3, 5, 5\], w \[4, 3, 9\]/],
     ['bias shape', () => conv2d(t(1, 3, 5, 5), t(4, 3, 3, 3), t(3)), /conv2d: bias \[3\] must be \[4\] for w \[4, 3, 3, 3\]/],
@@ -98,8 +109,14 @@ forEachBackend('conv2d geometry and memory', () => {
   });
 
   it('forward + backward inside tidy leaves only the inputs and their gradients', async () => {
-    const x = Tensor.fromArray(Float32Array.from({ length: 2 * 3 * 5 * 5 }, (_, i) => Math.sin(i)), [2, 3, 5, 5]);
-    const w = Tensor.fromArray(Float32Array.from({ length: 4 * 3 * 3 * 3 }, (_, i) => Math.cos(i)), [4, 3, 3, 3]);
+    const x = Tensor.fromArray(
+      Float32Array.from({ length: 2 * 3 * 5 * 5 }, (_, i) => Math.sin(i)),
+      [2, 3, 5, 5],
+    );
+    const w = Tensor.fromArray(
+      Float32Array.from({ length: 4 * 3 * 3 * 3 }, (_, i) => Math.cos(i)),
+      [4, 3, 3, 3],
+    );
     const b = Tensor.fromArray(new Float32Array(4).fill(0.5), [4]);
     for (const p of [x, w, b]) p.requiresGrad = true;
     const before = liveTensorCount();

@@ -26,7 +26,8 @@ describe('CPU backend', () => {
 
   it('the heap reuses released blocks, trims its idle tail, and fails allocations as OutOfMemoryError', () => {
     const h = new Heap(false, 1 << 16);
-    const a = h.alloc(1000), b = h.alloc(5000);
+    const a = h.alloc(1000),
+      b = h.alloc(5000);
     const top = h.allocatedBytes;
     h.release(a);
     expect(h.alloc(900).offset).toBe(a.offset); // same size class
@@ -77,7 +78,6 @@ describe('CPU backend', () => {
     expect(rows.find((r) => r.kernel === 'conv2d')?.gflops).toBeGreaterThan(0);
     expect(await x.read()).toEqual(rand(4 * 16 * 8 * 8, 6));
   });
-
 });
 
 for (const simd of ['relaxed', 'portable'] as const) {
@@ -119,8 +119,12 @@ for (const simd of ['relaxed', 'portable'] as const) {
       ];
       for (const [x, w, opts] of shapes) {
         const res = await checkOp({
-          name: `conv ${x} ${w}`, inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
-          gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts), ref: (a, b) => refConv2d(a, b, null, opts), atol: 2e-4, rtol: 2e-4,
+          name: `conv ${x} ${w}`,
+          inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
+          gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts),
+          ref: (a, b) => refConv2d(a, b, null, opts),
+          atol: 2e-4,
+          rtol: 2e-4,
         });
         expect(res.message, res.name).toBe('ok');
       }
@@ -134,14 +138,22 @@ for (const simd of ['relaxed', 'portable'] as const) {
       ];
       for (const [x, w, opts] of convs) {
         const res = await checkOp({
-          name: `conv ${x} ${w}`, inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
-          gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts), ref: (a, b) => refConv2d(a, b, null, opts), atol: 2e-4, rtol: 2e-4,
+          name: `conv ${x} ${w}`,
+          inputs: [{ shape: x }, { shape: w, init: 'uniform' }],
+          gpu: (a: E.Tensor, b: E.Tensor) => E.conv2d(a, b, null, opts),
+          ref: (a, b) => refConv2d(a, b, null, opts),
+          atol: 2e-4,
+          rtol: 2e-4,
         });
         expect(res.message, res.name).toBe('ok');
       }
       const mm = await checkOp({
-        name: 'matmul 7×300 · 300×9', inputs: [{ shape: [7, 300] }, { shape: [300, 9] }],
-        gpu: (a: E.Tensor, b: E.Tensor) => E.matmul(a, b), ref: (a, b) => refMatmul(a, b), atol: 2e-4, rtol: 2e-4,
+        name: 'matmul 7×300 · 300×9',
+        inputs: [{ shape: [7, 300] }, { shape: [300, 9] }],
+        gpu: (a: E.Tensor, b: E.Tensor) => E.matmul(a, b),
+        ref: (a, b) => refMatmul(a, b),
+        atol: 2e-4,
+        rtol: 2e-4,
       });
       expect(mm.message, mm.name).toBe('ok');
     });
@@ -150,14 +162,21 @@ for (const simd of ['relaxed', 'portable'] as const) {
       await E.initEngine({ backend: 'cpu', simd });
       // O = 5 (4 + 1 rows), 8 (6 + 2), 9 (6 + 3: 2 + 1), 10 (6 + 4), 11 (6 + 5: 4 + 1), 32 (30 + 2, the default model's convs).
       const cases: [number, E.Conv2dOptions][] = [
-        [5, { padding: 'same', activation: 'relu' }], [8, { padding: 'same' }], [9, { padding: 1, activation: 'leakyRelu', alpha: 0.2 }],
-        [10, { padding: 'same', stride: 2 }], [11, { padding: 'same', activation: 'leakyRelu', alpha: 0.1 }], [32, { padding: 'same' }],
+        [5, { padding: 'same', activation: 'relu' }],
+        [8, { padding: 'same' }],
+        [9, { padding: 1, activation: 'leakyRelu', alpha: 0.2 }],
+        [10, { padding: 'same', stride: 2 }],
+        [11, { padding: 'same', activation: 'leakyRelu', alpha: 0.1 }],
+        [32, { padding: 'same' }],
       ];
       for (const [O, opts] of cases) {
         const res = await checkOp({
-          name: `conv 3→${O} ${JSON.stringify(opts)}`, inputs: [{ shape: [2, 3, 7, 12] }, { shape: [O, 3, 3, 3], init: 'uniform' }, { shape: [O] }],
+          name: `conv 3→${O} ${JSON.stringify(opts)}`,
+          inputs: [{ shape: [2, 3, 7, 12] }, { shape: [O, 3, 3, 3], init: 'uniform' }, { shape: [O] }],
           gpu: (a: E.Tensor, b: E.Tensor, c: E.Tensor) => E.conv2d(a, b, c, opts),
-          ref: (a, b, c) => refConv2d(a, b, c, opts), atol: 2e-4, rtol: 2e-4,
+          ref: (a, b, c) => refConv2d(a, b, c, opts),
+          atol: 2e-4,
+          rtol: 2e-4,
         });
         expect(res.message, res.name).toBe('ok');
       }
@@ -169,7 +188,8 @@ describe('CPU backend light kernels in WebAssembly', () => {
   it('maps, pixel shuffle ×2/×4, resizing and PReLU give the bits of the float64-sum JavaScript loops they replaced, on 1 and 2 threads', async () => {
     const run = async (threads: number) => {
       await E.initEngine({ backend: 'cpu', threads, log: () => {} });
-      const a = E.tensor(rand(300_007, 21), [300_007]), b = E.tensor(rand(300_007, 22), [300_007]);
+      const a = E.tensor(rand(300_007, 21), [300_007]),
+        b = E.tensor(rand(300_007, 22), [300_007]);
       const outs = [E.add(a, b), E.sub(a, b), E.mul(a, b), E.clamp(a, -0.5, 0.7), E.addScalar(a, 0.1), E.mulScalar(a, 3)];
       const small = E.tensor(rand(2 * 48 * 37 * 29, 23), [2, 48, 37, 29]);
       // The shuffle's gradient is the inverse shuffle: of sum(shuffle(v) · shuffle(small)) it is small itself.
@@ -189,12 +209,20 @@ describe('CPU backend light kernels in WebAssembly', () => {
       E.destroyEngine();
       return { got, ad, bd };
     };
-    const one = await run(1), two = await run(2);
+    const one = await run(1),
+      two = await run(2);
     for (let i = 0; i < one.got.length; i++) expect(Buffer.from(two.got[i].buffer).equals(Buffer.from(one.got[i].buffer)), `output ${i}`).toBe(true);
     // The maps against JavaScript's f64 arithmetic rounded to f32 (what the compiled table loops store).
-    const f = Math.fround, { ad, bd } = one;
-    const refs = [(i: number) => f(ad[i] + bd[i]), (i: number) => f(ad[i] - bd[i]), (i: number) => f(ad[i] * bd[i]),
-      (i: number) => f(Math.min(Math.max(ad[i], -0.5), f(0.7))), (i: number) => f(ad[i] + f(0.1)), (i: number) => f(ad[i] * 3)];
+    const f = Math.fround,
+      { ad, bd } = one;
+    const refs = [
+      (i: number) => f(ad[i] + bd[i]),
+      (i: number) => f(ad[i] - bd[i]),
+      (i: number) => f(ad[i] * bd[i]),
+      (i: number) => f(Math.min(Math.max(ad[i], -0.5), f(0.7))),
+      (i: number) => f(ad[i] + f(0.1)),
+      (i: number) => f(ad[i] * 3),
+    ];
     refs.forEach((ref, k) => {
       const bad = one.got[k].findIndex((v, i) => !Object.is(v, ref(i)));
       expect(bad, `map ${k}`).toBe(-1);

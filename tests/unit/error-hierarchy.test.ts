@@ -38,11 +38,21 @@ describe('error hierarchy', () => {
 
   it('srgan: each class under ConfigError, DataError or ModelFileError, all SrganErrors; messages unchanged', () => {
     const kinds: [unknown, unknown][] = [
-      [S.ConfigError, S.SrganError], [S.DataError, S.SrganError], [S.ModelFileError, S.SrganError],
-      [UsageError, S.ConfigError], [DegradeSpecError, S.ConfigError], [S.pretrained.UnknownPretrainedError, S.ConfigError],
-      [S.ImageDecodeError, S.DataError], [S.ImageShapeError, S.DataError], [S.DatasetError, S.DataError],
-      [S.CheckpointError, S.ModelFileError], [Vgg19Error, S.ModelFileError], [S.pretrained.LayersModelFormatError, S.ModelFileError],
-      [S.pretrained.UnsupportedLayerError, S.ModelFileError], [S.UpscalerError, S.SrganError], [S.NonFiniteLossError, S.SrganError],
+      [S.ConfigError, S.SrganError],
+      [S.DataError, S.SrganError],
+      [S.ModelFileError, S.SrganError],
+      [UsageError, S.ConfigError],
+      [DegradeSpecError, S.ConfigError],
+      [S.pretrained.UnknownPretrainedError, S.ConfigError],
+      [S.ImageDecodeError, S.DataError],
+      [S.ImageShapeError, S.DataError],
+      [S.DatasetError, S.DataError],
+      [S.CheckpointError, S.ModelFileError],
+      [Vgg19Error, S.ModelFileError],
+      [S.pretrained.LayersModelFormatError, S.ModelFileError],
+      [S.pretrained.UnsupportedLayerError, S.ModelFileError],
+      [S.UpscalerError, S.SrganError],
+      [S.NonFiniteLossError, S.SrganError],
     ];
     for (const [C, Base] of kinds) expect((C as { prototype: object }).prototype).toBeInstanceOf(Base as never);
     const crop = thrown(() => S.makeConfig('tiny', { hrCrop: 30 })) as Error;
@@ -58,7 +68,10 @@ describe('error hierarchy', () => {
     try {
       const srgan = (...args: string[]) => spawnSync(process.execPath, ['bin/srgan.mjs', ...args], { encoding: 'utf8' });
       const bad = srgan('train', '--crop', '30', '--data', 'data/faces', '--out', join(dir, 'run'));
-      expect([bad.status, bad.stderr]).toEqual([2, 'srgan: config: hrCrop must be a positive multiple of 16 (the discriminator halves it four times), got 30\n']);
+      expect([bad.status, bad.stderr]).toEqual([
+        2,
+        'srgan: config: hrCrop must be a positive multiple of 16 (the discriminator halves it four times), got 30\n',
+      ]);
       expect(srgan('train', '--crop', 'abc', '--data', 'data/faces', '--out', join(dir, 'run')).status).toBe(2);
       const missing = srgan('upscale', '-i', join(dir, 'none.png'), '-o', join(dir, 'out.png'));
       expect(missing.status).toBe(2); // a path that does not exist is a usage error

@@ -36,8 +36,16 @@ describe('BatchTracker attributes scripted GPU errors to batches and their depen
     const { device, fail, depth } = scriptedDevice();
     const failures: E.EngineError[] = [];
     let allocations: Promise<E.OutOfMemoryError | undefined>[] = [];
-    const tracker = new BatchTracker(device, () => { const a = allocations; allocations = []; return a; },
-      (_, e) => failures.push(e), () => ({ liveBytes: 1 << 20, pooledBytes: 0 }));
+    const tracker = new BatchTracker(
+      device,
+      () => {
+        const a = allocations;
+        allocations = [];
+        return a;
+      },
+      (_, e) => failures.push(e),
+      () => ({ liveBytes: 1 << 20, pooledBytes: 0 }),
+    );
     const [a, b, c, d] = [{}, {}, {}, {}] as GPUBuffer[];
     tracker.record('conv', [], [a]);
     tracker.record('conv', [], [a]);
@@ -60,7 +68,12 @@ describe('BatchTracker attributes scripted GPU errors to batches and their depen
     const { device, fail } = scriptedDevice();
     const oom = new E.OutOfMemoryError('allocation', 4096, 0, 0, 'scripted');
     const checks = [Promise.resolve<E.OutOfMemoryError | undefined>(oom)];
-    const tracker = new BatchTracker(device, () => checks.splice(0), () => {}, () => ({ liveBytes: 0, pooledBytes: 0 }));
+    const tracker = new BatchTracker(
+      device,
+      () => checks.splice(0),
+      () => {},
+      () => ({ liveBytes: 0, pooledBytes: 0 }),
+    );
     tracker.record('matmul', [], [{} as GPUBuffer]);
     fail('validation', 'Buffer is invalid');
     expect(await tracker.close().final).toBe(oom);

@@ -14,9 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { REPO, sourceFiles } from '../helpers/source-imports.js';
 
-const KNOWN = [
-  ['src/engine/ops/cpu/elementwise.ts', 'src/engine/ops/elementwise.ts', 'src/engine/ops/layout.ts', 'src/engine/ops/reduce.ts'],
-];
+const KNOWN = [['src/engine/ops/cpu/elementwise.ts', 'src/engine/ops/elementwise.ts', 'src/engine/ops/layout.ts', 'src/engine/ops/reduce.ts']];
 
 const strip = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 /** `import … from`, `export … from` and `import '…'` at the top level; type-only ones left out. */
@@ -28,9 +26,15 @@ function valueImports(file: string): string[] {
   for (const m of strip(readFileSync(join(REPO, file), 'utf8')).matchAll(STATIC)) {
     const [, , typeOnly, clause, spec] = m;
     if (typeOnly || !spec.startsWith('.')) continue;
-    const names = /^\{([^}]*)\}$/.exec(clause.trim())?.[1].split(',').map((s) => s.trim()).filter(Boolean);
+    const names = /^\{([^}]*)\}$/
+      .exec(clause.trim())?.[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (names?.length && names.every((n) => n.startsWith('type '))) continue;
-    const target = relative(REPO, resolve(REPO, dirname(file), spec)).replace(/\\/g, '/').replace(/\.js$/, '.ts');
+    const target = relative(REPO, resolve(REPO, dirname(file), spec))
+      .replace(/\\/g, '/')
+      .replace(/\.js$/, '.ts');
     if (existsSync(join(REPO, target))) out.push(target);
   }
   return out;
@@ -38,20 +42,32 @@ function valueImports(file: string): string[] {
 
 /** Strongly connected components of more than one file (Tarjan), each sorted. */
 function cycles(graph: Map<string, string[]>): string[][] {
-  const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>(), stack: string[] = [];
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    onStack = new Set<string>(),
+    stack: string[] = [];
   const found: string[][] = [];
   let next = 0;
   const visit = (v: string) => {
-    index.set(v, next); low.set(v, next); next++;
-    stack.push(v); onStack.add(v);
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) !== index.get(v)) return;
     const scc: string[] = [];
     let w: string;
-    do { w = stack.pop()!; onStack.delete(w); scc.push(w); } while (w !== v);
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      scc.push(w);
+    } while (w !== v);
     if (scc.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(scc.sort());
   };
   for (const f of graph.keys()) if (!index.has(f)) visit(f);
@@ -66,7 +82,13 @@ describe('import cycles', () => {
   });
 
   it('finds a cycle where there is one, and reads type-only imports as no edge', () => {
-    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []], ['e', ['e']]]);
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a', 'd']],
+      ['d', []],
+      ['e', ['e']],
+    ]);
     expect(cycles(graph)).toEqual([['a', 'b', 'c'], ['e']]);
     // Generator.enhance is gone, so generator no longer imports inference; inference → generator is
     // `import type` (no edge), and the trainer runs its generator through inference's runGenerator.

@@ -22,7 +22,7 @@ function smooth(width: number, height: number): HostImage {
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 3;
-      data.set([0.2 + 0.6 * x / width, 0.2 + 0.6 * y / height, 0.5 + 0.2 * Math.sin((x + y) / 8)], i);
+      data.set([0.2 + (0.6 * x) / width, 0.2 + (0.6 * y) / height, 0.5 + 0.2 * Math.sin((x + y) / 8)], i);
     }
   return { width, height, channels: 3, data };
 }
@@ -42,13 +42,17 @@ describe('inference contract', () => {
       const live = E.liveTensorCount();
       const afterTile: number[] = [];
       const modes: boolean[] = [];
-      const out = await upscaleImage((x) => {
-        const y = model.run(x);
-        expect(y.node).toBeUndefined();
-        expect(y.requiresGrad).toBe(false);
-        modes.push(generator.training);
-        return y;
-      }, smooth(13, 9), { tile: 5, overlap: 2, onProgress: () => afterTile.push(E.liveTensorCount()) });
+      const out = await upscaleImage(
+        (x) => {
+          const y = model.run(x);
+          expect(y.node).toBeUndefined();
+          expect(y.requiresGrad).toBe(false);
+          modes.push(generator.training);
+          return y;
+        },
+        smooth(13, 9),
+        { tile: 5, overlap: 2, onProgress: () => afterTile.push(E.liveTensorCount()) },
+      );
       expect(out.width).toBe(52);
       expect(afterTile).toEqual(new Array(6).fill(live));
       // Eval mode for the call only: a generator being trained goes back to training mode.
@@ -61,14 +65,18 @@ describe('inference contract', () => {
 
   it("maps a tanh generator's [-1, 1] to [0, 1], clamped, in one place", async () => {
     const x = E.Tensor.fromArray(Float32Array.from([-1.5, -1, 0, 0.5, 1, 2]), [1, 1, 2, 3]);
-    const a = toUnitPixels(x, '[-1,1]'), b = toUnitPixels(x, '[0,1]');
-    expect([...await a.read()]).toEqual([0, 0, 0.5, 0.75, 1, 1]);
-    expect([...await b.read()]).toEqual([0, 0, 0, 0.5, 1, 1]);
+    const a = toUnitPixels(x, '[-1,1]'),
+      b = toUnitPixels(x, '[0,1]');
+    expect([...(await a.read())]).toEqual([0, 0, 0.5, 0.75, 1, 1]);
+    expect([...(await b.read())]).toEqual([0, 0, 0, 0.5, 1, 1]);
     [x, a, b].forEach((t) => t.dispose());
     // A generator configured for [-1, 1] comes out of runGenerator in [0, 1].
-    const g = new Generator(makeConfig('tiny', { generator: { blocks: 1, channels: 4, output: 'tanh', outputRange: '[-1,1]' } }).generator, { rng: new E.Rng(5) });
+    const g = new Generator(makeConfig('tiny', { generator: { blocks: 1, channels: 4, output: 'tanh', outputRange: '[-1,1]' } }).generator, {
+      rng: new E.Rng(5),
+    });
     const lr = E.Tensor.fromArray(new Float32Array(3 * 4 * 4).fill(0.3), [1, 3, 4, 4]);
-    const raw = E.noGrad(() => g.forward(lr)), sr = runGenerator(g, lr);
+    const raw = E.noGrad(() => g.forward(lr)),
+      sr = runGenerator(g, lr);
     const [r, s] = [await raw.read(), await sr.read()];
     expect(Math.max(...s.map((v, i) => Math.abs(v - Math.min(1, Math.max(0, r[i] * 0.5 + 0.5)))))).toBeLessThan(1e-6);
     [lr, raw, sr].forEach((t) => t.dispose());
@@ -78,13 +86,15 @@ describe('inference contract', () => {
 
 describe('edge mirror', () => {
   it('esrgan-slim leaves no stripes along the edges of a smooth picture (and does without the mirror)', async () => {
-    const img = smooth(20, 20), side = 80;
+    const img = smooth(20, 20),
+      side = 80;
     const slim = pretrainedInference(await loadPretrainedNode('esrgan-slim', 4));
     try {
       const bicubic = await upscaleImage((x) => bicubicUpscale(x, 4), img, { edgePad: 0 });
       /** Mean |SR − bicubic| over the output pixels whose distance to the nearest edge is in [lo, hi). */
       const band = (sr: HostImage, lo: number, hi: number) => {
-        let sum = 0, n = 0;
+        let sum = 0,
+          n = 0;
         for (let y = 0; y < side; y++)
           for (let x = 0; x < side; x++) {
             const d = Math.min(x, y, side - 1 - x, side - 1 - y);

@@ -3,11 +3,30 @@ import { forEachBackend } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check-op.js';
 import { layerCases } from '../cases/layers.js';
 import {
-  Tensor, liveTensorCount, backward, noGrad, tidy, ShapeError, fill, resize, pixelShuffle, upsampleNearest, prelu, batchNorm2d, bce, bceWithLogits, l1Loss, mseLoss,
+  Tensor,
+  liveTensorCount,
+  backward,
+  noGrad,
+  tidy,
+  ShapeError,
+  fill,
+  resize,
+  pixelShuffle,
+  upsampleNearest,
+  prelu,
+  batchNorm2d,
+  bce,
+  bceWithLogits,
+  l1Loss,
+  mseLoss,
 } from '../../src/engine/index.js';
 
 /** Read a tensor and free it. */
-const take = async (t: Tensor) => { const v = await t.read(); t.dispose(); return v; };
+const take = async (t: Tensor) => {
+  const v = await t.read();
+  t.dispose();
+  return v;
+};
 const close = (got: ArrayLike<number>, want: number[], tol = 1e-6) =>
   want.forEach((w, i) => expect(Math.abs(got[i] - w), `index ${i}: ${got[i]} vs ${w}`).toBeLessThanOrEqual(tol));
 
@@ -21,14 +40,14 @@ forEachBackend('layer ops (forward vs float64, gradients vs finite differences)'
 });
 
 forEachBackend('layer ops: hand-checked values and contracts', () => {
-
   it('pixelShuffle follows PyTorch channel order (hand-written expectation)', async () => {
     // in[0, i·2 + j, 0, w] = (i·2 + j)·2 + w  →  out[0, 0, i, w·2 + j]
     const x = Tensor.fromArray([0, 1, 2, 3, 4, 5, 6, 7], [1, 4, 1, 2]);
     const y = pixelShuffle(x, 2);
     expect(y.shape).toEqual([1, 1, 2, 4]);
     expect([...(await y.read())]).toEqual([0, 2, 1, 3, 4, 6, 5, 7]);
-    x.dispose(); y.dispose();
+    x.dispose();
+    y.dispose();
   });
 
   it('upsampleNearest backward sums each block', async () => {
@@ -60,12 +79,17 @@ forEachBackend('layer ops: hand-checked values and contracts', () => {
     // distances −0.5, 0.5, 1.5 with W(0.5) = 0.5625, W(1.5) = −0.0625 (sum 1.0625):
     // (0.5625 + 2·0.5625 − 3·0.0625) / 1.0625 = 1.5 / 1.0625; output 1 mirrors it.
     close(await take(resize(row, 1, 2, { antialias: false })), [1.5 / 1.0625, 5 - 1.5 / 1.0625]);
-    x.dispose(); row.dispose();
+    x.dispose();
+    row.dispose();
   });
 
   it('resize keeps a constant image constant (up and down, both methods)', async () => {
     const x = fill([2, 3, 7, 5], 0.37);
-    for (const [h, w, method] of [[17, 12, 'bicubic'], [3, 2, 'bicubic'], [13, 4, 'bilinear']] as const) {
+    for (const [h, w, method] of [
+      [17, 12, 'bicubic'],
+      [3, 2, 'bicubic'],
+      [13, 4, 'bilinear'],
+    ] as const) {
       const y = resize(x, h, w, { method });
       const v = await y.read();
       expect(v.length).toBe(2 * 3 * h * w);
@@ -98,11 +122,16 @@ forEachBackend('layer ops: hand-checked values and contracts', () => {
   it('losses and batch norm free their intermediates', async () => {
     const pred = fill([2, 3, 4, 4], 0.3);
     const target = fill([2, 3, 4, 4], 1);
-    const gamma = fill([3], 1), beta = fill([3], 0), rm = fill([3], 0), rv = fill([3], 1);
+    const gamma = fill([3], 1),
+      beta = fill([3], 0),
+      rm = fill([3], 0),
+      rv = fill([3], 1);
     pred.requiresGrad = true;
     gamma.requiresGrad = true;
     const before = liveTensorCount();
-    noGrad(() => { for (const f of [mseLoss, l1Loss, bceWithLogits, bce]) f(pred, target).dispose(); });
+    noGrad(() => {
+      for (const f of [mseLoss, l1Loss, bceWithLogits, bce]) f(pred, target).dispose();
+    });
     expect(liveTensorCount()).toBe(before);
     tidy(() => {
       const y = batchNorm2d(pred, gamma, beta, rm, rv, { training: true });

@@ -10,8 +10,7 @@ if (suiteBackends().includes('webgpu')) {
   // Every WGSL variant and tile shape, on a subset of the shapes (each compile is slow on SwiftShader).
   describe('matmul on WebGPU, every kernel choice (forward vs float64, gradients vs finite differences)', () => {
     useEngine('webgpu');
-    for (const [kernelName, kernel] of Object.entries(matmulKernels))
-      describe(kernelName, () => checkOpTests(matmulCases(kernel, matmulGpuSubset)));
+    for (const [kernelName, kernel] of Object.entries(matmulKernels)) describe(kernelName, () => checkOpTests(matmulCases(kernel, matmulGpuSubset)));
   });
 }
 
@@ -28,10 +27,14 @@ async function largeProductError(s: (typeof largeShapes)[number]): Promise<numbe
   const draw = (shape: number[]) => Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.normal());
   const [ad, bd] = [draw(s.a), draw(s.b)];
   const biasData = s.bias ? draw(s.bias) : undefined;
-  const got = await tidy(() => matmul(Tensor.fromArray(ad, s.a), Tensor.fromArray(bd, s.b),
-    { ...s.opts, bias: biasData && Tensor.fromArray(biasData, s.bias!) })).read();
-  const want = refMatmul({ data: Float64Array.from(ad), shape: s.a }, { data: Float64Array.from(bd), shape: s.b },
-    { ...s.opts, bias: biasData && { data: Float64Array.from(biasData), shape: s.bias! } });
+  const got = await tidy(() =>
+    matmul(Tensor.fromArray(ad, s.a), Tensor.fromArray(bd, s.b), { ...s.opts, bias: biasData && Tensor.fromArray(biasData, s.bias!) }),
+  ).read();
+  const want = refMatmul(
+    { data: Float64Array.from(ad), shape: s.a },
+    { data: Float64Array.from(bd), shape: s.b },
+    { ...s.opts, bias: biasData && { data: Float64Array.from(biasData), shape: s.bias! } },
+  );
   let worst = 0;
   for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got[i] - want.data[i]) / (1 + Math.abs(want.data[i])));
   return worst;
@@ -51,7 +54,11 @@ forEachBackend('matmul shape errors are thrown before any kernel runs', (_, engi
     ['batch', () => matmul(t(2, 3, 4), t(3, 4, 5)), /batch dimensions cannot be broadcast in a \[2, 3, 4\] · b \[3, 4, 5\]/],
     ['scalar', () => matmul(t(), t(3)), /scalars are not matrices/],
     ['transposed vector', () => matmul(t(3), t(3, 2), { transA: true }), /1-D operand cannot be transposed/],
-    ['bias shape', () => matmul(t(3, 4), t(4, 5), { bias: t(3) }), /bias \[3\] must be \[5\] \/ \[1, 5\] \(per column\) or \[3, 1\] \(per row\) for a \[3, 4\] · b \[4, 5\]/],
+    [
+      'bias shape',
+      () => matmul(t(3, 4), t(4, 5), { bias: t(3) }),
+      /bias \[3\] must be \[5\] \/ \[1, 5\] \(per column\) or \[3, 1\] \(per row\) for a \[3, 4\] · b \[4, 5\]/,
+    ],
   ];
   shapeErrorCases(engineOf, cases);
 });
@@ -59,8 +66,14 @@ forEachBackend('matmul shape errors are thrown before any kernel runs', (_, engi
 forEachBackend('matmul memory', () => {
   it('forward + backward inside tidy leaves only the inputs and their gradients', async () => {
     setMatmulKernel(undefined);
-    const a = Tensor.fromArray(Float32Array.from({ length: 24 }, (_, i) => i / 24), [2, 3, 4]);
-    const b = Tensor.fromArray(Float32Array.from({ length: 20 }, (_, i) => 1 - i / 20), [4, 5]);
+    const a = Tensor.fromArray(
+      Float32Array.from({ length: 24 }, (_, i) => i / 24),
+      [2, 3, 4],
+    );
+    const b = Tensor.fromArray(
+      Float32Array.from({ length: 20 }, (_, i) => 1 - i / 20),
+      [4, 5],
+    );
     const bias = Tensor.fromArray(new Float32Array(5).fill(0.5), [5]);
     for (const x of [a, b, bias]) x.requiresGrad = true;
     const before = liveTensorCount();

@@ -15,7 +15,8 @@ const noise = (w: number, h: number) => {
 describe('multi-scale photo copies', () => {
   it('downscales each photo to every long side below its own, keeping the aspect ratio', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'multiscale-'));
-    const src = join(dir, 'in'), out = join(dir, 'out');
+    const src = join(dir, 'in'),
+      out = join(dir, 'out');
     await mkdir(src);
     await noise(400, 300).jpeg().toFile(join(src, 'wide.jpg'));
     await noise(150, 250).png().toFile(join(src, 'tall.png'));
@@ -23,7 +24,10 @@ describe('multi-scale photo copies', () => {
     const r = await writeMultiscaleCopies(src, out, [320, 200]);
     expect(r.photos).toBe(2);
     expect((await readdir(out)).sort()).toEqual(['tall@200.png', 'wide@200.png', 'wide@320.png']);
-    const size = async (f: string) => { const m = await sharp(join(out, f)).metadata(); return [m.width, m.height, m.format]; };
+    const size = async (f: string) => {
+      const m = await sharp(join(out, f)).metadata();
+      return [m.width, m.height, m.format];
+    };
     expect(await size('wide@320.png')).toEqual([320, 240, 'png']);
     expect(await size('wide@200.png')).toEqual([200, 150, 'png']);
     expect(await size('tall@200.png')).toEqual([120, 200, 'png']);

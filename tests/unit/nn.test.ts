@@ -3,12 +3,39 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  nn, decodeSafetensors, loadCheckpoint, saveCheckpoint, Tensor, liveTensorCount, tidy, backward, noGrad, mean, mul, randNormal, Rng,
+  nn,
+  decodeSafetensors,
+  loadCheckpoint,
+  saveCheckpoint,
+  Tensor,
+  liveTensorCount,
+  tidy,
+  backward,
+  noGrad,
+  mean,
+  mul,
+  randNormal,
+  Rng,
 } from '../../src/engine/index.js';
 import { loadCheckpointFile, saveCheckpointFile } from '../../src/engine/node.js';
 import { forEachBackend } from '../helpers/gpu.js';
 
-const { BatchNorm2d, Conv2d, Flatten, kaimingUniformBound, LeakyReLU, Linear, manualSeed, PReLU, Residual, Sequential, Sigmoid, StateDictError, Tanh, ReLU } = nn;
+const {
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  kaimingUniformBound,
+  LeakyReLU,
+  Linear,
+  manualSeed,
+  PReLU,
+  Residual,
+  Sequential,
+  Sigmoid,
+  StateDictError,
+  Tanh,
+  ReLU,
+} = nn;
 
 const bitsOf = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 
@@ -41,16 +68,35 @@ async function outputBits(m: nn.Module, x: Tensor): Promise<number[]> {
 }
 
 forEachBackend('nn modules', () => {
-
   it('names parameters and buffers along the module tree, in PyTorch order', () => {
     const m = smallModel(1);
     expect(m.namedParameters().map(([n, t]) => `${n} [${t.shape}]`)).toEqual([
-      '0.weight [4,3,3,3]', '0.bias [4]', '1.weight [4]', '1.bias [4]', '2.weight [4]',
-      '3.0.weight [4,4,3,3]', '3.1.weight [4]', '3.1.bias [4]', '6.weight [2,100]', '6.bias [2]',
+      '0.weight [4,3,3,3]',
+      '0.bias [4]',
+      '1.weight [4]',
+      '1.bias [4]',
+      '2.weight [4]',
+      '3.0.weight [4,4,3,3]',
+      '3.1.weight [4]',
+      '3.1.bias [4]',
+      '6.weight [2,100]',
+      '6.bias [2]',
     ]);
     expect([...m.stateDict().keys()]).toEqual([
-      '0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '2.weight',
-      '3.0.weight', '3.1.weight', '3.1.bias', '3.1.running_mean', '3.1.running_var', '6.weight', '6.bias',
+      '0.weight',
+      '0.bias',
+      '1.weight',
+      '1.bias',
+      '1.running_mean',
+      '1.running_var',
+      '2.weight',
+      '3.0.weight',
+      '3.1.weight',
+      '3.1.bias',
+      '3.1.running_mean',
+      '3.1.running_var',
+      '6.weight',
+      '6.bias',
     ]);
     expect(m.namedBuffers().map(([n]) => n)).toEqual(['1.running_mean', '1.running_var', '3.1.running_mean', '3.1.running_var']);
     expect(m.numParameters()).toBe(108 + 4 + 4 + 4 + 4 + 144 + 4 + 4 + 200 + 2);
@@ -106,7 +152,7 @@ forEachBackend('nn modules', () => {
         // Uniform on ±bound: the extremes come close to the bound, the variance is bound²/3.
         expect(maxAbs).toBeGreaterThan(0.98 * bound);
         const variance = v.reduce((s, x) => s + x * x, 0) / v.length;
-        expect(Math.abs(variance / (bound * bound / 3) - 1)).toBeLessThan(0.1);
+        expect(Math.abs(variance / ((bound * bound) / 3) - 1)).toBeLessThan(0.1);
       }
     };
     await check(conv.weight, 16 * 9);
@@ -238,7 +284,10 @@ forEachBackend('nn modules', () => {
       expect(p.grad!.shape).toEqual(p.shape);
       const g = await p.grad!.read();
       expect(g.every(Number.isFinite), name).toBe(true);
-      expect(g.some((v) => v !== 0), name).toBe(true);
+      expect(
+        g.some((v) => v !== 0),
+        name,
+      ).toBe(true);
     }
     m.zeroGrad();
     expect(m.parameters().every((p) => p.grad === undefined)).toBe(true);

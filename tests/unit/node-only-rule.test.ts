@@ -32,8 +32,13 @@ function nodeOnlyImport(imp: SourceImport): boolean {
 
 /** Files in src/ that import Node-only code without being named or placed as Node-only. */
 function ruleBreakers(files: readonly string[]): string[] {
-  return files.filter((f) => !nodeNamed(f) && !BEING_REPLACED.includes(f))
-    .flatMap((f) => importsOf(f).filter(nodeOnlyImport).map((i) => `${f} imports ${i.specifier}`));
+  return files
+    .filter((f) => !nodeNamed(f) && !BEING_REPLACED.includes(f))
+    .flatMap((f) =>
+      importsOf(f)
+        .filter(nodeOnlyImport)
+        .map((i) => `${f} imports ${i.specifier}`),
+    );
 }
 
 describe('Node-only code is named or placed as such', () => {
@@ -45,7 +50,10 @@ describe('Node-only code is named or placed as such', () => {
 
   it('sees the imports that break it (bare builtins, node:*, packages, our *node.ts modules)', () => {
     // Real modules of this tree, checked as if they were platform-neutral.
-    const seen = (file: string) => importsOf(file).filter(nodeOnlyImport).map((i) => i.specifier);
+    const seen = (file: string) =>
+      importsOf(file)
+        .filter(nodeOnlyImport)
+        .map((i) => i.specifier);
     expect(seen('src/srgan/image/node.ts')).toEqual(expect.arrayContaining(['sharp', 'node:fs/promises']));
     expect(seen('src/srgan/node.ts')).toEqual(expect.arrayContaining(['../engine/node.js', './image/node.js']));
     expect(seen('src/engine/node.ts').sort()).toEqual(['./cpu/threads-node.js', './io/safetensors-node.js', './runtime/device-node.js']);

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import type { Backend } from '../helpers/gpu.js';
 
-const SIZE = 37, STEPS = 6;
+const SIZE = 37,
+  STEPS = 6;
 
 function values(seed: number): Float32Array {
   const rng = new E.Rng(seed);
@@ -40,15 +41,28 @@ const configs: [string, (w: E.Tensor) => { step(): void; average?: E.Tensor; dis
   ['AdamW, odd betas and eps', (w) => new E.Adam([w], { lr: 0.03, betas: [0.8, 0.95], eps: 1e-3, weightDecay: 0.2, decoupled: true })],
   ['SGD, Nesterov momentum, dampening, decay', (w) => new E.SGD([w], { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01, nesterov: true })],
   ['SGD without momentum', (w) => new E.SGD([w], { lr: 0.05 })],
-  ['Adam followed by a weight average', (w) => {
-    const opt = new E.Adam([w], { lr: 0.05 });
-    const average = E.Tensor.fromArray(values(7), [SIZE]);
-    const ema = new E.WeightAverage([[average, w]], { decay: 0.7 });
-    return { average, step: () => { opt.step(); ema.update(); }, dispose: () => { opt.dispose(); average.dispose(); } };
-  }],
+  [
+    'Adam followed by a weight average',
+    (w) => {
+      const opt = new E.Adam([w], { lr: 0.05 });
+      const average = E.Tensor.fromArray(values(7), [SIZE]);
+      const ema = new E.WeightAverage([[average, w]], { decay: 0.7 });
+      return {
+        average,
+        step: () => {
+          opt.step();
+          ema.update();
+        },
+        dispose: () => {
+          opt.dispose();
+          average.dispose();
+        },
+      };
+    },
+  ],
 ];
 
-describe('optimizer updates: the CPU backend takes the WebGPU kernels\' steps', () => {
+describe("optimizer updates: the CPU backend takes the WebGPU kernels' steps", () => {
   for (const [name, make] of configs) {
     it(name, async () => {
       const [gpuW, gpuAvg] = await trajectory('webgpu', make);

@@ -14,7 +14,6 @@ forEachBackend('max pool (forward vs float64, gradients vs finite differences)',
 });
 
 forEachBackend('max pool: hand-checked values and contracts', (_, engineOf) => {
-
   it('ties send the whole gradient to the first maximum in row-major order (PyTorch)', async () => {
     // One 2×2 window [[5, 5], [5, 1]]: the maximum is at (0, 0) first.
     const x = Tensor.fromArray([5, 5, 5, 1], [1, 1, 2, 2]);

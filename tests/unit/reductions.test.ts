@@ -33,18 +33,26 @@ forEachBackend('reductions at training sizes (adapter split: several chunks and 
     const s = E.sum(t, [0, 2, 3]);
     // f32 accumulation over 9216 values: errors of a few 1e-4 on sums of ~50 are expected.
     expectClose(await s.read(), channelSums(x, shape), 1e-4);
-    t.dispose(); s.dispose();
+    t.dispose();
+    s.dispose();
   });
 
   it('mean, max and the fused losses over [16,3,96,96] match float64', async () => {
     const n = 16 * 3 * 96 * 96;
-    const p = data(n, 2), q = data(n, 3);
-    let sum = 0, mx = -Infinity, mse = 0, l1 = 0;
+    const p = data(n, 2),
+      q = data(n, 3);
+    let sum = 0,
+      mx = -Infinity,
+      mse = 0,
+      l1 = 0;
     for (let i = 0; i < n; i++) {
-      sum += p[i]; mx = Math.max(mx, p[i]);
-      mse += (p[i] - q[i]) ** 2; l1 += Math.abs(p[i] - q[i]);
+      sum += p[i];
+      mx = Math.max(mx, p[i]);
+      mse += (p[i] - q[i]) ** 2;
+      l1 += Math.abs(p[i] - q[i]);
     }
-    const tp = E.Tensor.fromArray(p, [16, 3, 96, 96]), tq = E.Tensor.fromArray(q, [16, 3, 96, 96]);
+    const tp = E.Tensor.fromArray(p, [16, 3, 96, 96]),
+      tq = E.Tensor.fromArray(q, [16, 3, 96, 96]);
     const got = [E.mean(tp), E.max(tp), E.mseLoss(tp, tq), E.l1Loss(tp, tq)];
     const values = await Promise.all(got.map((t) => t.item()));
     expectClose(values, [sum / n, mx, mse / n, l1 / n], 1e-5);
@@ -53,17 +61,25 @@ forEachBackend('reductions at training sizes (adapter split: several chunks and 
 
   it('batch statistics of a batch far from 0 merge their chunks exactly (running mean and unbiased variance)', async () => {
     const shape = [8, 4, 20, 20];
-    const c = shape[1], m = 8 * 20 * 20;
+    const c = shape[1],
+      m = 8 * 20 * 20;
     const x = data(8 * 4 * 20 * 20, 4, 50);
     const mean = channelSums(x, shape).map((s) => s / m);
     const variance = new Float64Array(c);
     for (let b = 0; b < 8; b++) for (let k = 0; k < c; k++) for (let p = 0; p < 400; p++) variance[k] += (x[(b * c + k) * 400 + p] - mean[k]) ** 2;
     const tx = E.Tensor.fromArray(x, shape);
-    const rm = E.fill([c], 0), rv = E.fill([c], 1), g = E.fill([c], 1), b = E.fill([c], 0);
+    const rm = E.fill([c], 0),
+      rv = E.fill([c], 1),
+      g = E.fill([c], 1),
+      b = E.fill([c], 0);
     // momentum 1: the running statistics become this batch's.
     E.batchNorm2d(tx, g, b, rm, rv, { training: true, momentum: 1 }).dispose();
     expectClose(await rm.read(), mean, 1e-6);
-    expectClose(await rv.read(), variance.map((v) => v / (m - 1)), 1e-4);
+    expectClose(
+      await rv.read(),
+      variance.map((v) => v / (m - 1)),
+      1e-4,
+    );
     for (const t of [tx, rm, rv, g, b]) t.dispose();
   });
 });
@@ -87,7 +103,8 @@ forEachBackend('gradients that only broadcast', (_, engineOf) => {
     eng.profiler.enable(false);
     expect(kernels).toContain('broadcast_copy');
     expect(kernels).not.toContain('strided_copy');
-    x.dispose(); t.dispose();
+    x.dispose();
+    t.dispose();
   });
 });
 
@@ -95,10 +112,18 @@ forEachBackend('memory over repeated training steps', (_, engineOf) => {
   it('reductions, losses, batch norm, PReLU and a biased conv leave nothing behind after the first step', async () => {
     const eng = engineOf();
     const x = E.variable(E.Tensor.fromArray(data(4 * 8 * 12 * 12, 7), [4, 8, 12, 12]));
-    const w = E.variable(E.Tensor.fromArray(data(8 * 8 * 9, 8).map((v) => v * 0.1), [8, 8, 3, 3]));
+    const w = E.variable(
+      E.Tensor.fromArray(
+        data(8 * 8 * 9, 8).map((v) => v * 0.1),
+        [8, 8, 3, 3],
+      ),
+    );
     const bias = E.variable(E.fill([8], 0.1));
-    const gamma = E.variable(E.fill([8], 1)), beta = E.variable(E.fill([8], 0)), alpha = E.variable(E.fill([8], 0.25));
-    const rm = E.fill([8], 0), rv = E.fill([8], 1);
+    const gamma = E.variable(E.fill([8], 1)),
+      beta = E.variable(E.fill([8], 0)),
+      alpha = E.variable(E.fill([8], 0.25));
+    const rm = E.fill([8], 0),
+      rv = E.fill([8], 1);
     const target = E.Tensor.fromArray(data(4 * 8 * 12 * 12, 9), [4, 8, 12, 12]);
     const params = [x, w, bias, gamma, beta, alpha];
     const after: [number, number][] = [];
@@ -108,7 +133,11 @@ forEachBackend('memory over repeated training steps', (_, engineOf) => {
         const loss = E.add(E.add(E.mseLoss(y, target), E.l1Loss(y, target)), E.add(E.mean(E.max(y, [2, 3])), E.bceWithLogits(y, E.sigmoid(target))));
         E.backward(loss);
       });
-      for (const p of params) { await p.grad!.read(); p.grad!.dispose(); p.grad = undefined; }
+      for (const p of params) {
+        await p.grad!.read();
+        p.grad!.dispose();
+        p.grad = undefined;
+      }
       after.push([E.liveTensorCount(), eng.memory().liveBuffers]);
     }
     // Steps 2..4 end exactly where step 1 ended: live tensors and live GPU buffers.

@@ -1,7 +1,14 @@
 /** The run's figures as pixels: the bitmap font, the whole-image grid and the contact sheet (host only, no GPU). */
 import { describe, expect, it } from 'vitest';
 import { CELL_W, drawText, fontCovers, textHeight, textWidth } from '../../src/srgan/report/bitmap-font.js';
-import { evalGridColumns, layoutEvalGrid, phaseName, renderComparisonGrid, renderEvalGrid, type EvalGridRow } from '../../src/srgan/report/eval-grid.js';
+import {
+  evalGridColumns,
+  layoutEvalGrid,
+  phaseName,
+  renderComparisonGrid,
+  renderEvalGrid,
+  type EvalGridRow,
+} from '../../src/srgan/report/eval-grid.js';
 import { pickFrameSteps, renderContactSheet } from '../../src/srgan/report/contact-sheet.js';
 import { blankRgb, cropRgb, nearestUpscale, type RgbImage } from '../../src/srgan/report/raster.js';
 
@@ -16,7 +23,10 @@ const pixel = (img: RgbImage, x: number, y: number) => [...img.data.subarray((y 
 
 function rows(n: number, size: number, start: boolean): EvalGridRow[] {
   return Array.from({ length: n }, (_, i) => ({
-    lr: solid(size / 4, size / 4, 10 + i), bicubic: solid(size, size, 60), model: solid(size, size, 110), hr: solid(size, size, 200),
+    lr: solid(size / 4, size / 4, 10 + i),
+    bicubic: solid(size, size, 60),
+    model: solid(size, size, 110),
+    hr: solid(size, size, 200),
     ...(start ? { start: solid(size, size, 160) } : {}),
   }));
 }
@@ -30,7 +40,11 @@ describe('bitmap font', () => {
   });
 
   it('draws distinct glyphs, lower case as capitals', () => {
-    const draw = (t: string) => { const img = blankRgb(40, 10); drawText(img, t, 1, 1); return img.data.join(); };
+    const draw = (t: string) => {
+      const img = blankRgb(40, 10);
+      drawText(img, t, 1, 1);
+      return img.data.join();
+    };
     expect(draw('a')).toBe(draw('A'));
     expect(draw('O')).not.toBe(draw('0'));
     expect(new Set('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split('').map(draw)).size).toBe(36);
@@ -49,10 +63,18 @@ describe('whole-image eval grid', () => {
     expect(image.height).toBe(layout.height);
     // Every cell holds its whole image: the four corners and the centre carry the cell's value.
     const values = [10, 60, 160, 110, 200];
-    layout.columns.forEach((c, j) => layout.rows.forEach((r, i) => {
-      for (const [x, y] of [[0, 0], [255, 0], [0, 255], [255, 255], [128, 128]])
-        expect(pixel(image, c.x + x, r.y + y)[0]).toBe(j === 0 ? 10 + i : values[j]);
-    }));
+    layout.columns.forEach((c, j) =>
+      layout.rows.forEach((r, i) => {
+        for (const [x, y] of [
+          [0, 0],
+          [255, 0],
+          [0, 255],
+          [255, 255],
+          [128, 128],
+        ])
+          expect(pixel(image, c.x + x, r.y + y)[0]).toBe(j === 0 ? 10 + i : values[j]);
+      }),
+    );
     // The LR is enlarged by pixel replication, not interpolated.
     expect(nearestUpscale(solid(2, 2, 7), 4).width).toBe(8);
     // Labels and the title are drawn above the first row.
@@ -75,8 +97,9 @@ describe('whole-image eval grid', () => {
     expect(layout.columns.map((c) => c.label)).toEqual(['LR (nearest ×4)', 'bicubic', 'default', 'srgan', 'HR (original)']);
     expect(layout.columns.map((c) => pixel(image, c.x + 32, layout.rows[0].y + 32)[0])).toEqual([10, 60, 90, 130, 200]);
     expect(() => renderComparisonGrid([row], { title: '', modelLabels: ['default'], scale: 4 })).toThrow(/2 model images for 1 labels/);
-    expect(() => renderComparisonGrid([{ ...row, outputs: [solid(64, 64, 0), solid(60, 64, 0)] }], { title: '', modelLabels: ['default', 'srgan'], scale: 4 }))
-      .toThrow(/"srgan" image is 60×64/);
+    expect(() =>
+      renderComparisonGrid([{ ...row, outputs: [solid(64, 64, 0), solid(60, 64, 0)] }], { title: '', modelLabels: ['default', 'srgan'], scale: 4 }),
+    ).toThrow(/"srgan" image is 60×64/);
   });
 
   it('prints the step and phase: different steps give different title pixels', () => {

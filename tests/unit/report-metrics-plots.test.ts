@@ -1,12 +1,25 @@
 /** The metrics log (metrics.csv) and the SVG plots shared by the CLI and the app (host only, no GPU). */
 import { describe, expect, it } from 'vitest';
 import { METRICS_COLUMNS, MetricsLog, metricsCsv, parseMetricsCsv, type MetricsRow } from '../../src/srgan/report/metrics-log.js';
-import { emaSmooth, formatTick, formatTicks, logTicks, lossPlotSvg, metricsPlotSvg, niceTicks, smoothingFactor } from '../../src/srgan/report/plots.js';
+import {
+  emaSmooth,
+  formatTick,
+  formatTicks,
+  logTicks,
+  lossPlotSvg,
+  metricsPlotSvg,
+  niceTicks,
+  smoothingFactor,
+} from '../../src/srgan/report/plots.js';
 import type { StepLog } from '../../src/srgan/train/trainer.js';
 
 const set = (p: number) => ({ psnr_y: p, ssim_y: p / 40, sharpness: p / 100 });
 const row = (step: number, start = true): MetricsRow => ({
-  step, phase: step < 200 ? 1 : 2, model: set(25 + step / 100), bicubic: set(24), ...(start ? { start: set(25.5) } : {}),
+  step,
+  phase: step < 200 ? 1 : 2,
+  model: set(25 + step / 100),
+  bicubic: set(24),
+  ...(start ? { start: set(25.5) } : {}),
 });
 
 describe('metrics log', () => {
@@ -14,7 +27,9 @@ describe('metrics log', () => {
     const csv = metricsCsv([row(0), row(100)]);
     const [header, first] = csv.trim().split('\n');
     expect(header.split(',')).toEqual([...METRICS_COLUMNS]);
-    expect(header).toBe('step,phase,model_psnr_y,model_ssim_y,model_sharpness,bicubic_psnr_y,bicubic_ssim_y,bicubic_sharpness,start_psnr_y,start_ssim_y,start_sharpness');
+    expect(header).toBe(
+      'step,phase,model_psnr_y,model_ssim_y,model_sharpness,bicubic_psnr_y,bicubic_ssim_y,bicubic_sharpness,start_psnr_y,start_ssim_y,start_sharpness',
+    );
     expect(first.split(',')).toHaveLength(METRICS_COLUMNS.length);
     expect(parseMetricsCsv(csv)).toEqual([row(0), row(100)]);
   });
@@ -70,8 +85,17 @@ describe('plot helpers', () => {
 });
 
 const log = (step: number, phase: 1 | 2): StepLog => ({
-  step, phase, g_content: 0.01 + 0.01 * Math.exp(-step / 100) + (step % 3) * 1e-3,
-  g_adv: phase === 2 ? 0.7 : NaN, g_fm: NaN, g_phase: NaN, g_flat: NaN, d_real: phase === 2 ? 0.6 : NaN, d_fake: phase === 2 ? 0.8 : NaN, lr: 1e-4, ms: 100,
+  step,
+  phase,
+  g_content: 0.01 + 0.01 * Math.exp(-step / 100) + (step % 3) * 1e-3,
+  g_adv: phase === 2 ? 0.7 : NaN,
+  g_fm: NaN,
+  g_phase: NaN,
+  g_flat: NaN,
+  d_real: phase === 2 ? 0.6 : NaN,
+  d_fake: phase === 2 ? 0.8 : NaN,
+  lr: 1e-4,
+  ms: 100,
 });
 
 describe('axis labels', () => {
@@ -82,15 +106,22 @@ describe('axis labels', () => {
   });
 
   it('a metrics chart whose values barely move (a short run) labels every tick differently, on every axis', () => {
-    const flat = (step: number): MetricsRow => ({ step, phase: 2,
+    const flat = (step: number): MetricsRow => ({
+      step,
+      phase: 2,
       model: { psnr_y: 25.1234 + step * 1e-5, ssim_y: 0.81234 + step * 1e-7, sharpness: 0.14 + step * 1e-6 },
-      bicubic: { psnr_y: 25.121, ssim_y: 0.8123, sharpness: 0.14 }, start: { psnr_y: 25.1234, ssim_y: 0.81234, sharpness: 0.14 } });
+      bicubic: { psnr_y: 25.121, ssim_y: 0.8123, sharpness: 0.14 },
+      start: { psnr_y: 25.1234, ssim_y: 0.81234, sharpness: 0.14 },
+    });
     const svg = metricsPlotSvg([0, 10, 20, 30, 40, 50].map(flat), 'metrics');
     const panels = svg.split('class="series"');
     expect(panels.length).toBeGreaterThan(3);
     // Each panel's y labels, in order of appearance (a panel's ticks are written before its lines).
-    const ys = [...svg.matchAll(/<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="none"[^]*?(?=<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="none"|<\/svg>)/g)]
-      .map((m) => [...m[0].matchAll(/class="ytick">([^<]+)</g)].map((t) => t[1]));
+    const ys = [
+      ...svg.matchAll(
+        /<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="none"[^]*?(?=<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="none"|<\/svg>)/g,
+      ),
+    ].map((m) => [...m[0].matchAll(/class="ytick">([^<]+)</g)].map((t) => t[1]));
     expect(ys).toHaveLength(3);
     for (const labels of ys) {
       expect(labels.length).toBeGreaterThan(1);
@@ -103,7 +134,10 @@ describe('axis labels', () => {
 
 describe('loss and metrics plots', () => {
   it('has one panel, step ticks, axis titles and the EMA factor in phase 1', () => {
-    const svg = lossPlotSvg(Array.from({ length: 300 }, (_, i) => log(i + 1, 1)), 'tiny');
+    const svg = lossPlotSvg(
+      Array.from({ length: 300 }, (_, i) => log(i + 1, 1)),
+      'tiny',
+    );
     expect(svg).not.toMatch(/adversarial/);
     expect(svg).toMatch(/training step/);
     expect(svg).toMatch(/G content loss/);
@@ -123,7 +157,10 @@ describe('loss and metrics plots', () => {
   });
 
   it('plots PSNR-Y, SSIM-Y and sharpness for this run, the start model and bicubic', () => {
-    const svg = metricsPlotSvg([0, 100, 200, 300].map((s) => row(s)), 'metrics');
+    const svg = metricsPlotSvg(
+      [0, 100, 200, 300].map((s) => row(s)),
+      'metrics',
+    );
     for (const t of ['PSNR-Y (dB)', 'SSIM-Y', 'sharpness ratio', 'this run', 'start model', 'bicubic', 'original = 1']) expect(svg).toContain(t);
     expect(svg.match(/class="phase-boundary"/g)).toHaveLength(3);
     const scratch = metricsPlotSvg([row(0, false), row(100, false)], 'metrics');

@@ -20,8 +20,7 @@ useEngine();
 function image(w: number, h: number, seed: number, name: string): HostImage {
   const data = new Float32Array(w * h * 3);
   for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = 0.5 + 0.4 * Math.sin((x * (c + 1) + y * seed) / 5);
+    for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = 0.5 + 0.4 * Math.sin((x * (c + 1) + y * seed) / 5);
   return { width: w, height: h, channels: 3, data, name };
 }
 
@@ -29,11 +28,17 @@ function memoryFiles(): ReportFiles & { store: Map<string, RgbImage | string> } 
   const store = new Map<string, RgbImage | string>();
   return {
     store,
-    writePng: async (n, img) => { store.set(n, img); },
+    writePng: async (n, img) => {
+      store.set(n, img);
+    },
     readPng: async (n) => store.get(n) as RgbImage | undefined,
-    writeText: async (n, t) => { store.set(n, t); },
+    writeText: async (n, t) => {
+      store.set(n, t);
+    },
     readText: async (n) => store.get(n) as string | undefined,
-    writePlot: async (n, svg) => { store.set(n, svg); },
+    writePlot: async (n, svg) => {
+      store.set(n, svg);
+    },
   };
 }
 
@@ -44,8 +49,16 @@ const nearestModel = { enhance: (lr: E.Tensor) => E.upsampleNearest(lr, 4) };
 
 describe('run report', () => {
   it('picks whole faces and one photo crop, each 256 px after preparation', async () => {
-    const picked = pickHeldout([image(300, 260, 1, 'face-a'), image(256, 256, 2, 'face-b')], [image(200, 200, 3, 'small'), image(320, 280, 4, 'photo')], { faces: 4 });
-    expect(picked.map((p) => [p.name, p.width, p.height])).toEqual([['face-a', 260, 260], ['face-b', 256, 256], ['photo', 256, 256]]);
+    const picked = pickHeldout(
+      [image(300, 260, 1, 'face-a'), image(256, 256, 2, 'face-b')],
+      [image(200, 200, 3, 'small'), image(320, 280, 4, 'photo')],
+      { faces: 4 },
+    );
+    expect(picked.map((p) => [p.name, p.width, p.height])).toEqual([
+      ['face-a', 260, 260],
+      ['face-b', 256, 256],
+      ['photo', 256, 256],
+    ]);
     const set = await prepareEvalSet(picked.slice(0, 1), { scale: 4 });
     expect([set.images[0].hr.width, set.images[0].lr.width, set.images[0].bicubic.width]).toEqual([256, 64, 256]);
     expect(() => pickHeldout([], [image(100, 100, 1, 'x')])).toThrow(/needs held-out faces or a photo/);
@@ -54,14 +67,26 @@ describe('run report', () => {
   it('writes grids, contact sheet and metrics at the due steps, and resumes without duplicated rows', async () => {
     const set = await prepareEvalSet([image(64, 64, 1, 'a'), image(64, 64, 3, 'b')], { scale: 4, size: 64 });
     const files = memoryFiles();
-    const report = await RunReport.create({ set, files, sampleEvery: 2, evalEvery: 2, startStep: 0, startModel: upscalerOf(nearestModel, 4), title: 't' });
+    const report = await RunReport.create({
+      set,
+      files,
+      sampleEvery: 2,
+      evalEvery: 2,
+      startStep: 0,
+      startModel: upscalerOf(nearestModel, 4),
+      title: 't',
+    });
     for (const step of [0, 1, 2, 3, 4]) await report.atStep(bicubicModel(step), step === 0);
     const grids = [...files.store.keys()].filter((k) => k.startsWith('samples/grid-step-')).sort();
     expect(grids).toEqual([0, 2, 4].map(REPORT_FILES.grid));
     const grid = files.store.get(REPORT_FILES.grid(4)) as RgbImage;
     expect(grid.width).toBeGreaterThan(5 * 64); // five columns: the start model is there
     let rows = parseMetricsCsv(files.store.get('metrics.csv') as string);
-    expect(rows.map((r) => [r.step, r.phase])).toEqual([[0, 1], [2, 1], [4, 2]]);
+    expect(rows.map((r) => [r.step, r.phase])).toEqual([
+      [0, 1],
+      [2, 1],
+      [4, 2],
+    ]);
     // The "model" here is bicubic through the tiled path, which mirrors the image's edges before
     // tiling where the bicubic column clamps them: the same numbers up to those border pixels.
     expect(Math.abs(rows[1].model.psnr_y - rows[1].bicubic.psnr_y)).toBeLessThan(0.05);

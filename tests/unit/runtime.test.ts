@@ -29,7 +29,12 @@ describe('runtime', () => {
 
   it('tidy frees everything when the function throws', () => {
     const before = eng().memory().liveBuffers;
-    expect(() => E.tidy(() => { E.zeros([8]); throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      E.tidy(() => {
+        E.zeros([8]);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(eng().memory().liveBuffers).toBe(before);
   });
 

@@ -3,7 +3,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodeSafetensors, decodeSafetensorsBlob, encodeSafetensors, safetensorsBlob, safetensorsToTensors, SafetensorsError, tensorsToSafetensors, type HostTensor, Tensor,
+  decodeSafetensors,
+  decodeSafetensorsBlob,
+  encodeSafetensors,
+  safetensorsBlob,
+  safetensorsToTensors,
+  SafetensorsError,
+  tensorsToSafetensors,
+  type HostTensor,
+  Tensor,
 } from '../../src/engine/index.js';
 import { halfToF32Bits } from '../../src/engine/testing.js';
 import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '../../src/engine/node.js';
@@ -14,7 +22,9 @@ const fromBits = (bits: number[]) => new Float32Array(new Uint32Array(bits).buff
 const bitsOf = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 
 /** Values a careless encoder would change: NaN payloads (quiet, signalling, negative), ±0, ±inf, subnormals. */
-const awkward = fromBits([0x7fc00000, 0x7fc00001, 0x7f800001, 0xffbadbad, 0x80000000, 0x00000000, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff, 0x3f800000, 0xc2f6e979]);
+const awkward = fromBits([
+  0x7fc00000, 0x7fc00001, 0x7f800001, 0xffbadbad, 0x80000000, 0x00000000, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff, 0x3f800000, 0xc2f6e979,
+]);
 
 function randomF32(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -74,7 +84,10 @@ describe('safetensors bytes', () => {
   });
 
   it('writes the layout the format prescribes: u64 length, space-padded JSON to 8 bytes, packed data', () => {
-    const bytes = encodeSafetensors([{ name: 'a', shape: [2], data: new Float32Array([1, 2]) }, { name: 'b', shape: [1], data: new Float32Array([3]) }]);
+    const bytes = encodeSafetensors([
+      { name: 'a', shape: [2], data: new Float32Array([1, 2]) },
+      { name: 'b', shape: [1], data: new Float32Array([3]) },
+    ]);
     const view = new DataView(bytes.buffer);
     const n = view.getUint32(0, true);
     expect(view.getUint32(4, true)).toBe(0);
@@ -82,7 +95,10 @@ describe('safetensors bytes', () => {
     const text = new TextDecoder().decode(bytes.subarray(8, 8 + n));
     expect(text.trimEnd().length).toBeLessThanOrEqual(n);
     expect(/^ *$/.test(text.slice(text.trimEnd().length))).toBe(true);
-    expect(JSON.parse(text)).toEqual({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } });
+    expect(JSON.parse(text)).toEqual({
+      a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+      b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+    });
     expect(bytes.length).toBe(8 + n + 12);
     expect(view.getFloat32(8 + n + 8, true)).toBe(3);
   });
@@ -120,8 +136,10 @@ describe('safetensors bytes', () => {
     }
     const halves = new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x0001, 0x8000]).buffer);
     const bf = new Uint8Array(new Uint16Array([0x3f80, 0xc049, 0x7fc1]).buffer);
-    const file = rawFile({ h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] }, b: { dtype: 'BF16', shape: [3], data_offsets: [8, 14] } },
-      new Uint8Array([...halves, ...bf]));
+    const file = rawFile(
+      { h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] }, b: { dtype: 'BF16', shape: [3], data_offsets: [8, 14] } },
+      new Uint8Array([...halves, ...bf]),
+    );
     const [h, b] = decodeSafetensors(file).tensors;
     expect([h.dtype, b.dtype]).toEqual(['F16', 'BF16']);
     expect([...h.data]).toEqual([1, -2, 2 ** -24, -0]);
@@ -134,23 +152,87 @@ describe('safetensors bytes', () => {
     const cases: [string, () => Uint8Array, RegExp][] = [
       ['empty file', () => new Uint8Array(0), /file is 0 bytes, shorter than the 8-byte header length/],
       ['7-byte file', () => new Uint8Array(7), /file is 7 bytes/],
-      ['header length past the end', () => { const f = rawFile(ok, 12); new DataView(f.buffer).setUint32(0, 5000, true); return f; }, /header length 5000 runs beyond the file/],
-      ['header length of 2^60', () => { const f = rawFile(ok, 12); new DataView(f.buffer).setUint32(4, 2 ** 28, true); return f; }, /header length \d+ runs beyond the file/],
+      [
+        'header length past the end',
+        () => {
+          const f = rawFile(ok, 12);
+          new DataView(f.buffer).setUint32(0, 5000, true);
+          return f;
+        },
+        /header length 5000 runs beyond the file/,
+      ],
+      [
+        'header length of 2^60',
+        () => {
+          const f = rawFile(ok, 12);
+          new DataView(f.buffer).setUint32(4, 2 ** 28, true);
+          return f;
+        },
+        /header length \d+ runs beyond the file/,
+      ],
       ['invalid JSON', () => rawFile(null, 12, '{"a": {"dtype": "F32",'), /header is not valid JSON/],
-      ['invalid UTF-8', () => { const f = rawFile(null, 0, '{"\u00e9": 1}'); f[10] = 0xff; return f; }, /header is not valid UTF-8/],
+      [
+        'invalid UTF-8',
+        () => {
+          const f = rawFile(null, 0, '{"\u00e9": 1}');
+          f[10] = 0xff;
+          return f;
+        },
+        /header is not valid UTF-8/,
+      ],
       ['header not an object', () => rawFile([1, 2]), /header JSON is not an object/],
-      ['offsets past the data', () => rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 8), /tensor "a": data_offsets \[4, 12\] run past the data section \(8 bytes\)/],
-      ['offsets reversed', () => rawFile({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, 8), /data_offsets \[8, 4\] end before they begin/],
-      ['offsets not integers', () => rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4.5] } }, 8), /data_offsets \[0,4.5\] is not a pair of non-negative integers/],
-      ['overlapping tensors', () => rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12), /tensors "a" \[0, 8\] and "b" \[4, 12\] overlap/],
-      ['a gap between tensors', () => rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, 12), /bytes \[4, 8\) of the data section belong to no tensor/],
+      [
+        'offsets past the data',
+        () => rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 8),
+        /tensor "a": data_offsets \[4, 12\] run past the data section \(8 bytes\)/,
+      ],
+      [
+        'offsets reversed',
+        () => rawFile({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, 8),
+        /data_offsets \[8, 4\] end before they begin/,
+      ],
+      [
+        'offsets not integers',
+        () => rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4.5] } }, 8),
+        /data_offsets \[0,4.5\] is not a pair of non-negative integers/,
+      ],
+      [
+        'overlapping tensors',
+        () => rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12),
+        /tensors "a" \[0, 8\] and "b" \[4, 12\] overlap/,
+      ],
+      [
+        'a gap between tensors',
+        () => rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, 12),
+        /bytes \[4, 8\) of the data section belong to no tensor/,
+      ],
       ['trailing bytes', () => rawFile(ok, 16), /data section is 16 bytes but the tensors cover only \[0, 12\)/],
-      ['unsupported dtype I64', () => rawFile({ n: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, 8), /tensor "n": dtype I64 is not supported \(supported: F32, F16, BF16\)/],
+      [
+        'unsupported dtype I64',
+        () => rawFile({ n: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, 8),
+        /tensor "n": dtype I64 is not supported \(supported: F32, F16, BF16\)/,
+      ],
       ['unsupported dtype F64', () => rawFile({ n: { dtype: 'F64', shape: [1], data_offsets: [0, 8] } }, 8), /dtype F64 is not supported/],
-      ['dtype naming an Object key', () => rawFile({ n: { dtype: 'toString', shape: [1], data_offsets: [0, 8] } }, 8), /dtype toString is not supported/],
-      ['shape and bytes disagree', () => rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8), /tensor "a": shape \[3\] of F32 needs 12 bytes, but data_offsets \[0, 8\] hold 8/],
-      ['a huge shape (no allocation)', () => rawFile({ a: { dtype: 'F32', shape: [1e6, 1e6, 1e6], data_offsets: [0, 8] } }, 8), /shape \[1000000, 1000000, 1000000\] of F32 needs 4000000000000000000 bytes/],
-      ['negative dimension', () => rawFile({ a: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, 8), /shape \[-2\] is not a list of non-negative integers/],
+      [
+        'dtype naming an Object key',
+        () => rawFile({ n: { dtype: 'toString', shape: [1], data_offsets: [0, 8] } }, 8),
+        /dtype toString is not supported/,
+      ],
+      [
+        'shape and bytes disagree',
+        () => rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8),
+        /tensor "a": shape \[3\] of F32 needs 12 bytes, but data_offsets \[0, 8\] hold 8/,
+      ],
+      [
+        'a huge shape (no allocation)',
+        () => rawFile({ a: { dtype: 'F32', shape: [1e6, 1e6, 1e6], data_offsets: [0, 8] } }, 8),
+        /shape \[1000000, 1000000, 1000000\] of F32 needs 4000000000000000000 bytes/,
+      ],
+      [
+        'negative dimension',
+        () => rawFile({ a: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, 8),
+        /shape \[-2\] is not a list of non-negative integers/,
+      ],
       ['entry not an object', () => rawFile({ a: 3 }), /tensor "a": entry is not an object/],
       ['non-string metadata', () => rawFile({ __metadata__: { step: 3 } }), /metadata "step" is not a string/],
     ];
@@ -160,7 +242,12 @@ describe('safetensors bytes', () => {
   it('refuses to encode inconsistent tensors', () => {
     const enc = (t: HostTensor[], m?: Record<string, string>) => () => encodeSafetensors(t, m);
     expect(enc([{ name: 'a', shape: [2, 2], data: new Float32Array(3) }])).toThrow(/"a" has shape \[2, 2\] \(4 elements\) but 3 values/);
-    expect(enc([{ name: 'a', shape: [1], data: new Float32Array(1) }, { name: 'a', shape: [1], data: new Float32Array(1) }])).toThrow(/"a" appears twice/);
+    expect(
+      enc([
+        { name: 'a', shape: [1], data: new Float32Array(1) },
+        { name: 'a', shape: [1], data: new Float32Array(1) },
+      ]),
+    ).toThrow(/"a" appears twice/);
     expect(enc([{ name: '__metadata__', shape: [1], data: new Float32Array(1) }])).toThrow(/invalid tensor name/);
     expect(enc([], { n: 3 as unknown as string })).toThrow(/metadata "n" must be a string/);
   });
@@ -226,7 +313,13 @@ describe('safetensors ↔ GPU tensors', () => {
   it('uploads and reads back bit for bit', async () => {
     const a = Tensor.fromArray(awkward, [3, 4]);
     const b = Tensor.fromArray(randomF32(35, 9), [5, 7]);
-    const bytes = await tensorsToSafetensors(new Map([['a', a], ['b', b]]), { by: 'gpu' });
+    const bytes = await tensorsToSafetensors(
+      new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+      { by: 'gpu' },
+    );
     const { tensors, metadata } = safetensorsToTensors(bytes);
     expect(metadata).toEqual({ by: 'gpu' });
     expect([...tensors.keys()]).toEqual(['a', 'b']);

@@ -13,13 +13,20 @@ import { parseRecipe, recipeToConfig } from '../../src/srgan/recipe.js';
 
 const BIN = join(process.cwd(), 'bin', 'srgan.mjs');
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function srgan(args: string[], opts: { onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
     child.stderr.on('data', (d) => {
       stderr += d;
       opts.onStderr?.(stderr, (s) => child.kill(s));
@@ -52,12 +59,34 @@ describe('srgan CLI', () => {
   });
 
   it('train writes a complete run folder through both phases', async () => {
-    const r = await srgan(['train', '--preset', 'tiny', '--data', 'data/faces', '--heldout', images, '--out', run,
-      '--phase1-steps', '3', '--phase2-steps', '2', '--crop', '32', '--batch', '2', '--checkpoint-every', '2', '--sample-every', '2']);
+    const r = await srgan([
+      'train',
+      '--preset',
+      'tiny',
+      '--data',
+      'data/faces',
+      '--heldout',
+      images,
+      '--out',
+      run,
+      '--phase1-steps',
+      '3',
+      '--phase2-steps',
+      '2',
+      '--crop',
+      '32',
+      '--batch',
+      '2',
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/training finished/);
     const files = await readdir(run);
-    for (const f of ['generator.safetensors', 'loss.csv', 'loss.png', 'summary.md', 'summary.json', 'samples', 'checkpoints']) expect(files).toContain(f);
+    for (const f of ['generator.safetensors', 'loss.csv', 'loss.png', 'summary.md', 'summary.json', 'samples', 'checkpoints'])
+      expect(files).toContain(f);
     const csv = (await readFile(join(run, 'loss.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('step,phase,g_content,g_adv,d_real,d_fake,lr,ms,g_fm,g_phase,g_flat');
     expect(csv).toHaveLength(6);
@@ -72,12 +101,33 @@ describe('srgan CLI', () => {
   it("train --start-from default runs SRGAN's phase 2 from the shipped generator and discriminator, with srgan's recipe", async () => {
     const out = join(dir, 'from-default');
     // The recipe, made smaller for the test's CPU by the options that override it.
-    const r = await srgan(['train', '--start-from', 'default', '--steps', '2', '--crop', '32', '--batch', '1', '--data', 'data/faces',
-      '--heldout', images, '--out', out, '--checkpoint-every', '2', '--sample-every', '2']);
+    const r = await srgan([
+      'train',
+      '--start-from',
+      'default',
+      '--steps',
+      '2',
+      '--crop',
+      '32',
+      '--batch',
+      '1',
+      '--data',
+      'data/faces',
+      '--heldout',
+      images,
+      '--out',
+      out,
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/steps: 0 \(phase 1\) \+ 2 \(phase 2\); crop 32, batch 1/);
     expect(r.stdout).toMatch(/weight average \(EMA\) decay 0\.995; phase-pattern loss ×10000; flat-region loss ×10/);
-    expect(r.stdout).toMatch(/GAN phase: ragan loss, adversarial weight 0\.04, D learning rate ×4, feature matching ×0\.03, D channels 16,16,32,32,64,64,64,64 \(patch head, batch norm\)/);
+    expect(r.stdout).toMatch(
+      /GAN phase: ragan loss, adversarial weight 0\.04, D learning rate ×4, feature matching ×0\.03, D channels 16,16,32,32,64,64,64,64 \(patch head, batch norm\)/,
+    );
     expect(r.stderr).toMatch(/initialised the generator from the shipped default generator \(8 of 8 blocks/);
     expect(r.stderr).toMatch(/initialised the discriminator from the srgan model's discriminator/);
     // The grids have the start model's column: LR | bicubic | start | this run | HR.
@@ -99,13 +149,36 @@ describe('srgan CLI', () => {
     const recipeDir = join(dir, 'recipes');
     await mkdir(recipeDir, { recursive: true });
     await writeFile(join(recipeDir, 'start.safetensors'), await readFile('models/default/generator.safetensors'));
-    await writeFile(join(recipeDir, 'r.json'), JSON.stringify({
-      format: 'srgan-recipe/1', preset: 'tiny', generator: { blocks: 8 }, pretrained: { generator: 'start.safetensors' },
-      data: { crop: 32, batch: 1 }, schedule: { phase1Steps: 2, phase2Steps: 0, lr: 5e-5 }, losses: { phasePattern: { weight: 100 } },
-    }));
+    await writeFile(
+      join(recipeDir, 'r.json'),
+      JSON.stringify({
+        format: 'srgan-recipe/1',
+        preset: 'tiny',
+        generator: { blocks: 8 },
+        pretrained: { generator: 'start.safetensors' },
+        data: { crop: 32, batch: 1 },
+        schedule: { phase1Steps: 2, phase2Steps: 0, lr: 5e-5 },
+        losses: { phasePattern: { weight: 100 } },
+      }),
+    );
     const out = join(dir, 'from-recipe');
-    const r = await srgan(['train', '--config', join(recipeDir, 'r.json'), '--lr', '1e-5', '--data', 'data/faces', '--heldout', images, '--out', out,
-      '--checkpoint-every', '2', '--sample-every', '2']);
+    const r = await srgan([
+      'train',
+      '--config',
+      join(recipeDir, 'r.json'),
+      '--lr',
+      '1e-5',
+      '--data',
+      'data/faces',
+      '--heldout',
+      images,
+      '--out',
+      out,
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/steps: 2 \(phase 1\) \+ 0 \(phase 2\); crop 32, batch 1; phase-pattern loss ×100/);
     expect(r.stderr).toMatch(/initialised the generator from start\.safetensors \(8 of 8 blocks/);
@@ -182,10 +255,14 @@ describe('srgan CLI', () => {
   }, 600_000);
 
   it('upscale -n srgan --texture dials from default (0) to srgan (1) by blending their weights', async () => {
-    const input = join(images, 'b.png'), out = (name: string) => join(dir, `texture-${name}.png`);
+    const input = join(images, 'b.png'),
+      out = (name: string) => join(dir, `texture-${name}.png`);
     const runs: [string, string[]][] = [
-      ['default', ['-n', 'default']], ['t0', ['-n', 'srgan', '--texture', '0']], ['half', ['-n', 'srgan', '--texture', '0.5']],
-      ['t1', ['-n', 'srgan', '--texture', '1']], ['srgan', ['-n', 'srgan']],
+      ['default', ['-n', 'default']],
+      ['t0', ['-n', 'srgan', '--texture', '0']],
+      ['half', ['-n', 'srgan', '--texture', '0.5']],
+      ['t1', ['-n', 'srgan', '--texture', '1']],
+      ['srgan', ['-n', 'srgan']],
     ];
     for (const [name, args] of runs) {
       const r = await srgan(['upscale', '-i', input, '-o', out(name), ...args]);
@@ -207,8 +284,29 @@ describe('srgan CLI', () => {
 
   it('train --init-from starts a deeper generator from the trained one, at the same quality', async () => {
     const grown = join(dir, 'grown');
-    const r = await srgan(['train', '--preset', 'tiny', '--blocks', '7', '--init-from', join(run, 'generator.safetensors'), '--data', 'data/faces',
-      '--heldout', images, '--out', grown, '--phase1-steps', '1', '--phase2-steps', '0', '--crop', '32', '--batch', '2']);
+    const r = await srgan([
+      'train',
+      '--preset',
+      'tiny',
+      '--blocks',
+      '7',
+      '--init-from',
+      join(run, 'generator.safetensors'),
+      '--data',
+      'data/faces',
+      '--heldout',
+      images,
+      '--out',
+      grown,
+      '--phase1-steps',
+      '1',
+      '--phase2-steps',
+      '0',
+      '--crop',
+      '32',
+      '--batch',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/initialised the generator from .*generator\.safetensors \(6 of 7 blocks; the rest start as identity maps\)/);
     // Step 0 of the new run (before any update) scores exactly what the file did.
@@ -236,7 +334,12 @@ describe('srgan CLI', () => {
     const out = join(dir, 'interrupted');
     let sent = false;
     const r = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--steps', '1000', '--crop', '32', '--batch', '2'], {
-      onStderr: (text, kill) => { if (!sent && /train: [1-9]\d*\/1000/.test(text)) { sent = true; kill('SIGINT'); } },
+      onStderr: (text, kill) => {
+        if (!sent && /train: [1-9]\d*\/1000/.test(text)) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/stopped at step (\d+): continue with --resume/);
@@ -244,7 +347,28 @@ describe('srgan CLI', () => {
     const latest = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latest.step).toBe(stopped);
     // On resume the schedule (length, base rate, weight average) and the loss weights may change; the networks and crops may not.
-    const again = await srgan(['train', '--data', 'data/faces', '--heldout', images, '--out', out, '--resume', '--steps', String(stopped + 1), '--lr', '2e-4', '--ema', '0.99', '--crop', '48', '--phase-pattern-weight', '500', '--flat-weight', '2']);
+    const again = await srgan([
+      'train',
+      '--data',
+      'data/faces',
+      '--heldout',
+      images,
+      '--out',
+      out,
+      '--resume',
+      '--steps',
+      String(stopped + 1),
+      '--lr',
+      '2e-4',
+      '--ema',
+      '0.99',
+      '--crop',
+      '48',
+      '--phase-pattern-weight',
+      '500',
+      '--flat-weight',
+      '2',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`resumed .* at step ${stopped}`));
     expect(again.stderr).toMatch(/--crop is ignored on --resume/);

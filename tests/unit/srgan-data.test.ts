@@ -23,20 +23,32 @@ function pattern(width: number, height: number, channels: number, seed = 1): Uin
 }
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'srgan-data-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'srgan-data-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('image decoding (odd and broken files)', () => {
   it('8-bit RGB PNG round-trips exactly', async () => {
     const px = pattern(5, 3, 3);
-    const img = await decodeImage(await sharp(px, { raw: { width: 5, height: 3, channels: 3 } }).png().toBuffer());
+    const img = await decodeImage(
+      await sharp(px, { raw: { width: 5, height: 3, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     expect([img.width, img.height, img.channels, img.bitDepth]).toEqual([5, 3, 3, 8]);
     expect(Array.from(img.data, (v) => Math.round(v * 255))).toEqual(Array.from(px));
   });
 
   it('16-bit PNG keeps all 16 bits', async () => {
     const px = new Uint16Array([0, 65535, 1, 257, 40000, 12345]);
-    const file = await sharp(px, { raw: { width: 2, height: 1, channels: 3 } }).pipelineColourspace('rgb16').toColourspace('rgb16').png().toBuffer();
+    const file = await sharp(px, { raw: { width: 2, height: 1, channels: 3 } })
+      .pipelineColourspace('rgb16')
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     const img = await decodeImage(file);
     expect(img.bitDepth).toBe(16);
     expect(Array.from(img.data, (v) => Math.round(v * 65535))).toEqual(Array.from(px));
@@ -65,7 +77,11 @@ describe('image decoding (odd and broken files)', () => {
 
   it('1×1 images decode (PNG, JPEG and WebP)', async () => {
     const raw = sharp(new Uint8Array([200, 100, 50]), { raw: { width: 1, height: 1, channels: 3 } });
-    for (const bytes of [await raw.clone().png().toBuffer(), await raw.clone().jpeg().toBuffer(), await raw.clone().webp({ lossless: true }).toBuffer()]) {
+    for (const bytes of [
+      await raw.clone().png().toBuffer(),
+      await raw.clone().jpeg().toBuffer(),
+      await raw.clone().webp({ lossless: true }).toBuffer(),
+    ]) {
       const img = await decodeImage(bytes);
       expect([img.width, img.height, img.channels]).toEqual([1, 1, 3]);
       expect(Math.abs(img.data[0] - 200 / 255)).toBeLessThan(0.05);
@@ -73,8 +89,12 @@ describe('image decoding (odd and broken files)', () => {
   });
 
   it('truncated JPEG and PNG, garbage and missing files throw ImageDecodeError naming the file', async () => {
-    const jpeg = await sharp(pattern(64, 48, 3), { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer();
-    const png = await sharp(pattern(64, 48, 3), { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer();
+    const jpeg = await sharp(pattern(64, 48, 3), { raw: { width: 64, height: 48, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const png = await sharp(pattern(64, 48, 3), { raw: { width: 64, height: 48, channels: 3 } })
+      .png()
+      .toBuffer();
     await writeFile(join(dir, 'cut.jpg'), jpeg.subarray(0, jpeg.length >> 1));
     await writeFile(join(dir, 'cut.png'), png.subarray(0, png.length >> 1));
     await writeFile(join(dir, 'junk.png'), 'this is not an image');
@@ -100,7 +120,13 @@ describe('image decoding (odd and broken files)', () => {
 async function writeFolder(sub: string, sizes: [number, number][]): Promise<string> {
   const d = join(dir, sub);
   await mkdir(d, { recursive: true });
-  await Promise.all(sizes.map(([w, h], i) => sharp(pattern(w, h, 3, i + 1), { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(d, `img${i}.png`))));
+  await Promise.all(
+    sizes.map(([w, h], i) =>
+      sharp(pattern(w, h, 3, i + 1), { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toFile(join(d, `img${i}.png`)),
+    ),
+  );
   return d;
 }
 
@@ -114,7 +140,11 @@ describe('PhotoDataset', () => {
   const quiet = () => {};
 
   it('crops are deterministic per seed, lie inside their image, and match the pixels they name', async () => {
-    const folder = await writeFolder('det', [[40, 30], [33, 50], [64, 64]]);
+    const folder = await writeFolder('det', [
+      [40, 30],
+      [33, 50],
+      [64, 64],
+    ]);
     const opts = { crop: 16, batch: 4, seed: 7, warn: quiet };
     const a = await take(await openImageFolder(folder, opts), 3);
     const b = await take(await openImageFolder(folder, opts), 3);
@@ -132,7 +162,12 @@ describe('PhotoDataset', () => {
         expect(s.x + 16).toBeLessThanOrEqual(img.width);
         expect(s.y + 16).toBeLessThanOrEqual(img.height);
         flips.add(s.flip);
-        for (const [ch, r, k] of [[0, 0, 0], [1, 5, 9], [2, 15, 15], [0, 7, 3]]) {
+        for (const [ch, r, k] of [
+          [0, 0, 0],
+          [1, 5, 9],
+          [2, 15, 15],
+          [0, 7, 3],
+        ]) {
           const sx = s.x + (s.flip ? 15 - k : k);
           const want = img.data[((s.y + r) * img.width + sx) * 3 + ch];
           expect(batch.data[((b * 3 + ch) * 16 + r) * 16 + k]).toBeCloseTo(want, 6);
@@ -142,7 +177,10 @@ describe('PhotoDataset', () => {
   });
 
   it('restore(state) continues exactly where the saved run stopped', async () => {
-    const folder = await writeFolder('resume', [[48, 40], [60, 37]]);
+    const folder = await writeFolder('resume', [
+      [48, 40],
+      [60, 37],
+    ]);
     const opts = { crop: 12, batch: 3, seed: 3, prefetch: 3, warn: quiet };
     const whole = await take(await openImageFolder(folder, opts), 7);
     const first = await openImageFolder(folder, opts);
@@ -160,11 +198,21 @@ describe('PhotoDataset', () => {
   });
 
   it('prefetch depth and decode timing do not change the batches', async () => {
-    const imgs: HostImage[] = [0, 1, 2].map((i) => ({ width: 30 + i, height: 28, channels: 3, bitDepth: 8,
-      data: Float32Array.from(pattern(30 + i, 28, 3, i), (v) => v / 255), name: `m${i}` }));
+    const imgs: HostImage[] = [0, 1, 2].map((i) => ({
+      width: 30 + i,
+      height: 28,
+      channels: 3,
+      bitDepth: 8,
+      data: Float32Array.from(pattern(30 + i, 28, 3, i), (v) => v / 255),
+      name: `m${i}`,
+    }));
     // Loads that finish in reverse order of request, with random delays.
-    const slowSources = imgs.map((img, i) => ({ name: img.name!, width: img.width, height: img.height,
-      load: () => new Promise<HostImage>((res) => setTimeout(() => res(img), 5 * (3 - i) + Math.random() * 10)) }));
+    const slowSources = imgs.map((img, i) => ({
+      name: img.name!,
+      width: img.width,
+      height: img.height,
+      load: () => new Promise<HostImage>((res) => setTimeout(() => res(img), 5 * (3 - i) + Math.random() * 10)),
+    }));
     const eager = await take(PhotoDataset.fromImages(imgs, { crop: 8, batch: 5, seed: 11, prefetch: 1 }), 4);
     const slow = await take(new PhotoDataset(slowSources, { crop: 8, batch: 5, seed: 11, prefetch: 4, cacheBytes: 1 }), 4);
     expect(slow.map((x) => x.crops)).toEqual(eager.map((x) => x.crops));
@@ -172,7 +220,10 @@ describe('PhotoDataset', () => {
   });
 
   it('undecodable and too-small images are skipped with a warning naming them', async () => {
-    const folder = await writeFolder('mixed', [[40, 40], [10, 50]]);
+    const folder = await writeFolder('mixed', [
+      [40, 40],
+      [10, 50],
+    ]);
     await writeFile(join(folder, 'broken.jpg'), 'garbage');
     await writeFile(join(folder, 'notes.txt'), 'not an image, not even looked at');
     const warnings: string[] = [];

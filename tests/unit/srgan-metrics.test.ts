@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../src/engine/index.js';
 import * as T from '../../src/engine/testing.js';
 import { useEngine } from '../helpers/gpu.js';
-import { compareImages, cropPlane, evaluate, flatRegionSharpness, laplacianVariance, lumaY, modCrop, phasePattern, psnr, ssim, type Plane } from '../../src/srgan/metrics.js';
+import {
+  compareImages,
+  cropPlane,
+  evaluate,
+  flatRegionSharpness,
+  laplacianVariance,
+  lumaY,
+  modCrop,
+  phasePattern,
+  psnr,
+  ssim,
+  type Plane,
+} from '../../src/srgan/metrics.js';
 import { fromRgbPlanes, quantize8, toRgbPlanes, type HostImage } from '../../src/srgan/image/types.js';
 import { imageToTensor, tensorToImage } from '../../src/srgan/image/tensor.js';
 
@@ -15,25 +27,39 @@ const plane = (w: number, h: number, f: (x: number, y: number) => number): Plane
   return { data, width: w, height: h };
 };
 /** Deterministic pseudo-random values in [0, 1). */
-const noise = (i: number) => ((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1;
-const C1 = (0.01 * 255) ** 2, C2 = (0.03 * 255) ** 2;
+const noise = (i: number) => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1;
+const C1 = (0.01 * 255) ** 2,
+  C2 = (0.03 * 255) ** 2;
 
 /** SSIM written the plain way: a full 2-D window at every valid position, nothing shared. */
 function ssimDirect(a: Plane, b: Plane): number {
   const g = (d: number) => Math.exp(-(d * d) / (2 * 1.5 * 1.5));
   let norm = 0;
   for (let i = -5; i <= 5; i++) for (let j = -5; j <= 5; j++) norm += g(i) * g(j);
-  let total = 0, count = 0;
+  let total = 0,
+    count = 0;
   for (let cy = 5; cy < a.height - 5; cy++)
     for (let cx = 5; cx < a.width - 5; cx++) {
-      let ma = 0, mb = 0, saa = 0, sbb = 0, sab = 0;
+      let ma = 0,
+        mb = 0,
+        saa = 0,
+        sbb = 0,
+        sab = 0;
       for (let i = -5; i <= 5; i++)
         for (let j = -5; j <= 5; j++) {
-          const w = (g(i) * g(j)) / norm, k = (cy + i) * a.width + cx + j;
-          const va = a.data[k], vb = b.data[k];
-          ma += w * va; mb += w * vb; saa += w * va * va; sbb += w * vb * vb; sab += w * va * vb;
+          const w = (g(i) * g(j)) / norm,
+            k = (cy + i) * a.width + cx + j;
+          const va = a.data[k],
+            vb = b.data[k];
+          ma += w * va;
+          mb += w * vb;
+          saa += w * va * va;
+          sbb += w * vb * vb;
+          sab += w * va * vb;
         }
-      const va = saa - ma * ma, vb = sbb - mb * mb, cov = sab - ma * mb;
+      const va = saa - ma * ma,
+        vb = sbb - mb * mb,
+        cov = sab - ma * mb;
       total += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
       count++;
     }
@@ -61,12 +87,14 @@ describe('metrics (float64, Y channel)', () => {
     const m = compareImages(constant(20, 20, 0.5 + 10 / 219), constant(20, 20, 0.5), 4);
     expect(m.psnr_y).toBeCloseTo(28.130803608679102, 4);
     // Errors of +3, −3, 0, 0: MSE = 18 / 4 = 4.5.
-    const a = plane(4, 3, () => 100), b = plane(4, 3, (x) => 100 + [3, -3, 0, 0][x]);
+    const a = plane(4, 3, () => 100),
+      b = plane(4, 3, (x) => 100 + [3, -3, 0, 0][x]);
     expect(psnr(a, b)).toBeCloseTo(10 * Math.log10(65025 / 4.5), 10);
   });
 
   it('SSIM of constant images is (2ab + C1) / (a² + b² + C1)', () => {
-    const a = plane(15, 13, () => 120), b = plane(15, 13, () => 80);
+    const a = plane(15, 13, () => 120),
+      b = plane(15, 13, () => 80);
     expect(ssim(a, b)).toBeCloseTo((2 * 120 * 80 + C1) / (120 ** 2 + 80 ** 2 + C1), 12);
   });
 
@@ -77,7 +105,12 @@ describe('metrics (float64, Y channel)', () => {
     expect(want).toBeGreaterThan(0.2);
     expect(want).toBeLessThan(0.99);
     expect(ssim(a, b)).toBeCloseTo(want, 12);
-    expect(() => ssim(plane(10, 20, () => 0), plane(10, 20, () => 0))).toThrow(/11×11/);
+    expect(() =>
+      ssim(
+        plane(10, 20, () => 0),
+        plane(10, 20, () => 0),
+      ),
+    ).toThrow(/11×11/);
   });
 
   it('Laplacian variance: 0 for a ramp, 16 for a 0/1 checkerboard; blur lowers the sharpness ratio', () => {
@@ -99,7 +132,12 @@ describe('metrics (float64, Y channel)', () => {
     expect(laplacianVariance(noisy) / laplacianVariance(original)).toBeLessThan(1.2); // the overall ratio barely moves
     expect(flatRegionSharpness(textured, original)).toBeCloseTo(1, 1);
     expect(laplacianVariance(textured) / laplacianVariance(original)).toBeGreaterThan(3);
-    expect(() => flatRegionSharpness(plane(8, 8, () => 0), plane(8, 8, () => 0))).toThrow(/smaller than the window/);
+    expect(() =>
+      flatRegionSharpness(
+        plane(8, 8, () => 0),
+        plane(8, 8, () => 0),
+      ),
+    ).toThrow(/smaller than the window/);
   });
 
   describe('phase pattern (the fixed ×4 sub-pixel lattice)', () => {
@@ -111,41 +149,89 @@ describe('metrics (float64, Y channel)', () => {
     const tile = raw.map((v) => (A * (v - rawMean)) / rawRms);
     const withTile = (f: (x: number, y: number) => number) => (x: number, y: number) => f(x, y) + tile[(y % 4) * 4 + (x % 4)];
 
-    it('a flat image plus a period-4 pattern of RMS A measures A, and gives the pattern back in the image\'s phases', () => {
-      const m = phasePattern(plane(96, 80, withTile(() => 120)), 4, 4);
+    it("a flat image plus a period-4 pattern of RMS A measures A, and gives the pattern back in the image's phases", () => {
+      const m = phasePattern(
+        plane(
+          96,
+          80,
+          withTile(() => 120),
+        ),
+        4,
+        4,
+      );
       expect(m.amplitude).toBeCloseTo(A, 10);
       m.means.forEach((v, i) => expect(v).toBeCloseTo(tile[i], 10));
       // On smooth content (a ramp and a slow wave) the blur keeps the content out of the high-pass.
-      const smooth = phasePattern(plane(96, 80, withTile((x, y) => 60 + 0.8 * x + 0.5 * y + 20 * Math.sin(x / 9 + y / 13))), 4, 4);
+      const smooth = phasePattern(
+        plane(
+          96,
+          80,
+          withTile((x, y) => 60 + 0.8 * x + 0.5 * y + 20 * Math.sin(x / 9 + y / 13)),
+        ),
+        4,
+        4,
+      );
       expect(smooth.amplitude).toBeCloseTo(A, 1);
       expect(phasePattern(plane(96, 80, () => 120)).amplitude).toBeCloseTo(0, 12);
     });
 
     it('non-periodic texture and a period-3 pattern measure about 0', () => {
       // Quasi-periodic texture (incommensurate periods of 2.7, 5.3 and 7.9 px), 40 grey levels strong.
-      const texture = (x: number, y: number) => 120 + 15 * Math.sin(2 * Math.PI * x / 2.7 + y) + 15 * Math.sin(2 * Math.PI * (x + 2 * y) / 5.3) + 10 * Math.cos(2 * Math.PI * y / 7.9);
+      const texture = (x: number, y: number) =>
+        120 + 15 * Math.sin((2 * Math.PI * x) / 2.7 + y) + 15 * Math.sin((2 * Math.PI * (x + 2 * y)) / 5.3) + 10 * Math.cos((2 * Math.PI * y) / 7.9);
       expect(phasePattern(plane(240, 240, texture), 4, 4).amplitude).toBeLessThan(0.05);
       expect(phasePattern(plane(240, 240, withTile(texture)), 4, 4).amplitude).toBeCloseTo(A, 1);
       // White noise of σ 20: its phase means shrink as 1/√(pixels per phase), ≈ 0.14 here.
-      const white = phasePattern(plane(480, 480, (x, y) => 120 + 20 * Math.sqrt(12) * (noise(x + 977 * y) - 0.5)), 4, 4).amplitude;
+      const white = phasePattern(
+        plane(480, 480, (x, y) => 120 + 20 * Math.sqrt(12) * (noise(x + 977 * y) - 0.5)),
+        4,
+        4,
+      ).amplitude;
       expect(white).toBeLessThan(0.3);
       // A strong period-3 pattern has no period-4 phase: over whole periods of 12 its means cancel.
       const three = [9, -4, -5, 2, 7, -9, -1, 3, -2];
-      expect(phasePattern(plane(244, 244, (x, y) => 120 + three[(y % 3) * 3 + (x % 3)]), 4, 0).amplitude).toBeLessThan(0.05);
-      expect(phasePattern(plane(244, 244, (x, y) => 120 + three[(y % 3) * 3 + (x % 3)]), 3, 0).amplitude).toBeGreaterThan(4);
+      expect(
+        phasePattern(
+          plane(244, 244, (x, y) => 120 + three[(y % 3) * 3 + (x % 3)]),
+          4,
+          0,
+        ).amplitude,
+      ).toBeLessThan(0.05);
+      expect(
+        phasePattern(
+          plane(244, 244, (x, y) => 120 + three[(y % 3) * 3 + (x % 3)]),
+          3,
+          0,
+        ).amplitude,
+      ).toBeGreaterThan(4);
     });
 
     it('needs at least one period inside the border', () => {
-      expect(() => phasePattern(plane(12, 12, () => 0), 4, 4)).toThrow(/one period/);
-      expect(() => phasePattern(plane(12, 12, () => 0), 1)).toThrow(/period/);
+      expect(() =>
+        phasePattern(
+          plane(12, 12, () => 0),
+          4,
+          4,
+        ),
+      ).toThrow(/one period/);
+      expect(() =>
+        phasePattern(
+          plane(12, 12, () => 0),
+          1,
+        ),
+      ).toThrow(/period/);
     });
   });
 
   it('the border crop removes `scale` pixels from every side', () => {
-    const p = cropPlane(plane(10, 9, (x, y) => x + 100 * y), 4);
+    const p = cropPlane(
+      plane(10, 9, (x, y) => x + 100 * y),
+      4,
+    );
     expect([p.width, p.height, p.data[0]]).toEqual([2, 1, 404]);
     // A difference only in the border does not count.
-    const a = constant(30, 30, 0.5), b = constant(30, 30, 0.5);
+    const a = constant(30, 30, 0.5),
+      b = constant(30, 30, 0.5);
     b.data[0] = 1;
     expect(compareImages(a, b, 4).psnr_y).toBe(Infinity);
     expect(compareImages(a, b, 0).psnr_y).toBeLessThan(60);
@@ -153,8 +239,13 @@ describe('metrics (float64, Y channel)', () => {
 });
 
 describe('evaluate', () => {
-  const hr: HostImage = quantize8({ width: 45, height: 38, channels: 3, name: 'odd',
-    data: Float32Array.from({ length: 45 * 38 * 3 }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.37) * noise(i >> 3)) });
+  const hr: HostImage = quantize8({
+    width: 45,
+    height: 38,
+    channels: 3,
+    name: 'odd',
+    data: Float32Array.from({ length: 45 * 38 * 3 }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.37) * noise(i >> 3)),
+  });
 
   it('bicubic numbers match a float64 reference pipeline; a perfect model scores Infinity / 1 / 1', async () => {
     const cropped = modCrop(hr, 4);

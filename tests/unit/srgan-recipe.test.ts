@@ -8,23 +8,54 @@ import { configToRecipe, formatRecipe, parseRecipe, recipeToConfig, SHIPPED_RECI
 const recipe = (o: object) => JSON.stringify({ format: 'srgan-recipe/1', preset: 'tiny', ...o });
 
 describe('recipes', () => {
-  it('a recipe overrides its preset section by section; absent fields keep the preset\'s', () => {
-    const r = parseRecipe(recipe({
-      generator: { blocks: 8 }, discriminator: { head: 'patch' }, data: { crop: 64, batch: 8 },
-      schedule: { phase1Steps: 0, phase2Steps: 300, lr: 1e-4, ema: 0.995 },
-      losses: { adversarial: { type: 'ragan', weight: 0.02, dLrScale: 4 }, featureMatching: { weight: 0.03 }, phasePattern: { weight: 3000 }, flatRegion: { weight: 5 } },
-    }));
-    expect(recipeToConfig(r)).toEqual(makeConfig('tiny', {
-      generator: { blocks: 8 }, discriminator: { head: 'patch' }, hrCrop: 64, batch: 8, phase1Steps: 0, phase2Steps: 300, lr: 1e-4, emaDecay: 0.995,
-      ganLoss: 'ragan', advWeight: 0.02, dLrScale: 4, featureMatchWeight: 0.03, phasePatternWeight: 3000, flatRegionWeight: 5,
-    }));
+  it("a recipe overrides its preset section by section; absent fields keep the preset's", () => {
+    const r = parseRecipe(
+      recipe({
+        generator: { blocks: 8 },
+        discriminator: { head: 'patch' },
+        data: { crop: 64, batch: 8 },
+        schedule: { phase1Steps: 0, phase2Steps: 300, lr: 1e-4, ema: 0.995 },
+        losses: {
+          adversarial: { type: 'ragan', weight: 0.02, dLrScale: 4 },
+          featureMatching: { weight: 0.03 },
+          phasePattern: { weight: 3000 },
+          flatRegion: { weight: 5 },
+        },
+      }),
+    );
+    expect(recipeToConfig(r)).toEqual(
+      makeConfig('tiny', {
+        generator: { blocks: 8 },
+        discriminator: { head: 'patch' },
+        hrCrop: 64,
+        batch: 8,
+        phase1Steps: 0,
+        phase2Steps: 300,
+        lr: 1e-4,
+        emaDecay: 0.995,
+        ganLoss: 'ragan',
+        advWeight: 0.02,
+        dLrScale: 4,
+        featureMatchWeight: 0.03,
+        phasePatternWeight: 3000,
+        flatRegionWeight: 5,
+      }),
+    );
     expect(recipeToConfig(parseRecipe(recipe({})))).toEqual(presets.tiny);
   });
 
   it('config → recipe → config is the identity, for every preset and with every option set', () => {
-    const configs = [...Object.values(presets), makeConfig('paper', {
-      content: 'vgg', vggLayer: 'relu3_3', degrade: 'realistic', seed: 7, lrDecayAt: [0.25, 0.75], discriminator: { downsample: 'blur', batchNorm: false },
-    })];
+    const configs = [
+      ...Object.values(presets),
+      makeConfig('paper', {
+        content: 'vgg',
+        vggLayer: 'relu3_3',
+        degrade: 'realistic',
+        seed: 7,
+        lrDecayAt: [0.25, 0.75],
+        discriminator: { downsample: 'blur', batchNorm: false },
+      }),
+    ];
     for (const cfg of configs) {
       const text = formatRecipe(configToRecipe(cfg, { name: 'x', pretrained: { generator: 'default' } }));
       const back = parseRecipe(text);
@@ -38,7 +69,7 @@ describe('recipes', () => {
       ['{ not json', /r\.json: not valid JSON/],
       [JSON.stringify({ preset: 'tiny' }), /"format" must be "srgan-recipe\/1"/],
       [JSON.stringify({ format: 'srgan-recipe/1' }), /"preset" is required/],
-      [recipe({ preset: "huge" }), /"preset" must be "medium" or "paper" or "keras" or "tiny", got "huge"/],
+      [recipe({ preset: 'huge' }), /"preset" must be "medium" or "paper" or "keras" or "tiny", got "huge"/],
       [recipe({ losses: { adversarial: { wieght: 1 } } }), /unknown key "losses\.adversarial\.wieght" \(expected one of type, weight, dLrScale\)/],
       [recipe({ schedule: { lr: '1e-4' } }), /"schedule\.lr" must be a number, got "1e-4"/],
       [recipe({ data: { crop: 30 } }), /r\.json: config: hrCrop must be a positive multiple of 16/],
@@ -59,7 +90,7 @@ describe('recipes', () => {
     expect(recipeToConfig(parseRecipe(text))).toEqual(presets.paper);
   });
 
-  it('each shipped recipe is the config its model\'s run record was trained with', () => {
+  it("each shipped recipe is the config its model's run record was trained with", () => {
     for (const name of ['default', 'srgan', 'photo'] as const) {
       const latest = JSON.parse(readFileSync(`models/${name}/run/checkpoints/latest.json`, 'utf8'));
       const state = JSON.parse(readFileSync(`models/${name}/run/checkpoints/${latest.dir}/state.json`, 'utf8'));
@@ -67,7 +98,7 @@ describe('recipes', () => {
     }
   });
 
-  it('the shipped recipes are valid files; srgan\'s starts from the shipped models', () => {
+  it("the shipped recipes are valid files; srgan's starts from the shipped models", () => {
     for (const { path } of Object.values(SHIPPED_RECIPES)) parseRecipe(readFileSync(path, 'utf8'), path);
     const srgan = parseRecipe(readFileSync(SHIPPED_RECIPES.srgan.path, 'utf8'));
     expect(srgan.pretrained).toEqual({ generator: 'default', discriminator: 'srgan' });

@@ -26,8 +26,16 @@ useEngine();
 
 const SMALL_D = { channels: [8, 8, 16, 16, 16, 16, 16, 16], dense: 32 };
 const config = (over: Partial<SrganConfig> = {}) =>
-  makeConfig('tiny', { hrCrop: 32, batch: 2, phase1Steps: 4, phase2Steps: 0, lrDecayAt: [], ...over, discriminator: SMALL_D,
-    generator: { blocks: 2, channels: 8, ...over.generator } });
+  makeConfig('tiny', {
+    hrCrop: 32,
+    batch: 2,
+    phase1Steps: 4,
+    phase2Steps: 0,
+    lrDecayAt: [],
+    ...over,
+    discriminator: SMALL_D,
+    generator: { blocks: 2, channels: 8, ...over.generator },
+  });
 
 let faces: HostImage[] | undefined, heldout: HostImage[] | undefined;
 async function images(): Promise<{ faces: HostImage[]; heldout: HostImage[] }> {
@@ -35,7 +43,8 @@ async function images(): Promise<{ faces: HostImage[]; heldout: HostImage[] }> {
   heldout ??= (await readImageFolder('data/faces/heldout')).slice(0, 2);
   return { faces, heldout };
 }
-const openData = async (c: SrganConfig) => PhotoDataset.fromImages((await images()).faces, { crop: c.hrCrop, batch: c.batch, seed: c.seed, prefetch: 1 });
+const openData = async (c: SrganConfig) =>
+  PhotoDataset.fromImages((await images()).faces, { crop: c.hrCrop, batch: c.batch, seed: c.seed, prefetch: 1 });
 
 /** A fresh IndexedDB (fake-indexeddb's, in memory) and a new run in it. */
 async function idbStore(): Promise<{ store: BrowserRunStore; db: RunsDbOptions }> {
@@ -47,7 +56,16 @@ async function idbStore(): Promise<{ store: BrowserRunStore; db: RunsDbOptions }
 const folderStore = async () => new NodeRunStore(await mkdtemp(join(tmpdir(), 'srgan-session-')));
 
 async function session(store: RunStore, o: Partial<SessionOptions> = {}) {
-  const r = await runSession({ store, config: config(), openData, heldout: (await images()).heldout, checkpointEvery: 2, sampleEvery: 2, log: () => {}, ...o });
+  const r = await runSession({
+    store,
+    config: config(),
+    openData,
+    heldout: (await images()).heldout,
+    checkpointEvery: 2,
+    sampleEvery: 2,
+    log: () => {},
+    ...o,
+  });
   r.dispose();
   return r;
 }
@@ -57,15 +75,28 @@ const bytes = async (s: RunStore, n: string) => Buffer.from((await s.read(n))!);
 
 describe('training session', () => {
   it('fresh, then resumed: the same files in a folder and in IndexedDB, and exactly one step log', async () => {
-    const folder = await folderStore(), { store: idb, db } = await idbStore();
+    const folder = await folderStore(),
+      { store: idb, db } = await idbStore();
     for (const s of [folder, idb]) await session(s, { untilStep: 3 });
     for (const s of [folder, idb]) expect((await session(s, { resume: true })).stepsRun).toBe(1);
     const names = await comparable(folder);
     expect(names).toEqual(await comparable(idb));
-    expect(names).toEqual(expect.arrayContaining(['checkpoints/latest.json', 'checkpoints/step-000004/state.json', 'generator.safetensors',
-      'loss.csv', 'loss.svg', 'samples/step-000000.png', 'samples/step-000002.png', 'samples/step-000004.png']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'checkpoints/latest.json',
+        'checkpoints/step-000004/state.json',
+        'generator.safetensors',
+        'loss.csv',
+        'loss.svg',
+        'samples/step-000000.png',
+        'samples/step-000002.png',
+        'samples/step-000004.png',
+      ]),
+    );
     // Two step folders are kept: the last one and the one before it.
-    expect(new Set(names.filter((n) => n.startsWith('checkpoints/step-')).map((n) => n.split('/')[1]))).toEqual(new Set(['step-000003', 'step-000004']));
+    expect(new Set(names.filter((n) => n.startsWith('checkpoints/step-')).map((n) => n.split('/')[1]))).toEqual(
+      new Set(['step-000003', 'step-000004']),
+    );
     for (const n of names.filter((n) => n.endsWith('.safetensors'))) expect(Buffer.compare(await bytes(folder, n), await bytes(idb, n)), n).toBe(0);
     for (const s of [folder, idb]) expect((await new RunFiles(s).readLog()).map((l) => l.step)).toEqual([1, 2, 3, 4]);
     expect(await folder.list('')).toContain('loss.png');
@@ -92,8 +123,12 @@ describe('training session', () => {
     const want = await E.noGrad(() => small.eval().forward(x)).read();
     for (const store of [await folderStore(), (await idbStore()).store]) {
       const said: string[] = [];
-      await session(store, { config: config({ generator: { blocks: 3, channels: 8 } as SrganConfig['generator'] }),
-        initGenerator: { bytes: file, source: 'small.safetensors' }, untilStep: 1, log: (m) => said.push(m) });
+      await session(store, {
+        config: config({ generator: { blocks: 3, channels: 8 } as SrganConfig['generator'] }),
+        initGenerator: { bytes: file, source: 'small.safetensors' },
+        untilStep: 1,
+        log: (m) => said.push(m),
+      });
       expect(said.join('\n')).toMatch(/initialised the generator from small\.safetensors \(2 of 3 blocks/);
       const grown = generatorFromSafetensors((await store.read('checkpoints/step-000000/generator.safetensors'))!).generator;
       expect(grown.cfg.blocks).toBe(3);
@@ -111,20 +146,30 @@ describe('training session', () => {
     const first = await folderStore();
     await session(first, { config: config({ phase1Steps: 0, phase2Steps: 2 }), untilStep: 2 });
     const dFile = (await first.read('checkpoints/step-000002/discriminator.safetensors'))!;
-    const store = await folderStore(), said: string[] = [];
-    await session(store, { config: config({ phase1Steps: 0, phase2Steps: 2, seed: 7 }), untilStep: 0,
-      initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' }, log: (m) => said.push(m) });
+    const store = await folderStore(),
+      said: string[] = [];
+    await session(store, {
+      config: config({ phase1Steps: 0, phase2Steps: 2, seed: 7 }),
+      untilStep: 0,
+      initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' },
+      log: (m) => said.push(m),
+    });
     expect(said.join('\n')).toMatch(/initialised the discriminator from trained-d\.safetensors/);
     const loaded = E.decodeSafetensors((await store.read('checkpoints/step-000000/discriminator.safetensors'))!);
     const trained = E.decodeSafetensors(dFile);
     expect(loaded.tensors.map((t) => [t.name, Array.from(t.data)])).toEqual(trained.tensors.map((t) => [t.name, Array.from(t.data)]));
-    const wider = makeConfig('tiny', { ...config({ phase1Steps: 0, phase2Steps: 2 }), discriminator: { ...SMALL_D, channels: [4, 8, 16, 16, 16, 16, 16, 16] } });
-    await expect(session(await folderStore(), { config: wider, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }))
-      .rejects.toThrow(/trained-d\.safetensors: a discriminator of another network \(8,8,16,16,16,16,16,16 channels.*\) than this run's \(4,8,16/);
+    const wider = makeConfig('tiny', {
+      ...config({ phase1Steps: 0, phase2Steps: 2 }),
+      discriminator: { ...SMALL_D, channels: [4, 8, 16, 16, 16, 16, 16, 16] },
+    });
+    await expect(
+      session(await folderStore(), { config: wider, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }),
+    ).rejects.toThrow(/trained-d\.safetensors: a discriminator of another network \(8,8,16,16,16,16,16,16 channels.*\) than this run's \(4,8,16/);
     // Same tensors, another network: blur downsampling instead of strides.
     const blur = makeConfig('tiny', { ...config({ phase1Steps: 0, phase2Steps: 2 }), discriminator: { ...SMALL_D, downsample: 'blur' } });
-    await expect(session(await folderStore(), { config: blur, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }))
-      .rejects.toThrow(/stride downsampling\) than this run's \(.*blur downsampling\)/);
+    await expect(
+      session(await folderStore(), { config: blur, untilStep: 0, initDiscriminator: { bytes: dFile, source: 'trained-d.safetensors' } }),
+    ).rejects.toThrow(/stride downsampling\) than this run's \(.*blur downsampling\)/);
   }, 300_000);
 
   it('recovers from a NaN loss in IndexedDB as in a folder: nothing non-finite is saved', async () => {
@@ -132,7 +177,9 @@ describe('training session', () => {
       const inner = await openData(c);
       let handed = 0;
       return {
-        get state() { return inner.state; },
+        get state() {
+          return inner.state;
+        },
         restore: (s) => inner.restore(s as never),
         next: async () => {
           const b = await inner.next();
@@ -161,7 +208,12 @@ describe('training session', () => {
     const latest = await bytes(store, 'checkpoints/latest.json');
     // A value IndexedDB cannot store fails the transaction after the first file was queued.
     const bad = { not: 'bytes', f: () => 0 } as unknown as Uint8Array;
-    await expect(store.commit([['checkpoints/latest.json', new Uint8Array([1, 2])], ['generator.safetensors', bad]])).rejects.toThrow();
+    await expect(
+      store.commit([
+        ['checkpoints/latest.json', new Uint8Array([1, 2])],
+        ['generator.safetensors', bad],
+      ]),
+    ).rejects.toThrow();
     expect(Buffer.compare(await bytes(store, 'checkpoints/latest.json'), latest)).toBe(0);
     expect(await getRun(store.id, db)).toEqual(before);
     expect((await new RunFiles(store).readLatest())!.state.step).toBe(2);
@@ -177,7 +229,10 @@ describe('training session', () => {
       req.onsuccess = () => {
         const tx = req.result.transaction('runs', 'readwrite');
         tx.objectStore('runs').put({ snapshot, logs: [], total: 4, data: 'bundled', savedAt: 1_700_000_000_000 }, 'latest');
-        tx.oncomplete = () => { req.result.close(); resolve(); };
+        tx.oncomplete = () => {
+          req.result.close();
+          resolve();
+        };
         tx.onerror = () => reject(tx.error);
       };
     });
@@ -196,7 +251,17 @@ describe('training session', () => {
     const files = new RunFiles(new NodeRunStore('models/default/base-run'));
     const latest = await files.readLatest();
     expect(latest?.state.format).toBe('srgan-webgpu/trainer@1');
-    expect(Buffer.compare(Buffer.from(latest!.generator), await readFile(join('models/default/base-run/checkpoints',
-      JSON.parse(await readFile('models/default/base-run/checkpoints/latest.json', 'utf8')).dir, 'generator.safetensors')))).toBe(0);
+    expect(
+      Buffer.compare(
+        Buffer.from(latest!.generator),
+        await readFile(
+          join(
+            'models/default/base-run/checkpoints',
+            JSON.parse(await readFile('models/default/base-run/checkpoints/latest.json', 'utf8')).dir,
+            'generator.safetensors',
+          ),
+        ),
+      ),
+    ).toBe(0);
   });
 });

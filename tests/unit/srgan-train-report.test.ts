@@ -14,9 +14,14 @@ import { METRICS_COLUMNS } from '../../src/srgan/report/metrics-log.js';
 function srgan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'srgan.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -24,9 +29,33 @@ function srgan(args: string[]): Promise<{ code: number | null; stdout: string; s
 describe('srgan train: the run report', () => {
   it('writes metrics.csv/png, whole-face grids with the start model, and the contact sheet', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'srgan-report-')), 'run');
-    const r = await srgan(['train', '--preset', 'tiny', '--blocks', '8', '--init-from', 'models/default/generator.safetensors',
-      '--data', 'data/faces', '--out', out, '--phase1-steps', '2', '--phase2-steps', '0', '--crop', '32', '--batch', '2',
-      '--sample-every', '1', '--eval-every', '2', '--checkpoint-every', '2']);
+    const r = await srgan([
+      'train',
+      '--preset',
+      'tiny',
+      '--blocks',
+      '8',
+      '--init-from',
+      'models/default/generator.safetensors',
+      '--data',
+      'data/faces',
+      '--out',
+      out,
+      '--phase1-steps',
+      '2',
+      '--phase2-steps',
+      '0',
+      '--crop',
+      '32',
+      '--batch',
+      '2',
+      '--sample-every',
+      '1',
+      '--eval-every',
+      '2',
+      '--checkpoint-every',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/metrics\.png/);
 
@@ -42,7 +71,11 @@ describe('srgan train: the run report', () => {
     const metricsPng = await sharp(join(out, 'metrics.png')).metadata();
     expect([metricsPng.format, metricsPng.width]).toEqual(['png', 900]);
     const samples = await readdir(join(out, 'samples'));
-    expect(samples.filter((f) => f.startsWith('grid-step-')).sort()).toEqual(['grid-step-000000.png', 'grid-step-000001.png', 'grid-step-000002.png']);
+    expect(samples.filter((f) => f.startsWith('grid-step-')).sort()).toEqual([
+      'grid-step-000000.png',
+      'grid-step-000001.png',
+      'grid-step-000002.png',
+    ]);
     // Five columns of whole 256-px images (LR ×4 | bicubic | start | this run | HR), one row per face + the photo crop.
     const grid = await sharp(join(out, 'samples', 'grid-step-000002.png')).metadata();
     expect(grid.width).toBe(2 * 8 + 5 * 256 + 4 * 6);

@@ -54,7 +54,8 @@ describe('trainer', () => {
     const t = new Trainer(config({ phase1Steps: 15, phase2Steps: 8, lr: 2e-3 }));
     const logs: StepLog[] = [];
     for (let i = 0; i < 23; i++) logs.push(await t.trainStep(fixed));
-    const p1 = logs.filter((l) => l.phase === 1), p2 = logs.filter((l) => l.phase === 2);
+    const p1 = logs.filter((l) => l.phase === 1),
+      p2 = logs.filter((l) => l.phase === 2);
     // The residual-over-bicubic model starts at bicubic quality, so most of the error is detail a
     // few steps cannot learn: a steady few-percent drop on a fixed batch is the signal here.
     expect(p1[p1.length - 1].g_content).toBeLessThan(0.97 * p1[0].g_content);
@@ -71,14 +72,21 @@ describe('trainer', () => {
     const read = async (g: Generator) => g.stateDict().get('head.0.weight')!.read();
     let ref = Float64Array.from(await read(t.generator));
     expect([...(await read(t.inferenceGenerator))]).toEqual([...ref].map(Math.fround)); // starts as a copy
-    for (let n = 1; n <= 4; n++) { // through both phases: D steps leave the average alone
+    for (let n = 1; n <= 4; n++) {
+      // through both phases: D steps leave the average alone
       await t.trainStep(batch);
-      const w = await read(t.generator), d = Math.min(0.9, (1 + n) / (10 + n));
+      const w = await read(t.generator),
+        d = Math.min(0.9, (1 + n) / (10 + n));
       ref = ref.map((a, i) => d * a + (1 - d) * w[i]);
     }
-    const got = await read(t.inferenceGenerator), w = await read(t.generator);
-    let worst = 0, apart = 0;
-    for (let i = 0; i < got.length; i++) { worst = Math.max(worst, Math.abs(got[i] - ref[i])); apart = Math.max(apart, Math.abs(got[i] - w[i])); }
+    const got = await read(t.inferenceGenerator),
+      w = await read(t.generator);
+    let worst = 0,
+      apart = 0;
+    for (let i = 0; i < got.length; i++) {
+      worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+      apart = Math.max(apart, Math.abs(got[i] - w[i]));
+    }
     expect(worst).toBeLessThan(1e-6);
     expect(apart).toBeGreaterThan(1e-4); // the average lags the trained weights
 
@@ -94,7 +102,7 @@ describe('trainer', () => {
     for (const x of [t, plain, resumed]) x.dispose();
   }, 600_000);
 
-  it('adds the texture terms (phase pattern, flat region) to G\'s loss in both phases when asked, and logs them', async () => {
+  it("adds the texture terms (phase pattern, flat region) to G's loss in both phases when asked, and logs them", async () => {
     const batch = await (await dataset()).next();
     const head = async (t: Trainer) => t.generator.stateDict().get('tail.weight')!.read();
     const plain = new Trainer(config({ phase1Steps: 1, phase2Steps: 1 }));
@@ -102,14 +110,22 @@ describe('trainer', () => {
     expect([...(await head(phased))]).toEqual([...(await head(plain))]); // the same start
     const logsPlain = [await plain.trainStep(batch), await plain.trainStep(batch)];
     const logsPhased = [await phased.trainStep(batch), await phased.trainStep(batch)];
-    for (const l of logsPlain) { expect(l.g_phase).toBeNaN(); expect(l.g_flat).toBeNaN(); }
-    for (const l of logsPhased) { expect(l.g_phase).toBeGreaterThan(0); expect(l.g_flat).toBeGreaterThan(0); }
+    for (const l of logsPlain) {
+      expect(l.g_phase).toBeNaN();
+      expect(l.g_flat).toBeNaN();
+    }
+    for (const l of logsPhased) {
+      expect(l.g_phase).toBeGreaterThan(0);
+      expect(l.g_flat).toBeGreaterThan(0);
+    }
     expect(logsPhased.map((l) => l.phase)).toEqual([1, 2]);
     // The same first content loss (same weights, same batch), but the term moved the weights differently.
     expect(logsPhased[0].g_content).toBe(logsPlain[0].g_content);
-    const a = await head(plain), b = await head(phased);
+    const a = await head(plain),
+      b = await head(phased);
     expect(a.some((v, i) => Math.abs(v - b[i]) > 1e-6)).toBe(true);
-    plain.dispose(); phased.dispose();
+    plain.dispose();
+    phased.dispose();
   }, 600_000);
 
   it('rejects a batch of the wrong shape before the GPU sees it', async () => {
@@ -124,7 +140,8 @@ describe('run loop', () => {
   useEngine();
   it('resumes bit-exactly: k + (N − k) steps equal N steps in one run, across both phases', async () => {
     const cfg = config();
-    const straight = await tmp(), split = await tmp();
+    const straight = await tmp(),
+      split = await tmp();
     const a = await runTraining({ config: cfg, data: await dataset(), out: straight, checkpointEvery: 100, log: quiet });
     a.trainer.dispose();
     const b1 = await runTraining({ config: cfg, data: await dataset(), out: split, untilStep: 5, checkpointEvery: 100, log: quiet });
@@ -142,9 +159,10 @@ describe('run loop', () => {
     expect(log.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('resumes a weight average bit-exactly and exports it as the run\'s generator', async () => {
+  it("resumes a weight average bit-exactly and exports it as the run's generator", async () => {
     const cfg = config({ emaDecay: 0.9 });
-    const straight = await tmp(), split = await tmp();
+    const straight = await tmp(),
+      split = await tmp();
     (await runTraining({ config: cfg, data: await dataset(), out: straight, checkpointEvery: 100, log: quiet })).trainer.dispose();
     (await runTraining({ config: cfg, data: await dataset(), out: split, untilStep: 5, checkpointEvery: 100, log: quiet })).trainer.dispose();
     (await runTraining({ config: cfg, data: await dataset(), out: split, resume: true, checkpointEvery: 100, log: quiet })).trainer.dispose();
@@ -160,7 +178,9 @@ describe('run loop', () => {
     const inner = await dataset();
     let handed = 0;
     const poisoned: BatchSource = {
-      get state() { return inner.state; },
+      get state() {
+        return inner.state;
+      },
       restore: (s) => inner.restore(s as never),
       next: async () => {
         const b = await inner.next();
@@ -170,7 +190,13 @@ describe('run loop', () => {
     };
     const said: string[] = [];
     const out = await tmp();
-    const r = await runTraining({ config: config({ phase1Steps: 6, phase2Steps: 0 }), data: poisoned, out, checkpointEvery: 2, log: (m) => said.push(m) });
+    const r = await runTraining({
+      config: config({ phase1Steps: 6, phase2Steps: 0 }),
+      data: poisoned,
+      out,
+      checkpointEvery: 2,
+      log: (m) => said.push(m),
+    });
     expect(r.recoveries.nan).toBe(1);
     expect(r.trainer.step).toBe(6);
     expect(r.trainer.lrScale).toBe(0.5);
@@ -204,8 +230,14 @@ describe('run loop on WebGPU', () => {
   it('survives a lost GPU device: re-acquires one and resumes from the last checkpoint', async () => {
     const said: string[] = [];
     const r = await runTraining({
-      config: config({ phase1Steps: 5, phase2Steps: 0 }), data: await dataset(), out: await tmp(), checkpointEvery: 2, log: (m) => said.push(m),
-      onStep: (log) => { if (log.step === 3 && said.length === 0) (E.engine() as E.WebGpuEngine).device.destroy(); },
+      config: config({ phase1Steps: 5, phase2Steps: 0 }),
+      data: await dataset(),
+      out: await tmp(),
+      checkpointEvery: 2,
+      log: (m) => said.push(m),
+      onStep: (log) => {
+        if (log.step === 3 && said.length === 0) (E.engine() as E.WebGpuEngine).device.destroy();
+      },
     });
     expect(r.recoveries.deviceLost).toBe(1);
     expect(r.trainer.step).toBe(5);

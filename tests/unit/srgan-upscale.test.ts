@@ -13,16 +13,22 @@ const engineOf = useEngine();
 /** A small ×4 model: residual over bicubic, two 3×3 convs (receptive radius 2 LR px) and a pixel shuffle. */
 let w1: E.Tensor, b1: E.Tensor, w2: E.Tensor, b2: E.Tensor;
 beforeAll(() => {
-  w1 = E.randNormal([8, 3, 3, 3], 0, 0.3, 1); b1 = E.randNormal([8], 0, 0.1, 2);
-  w2 = E.randNormal([48, 8, 3, 3], 0, 0.1, 3); b2 = E.randNormal([48], 0, 0.05, 4);
+  w1 = E.randNormal([8, 3, 3, 3], 0, 0.3, 1);
+  b1 = E.randNormal([8], 0, 0.1, 2);
+  w2 = E.randNormal([48, 8, 3, 3], 0, 0.1, 3);
+  b2 = E.randNormal([48], 0, 0.05, 4);
 });
 afterAll(() => [w1, b1, w2, b2].forEach((t) => t.dispose()));
-const model = (x: E.Tensor) => E.add(bicubicUpscale(x),
-  E.pixelShuffle(E.conv2d(E.conv2d(x, w1, b1, { padding: 'same', activation: 'relu' }), w2, b2, { padding: 'same' }), 4));
+const model = (x: E.Tensor) =>
+  E.add(bicubicUpscale(x), E.pixelShuffle(E.conv2d(E.conv2d(x, w1, b1, { padding: 'same', activation: 'relu' }), w2, b2, { padding: 'same' }), 4));
 
-const noise = (i: number) => ((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1;
-const image = (width: number, height: number, channels: 1 | 2 | 3 | 4): HostImage =>
-  ({ width, height, channels, data: Float32Array.from({ length: width * height * channels }, (_, i) => noise(i + 17)) });
+const noise = (i: number) => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1;
+const image = (width: number, height: number, channels: 1 | 2 | 3 | 4): HostImage => ({
+  width,
+  height,
+  channels,
+  data: Float32Array.from({ length: width * height * channels }, (_, i) => noise(i + 17)),
+});
 
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
@@ -33,7 +39,10 @@ describe('tiled upscaling', () => {
     for (const t of tiles) {
       expect([t.iw, t.ih]).toEqual([14, 14]);
       expect(t.ix >= 0 && t.iy >= 0 && t.ix + t.iw <= 23 && t.iy + t.ih <= 17).toBe(true);
-      for (const [lo, core, len, end] of [[t.ix, t.x, t.w, t.ix + t.iw], [t.iy, t.y, t.h, t.iy + t.ih]]) {
+      for (const [lo, core, len, end] of [
+        [t.ix, t.x, t.w, t.ix + t.iw],
+        [t.iy, t.y, t.h, t.iy + t.ih],
+      ]) {
         expect(core - lo >= 4 || lo === 0).toBe(true);
         expect(end - (core + len) >= 4 || end === (lo === t.ix ? 23 : 17)).toBe(true);
       }
@@ -74,12 +83,17 @@ describe('tiled upscaling', () => {
   });
 
   it('mirrors the image around its edges: the model on the reflection-padded image, cropped', async () => {
-    const img = image(9, 6, 3), pad = 3;
+    const img = image(9, 6, 3),
+      pad = 3;
     // numpy.pad(mode='reflect') by hand: index -1 is 1, index W is W-2.
     const mirror = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
-    const pw = 9 + 2 * pad, ph = 6 + 2 * pad, planes = toRgbPlanes(img);
+    const pw = 9 + 2 * pad,
+      ph = 6 + 2 * pad,
+      planes = toRgbPlanes(img);
     const padded = Float32Array.from({ length: 3 * pw * ph }, (_, k) => {
-      const c = Math.floor(k / (pw * ph)), yy = Math.floor(k / pw) % ph, xx = k % pw;
+      const c = Math.floor(k / (pw * ph)),
+        yy = Math.floor(k / pw) % ph,
+        xx = k % pw;
       return planes[c * 54 + mirror(yy - pad, 6) * 9 + mirror(xx - pad, 9)];
     });
     const x = E.Tensor.fromArray(padded, [1, 3, ph, pw]);
@@ -87,7 +101,9 @@ describe('tiled upscaling', () => {
     const full = await y.read();
     [x, y].forEach((t) => t.dispose());
     const want = Float32Array.from({ length: 3 * 36 * 24 }, (_, k) => {
-      const c = Math.floor(k / (36 * 24)), yy = Math.floor(k / 36) % 24, xx = k % 36;
+      const c = Math.floor(k / (36 * 24)),
+        yy = Math.floor(k / 36) % 24,
+        xx = k % 36;
       return full[(c * ph * 4 + yy + 4 * pad) * pw * 4 + xx + 4 * pad];
     });
     const tiled = await upscaleImage(model, img, { tile: 4, overlap: pad });
@@ -114,10 +130,19 @@ describe('tiled upscaling', () => {
       const up = await upscaleImage(model, grey, { tile: 6, overlap: 3 });
       expect(up.channels).toBe(channels);
       // Grey goes in as R = G = B; out comes the mean of the model's three channels.
-      const asRgb: HostImage = { ...grey, channels: 3, data: Float32Array.from({ length: 80 * 3 }, (_, i) => grey.data[Math.floor(i / 3) * channels]) };
+      const asRgb: HostImage = {
+        ...grey,
+        channels: 3,
+        data: Float32Array.from({ length: 80 * 3 }, (_, i) => grey.data[Math.floor(i / 3) * channels]),
+      };
       const rgbUp = await upscaleImage(model, asRgb, { tile: 6, overlap: 3 });
       const mean = Float32Array.from({ length: 40 * 32 }, (_, i) => (rgbUp.data[i * 3] + rgbUp.data[i * 3 + 1] + rgbUp.data[i * 3 + 2]) / 3);
-      expect(maxDiff(Float32Array.from({ length: 40 * 32 }, (_, i) => up.data[i * channels]), mean)).toBeLessThan(1e-6);
+      expect(
+        maxDiff(
+          Float32Array.from({ length: 40 * 32 }, (_, i) => up.data[i * channels]),
+          mean,
+        ),
+      ).toBeLessThan(1e-6);
     }
   });
 
@@ -135,9 +160,15 @@ describe('streaming tiles', () => {
     const img = image(13, 17, 2);
     const whole = await upscaleImage(model, img, { tile: 64, overlap: 4 });
     const strips: OutputStrip[] = [];
-    await upscaleStrips(model, { ...img, samples: img.data, max: 1 }, { tile: 7, overlap: 4 }, (s) => { strips.push(s); });
+    await upscaleStrips(model, { ...img, samples: img.data, max: 1 }, { tile: 7, overlap: 4 }, (s) => {
+      strips.push(s);
+    });
     // 17 rows in tiles of ≤ 7: cores of 6, 6, 5 rows, each ×4.
-    expect(strips.map((s) => [s.y, s.height, s.width, s.channels])).toEqual([[0, 24, 52, 2], [24, 24, 52, 2], [48, 20, 52, 2]]);
+    expect(strips.map((s) => [s.y, s.height, s.width, s.channels])).toEqual([
+      [0, 24, 52, 2],
+      [24, 24, 52, 2],
+      [48, 20, 52, 2],
+    ]);
     const joined = new Float32Array(whole.data.length);
     for (const s of strips) joined.set(s.data, s.y * s.width * 2);
     expect(maxDiff(joined, whole.data)).toBeLessThan(1e-4);
@@ -147,9 +178,14 @@ describe('streaming tiles', () => {
     const img = image(9, 7, 3);
     const as = (max: number, T: Uint8ArrayConstructor | Uint16ArrayConstructor) => new T(img.data.map((v) => Math.round(v * max)));
     const rounded = (max: number): HostImage => ({ ...img, data: Float32Array.from(img.data, (v) => Math.round(v * max) / max) });
-    for (const [max, T] of [[255, Uint8Array], [65535, Uint16Array]] as const) {
+    for (const [max, T] of [
+      [255, Uint8Array],
+      [65535, Uint16Array],
+    ] as const) {
       const strips: Float32Array[] = [];
-      await upscaleStrips(model, { ...img, samples: as(max, T), max }, { tile: 64, overlap: 4 }, (s) => { strips.push(s.data); });
+      await upscaleStrips(model, { ...img, samples: as(max, T), max }, { tile: 64, overlap: 4 }, (s) => {
+        strips.push(s.data);
+      });
       expect(maxDiff(strips[0], (await upscaleImage(model, rounded(max), { tile: 64, overlap: 4 })).data)).toBeLessThan(1e-6);
     }
   });
@@ -157,11 +193,21 @@ describe('streaming tiles', () => {
   it('live tensors and GPU buffers stay flat over a long strip of tiles', async () => {
     // 24 tiles of 4×4 LR in one row (96×4), alpha included: every tile must leave the engine as it found it.
     const img = image(96, 4, 4);
-    const tensors: number[] = [], buffers: number[] = [];
-    await upscaleStrips(model, { ...img, samples: img.data, max: 1 }, {
-      tile: 4, overlap: 3,
-      onProgress: () => { tensors.push(E.liveTensorCount()); buffers.push(E.engine().memory().liveBuffers); },
-    }, () => {});
+    const tensors: number[] = [],
+      buffers: number[] = [];
+    await upscaleStrips(
+      model,
+      { ...img, samples: img.data, max: 1 },
+      {
+        tile: 4,
+        overlap: 3,
+        onProgress: () => {
+          tensors.push(E.liveTensorCount());
+          buffers.push(E.engine().memory().liveBuffers);
+        },
+      },
+      () => {},
+    );
     expect(tensors).toHaveLength(48);
     expect(new Set(tensors.slice(2)).size).toBe(1);
     expect(new Set(buffers.slice(2)).size).toBe(1);
@@ -169,10 +215,25 @@ describe('streaming tiles', () => {
   });
 
   it('an abort between tiles stops the strip with nothing left on the engine', async () => {
-    const img = image(40, 30, 3), ac = new AbortController(), live = E.liveTensorCount();
+    const img = image(40, 30, 3),
+      ac = new AbortController(),
+      live = E.liveTensorCount();
     let strips = 0;
-    const run = upscaleStrips(model, { ...img, samples: img.data, max: 1 },
-      { tile: 8, overlap: 3, signal: ac.signal, onProgress: (d) => { if (d === 3) ac.abort(new Error('stop')); } }, () => { strips++; });
+    const run = upscaleStrips(
+      model,
+      { ...img, samples: img.data, max: 1 },
+      {
+        tile: 8,
+        overlap: 3,
+        signal: ac.signal,
+        onProgress: (d) => {
+          if (d === 3) ac.abort(new Error('stop'));
+        },
+      },
+      () => {
+        strips++;
+      },
+    );
     await expect(run).rejects.toThrow('stop');
     expect([strips, E.liveTensorCount()]).toEqual([0, live]);
   });
@@ -198,17 +259,31 @@ describe('geometric self-ensemble', () => {
     // a model that knows left from right. Turned back, the column is x, W−1−x, y or H−1−y, twice each.
     const ramp = (x: E.Tensor) => {
       const [, , h, w] = x.shape;
-      const col = E.Tensor.fromArray(Float32Array.from({ length: 3 * 16 * h * w }, (_, i) => 1e-3 * (i % (4 * w))), [1, 3, 4 * h, 4 * w]);
+      const col = E.Tensor.fromArray(
+        Float32Array.from({ length: 3 * 16 * h * w }, (_, i) => 1e-3 * (i % (4 * w))),
+        [1, 3, 4 * h, 4 * w],
+      );
       return E.add(bicubicUpscale(x), col);
     };
-    const W = 36, H = 28;
+    const W = 36,
+      H = 28;
     // No edge mirror: the ramp's column is the image's column only when tiles start at the edge.
     const plain = await upscaleImage(ramp, img, { tile: 64, overlap: 4, edgePad: 0 });
     const base = await upscaleImage(bicubicUpscale, img, { tile: 64, overlap: 4, edgePad: 0 });
     const ensembled = await upscaleImage(ramp, img, { tile: 64, overlap: 4, edgePad: 0, selfEnsemble: true });
-    const constant = 1e-3 * (W - 1 + H - 1) / 4;
-    expect(maxDiff(ensembled.data, base.data.map((v) => v + constant))).toBeLessThan(1e-5);
-    expect(maxDiff(plain.data, base.data.map((v) => v + constant))).toBeGreaterThan(0.01); // without it, the ramp stays
+    const constant = (1e-3 * (W - 1 + H - 1)) / 4;
+    expect(
+      maxDiff(
+        ensembled.data,
+        base.data.map((v) => v + constant),
+      ),
+    ).toBeLessThan(1e-5);
+    expect(
+      maxDiff(
+        plain.data,
+        base.data.map((v) => v + constant),
+      ),
+    ).toBeGreaterThan(0.01); // without it, the ramp stays
   });
 
   it('runs every map through the tiles (a transposed image has its own tiling), with progress over all of them', async () => {

@@ -60,12 +60,19 @@ forEachBackend('training', (backend) => {
       const w0 = [0.5, -1.5, 2];
       const w = E.variable(E.tensor(w0));
       const opt = new E.Adam([w], { lr: 0.1, weightDecay: 0.01, decoupled });
-      const ref = [...w0], m = [0, 0, 0], v = [0, 0, 0];
+      const ref = [...w0],
+        m = [0, 0, 0],
+        v = [0, 0, 0];
       for (let t = 1; t <= 5; t++) {
-        E.tidy(() => { opt.zeroGrad(); E.backward(E.sum(E.powScalar(E.abs(w), 3))); opt.step(); });
+        E.tidy(() => {
+          opt.zeroGrad();
+          E.backward(E.sum(E.powScalar(E.abs(w), 3)));
+          opt.step();
+        });
         for (let i = 0; i < 3; i++) {
           let g = 3 * ref[i] * Math.abs(ref[i]);
-          if (decoupled) ref[i] *= 1 - 0.1 * 0.01; else g += 0.01 * ref[i];
+          if (decoupled) ref[i] *= 1 - 0.1 * 0.01;
+          else g += 0.01 * ref[i];
           m[i] = 0.9 * m[i] + 0.1 * g;
           v[i] = 0.999 * v[i] + 0.001 * g * g;
           ref[i] -= (0.1 * (m[i] / (1 - 0.9 ** t))) / (Math.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8);
@@ -78,7 +85,7 @@ forEachBackend('training', (backend) => {
     }
   });
 
-  it('a weight average follows Adam\'s weights as a float64 reference does (warm-up, reset, memory)', async () => {
+  it("a weight average follows Adam's weights as a float64 reference does (warm-up, reset, memory)", async () => {
     // 1000 values, so the kernel runs over several workgroups.
     const n = 1000;
     const w0 = Array.from({ length: n }, (_, i) => Math.sin(i));
@@ -87,12 +94,22 @@ forEachBackend('training', (backend) => {
     const opt = new E.Adam([w], { lr: 0.05 });
     const ema = new E.WeightAverage([[avg, w]], { decay: 0.5 });
     // The reference: the same Adam steps in float64 (checked above), averaged with TF's warm-up.
-    const ref = [...w0], m = new Array(n).fill(0), v = new Array(n).fill(0), a = [...w0];
+    const ref = [...w0],
+      m = new Array(n).fill(0),
+      v = new Array(n).fill(0),
+      a = [...w0];
     const decays: number[] = [];
     let before = 0;
     for (let t = 1; t <= 12; t++) {
-      if (t === 2) { await E.engine().sync(); before = E.engine().memory().liveBytes; } // after Adam's state exists
-      E.tidy(() => { opt.zeroGrad(); E.backward(E.sum(E.square(E.addScalar(w, -0.25)))); opt.step(); });
+      if (t === 2) {
+        await E.engine().sync();
+        before = E.engine().memory().liveBytes;
+      } // after Adam's state exists
+      E.tidy(() => {
+        opt.zeroGrad();
+        E.backward(E.sum(E.square(E.addScalar(w, -0.25))));
+        opt.step();
+      });
       decays.push(ema.nextDecay());
       ema.update();
       const d = Math.min(0.5, (1 + t) / (10 + t));
@@ -128,8 +145,10 @@ forEachBackend('training', (backend) => {
   cpuOnly('a 2-8-1 MLP learns XOR (BCE with logits below 0.05)', async () => {
     const x = E.tensor([0, 0, 0, 1, 1, 0, 1, 1], [4, 2]);
     const y = E.tensor([0, 1, 1, 0], [4, 1]);
-    const w1 = E.variable(E.randNormal([8, 2], 0, 1, 3)), b1 = E.variable(E.zeros([8]));
-    const w2 = E.variable(E.randNormal([1, 8], 0, 0.5, 4)), b2 = E.variable(E.zeros([1]));
+    const w1 = E.variable(E.randNormal([8, 2], 0, 1, 3)),
+      b1 = E.variable(E.zeros([8]));
+    const w2 = E.variable(E.randNormal([1, 8], 0, 0.5, 4)),
+      b2 = E.variable(E.zeros([1]));
     const opt = new E.Adam([w1, b1, w2, b2], { lr: 0.05 });
     const logits = () => linear(E.tanh(linear(x, w1, b1)), w2, b2);
     let loss = Infinity;

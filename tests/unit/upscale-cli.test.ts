@@ -21,7 +21,11 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'tree/sub'), { recursive: true });
   const { data } = await sharp(tiny).raw().toBuffer({ resolveWithObject: true });
   const wide = Uint16Array.from(data, (v, i) => v * 257 + (i % 97)); // low bits that 8 bits would lose
-  await sharp(wide, { raw: { width: 40, height: 30, channels: 3 } }).pipelineColourspace('rgb16').toColourspace('rgb16').png().toFile(join(dir, 'tree/deep16.png'));
+  await sharp(wide, { raw: { width: 40, height: 30, channels: 3 } })
+    .pipelineColourspace('rgb16')
+    .toColourspace('rgb16')
+    .png()
+    .toFile(join(dir, 'tree/deep16.png'));
   await sharp(tiny).ensureAlpha(0.5).webp({ lossless: true }).toFile(join(dir, 'tree/sub/alpha.webp'));
   await sharp(tiny).greyscale().toColourspace('b-w').jpeg().toFile(join(dir, 'tree/sub/grey.jpg'));
 });
@@ -31,18 +35,29 @@ const meta = async (path: string) => {
   const m = await sharp(path).metadata();
   return [m.format, m.width, m.height, m.channels, m.depth];
 };
-const allFiles = (root: string): string[] => readdirSync(root, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+const allFiles = (root: string): string[] =>
+  readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
+    .sort();
 
 describe('the row-by-row PNG writer', () => {
   it('writes every layout and depth losslessly, in strips of any height', async () => {
-    const noise = (i: number) => ((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1;
+    const noise = (i: number) => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1;
     for (const channels of [1, 2, 3, 4] as const)
       for (const bitDepth of [8, 16] as const) {
-        const width = 13, height = 7, max = bitDepth === 16 ? 65535 : 255, path = join(dir, `png-${channels}-${bitDepth}.png`);
+        const width = 13,
+          height = 7,
+          max = bitDepth === 16 ? 65535 : 255,
+          path = join(dir, `png-${channels}-${bitDepth}.png`);
         const values = Float32Array.from({ length: width * height * channels }, (_, i) => noise(i + channels));
         const png = new PngRowWriter(path, { width, height, channels, bitDepth });
-        for (const [y, rows] of [[0, 3], [3, 1], [4, 3]]) await png.writeRows(values.subarray(y * width * channels, (y + rows) * width * channels), rows);
+        for (const [y, rows] of [
+          [0, 3],
+          [3, 1],
+          [4, 3],
+        ])
+          await png.writeRows(values.subarray(y * width * channels, (y + rows) * width * channels), rows);
         await png.close();
         const got = await decodeSamples(path);
         expect([got.width, got.height, got.channels, got.bitDepth]).toEqual([width, height, channels, bitDepth]);

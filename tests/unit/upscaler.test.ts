@@ -36,7 +36,12 @@ describe('createUpscaler (Node, shipped default model)', () => {
       const out = await up.upscale(rgba(11, 7), { onProgress: (d, n) => progress.push([d, n]) });
       expect([out.width, out.height, out.data.length]).toEqual([44, 28, 44 * 28 * 4]);
       expect(out.data).toBeInstanceOf(Uint8ClampedArray);
-      expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+      expect(progress).toEqual([
+        [1, 4],
+        [2, 4],
+        [3, 4],
+        [4, 4],
+      ]);
       expect(out.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
       expect(await up.info()).toEqual({ name: 'default (models/default/generator.safetensors)', scale: 4 });
       // Transparency is kept (upscaled bicubic): a half-transparent image stays half-transparent.
@@ -54,7 +59,12 @@ describe('createUpscaler (Node, shipped default model)', () => {
       const before = gpuMemory();
       const abort = new AbortController();
       let tiles = 0;
-      const call = up.upscale(rgba(23, 17), { signal: abort.signal, onProgress: () => { if (++tiles === 2) abort.abort(); } });
+      const call = up.upscale(rgba(23, 17), {
+        signal: abort.signal,
+        onProgress: () => {
+          if (++tiles === 2) abort.abort();
+        },
+      });
       await expect(call).rejects.toMatchObject({ name: 'AbortError' });
       expect(tiles).toBe(2); // of 12
       expect(gpuMemory()).toMatchObject({ tensors: before.tensors, buffers: before.buffers });
@@ -136,8 +146,11 @@ describe('createUpscaler (Node, shipped default model)', () => {
       }
     };
     const [def, t0, half, t1, srgan] = [
-      await run({ model: 'default' }), await run({ model: 'srgan', texture: 0 }), await run({ model: 'srgan', texture: 0.5 }),
-      await run({ model: 'srgan', texture: 1 }), await run({ model: 'srgan' }),
+      await run({ model: 'default' }),
+      await run({ model: 'srgan', texture: 0 }),
+      await run({ model: 'srgan', texture: 0.5 }),
+      await run({ model: 'srgan', texture: 1 }),
+      await run({ model: 'srgan' }),
     ];
     expect(t0.pixels).toEqual(def.pixels);
     expect(t1.pixels).toEqual(srgan.pixels);
@@ -153,7 +166,9 @@ describe('createUpscaler (Node, shipped default model)', () => {
     expect(() => createUpscaler({ model: 'esrgan-slim', scale: 5 })).toThrow(ConfigError);
     expect(() => createUpscaler({ model: 42 as never })).toThrow(/options.model must be/);
     await expect(createUpscaler({ model: 'no/such.safetensors' }).upscale(rgba(2, 2))).rejects.toThrow(/no such file: .*no\/such\.safetensors/);
-    await expect(createUpscaler({ model: new Uint8Array([1, 2, 3]) }).upscale(rgba(2, 2))).rejects.toThrow(/model bytes: not a valid safetensors file/);
+    await expect(createUpscaler({ model: new Uint8Array([1, 2, 3]) }).upscale(rgba(2, 2))).rejects.toThrow(
+      /model bytes: not a valid safetensors file/,
+    );
     // Typed: a bad option is a ConfigError, a bad model file a ModelFileError.
     expect(() => createUpscaler({ model: 'nope' })).toThrow(ConfigError);
     await expect(createUpscaler({ model: 'no/such.safetensors' }).info()).rejects.toBeInstanceOf(ModelFileError);

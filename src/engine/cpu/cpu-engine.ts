@@ -47,7 +47,10 @@ function macrotask(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
     ch.port2.postMessage(0);
   });
 }
@@ -99,8 +102,12 @@ export class CpuEngine {
   private markLost!: (e: DeviceLostError) => void;
   private lastYield = performance.now();
 
-  private constructor(readonly heap: Heap, readonly kernels: CpuKernels, readonly threads: ThreadPool | undefined,
-    readonly adapter: AdapterSummary) {
+  private constructor(
+    readonly heap: Heap,
+    readonly kernels: CpuKernels,
+    readonly threads: ThreadPool | undefined,
+    readonly adapter: AdapterSummary,
+  ) {
     this.tuning = tuningFor(adapter);
     // No binding limits on the CPU: a tensor is bounded by the 4 GiB heap (OutOfMemoryError).
     this.limits = { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 32, maxComputeWorkgroupsPerDimension: 2 ** 31 };
@@ -114,15 +121,28 @@ export class CpuEngine {
     const heap = new Heap(threaded);
     const build = kernelBytes(threaded, simdChoice(opts.simd));
     const module = await WebAssembly.compile(build.bytes as BufferSource);
-    const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory, abort: () => { throw new Error('kernel abort'); } } });
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        memory: heap.memory,
+        abort: () => {
+          throw new Error('kernel abort');
+        },
+      },
+    });
     const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
     const threads = threaded ? await ThreadPool.start(module, heap.memory, want - 1, log) : undefined;
     const n = threads?.size ?? 1;
     const runtime = typeof process !== 'undefined' && !!process.versions?.node ? 'node' : 'browser';
     const adapter: AdapterSummary = {
-      vendor: 'cpu', architecture: build.relaxed ? 'wasm-relaxed-simd' : 'wasm-simd128', device: '', backend: 'cpu',
-      description: `WebAssembly SIMD on ${n} thread${n > 1 ? 's' : ''}`, isSoftware: true,
-      features: build.relaxed ? ['relaxed-simd'] : [], limits: {}, runtime,
+      vendor: 'cpu',
+      architecture: build.relaxed ? 'wasm-relaxed-simd' : 'wasm-simd128',
+      device: '',
+      backend: 'cpu',
+      description: `WebAssembly SIMD on ${n} thread${n > 1 ? 's' : ''}`,
+      isSoftware: true,
+      features: build.relaxed ? ['relaxed-simd'] : [],
+      limits: {},
+      runtime,
     };
     return new CpuEngine(heap, instance.exports as unknown as CpuKernels, threads, adapter);
   }
@@ -152,8 +172,9 @@ export class CpuEngine {
 
   write(block: HeapBlock, data: ArrayBufferView, offset = 0): void {
     this.assertAlive();
-    new Uint8Array(this.heap.memory.buffer, block.offset + offset, data.byteLength)
-      .set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    new Uint8Array(this.heap.memory.buffer, block.offset + offset, data.byteLength).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
   }
 
   async read(block: HeapBlock, bytes: number, offset = 0): Promise<ArrayBuffer> {

@@ -9,7 +9,10 @@ import { OutOfMemoryError } from '../errors.js';
 
 /** A tensor's storage on the CPU backend: a byte range of the heap. */
 export class HeapBlock {
-  constructor(readonly offset: number, readonly size: number) {}
+  constructor(
+    readonly offset: number,
+    readonly size: number,
+  ) {}
 }
 
 const PAGE = 65536;
@@ -81,10 +84,11 @@ export class Heap {
   trim(): void {
     const sizeAt = new Map<number, number>();
     const startEndingAt = new Map<number, number>();
-    for (const [size, list] of this.free) for (const off of list) {
-      sizeAt.set(off, size);
-      startEndingAt.set(off + aligned(size), off);
-    }
+    for (const [size, list] of this.free)
+      for (const off of list) {
+        sizeAt.set(off, size);
+        startEndingAt.set(off + aligned(size), off);
+      }
     for (let off = startEndingAt.get(this.top); off !== undefined; off = startEndingAt.get(this.top)) {
       this.pooledBytes -= sizeAt.get(off)!;
       sizeAt.delete(off);
@@ -112,8 +116,13 @@ export class Heap {
       this.memory.grow(pages);
       if (end > this.memory.buffer.byteLength) throw new RangeError('the 4 GiB address space is full');
     } catch (e) {
-      throw new OutOfMemoryError(op, bytes, this.liveBytes, this.pooledBytes,
-        `the CPU backend's WebAssembly memory could not grow past ${have} bytes: ${(e as Error).message}`);
+      throw new OutOfMemoryError(
+        op,
+        bytes,
+        this.liveBytes,
+        this.pooledBytes,
+        `the CPU backend's WebAssembly memory could not grow past ${have} bytes: ${(e as Error).message}`,
+      );
     }
   }
 }

@@ -7,15 +7,33 @@ import type { CpuEngine } from './cpu-engine.js';
 import type { HeapBlock } from './heap.js';
 
 const DESC = 64;
-const JOB_CONV_FORWARD = 1, JOB_CONV_WGRAD = 2, JOB_GEMM = 3, JOB_DIRECT_FORWARD = 4, JOB_DIRECT_WGRAD = 5, JOB_PAD = 6;
-const JOB_MAP = 7, JOB_SHUFFLE = 8, JOB_RESIZE = 9, JOB_PRELU = 10;
+const JOB_CONV_FORWARD = 1,
+  JOB_CONV_WGRAD = 2,
+  JOB_GEMM = 3,
+  JOB_DIRECT_FORWARD = 4,
+  JOB_DIRECT_WGRAD = 5,
+  JOB_PAD = 6;
+const JOB_MAP = 7,
+  JOB_SHUFFLE = 8,
+  JOB_RESIZE = 9,
+  JOB_PRELU = 10;
 /** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
 const PARALLEL_FLOPS = 4e6;
 
 /** Convolution geometry as the kernels read it (12 words); `dil` > 1 reads the input dilated. */
 export interface ConvJobGeometry {
-  C: number; H: number; W: number; O: number; kh: number; kw: number;
-  stride: number; pt: number; pl: number; OH: number; OW: number; dil: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pt: number;
+  pl: number;
+  OH: number;
+  OW: number;
+  dil: number;
 }
 
 const geometryWords = (g: ConvJobGeometry) => [g.C, g.H, g.W, g.O, g.kh, g.kw, g.stride, g.pt, g.pl, g.OH, g.OW, g.dil];
@@ -38,8 +56,17 @@ function run(eng: CpuEngine, words: number[], scratchPerThread: number, flops: n
  * `planes` planes H × W at byte offset x, zero-padded (or cropped, where pt/pl are negative) into
  * PH × PW with input (0, 0) at (pt, pl): a new block the caller releases.
  */
-export function padPlanesJob(eng: CpuEngine, x: number, planes: number, H: number, W: number, PH: number, PW: number,
-  pt: number, pl: number): HeapBlock {
+export function padPlanesJob(
+  eng: CpuEngine,
+  x: number,
+  planes: number,
+  H: number,
+  W: number,
+  PH: number,
+  PW: number,
+  pt: number,
+  pl: number,
+): HeapBlock {
   const out = eng.heap.alloc(planes * PH * PW * 4, 'cpu padded input');
   // Counted as one "flop" per byte written, so that big pads go to every thread.
   const d = new Int32Array(eng.heap.memory.buffer, DESC, 10);
@@ -64,7 +91,11 @@ function f32Bits(v: number): number {
 }
 
 /** A conv epilogue the forward job applies: bias (a byte offset, 0 for none), then relu / leaky relu. */
-export interface ConvEpilogue { bias: number; act: 'none' | 'relu' | 'leakyRelu'; alpha: number }
+export interface ConvEpilogue {
+  bias: number;
+  act: 'none' | 'relu' | 'leakyRelu';
+  alpha: number;
+}
 
 const ACT_CODE = { none: 0, relu: 1, leakyRelu: 2 } as const;
 
@@ -72,11 +103,22 @@ const ACT_CODE = { none: 0, relu: 1, leakyRelu: 2 } as const;
  * Y[n] = W · im2col(X[n]) (+ bias, activation) for N images: x, y byte offsets; `ap` the weights
  * packed by packA as [O, C·kh·kw].
  */
-export function convForwardJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: number, ap: HeapBlock, y: number,
-  epi: ConvEpilogue = { bias: 0, act: 'none', alpha: 0 }): void {
+export function convForwardJob(
+  eng: CpuEngine,
+  g: ConvJobGeometry,
+  N: number,
+  x: number,
+  ap: HeapBlock,
+  y: number,
+  epi: ConvEpilogue = { bias: 0, act: 'none', alpha: 0 },
+): void {
   const flops = 2 * N * g.O * g.OH * g.OW * g.C * g.kh * g.kw;
-  run(eng, [JOB_CONV_FORWARD, ...geometryWords(g), N, x, ap.offset, y, epi.bias, ACT_CODE[epi.act], f32Bits(epi.alpha)],
-    eng.kernels.CONV_SCRATCH_BYTES.value as number, flops);
+  run(
+    eng,
+    [JOB_CONV_FORWARD, ...geometryWords(g), N, x, ap.offset, y, epi.bias, ACT_CODE[epi.act], f32Bits(epi.alpha)],
+    eng.kernels.CONV_SCRATCH_BYTES.value as number,
+    flops,
+  );
 }
 
 /** Run a job that needs no scratch, on every thread when `work` (bytes moved or flops) is worth it. */
@@ -103,13 +145,27 @@ export function shuffleJob(eng: CpuEngine, toLarge: boolean, planes: number, h: 
 }
 
 /** The resize job's tap tables, as byte offsets into the heap (see assembly/elementwise.ts). */
-export interface ResizeTaps { first: number; count: number; weights: number; total: number; width: number }
+export interface ResizeTaps {
+  first: number;
+  count: number;
+  weights: number;
+  total: number;
+  width: number;
+}
 
 /** y [outer, outLen, inner] = taps · x [outer, inLen, inner] (byte offsets). */
-export function resizeJob(eng: CpuEngine, x: number, y: number, outer: number, inLen: number, outLen: number, inner: number,
-  t: ResizeTaps, taps: number): void {
-  runPlain(eng, [JOB_RESIZE, x, y, outer, inLen, outLen, inner, t.first, t.count, t.weights, t.total, t.width],
-    4 * taps * outer * outLen * inner);
+export function resizeJob(
+  eng: CpuEngine,
+  x: number,
+  y: number,
+  outer: number,
+  inLen: number,
+  outLen: number,
+  inner: number,
+  t: ResizeTaps,
+  taps: number,
+): void {
+  runPlain(eng, [JOB_RESIZE, x, y, outer, inLen, outLen, inner, t.first, t.count, t.weights, t.total, t.width], 4 * taps * outer * outLen * inner);
 }
 
 /** dW[O, C·kh·kw] = Σ_n dY[n] · im2col(X[n])ᵀ (written, not accumulated). */
@@ -122,8 +178,19 @@ export function convWgradJob(eng: CpuEngine, g: ConvJobGeometry, N: number, x: n
  * C[M, N] (+)= A · B with A packed by packA and B read through strides (element (k, n) at
  * b + 4·(k·brs + n·bcs)); C row-major with row stride ldc.
  */
-export function gemmJob(eng: CpuEngine, ap: HeapBlock, b: number, brs: number, bcs: number, c: number, ldc: number,
-  M: number, N: number, K: number, accumulate: boolean): void {
+export function gemmJob(
+  eng: CpuEngine,
+  ap: HeapBlock,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  accumulate: boolean,
+): void {
   run(eng, [JOB_GEMM, ap.offset, b, brs, bcs, c, ldc, M, N, K, accumulate ? 1 : 0], eng.kernels.GEMM_SCRATCH_BYTES.value as number, 2 * M * N * K);
 }
 
@@ -132,7 +199,15 @@ export function gemmJob(eng: CpuEngine, ap: HeapBlock, b: number, brs: number, b
  * already zero-padded to PH × PW per channel.
  */
 export interface DirectJobGeometry {
-  C: number; PH: number; PW: number; O: number; kh: number; kw: number; OH: number; OW: number; N: number;
+  C: number;
+  PH: number;
+  PW: number;
+  O: number;
+  kh: number;
+  kw: number;
+  OH: number;
+  OW: number;
+  N: number;
 }
 
 /** Columns a padded row needs: the output row in whole 12-pixel steps (direct.ts's PX), the taps, and slack for vec4 reads. */

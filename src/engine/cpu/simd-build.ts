@@ -6,9 +6,7 @@
  * Results differ between the builds in the last bits (one rounding instead of two) and never
  * between thread counts within one build.
  */
-import {
-  SINGLE_THREAD_KERNELS, SINGLE_THREAD_RELAXED_KERNELS, THREADED_KERNELS, THREADED_RELAXED_KERNELS,
-} from './kernels-wasm.js';
+import { SINGLE_THREAD_KERNELS, SINGLE_THREAD_RELAXED_KERNELS, THREADED_KERNELS, THREADED_RELAXED_KERNELS } from './kernels-wasm.js';
 import { EngineError } from '../errors.js';
 
 /** 'auto': relaxed where the runtime validates it; 'portable' forces the fallback (tests use both). */
@@ -54,7 +52,8 @@ export function kernelBytes(threaded: boolean, choice: SimdChoice): { bytes: Uin
       ok = accepts(relaxed);
     }
     if (ok) return { bytes: relaxed, relaxed: true };
-    if (choice === 'relaxed') throw new EngineError('simd: \'relaxed\': this runtime does not accept WebAssembly relaxed SIMD; use \'auto\' or \'portable\'');
+    if (choice === 'relaxed')
+      throw new EngineError("simd: 'relaxed': this runtime does not accept WebAssembly relaxed SIMD; use 'auto' or 'portable'");
   }
   return { bytes: decode(threaded ? THREADED_KERNELS : SINGLE_THREAD_KERNELS), relaxed: false };
 }

@@ -12,7 +12,8 @@ import { setRelaxedSimdEnabler } from './simd-build.js';
 
 setRelaxedSimdEnabler(() => setFlagsFromString('--experimental-wasm-relaxed-simd'));
 
-const PRELUDE = "const { parentPort } = require('node:worker_threads');\n" +
+const PRELUDE =
+  "const { parentPort } = require('node:worker_threads');\n" +
   'const listen = (fn) => parentPort.on("message", fn); const post = (m) => parentPort.postMessage(m);\n';
 
 setNodeWorkerFactory((body) => {
@@ -21,7 +22,9 @@ setNodeWorkerFactory((body) => {
   // Idle workers sleep in Atomics.wait: they must not keep the process alive.
   w.unref();
   return {
-    postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.on('message', fn), onError: (fn) => w.on('error', fn),
+    postMessage: (m) => w.postMessage(m),
+    onMessage: (fn) => w.on('message', fn),
+    onError: (fn) => w.on('error', fn),
     terminate: () => void w.terminate(),
   };
 }, availableParallelism());

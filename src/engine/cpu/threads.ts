@@ -7,12 +7,18 @@
  */
 
 /** Control words (Int32 slots of a small SharedArrayBuffer). */
-const GENERATION = 0, DESC = 1, THREADS = 2, STOP = 3, DONE = 4, FAILED = 5;
+const GENERATION = 0,
+  DESC = 1,
+  THREADS = 2,
+  STOP = 3,
+  DONE = 4,
+  FAILED = 5;
 /**
  * After the words, the first failing worker's message (its thread and the kernel's error), one
  * UTF-16 code per slot, so that the caller's error says what went wrong and where, not only that.
  */
-const MESSAGE = 8, MESSAGE_SLOTS = 248;
+const MESSAGE = 8,
+  MESSAGE_SLOTS = 248;
 
 /** Minimal worker surface shared by Node's worker_threads and the browser's Worker. */
 export interface WorkerLike {
@@ -54,8 +60,10 @@ function browserFactory(): WorkerFactory | undefined {
     const w = new Worker(url);
     URL.revokeObjectURL(url);
     return {
-      postMessage: (m) => w.postMessage(m), onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
-      onError: (fn) => w.addEventListener('error', fn), terminate: () => w.terminate(),
+      postMessage: (m) => w.postMessage(m),
+      onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)),
+      onError: (fn) => w.addEventListener('error', fn),
+      terminate: () => w.terminate(),
     };
   };
 }
@@ -102,7 +110,10 @@ listen(async ({ module, memory, control, tid }) => {
 
 export class ThreadPool {
   private ctl: Int32Array;
-  private constructor(private workers: WorkerLike[], control: SharedArrayBuffer) {
+  private constructor(
+    private workers: WorkerLike[],
+    control: SharedArrayBuffer,
+  ) {
     this.ctl = new Int32Array(control);
   }
 
@@ -116,8 +127,12 @@ export class ThreadPool {
    * here, or when a worker fails to start (a page's CSP may forbid Blob workers): the caller then
    * runs single-threaded, and `log` says why.
    */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number,
-    log: (msg: string) => void): Promise<ThreadPool | undefined> {
+  static async start(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    count: number,
+    log: (msg: string) => void,
+  ): Promise<ThreadPool | undefined> {
     const factory = nodeFactory ?? browserFactory();
     if (!factory || count < 1 || !canBlock()) return undefined;
     const control = new SharedArrayBuffer((MESSAGE + MESSAGE_SLOTS) * 4);
@@ -127,14 +142,18 @@ export class ThreadPool {
       for (let tid = 1; tid <= count; tid++) {
         const w = factory(WORKER_SOURCE);
         workers.push(w);
-        ready.push(new Promise((resolve, reject) => {
-          w.onMessage((m) => m === 'ready' && resolve());
-          w.onError(reject);
-        }));
+        ready.push(
+          new Promise((resolve, reject) => {
+            w.onMessage((m) => m === 'ready' && resolve());
+            w.onError(reject);
+          }),
+        );
         w.postMessage({ module, memory, control, tid });
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)));
+      const late = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)),
+      );
       await Promise.race([Promise.all(ready), late]).finally(() => clearTimeout(timer));
     } catch (e) {
       for (const w of workers) w.terminate();
@@ -146,7 +165,8 @@ export class ThreadPool {
 
   /** Run `dispatch(desc, tid, size)` on every thread; `own` runs the caller's share (thread 0). */
   run(desc: number, own: (desc: number, tid: number, nt: number) => void): void {
-    const ctl = this.ctl, nt = this.size;
+    const ctl = this.ctl,
+      nt = this.size;
     Atomics.store(ctl, DESC, desc);
     Atomics.store(ctl, THREADS, nt);
     Atomics.store(ctl, DONE, 0);

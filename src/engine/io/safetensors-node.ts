@@ -9,8 +9,13 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  decodeSafetensors, encodeSafetensors, loadCheckpoint, saveCheckpoint,
-  type Checkpointable, type DecodedSafetensors, type HostTensor,
+  decodeSafetensors,
+  encodeSafetensors,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpointable,
+  type DecodedSafetensors,
+  type HostTensor,
 } from './safetensors.js';
 
 export type Chunks = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -26,7 +31,7 @@ export async function writeFileAtomic(path: string, data: Chunks): Promise<void>
     const chunks = data instanceof Uint8Array ? [data] : data;
     for await (const chunk of chunks) {
       // A short write is possible in principle: loop until the chunk is down.
-      for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
     }
     await fh.sync(); // data on disk before the rename makes it visible
     await fh.close();

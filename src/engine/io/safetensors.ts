@@ -121,8 +121,7 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // u64 read as two halves: exact up to 2^53, and anything larger is out of range anyway.
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLen > bytes.length - 8)
-    fail(`header length ${headerLen} runs beyond the file (${bytes.length - 8} bytes after the length field)`);
+  if (headerLen > bytes.length - 8) fail(`header length ${headerLen} runs beyond the file (${bytes.length - 8} bytes after the length field)`);
   if (headerLen > MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   if (headerLen < 2) fail(`header length ${headerLen} is too short to hold a JSON object`);
 
@@ -157,7 +156,9 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   // Everything is consistent: every allocation below is backed by bytes the file really holds.
   const dataStart = bytes.byteOffset + 8 + headerLen;
   const tensors = entries.map((e): DecodedTensor => ({
-    name: e.name, dtype: e.dtype, shape: e.shape,
+    name: e.name,
+    dtype: e.dtype,
+    shape: e.shape,
     data: toF32(e.dtype, bytes.buffer, dataStart + e.begin, e.end - e.begin),
   }));
   return { tensors, metadata };
@@ -201,8 +202,7 @@ function checkCoverage(sorted: readonly Entry[], dataLen: number, fail: (m: stri
   let cursor = 0;
   let prev: Entry | undefined;
   for (const e of sorted) {
-    if (e.begin < cursor)
-      fail(`tensors "${prev!.name}" [${prev!.begin}, ${prev!.end}] and "${e.name}" [${e.begin}, ${e.end}] overlap`);
+    if (e.begin < cursor) fail(`tensors "${prev!.name}" [${prev!.begin}, ${prev!.end}] and "${e.name}" [${e.begin}, ${e.end}] overlap`);
     if (e.begin > cursor) fail(`bytes [${cursor}, ${e.begin}) of the data section belong to no tensor`);
     cursor = e.end;
     if (e.end > e.begin) prev = e; // only a non-empty tensor can be overlapped
@@ -256,10 +256,16 @@ export interface Checkpointable {
 }
 
 /** Read GPU tensors back and serialise them, in the dict's order. */
-export async function tensorsToSafetensors(dict: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Promise<Uint8Array> {
+export async function tensorsToSafetensors(
+  dict: Map<string, Tensor> | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
   const entries = dict instanceof Map ? [...dict] : Object.entries(dict);
   const data = await Promise.all(entries.map(([, t]) => t.read()));
-  return encodeSafetensors(entries.map(([name, t], i) => ({ name, shape: [...t.shape], data: data[i] })), metadata);
+  return encodeSafetensors(
+    entries.map(([name, t], i) => ({ name, shape: [...t.shape], data: data[i] })),
+    metadata,
+  );
 }
 
 /** Decode and upload every tensor; the caller owns (and disposes) the returned tensors. */

@@ -20,16 +20,17 @@ const shapeParams = `struct P { n: u32, c: u32, inner: u32, count: u32, eps: f32
  */
 export function chunkMomentsSpec(): ChunkedReduceSpec {
   return {
-    inputs: ['X'], outputs: ['PartSum', 'PartM2'], uniform: 'P',
+    inputs: ['X'],
+    outputs: ['PartSum', 'PartM2'],
+    uniform: 'P',
     decls: `
 struct P { ${walkFields} }
 ${channelOffsets}
 fn dev2(v: f32, m: f32) -> f32 { let d = v - m; return d * d; }`,
-    type: 'f32', identity: '0.0', combine: 'return a + b;',
-    passes: [
-      { value: 'X[at]', after: 'let chunkMean = tot0 / f32(max(len, 1u));' },
-      { value: 'dev2(X[at], chunkMean)' },
-    ],
+    type: 'f32',
+    identity: '0.0',
+    combine: 'return a + b;',
+    passes: [{ value: 'X[at]', after: 'let chunkMean = tot0 / f32(max(len, 1u));' }, { value: 'dev2(X[at], chunkMean)' }],
     store: 'PartSum[slot] = tot0; PartM2[slot] = tot1;',
   };
 }
@@ -40,7 +41,11 @@ fn dev2(v: f32, m: f32) -> f32 { let d = v - m; return d * d; }`,
  * running = (1 − m)·running + m·batch, with the unbiased variance (count / (count − 1)) as PyTorch.
  */
 export function batchStatsKernel(wg: number): KernelSource {
-  return { inputs: ['PartSum', 'PartM2'], outputs: ['Stats', 'RunMean', 'RunVar'], uniform: 'F', code: () => `
+  return {
+    inputs: ['PartSum', 'PartM2'],
+    outputs: ['Stats', 'RunMean', 'RunVar'],
+    uniform: 'F',
+    code: () => `
 struct F { c: u32, count: u32, chunkLen: u32, chunks: u32, eps: f32, momentum: f32, unbias: f32, _pad: u32 }
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -60,12 +65,17 @@ fn main(${gridBuiltins}) {
   Stats[u.c + c] = inverseSqrt(variance + u.eps);
   RunMean[c] = (1.0 - u.momentum) * RunMean[c] + u.momentum * mean;
   RunVar[c] = (1.0 - u.momentum) * RunVar[c] + u.momentum * variance * u.unbias;
-}` };
+}`,
+  };
 }
 
 /** Eval statistics: the running mean and 1/sqrt(running var + eps), one thread per channel. */
 export function runningStatsKernel(wg: number): KernelSource {
-  return { inputs: ['RunMean', 'RunVar'], outputs: ['Stats'], uniform: 'P', code: () => `
+  return {
+    inputs: ['RunMean', 'RunVar'],
+    outputs: ['Stats'],
+    uniform: 'P',
+    code: () => `
 ${shapeParams}
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -73,25 +83,35 @@ fn main(${gridBuiltins}) {
   if (c >= u.c) { return; }
   Stats[c] = RunMean[c];
   Stats[u.c + c] = inverseSqrt(RunVar[c] + u.eps);
-}` };
+}`,
+  };
 }
 
 /** y = x·scale + shift per channel, with scale = invstd·γ and shift = β − mean·scale. */
 export function normalizeKernel(wg: number, v: number): KernelSource {
-  return { inputs: ['X', 'Stats', 'Gamma', 'Beta'], outputs: ['Y'], uniform: 'P', code: () => `
+  return {
+    inputs: ['X', 'Stats', 'Gamma', 'Beta'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 ${shapeParams}
-${perChannelMain(wg, v, 'let scale = Stats[u.c + c] * Gamma[c]; let shift = Beta[c] - Stats[c] * scale;', 'Y[i] = X[i] * scale + shift;')}` };
+${perChannelMain(wg, v, 'let scale = Stats[u.c + c] * Gamma[c]; let shift = Beta[c] - Stats[c] * scale;', 'Y[i] = X[i] * scale + shift;')}`,
+  };
 }
 
 /** Per chunk of a channel: Σg (→ dβ) and Σg·x̂ (→ dγ), with x̂ = (x − mean)·invstd. */
 export function gradSumsSpec(): ChunkedReduceSpec {
   return {
-    inputs: ['X', 'G', 'Stats'], outputs: ['PartG', 'PartGXhat'], uniform: 'P',
+    inputs: ['X', 'G', 'Stats'],
+    outputs: ['PartG', 'PartGXhat'],
+    uniform: 'P',
     decls: `
 struct P { ${walkFields} }
 ${channelOffsets}
 fn terms(at: u32, mean: f32, invstd: f32) -> vec2<f32> { let g = G[at]; return vec2<f32>(g, g * (X[at] - mean) * invstd); }`,
-    type: 'vec2<f32>', identity: 'vec2<f32>(0.0)', combine: 'return a + b;',
+    type: 'vec2<f32>',
+    identity: 'vec2<f32>(0.0)',
+    combine: 'return a + b;',
     setup: 'let mean = Stats[o]; let invstd = Stats[u.nOut + o];',
     passes: [{ value: 'terms(at, mean, invstd)' }],
     store: 'PartG[slot] = tot0.x; PartGXhat[slot] = tot0.y;',
@@ -110,7 +130,9 @@ export function inputGradKernel(wg: number, v: number, training: boolean): Kerne
     : 'let k = Gamma[c] * Stats[u.c + c];';
   const body = training ? 'DX[i] = k * (G[i] - gMean - (X[i] - mean) * slope);' : 'DX[i] = k * G[i];';
   return {
-    inputs: training ? ['X', 'G', 'Stats', 'Gamma', 'SumG', 'SumGXhat'] : ['X', 'G', 'Stats', 'Gamma'], outputs: ['DX'], uniform: 'P',
+    inputs: training ? ['X', 'G', 'Stats', 'Gamma', 'SumG', 'SumGXhat'] : ['X', 'G', 'Stats', 'Gamma'],
+    outputs: ['DX'],
+    uniform: 'P',
     code: () => `
 ${shapeParams}
 ${perChannelMain(wg, v, loads, body)}`,

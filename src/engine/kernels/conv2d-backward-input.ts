@@ -20,7 +20,8 @@ import type { KernelSource } from './bindings.js';
  */
 export function dgradGemmKernel(): KernelSource {
   return gemmConvKernel({
-    inputs: ['DY', 'Wt'], outputs: ['DX'],
+    inputs: ['DY', 'Wt'],
+    outputs: ['DX'],
     extra: `
 // Tap index k of this phase → (o, ky, kx) of the forward kernel.
 fn tapOf(k: u32) -> vec3<u32> {

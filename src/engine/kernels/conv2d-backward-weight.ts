@@ -54,12 +54,11 @@ function wgradCode(c: WgradConfig): string {
   const q = (tp - 1) * s + kw; // input columns one segment touches
   const L: string[] = [];
   const acc = (ci: number, r: number, kx: number, j: number) => `a${ci}_${r}_${kx}_${j}`;
-  for (let ci = 0; ci < tc; ci++) for (let r = 0; r < kr; r++) for (let kx = 0; kx < kw; kx++)
-    for (let j = 0; j < v; j++) L.push(`  var ${acc(ci, r, kx, j)} = vec4<f32>(0.0);`);
+  for (let ci = 0; ci < tc; ci++)
+    for (let r = 0; r < kr; r++) for (let kx = 0; kx < kw; kx++) for (let j = 0; j < v; j++) L.push(`  var ${acc(ci, r, kx, j)} = vec4<f32>(0.0);`);
   // Channel planes of this block; channels past C or O are clamped (their sums are never stored).
   for (let ci = 0; ci < tc; ci++) L.push(`  let xc${ci} = min(c0 + ${ci}u, u.C - 1u) * plane;`);
-  for (let j = 0; j < v; j++) for (let e = 0; e < 4; e++)
-    L.push(`  let yo${j}_${e} = min(o0 + ${4 * j + e}u, u.O - 1u) * oplane;`);
+  for (let j = 0; j < v; j++) for (let e = 0; e < 4; e++) L.push(`  let yo${j}_${e} = min(o0 + ${4 * j + e}u, u.O - 1u) * oplane;`);
   L.push(`  for (var row = sp; row < u.R; row += u.S) {`);
   L.push(`    let oy = row % u.OH;`);
   L.push(`    let n = row / u.OH;`);
@@ -75,7 +74,9 @@ function wgradCode(c: WgradConfig): string {
   for (let p = 0; p < tp; p++) {
     L.push(`      let pok${p} = ox0 + ${p}u < u.OW;`);
     for (let j = 0; j < v; j++)
-      L.push(`      let d${p}_${j} = select(vec4<f32>(0.0), vec4<f32>(${[0, 1, 2, 3].map((e) => `DY[yb + min(ox0 + ${p}u, u.OW - 1u) + yo${j}_${e}]`).join(', ')}), pok${p});`);
+      L.push(
+        `      let d${p}_${j} = select(vec4<f32>(0.0), vec4<f32>(${[0, 1, 2, 3].map((e) => `DY[yb + min(ox0 + ${p}u, u.OW - 1u) + yo${j}_${e}]`).join(', ')}), pok${p});`,
+      );
   }
   L.push(`      let ix0 = i32(ox0 * ${s}u) - u.pl;`);
   for (let k = 0; k < q; k++) {
@@ -84,8 +85,7 @@ function wgradCode(c: WgradConfig): string {
   }
   for (let ci = 0; ci < tc; ci++)
     for (let r = 0; r < kr; r++) {
-      for (let k = 0; k < q; k++)
-        L.push(`      let x${ci}_${r}_${k} = select(0.0, X[rb${r} + xc${ci} + cx${k}], rok${r} & cok${k});`);
+      for (let k = 0; k < q; k++) L.push(`      let x${ci}_${r}_${k} = select(0.0, X[rb${r} + xc${ci} + cx${k}], rok${r} & cok${k});`);
       for (let kx = 0; kx < kw; kx++)
         for (let j = 0; j < v; j++) {
           const terms = Array.from({ length: tp }, (_, p) => `d${p}_${j} * x${ci}_${r}_${p * s + kx}`);
@@ -138,7 +138,8 @@ ${L.join('\n')}
  */
 export function wgradGemmKernel(): KernelSource {
   return gemmConvKernel({
-    inputs: ['X', 'DY'], outputs: ['Part'],
+    inputs: ['X', 'DY'],
+    outputs: ['Part'],
     extra: gatherInput,
     loadA: `
   let ohw = u.OH * u.OW;

@@ -62,8 +62,7 @@ function directConvCode(c: DirectConvConfig): string {
     L(`  let ci${k} = select(0u, u32(cx${k}), cok${k});`);
   }
   // Weight offsets of this invocation's channels (clamped: channels past O are computed, not stored).
-  for (let j = 0; j < v; j++) for (let e = 0; e < 4; e++)
-    L(`  let wo${j}_${e} = i32(min(g * ${4 * v}u + ${4 * j + e}u, u.O - 1u)) * u.wO;`);
+  for (let j = 0; j < v; j++) for (let e = 0; e < 4; e++) L(`  let wo${j}_${e} = i32(min(g * ${4 * v}u + ${4 * j + e}u, u.O - 1u)) * u.wO;`);
   L(`  for (var ky = 0; ky < ${kh}; ky++) {`);
   for (let r = 0; r < th; r++) {
     L(`    let iy${r} = (i32(oy0) + ${r}) * ${s} + ky - u.padT;`);
@@ -73,8 +72,7 @@ function directConvCode(c: DirectConvConfig): string {
   }
   L(`    var wb = u.wBase + ky * u.wKy;`);
   L(`    for (var ci = 0u; ci < u.C; ci++) {`);
-  for (let r = 0; r < th; r++)
-    for (let k = 0; k < q; k++) L(`      let x${r}_${k} = select(0.0, X[xb${r} + ci${k}], ok${r}_${k});`);
+  for (let r = 0; r < th; r++) for (let k = 0; k < q; k++) L(`      let x${r}_${k} = select(0.0, X[xb${r} + ci${k}], ok${r}_${k});`);
   for (let kx = 0; kx < kw; kx++) {
     L(`      let wk${kx} = wb + ${kx} * u.wKx;`);
     for (let j = 0; j < v; j++) {
@@ -82,8 +80,7 @@ function directConvCode(c: DirectConvConfig): string {
       L(`      let w${kx}_${j} = vec4<f32>(${w(0)}, ${w(1)}, ${w(2)}, ${w(3)});`);
     }
     for (let r = 0; r < th; r++)
-      for (let p = 0; p < tp; p++)
-        for (let j = 0; j < v; j++) L(`      acc${r}_${p}_${j} += x${r}_${p * s + kx} * w${kx}_${j};`);
+      for (let p = 0; p < tp; p++) for (let j = 0; j < v; j++) L(`      acc${r}_${p}_${j} += x${r}_${p * s + kx} * w${kx}_${j};`);
   }
   for (let r = 0; r < th; r++) L(`      xb${r} += plane;`);
   L(`      wb += u.wCi;`);
@@ -92,8 +89,7 @@ function directConvCode(c: DirectConvConfig): string {
   // Epilogue: bias, activation, and stores guarded for ragged rows and channel counts.
   for (let j = 0; j < v; j++) {
     L(`  let o${j} = g * ${4 * v}u + ${4 * j}u;`);
-    if (c.bias)
-      L(`  let b${j} = vec4<f32>(${[0, 1, 2, 3].map((e) => `Bias[min(o${j} + ${e}u, u.O - 1u)]`).join(', ')});`);
+    if (c.bias) L(`  let b${j} = vec4<f32>(${[0, 1, 2, 3].map((e) => `Bias[min(o${j} + ${e}u, u.O - 1u)]`).join(', ')});`);
   }
   for (let r = 0; r < th; r++)
     for (let p = 0; p < tp; p++) {
@@ -135,7 +131,8 @@ ${lines.join('\n')}
  */
 export function forwardGemmKernel(bias: boolean, act: ConvActivation): KernelSource {
   return gemmConvKernel({
-    inputs: bias ? ['X', 'Wt', 'Bias'] : ['X', 'Wt'], outputs: ['Y'],
+    inputs: bias ? ['X', 'Wt', 'Bias'] : ['X', 'Wt'],
+    outputs: ['Y'],
     extra: gatherInput + activationWGSL(act, 'f32'),
     loadA: 'return Wt[min(m * u.K + k, arrayLength(&Wt) - 1u)];',
     loadB: `

@@ -29,16 +29,18 @@ struct P {
 }`;
 
 export function activationWGSL(act: ConvActivation, type = 'vec4<f32>'): string {
-  const body =
-    act === 'relu' ? 'max(x, T(0.0))' :
-    act === 'leakyRelu' ? 'select(u.alpha * x, x, x > T(0.0))' : 'x';
+  const body = act === 'relu' ? 'max(x, T(0.0))' : act === 'leakyRelu' ? 'select(u.alpha * x, x, x > T(0.0))' : 'x';
   return `alias T = ${type};\nfn act(x: T) -> T { return ${body}; }`;
 }
 
 /** dL/d(pre-activation) from dL/dy and the saved output y (the sign of y is that of its input for α > 0). */
 export function activationMaskKernel(act: ConvActivation, wg: number): KernelSource {
   const expr = act === 'relu' ? 'select(0.0, g, y > 0.0)' : 'select(u.alpha * g, g, y > 0.0)';
-  return { inputs: ['Yv', 'G'], outputs: ['D'], uniform: 'M', code: () => /* wgsl */ `
+  return {
+    inputs: ['Yv', 'G'],
+    outputs: ['D'],
+    uniform: 'M',
+    code: () => /* wgsl */ `
 struct M { n: u32, _p: u32, alpha: f32, _q: f32 }
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -46,12 +48,17 @@ fn main(${gridBuiltins}) {
   if (i >= u.n) { return; }
   let y = Yv[i]; let g = G[i];
   D[i] = ${expr};
-}` };
+}`,
+  };
 }
 
 /** out[i] = Σ_s partial[s·n + i]: the second half of a split reduction. */
 export function splitSumKernel(wg: number): KernelSource {
-  return { inputs: ['Part'], outputs: ['Out'], uniform: 'S', code: () => /* wgsl */ `
+  return {
+    inputs: ['Part'],
+    outputs: ['Out'],
+    uniform: 'S',
+    code: () => /* wgsl */ `
 struct S { n: u32, splits: u32, _a: u32, _b: u32 }
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -60,7 +67,8 @@ fn main(${gridBuiltins}) {
   var acc = 0.0;
   for (var s = 0u; s < u.splits; s++) { acc += Part[s * u.n + i]; }
   Out[i] = acc;
-}` };
+}`,
+  };
 }
 
 /**

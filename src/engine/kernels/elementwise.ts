@@ -11,7 +11,11 @@ import type { KernelSource } from './bindings.js';
 const unaryParams = `struct P { n: u32, _pad: u32, p0: f32, p1: f32 }`;
 
 export function unaryForwardKernel(expr: string, wg: number): KernelSource {
-  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => wgsl`
+  return {
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => wgsl`
 ${unaryParams}
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -20,12 +24,17 @@ fn main(${gridBuiltins}) {
   let x = X[i];
   let p0 = u.p0; let p1 = u.p1;
   Y[i] = ${expr};
-}` };
+}`,
+  };
 }
 
 /** dX = f'(x, y) · g, with y the saved forward output when the op's derivative is cheaper from it. */
 export function unaryBackwardKernel(expr: string, wg: number): KernelSource {
-  return { inputs: ['X', 'Yv', 'G'], outputs: ['DX'], uniform: 'P', code: () => wgsl`
+  return {
+    inputs: ['X', 'Yv', 'G'],
+    outputs: ['DX'],
+    uniform: 'P',
+    code: () => wgsl`
 ${unaryParams}
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
@@ -34,7 +43,8 @@ fn main(${gridBuiltins}) {
   let x = X[i]; let y = Yv[i]; let g = G[i];
   let p0 = u.p0; let p1 = u.p1;
   DX[i] = ${expr};
-}` };
+}`,
+  };
 }
 
 const binaryParams = `struct P { n: u32, rank: u32, _p0: u32, _p1: u32,
@@ -48,7 +58,11 @@ const binaryParams = `struct P { n: u32, rank: u32, _p0: u32, _p1: u32,
  */
 export function binaryKernel(expr: string, wg: number, rank: number, withGrad: boolean): KernelSource {
   const broadcast = rank > 0;
-  return { inputs: withGrad ? ['A', 'B', 'G'] : ['A', 'B'], outputs: ['Y'], uniform: 'P', code: () => wgsl`
+  return {
+    inputs: withGrad ? ['A', 'B', 'G'] : ['A', 'B'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => wgsl`
 ${binaryParams}
 ${at8}
 @compute @workgroup_size(${wg})
@@ -56,7 +70,10 @@ fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
 #if ${broadcast}
-  ${stridedOffsets('i', `${rank}u`, 'u.outStr', [['ia', '0u', 'u.aStr'], ['ib', '0u', 'u.bStr']])}
+  ${stridedOffsets('i', `${rank}u`, 'u.outStr', [
+    ['ia', '0u', 'u.aStr'],
+    ['ib', '0u', 'u.bStr'],
+  ])}
   let a = A[ia]; let b = B[ib];
 #else
   let a = A[i]; let b = B[i];
@@ -65,16 +82,22 @@ fn main(${gridBuiltins}) {
   let g = G[i];
 #endif
   Y[i] = ${expr};
-}` };
+}`,
+  };
 }
 
 /** Fill with a constant. */
 export function fillKernel(wg: number): KernelSource {
-  return { inputs: [], outputs: ['Y'], uniform: 'P', code: () => `
+  return {
+    inputs: [],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, _pad: u32, v: f32, _p1: f32 }
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i < u.n) { Y[i] = u.v; }
-}` };
+}`,
+  };
 }

@@ -12,7 +12,11 @@ import type { KernelSource } from './bindings.js';
 /** `rank` is baked in so the loop unrolls; 'contiguous' is rank 1 with unit strides. */
 export function stridedCopyKernel(wg: number, rank: number | 'contiguous'): KernelSource {
   const contiguous = rank === 'contiguous';
-  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
+  return {
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, rank: u32, srcBase: u32, dstBase: u32,
   iterStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2>, dstStr: array<vec4<u32>, 2> }
 ${at8}
@@ -20,9 +24,17 @@ ${at8}
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
-${contiguous ? '  Y[u.dstBase + i] = X[u.srcBase + i];' : `  ${stridedOffsets('i', `${rank}u`, 'u.iterStr', [['s', 'u.srcBase', 'u.srcStr'], ['d', 'u.dstBase', 'u.dstStr']])}
-  Y[d] = X[s];`}
-}` };
+${
+  contiguous
+    ? '  Y[u.dstBase + i] = X[u.srcBase + i];'
+    : `  ${stridedOffsets('i', `${rank}u`, 'u.iterStr', [
+        ['s', 'u.srcBase', 'u.srcStr'],
+        ['d', 'u.dstBase', 'u.dstStr'],
+      ])}
+  Y[d] = X[s];`
+}
+}`,
+  };
 }
 
 /**
@@ -36,10 +48,12 @@ export type BroadcastForm = 'scalar' | 'block' | 'general';
 
 export function broadcastCopyKernel(wg: number, form: BroadcastForm, v: number): KernelSource {
   // With v > 1 (scalar: n % v = 0; block: inner % v = 0) an invocation's v outputs share one source.
-  const source = form === 'scalar' ? '0u'
-    : form === 'block' ? '(i0 / u.inner) % u.count'
-    : 'generalSource(i0)';
-  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
+  const source = form === 'scalar' ? '0u' : form === 'block' ? '(i0 / u.inner) % u.count' : 'generalSource(i0)';
+  return {
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, rank: u32, inner: u32, count: u32, scale: f32, _a: u32, _b: u32, _c: u32,
   outStr: array<vec4<u32>, 2>, srcStr: array<vec4<u32>, 2> }
 ${at8}
@@ -53,5 +67,6 @@ fn main(${gridBuiltins}) {
   if (i0 >= u.n) { return; }
   let value = X[${source}] * u.scale;
   for (var e = 0u; e < ${v}u; e++) { Y[i0 + e] = value; }
-}` };
+}`,
+  };
 }

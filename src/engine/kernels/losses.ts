@@ -15,13 +15,17 @@ fn sigmoidStable(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (
 /** Partial sums of term(a, b); `scale` (1/n when one chunk is the whole tensor, else 1) applies at the store. */
 export function lossPartialSpec(term: string): ChunkedReduceSpec {
   return {
-    inputs: ['A', 'B'], outputs: ['Part'], uniform: 'P',
+    inputs: ['A', 'B'],
+    outputs: ['Part'],
+    uniform: 'P',
     decls: `
 struct P { ${walkFields}, scale: f32, _a: u32, _b: u32, _c: u32 }
 ${channelOffsets}
 ${lossHelpers}
 fn term(a: f32, b: f32) -> f32 { return ${term}; }`,
-    type: 'f32', identity: '0.0', combine: 'return a + b;',
+    type: 'f32',
+    identity: '0.0',
+    combine: 'return a + b;',
     passes: [{ value: 'term(A[at], B[at])' }],
     store: 'Part[slot] = tot0 * u.scale;',
   };
@@ -34,7 +38,11 @@ fn term(a: f32, b: f32) -> f32 { return ${term}; }`,
  */
 export function lossBackwardKernel(da: string | null, db: string | null, wg: number, v: number): KernelSource {
   const outs = [da && ['DA', da], db && ['DB', db]].filter((o): o is [string, string] => !!o);
-  return { inputs: ['A', 'B', 'G'], outputs: outs.map(([name]) => name), uniform: 'P', code: () => `
+  return {
+    inputs: ['A', 'B', 'G'],
+    outputs: outs.map(([name]) => name),
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, _p: u32, scale: f32, _q: u32 }
 ${lossHelpers}
 @compute @workgroup_size(${wg})
@@ -47,5 +55,6 @@ fn main(${gridBuiltins}) {
     let a = A[i]; let b = B[i];
     ${outs.map(([name, expr]) => `${name}[i] = ${expr};`).join('\n    ')}
   }
-}` };
+}`,
+  };
 }

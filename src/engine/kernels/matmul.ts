@@ -90,7 +90,8 @@ fn batchOffsets(z: u32) -> vec2<u32> {
  * is (row0, col0). Out-of-range rows and columns were computed from clamped indices and are dropped.
  */
 function epilogue(c: MatmulConfig): string {
-  const R = c.rows, V = c.vec4Cols;
+  const R = c.rows,
+    V = c.vec4Cols;
   const out: string[] = ['  let cBase = z * u.M * u.N;'];
   if (c.bias === 'col') {
     // Clamped reads: a lane past N is never stored.
@@ -123,7 +124,9 @@ function epilogue(c: MatmulConfig): string {
 }
 
 const accumulators = (R: number, V: number) =>
-  range(R).flatMap((r) => range(V).map((v) => `  var acc${r}_${v} = vec4<f32>(0.0);`)).join('\n');
+  range(R)
+    .flatMap((r) => range(V).map((v) => `  var acc${r}_${v} = vec4<f32>(0.0);`))
+    .join('\n');
 
 /** acc[r][v] += a(r, kk) · b(kk, v) for one k step, given expressions for the operands. */
 function fmaStep(R: number, V: number, aExpr: (r: number) => string, bNames: (v: number) => string): string[] {
@@ -142,7 +145,9 @@ function fmaStep(R: number, V: number, aExpr: (r: number) => string, bNames: (v:
  * offsets turn each load into one add.
  */
 export function matmulRegistersWGSL(c: MatmulConfig): string {
-  const R = c.rows, V = c.vec4Cols, TN = 4 * V;
+  const R = c.rows,
+    V = c.vec4Cols,
+    TN = 4 * V;
   const pre: string[] = [];
   for (const r of range(R)) pre.push(`  let rr${r} = min(row0 + ${r}u, u.M - 1u);`);
   for (const j of range(TN)) pre.push(`  let cc${j} = min(col0 + ${j}u, u.N - 1u);`);
@@ -160,8 +165,7 @@ export function matmulRegistersWGSL(c: MatmulConfig): string {
     aExpr = (r, kk) => `a${r}.${lane(kk)}`;
   } else if (c.aVec && c.transA) {
     // Four consecutive rows of C share one vec4 of A at each k (A is [K, M] and M % 4 == 0).
-    for (const kk of range(4))
-      for (const q of range(R / 4)) body.push(`    let a${kk}_${q} = A[(aS${4 * q} + (k + ${kk}u) * u.M) >> 2u];`);
+    for (const kk of range(4)) for (const q of range(R / 4)) body.push(`    let a${kk}_${q} = A[(aS${4 * q} + (k + ${kk}u) * u.M) >> 2u];`);
     aExpr = (r, kk) => `a${kk}_${Math.floor(r / 4)}.${lane(r % 4)}`;
   } else {
     aExpr = (r, kk) => `AAt(aS${r} + (k + ${kk}u) * ${aStride})`;
@@ -173,20 +177,44 @@ export function matmulRegistersWGSL(c: MatmulConfig): string {
     // Each column of C reads a vec4 along k from its row of B ([N, K], K % 4 == 0); the 4 × 4
     // blocks are transposed in registers.
     for (const j of range(TN)) body.push(`    let bt${j} = B[(bS${j} + k) >> 2u];`);
-    bExpr = (kk, v) => `vec4<f32>(${range(4).map((j) => `bt${4 * v + j}.${lane(kk)}`).join(', ')})`;
+    bExpr = (kk, v) =>
+      `vec4<f32>(${range(4)
+        .map((j) => `bt${4 * v + j}.${lane(kk)}`)
+        .join(', ')})`;
   } else {
-    bExpr = (kk, v) => `vec4<f32>(${range(4).map((j) => `BAt(bS${4 * v + j} + (k + ${kk}u) * ${bStride})`).join(', ')})`;
+    bExpr = (kk, v) =>
+      `vec4<f32>(${range(4)
+        .map((j) => `BAt(bS${4 * v + j} + (k + ${kk}u) * ${bStride})`)
+        .join(', ')})`;
   }
   for (const kk of range(4)) {
     for (const v of range(V)) body.push(`    let b${kk}_${v} = ${bExpr(kk, v)};`);
-    body.push(...fmaStep(R, V, (r) => aExpr(r, kk), (v) => `b${kk}_${v}`));
+    body.push(
+      ...fmaStep(
+        R,
+        V,
+        (r) => aExpr(r, kk),
+        (v) => `b${kk}_${v}`,
+      ),
+    );
   }
 
   // Remainder loop (K % 4 steps): scalar loads only.
   const tail: string[] = [];
   for (const v of range(V))
-    tail.push(`    let b${v} = vec4<f32>(${range(4).map((j) => `BAt(bS${4 * v + j} + k * ${bStride})`).join(', ')});`);
-  tail.push(...fmaStep(R, V, (r) => `AAt(aS${r} + k * ${aStride})`, (v) => `b${v}`));
+    tail.push(
+      `    let b${v} = vec4<f32>(${range(4)
+        .map((j) => `BAt(bS${4 * v + j} + k * ${bStride})`)
+        .join(', ')});`,
+    );
+  tail.push(
+    ...fmaStep(
+      R,
+      V,
+      (r) => `AAt(aS${r} + k * ${aStride})`,
+      (v) => `b${v}`,
+    ),
+  );
 
   return `
 ${preamble(c)}
@@ -221,8 +249,18 @@ ${epilogue(c)}
  * neighbouring invocations read neighbouring addresses (coalescing), as vec4s when aligned, and
  * anything past the matrix edge or the k range is stored as zero so the k sum needs no checks.
  */
-function slabLoad(o: { slab: string; src: string; vec: boolean; alongK: boolean; width: number; TK: number; WG: number;
-  origin: string; limit: string; addr: (gx: string, gk: string) => string }): string {
+function slabLoad(o: {
+  slab: string;
+  src: string;
+  vec: boolean;
+  alongK: boolean;
+  width: number;
+  TK: number;
+  WG: number;
+  origin: string;
+  limit: string;
+  addr: (gx: string, gk: string) => string;
+}): string {
   const { slab, src, width: W, TK, WG } = o;
   const store = (kk: string, x: string, v: string) => `${slab}[((${kk}) * ${W}u + ${x}) >> 2u][(${x}) & 3u] = ${v};`;
   if (!o.vec) {
@@ -244,7 +282,9 @@ function slabLoad(o: { slab: string; src: string; vec: boolean; alongK: boolean;
       let gx = ${o.origin} + x; let gk = k0 + kk;
       var v = vec4<f32>(0.0);
       if (gx < ${o.limit} && gk < kEnd) { v = ${src}[(${o.addr('gx', 'gk')}) >> 2u]; }
-      ${range(4).map((j) => store(`kk + ${j}u`, 'x', `v.${lane(j)}`)).join('\n      ')}
+      ${range(4)
+        .map((j) => store(`kk + ${j}u`, 'x', `v.${lane(j)}`))
+        .join('\n      ')}
     }`;
   }
   // One vec4 covers four neighbouring x at one k: a single aligned slab store.
@@ -263,21 +303,48 @@ function slabLoad(o: { slab: string; src: string; vec: boolean; alongK: boolean;
  * reads an invocation's R rows and 4V columns as contiguous vec4s.
  */
 export function matmulWorkgroupWGSL(c: MatmulConfig): string {
-  const R = c.rows, V = c.vec4Cols, TK = c.tileK;
-  const TM = c.wgY * R, TN = c.wgX * 4 * V, WG = c.wgX * c.wgY;
+  const R = c.rows,
+    V = c.vec4Cols,
+    TK = c.tileK;
+  const TM = c.wgY * R,
+    TN = c.wgX * 4 * V,
+    WG = c.wgX * c.wgY;
   if (R % 4 !== 0 || TK % 4 !== 0) throw new Error(`matmul workgroup variant: rows (${R}) and tileK (${TK}) must be multiples of 4`);
   const loadA = slabLoad({
-    slab: 'As', src: 'A', vec: c.aVec, alongK: !c.transA, width: TM, TK, WG, origin: 'tileRow', limit: 'u.M',
+    slab: 'As',
+    src: 'A',
+    vec: c.aVec,
+    alongK: !c.transA,
+    width: TM,
+    TK,
+    WG,
+    origin: 'tileRow',
+    limit: 'u.M',
     addr: (gm, gk) => (c.transA ? `aBase + ${gk} * u.M + ${gm}` : `aBase + ${gm} * u.K + ${gk}`),
   });
   const loadB = slabLoad({
-    slab: 'Bs', src: 'B', vec: c.bVec, alongK: c.transB, width: TN, TK, WG, origin: 'tileCol', limit: 'u.N',
+    slab: 'Bs',
+    src: 'B',
+    vec: c.bVec,
+    alongK: c.transB,
+    width: TN,
+    TK,
+    WG,
+    origin: 'tileCol',
+    limit: 'u.N',
     addr: (gn, gk) => (c.transB ? `bBase + ${gn} * u.K + ${gk}` : `bBase + ${gk} * u.N + ${gn}`),
   });
   const compute: string[] = [];
   for (const q of range(R / 4)) compute.push(`      let a${q} = As[kk * ${TM / 4}u + lid.y * ${R / 4}u + ${q}u];`);
   for (const v of range(V)) compute.push(`      let b${v} = Bs[kk * ${TN / 4}u + lid.x * ${V}u + ${v}u];`);
-  compute.push(...fmaStep(R, V, (r) => `a${Math.floor(r / 4)}.${lane(r % 4)}`, (v) => `b${v}`).map((l) => '  ' + l));
+  compute.push(
+    ...fmaStep(
+      R,
+      V,
+      (r) => `a${Math.floor(r / 4)}.${lane(r % 4)}`,
+      (v) => `b${v}`,
+    ).map((l) => '  ' + l),
+  );
 
   return `
 ${preamble(c)}

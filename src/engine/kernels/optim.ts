@@ -8,7 +8,11 @@ import { gridBuiltins, linearIndex } from './common.js';
 import type { KernelSource } from './bindings.js';
 
 export function adamKernel(wg: number): KernelSource {
-  return { inputs: ['G', 'S'], outputs: ['W', 'M', 'V'], uniform: 'P', code: () => `
+  return {
+    inputs: ['G', 'S'],
+    outputs: ['W', 'M', 'V'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, decoupled: u32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32 }
 // S = [lr, 1 / (1 - beta1^t), 1 / (1 - beta2^t)]
 @compute @workgroup_size(${wg})
@@ -25,11 +29,16 @@ fn main(${gridBuiltins}) {
   M[i] = m;
   V[i] = v;
   W[i] = w - lr * (m * S[1]) / (sqrt(v * S[2]) + u.eps);
-}` };
+}`,
+  };
 }
 
 export function sgdKernel(wg: number): KernelSource {
-  return { inputs: ['G', 'S'], outputs: ['W', 'B'], uniform: 'P', code: () => `
+  return {
+    inputs: ['G', 'S'],
+    outputs: ['W', 'B'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, nesterov: u32, momentum: f32, dampening: f32, weightDecay: f32, first: u32 }
 // S = [lr]
 @compute @workgroup_size(${wg})
@@ -45,11 +54,16 @@ fn main(${gridBuiltins}) {
     d = select(b, d + u.momentum * b, u.nesterov == 1u);
   }
   W[i] = w - S[0] * d;
-}` };
+}`,
+  };
 }
 
 export function weightAverageKernel(wg: number): KernelSource {
-  return { inputs: ['W', 'S'], outputs: ['A'], uniform: 'P', code: () => `
+  return {
+    inputs: ['W', 'S'],
+    outputs: ['A'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32 }
 // S = [decay, 1 - decay] for this update
 @compute @workgroup_size(${wg})
@@ -58,5 +72,6 @@ fn main(${gridBuiltins}) {
   if (i >= u.n) { return; }
   // With decay = 0 this is an exact copy of w (a reset).
   A[i] = S[0] * A[i] + S[1] * W[i];
-}` };
+}`,
+  };
 }

@@ -40,12 +40,17 @@ const bodies: Record<ShuffleMode, string> = {
 };
 
 export function pixelShuffleKernel(mode: ShuffleMode, wg: number): KernelSource {
-  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
+  return {
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, h: u32, w: u32, r: u32 }
 @compute @workgroup_size(${wg})
 fn main(${gridBuiltins}) {
   let i = ${linearIndex(wg)};
   if (i >= u.n) { return; }
   ${bodies[mode]}
-}` };
+}`,
+  };
 }

@@ -37,16 +37,25 @@ fn main(${gridBuiltins}) {
   if (i >= u.n) { return; }`;
 
 export function maxPoolKernel(wg: number): KernelSource {
-  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `${header(wg)}
+  return {
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `${header(wg)}
   let ox = i % u.ow; let t = i / u.ow; let oy = t % u.oh; let plane = t / u.oh;
   let at = argmaxIn(plane, oy, ox);
   Y[i] = X[(plane * u.h + oy * u.s + at / u.k) * u.w + ox * u.s + at % u.k];
-}` };
+}`,
+  };
 }
 
 /** X (the forward input) and G (the output gradient) in, DX out. */
 export function maxPoolBackwardKernel(wg: number): KernelSource {
-  return { inputs: ['X', 'G'], outputs: ['DX'], uniform: 'P', code: () => `${header(wg)}
+  return {
+    inputs: ['X', 'G'],
+    outputs: ['DX'],
+    uniform: 'P',
+    code: () => `${header(wg)}
   let ix = i % u.w; let t = i / u.w; let iy = t % u.h; let plane = t / u.h;
   // Windows oy with oy·s ≤ iy < oy·s + k, clipped to the output grid (likewise for x).
   let oy0 = select(0u, (iy + u.s - u.k) / u.s, iy + u.s >= u.k);
@@ -61,5 +70,6 @@ export function maxPoolBackwardKernel(wg: number): KernelSource {
     }
   }
   DX[i] = acc;
-}` };
+}`,
+  };
 }

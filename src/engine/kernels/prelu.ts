@@ -13,10 +13,20 @@ const params = `struct P { n: u32, c: u32, inner: u32, count: u32 }`;
 export function preluKernel(wg: number, v: number, backward: boolean): KernelSource {
   // PyTorch's convention at the kink: x = 0 takes the negative branch (gradient α, dα gets 0·g).
   const expr = backward ? 'select(a * G[i], G[i], x > 0.0)' : 'select(a * x, x, x > 0.0)';
-  return { inputs: backward ? ['X', 'Alpha', 'G'] : ['X', 'Alpha'], outputs: ['Y'], uniform: 'P', code: () => `
+  return {
+    inputs: backward ? ['X', 'Alpha', 'G'] : ['X', 'Alpha'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 ${params}
-${perChannelMain(wg, v, 'let a = Alpha[c];', `let x = X[i];
-    Y[i] = ${expr};`)}` };
+${perChannelMain(
+  wg,
+  v,
+  'let a = Alpha[c];',
+  `let x = X[i];
+    Y[i] = ${expr};`,
+)}`,
+  };
 }
 
 /**
@@ -25,12 +35,16 @@ ${perChannelMain(wg, v, 'let a = Alpha[c];', `let x = X[i];
  */
 export function preluAlphaGradSpec(): ChunkedReduceSpec {
   return {
-    inputs: ['X', 'G'], outputs: ['Part'], uniform: 'P',
+    inputs: ['X', 'G'],
+    outputs: ['Part'],
+    uniform: 'P',
     decls: `
 struct P { ${walkFields} }
 ${channelOffsets}
 fn term(at: u32) -> f32 { let x = X[at]; return select(G[at] * x, 0.0, x > 0.0); }`,
-    type: 'f32', identity: '0.0', combine: 'return a + b;',
+    type: 'f32',
+    identity: '0.0',
+    combine: 'return a + b;',
     passes: [{ value: 'term(at)' }],
     store: 'Part[slot] = tot0;',
   };

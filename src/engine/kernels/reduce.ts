@@ -14,7 +14,9 @@ export const REDUCE_PARAM_WORDS = 44;
 
 export function reduceSpec(kind: ReduceKind): ChunkedReduceSpec {
   return {
-    inputs: ['X'], outputs: ['Y'], uniform: 'P',
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
     decls: `
 struct P { ${walkFields}, keptRank: u32, outerRank: u32, scale: f32, _p: u32,
   keptSize: array<vec4<u32>, 2>, keptStr: array<vec4<u32>, 2>,

@@ -26,7 +26,11 @@ const kernels: Record<ResizeMethod, string> = {
 };
 
 export function resizeAxisKernel(method: ResizeMethod, wg: number): KernelSource {
-  return { inputs: ['X'], outputs: ['Y'], uniform: 'P', code: () => `
+  return {
+    inputs: ['X'],
+    outputs: ['Y'],
+    uniform: 'P',
+    code: () => `
 struct P { n: u32, inLen: u32, outLen: u32, inner: u32, scale: f32, support: f32, invFilterScale: f32, _pad: u32 }
 ${kernels[method]}
 @compute @workgroup_size(${wg})
@@ -49,5 +53,6 @@ fn main(${gridBuiltins}) {
     total += wgt;
   }
   Y[i] = acc / total;
-}` };
+}`,
+  };
 }

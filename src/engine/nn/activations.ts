@@ -8,7 +8,10 @@ import { Module } from './module.js';
 export class PReLU extends Module {
   readonly weight: Tensor;
   /** `channels` = 1 shares one slope across all channels; otherwise it must equal the channel count. */
-  constructor(readonly channels = 1, init = 0.25) {
+  constructor(
+    readonly channels = 1,
+    init = 0.25,
+  ) {
     super();
     this.weight = this.registerParameter('weight', fill([channels], init));
   }

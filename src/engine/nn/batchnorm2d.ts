@@ -23,7 +23,10 @@ export class BatchNorm2d extends Module {
   readonly momentum: number;
   readonly eps: number;
 
-  constructor(readonly numFeatures: number, { momentum = 0.1, eps = 1e-5 }: BatchNorm2dOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    { momentum = 0.1, eps = 1e-5 }: BatchNorm2dOptions = {},
+  ) {
     super();
     this.momentum = momentum;
     this.eps = eps;
@@ -35,7 +38,9 @@ export class BatchNorm2d extends Module {
 
   forward(x: Tensor): Tensor {
     return batchNorm2d(x, this.weight, this.bias, this.runningMean, this.runningVar, {
-      training: this.training, momentum: this.momentum, eps: this.eps,
+      training: this.training,
+      momentum: this.momentum,
+      eps: this.eps,
     });
   }
 }

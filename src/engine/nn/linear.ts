@@ -10,7 +10,11 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; rng?: Rng } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean; rng?: Rng } = {},
+  ) {
     super();
     const rng = initRng(opts.rng);
     this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, rng));

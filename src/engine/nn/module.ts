@@ -161,13 +161,10 @@ export abstract class Module {
       else if (v && !(v instanceof Tensor) && v.data.length !== target.size)
         mismatched.push({ key, expected: [...target.shape], got: [v.data.length] });
     }
-    const problems: string[] = mismatched.map(
-      (m) => `size mismatch for ${m.key}: checkpoint has ${fmt(m.got)}, model has ${fmt(m.expected)}`,
-    );
+    const problems: string[] = mismatched.map((m) => `size mismatch for ${m.key}: checkpoint has ${fmt(m.got)}, model has ${fmt(m.expected)}`);
     if (strict && missing.length) problems.push(`missing keys: ${missing.join(', ')}`);
     if (strict && unexpected.length) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
-    if (problems.length)
-      throw new StateDictError(`loadStateDict(${this.constructor.name}): ${problems.join('; ')}`, missing, unexpected, mismatched);
+    if (problems.length) throw new StateDictError(`loadStateDict(${this.constructor.name}): ${problems.join('; ')}`, missing, unexpected, mismatched);
 
     for (const [key, target] of own) {
       const v = incoming.get(key);

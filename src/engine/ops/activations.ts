@@ -16,8 +16,7 @@ import { preluAlphaGradCpu, preluCpu, preluInputGradCpu } from './cpu/prelu.js';
 
 /** x as [N, C, inner] for the channel indexing; a shared α sees the whole tensor as one channel. */
 function geometry(x: Tensor, alpha: Tensor) {
-  if (alpha.rank !== 1 || alpha.size < 1)
-    throw new ShapeError(`prelu: alpha must be [C] or [1], got ${fmt(alpha.shape)} for input ${fmt(x.shape)}`);
+  if (alpha.rank !== 1 || alpha.size < 1) throw new ShapeError(`prelu: alpha must be [C] or [1], got ${fmt(alpha.shape)} for input ${fmt(x.shape)}`);
   if (alpha.size === 1) return { n: x.size, c: 1, inner: x.size, count: x.size };
   if (x.rank < 2 || x.shape[1] !== alpha.size)
     throw new ShapeError(`prelu: alpha ${fmt(alpha.shape)} does not match the channel axis (1) of input ${fmt(x.shape)}`);
@@ -46,7 +45,8 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
   elementwise(false, [x.buffer, alpha.buffer, y.buffer]);
   const ch = reduceChoice();
   return record(y, 'prelu', [x, alpha], (g, needs) => {
-    let dx: Tensor | null = null, dAlpha: Tensor | null = null;
+    let dx: Tensor | null = null,
+      dAlpha: Tensor | null = null;
     if (needs[0]) {
       dx = Tensor.empty(x.shape);
       elementwise(true, [x.buffer, alpha.buffer, g.buffer, dx.buffer]);
@@ -55,8 +55,16 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
       const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
       const plan = planReduce(walk, ch);
       const part = Tensor.empty([plan.chunks, geo.c]);
-      runChunked('prelu_alpha_grad', 'dalpha', preluAlphaGradSpec(), walk, plan, [x.buffer, g.buffer, part.buffer],
-        new Uint32Array(WALK_WORDS), x.size * 8);
+      runChunked(
+        'prelu_alpha_grad',
+        'dalpha',
+        preluAlphaGradSpec(),
+        walk,
+        plan,
+        [x.buffer, g.buffer, part.buffer],
+        new Uint32Array(WALK_WORDS),
+        x.size * 8,
+      );
       dAlpha = sumPartials(part, plan.chunks, alpha.shape, 1, ch);
     }
     return [dx, dAlpha];

@@ -24,7 +24,12 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-interface Geometry { n: number; c: number; inner: number; count: number }
+interface Geometry {
+  n: number;
+  c: number;
+  inner: number;
+  count: number;
+}
 
 function params(g: Geometry, eps: number, momentum: number): Uint8Array {
   const buf = new ArrayBuffer(32);
@@ -34,8 +39,16 @@ function params(g: Geometry, eps: number, momentum: number): Uint8Array {
 }
 
 /** `variant` must name whatever besides the workgroup size shapes `kernel`'s WGSL. */
-function run(name: string, kernel: (wg: number) => KernelSource, inputs: Tensor[], outputs: Tensor[], p: Uint8Array, workgroups: [number, number],
-  bytes: number, variant = '') {
+function run(
+  name: string,
+  kernel: (wg: number) => KernelSource,
+  inputs: Tensor[],
+  outputs: Tensor[],
+  p: Uint8Array,
+  workgroups: [number, number],
+  bytes: number,
+  variant = '',
+) {
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
     { name, key: `${wg}|${variant}`, ...kernel(wg) },
@@ -46,12 +59,16 @@ function run(name: string, kernel: (wg: number) => KernelSource, inputs: Tensor[
 function checkShapes(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, training: boolean): Geometry {
   if (x.rank !== 4) throw new ShapeError(`batchNorm2d: input must be [N, C, H, W], got ${fmt(x.shape)}`);
   const [n, c, h, w] = x.shape;
-  for (const [label, t] of [['gamma', gamma], ['beta', beta], ['runningMean', runningMean], ['runningVar', runningVar]] as const)
+  for (const [label, t] of [
+    ['gamma', gamma],
+    ['beta', beta],
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+  ] as const)
     if (t.rank !== 1 || t.shape[0] !== c)
       throw new ShapeError(`batchNorm2d: ${label} ${fmt(t.shape)} does not match the ${c} channels of input ${fmt(x.shape)}`);
   const count = n * h * w;
-  if (training && count < 2)
-    throw new ShapeError(`batchNorm2d: training needs more than one value per channel, input is ${fmt(x.shape)}`);
+  if (training && count < 2) throw new ShapeError(`batchNorm2d: training needs more than one value per channel, input is ${fmt(x.shape)}`);
   return { n: x.size, c, inner: h * w, count };
 }
 
@@ -59,15 +76,31 @@ function checkShapes(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor
 function batchStats(x: Tensor, geo: Geometry, runningMean: Tensor, runningVar: Tensor, eps: number, momentum: number, ch: ReduceTuning): Tensor {
   const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
   const plan = planReduce(walk, ch);
-  const partSum = Tensor.empty([plan.chunks, geo.c]), partM2 = Tensor.empty([plan.chunks, geo.c]);
-  runChunked('bn_batch_stats', 'moments', chunkMomentsSpec(), walk, plan, [x.buffer, partSum.buffer, partM2.buffer],
-    new Uint32Array(WALK_WORDS), x.size * 8);
+  const partSum = Tensor.empty([plan.chunks, geo.c]),
+    partM2 = Tensor.empty([plan.chunks, geo.c]);
+  runChunked(
+    'bn_batch_stats',
+    'moments',
+    chunkMomentsSpec(),
+    walk,
+    plan,
+    [x.buffer, partSum.buffer, partM2.buffer],
+    new Uint32Array(WALK_WORDS),
+    x.size * 8,
+  );
   const stats = Tensor.empty([2, geo.c]);
   const buf = new ArrayBuffer(32);
   new Uint32Array(buf, 0, 4).set([geo.c, geo.count, plan.chunkLen, plan.chunks]);
   new Float32Array(buf, 16, 3).set([eps, momentum, geo.count / (geo.count - 1)]);
-  run('bn_batch_stats_merge', batchStatsKernel, [partSum, partM2], [stats, runningMean, runningVar], new Uint8Array(buf),
-    grid1d(geo.c, engine().tuning.elementwiseWG), plan.chunks * geo.c * 8);
+  run(
+    'bn_batch_stats_merge',
+    batchStatsKernel,
+    [partSum, partM2],
+    [stats, runningMean, runningVar],
+    new Uint8Array(buf),
+    grid1d(geo.c, engine().tuning.elementwiseWG),
+    plan.chunks * geo.c * 8,
+  );
   partSum.dispose();
   partM2.dispose();
   return stats;
@@ -77,9 +110,18 @@ function batchStats(x: Tensor, geo: Geometry, runningMean: Tensor, runningVar: T
 function gradSums(x: Tensor, g: Tensor, stats: Tensor, geo: Geometry, ch: ReduceTuning): [Tensor, Tensor] {
   const walk: ReduceWalk = { nOut: geo.c, nRed: geo.count, run: geo.inner, runStride: 1 };
   const plan = planReduce(walk, ch);
-  const partG = Tensor.empty([plan.chunks, geo.c]), partGXhat = Tensor.empty([plan.chunks, geo.c]);
-  runChunked('bn_grad_sums', 'sums', gradSumsSpec(), walk, plan, [x.buffer, g.buffer, stats.buffer, partG.buffer, partGXhat.buffer],
-    new Uint32Array(WALK_WORDS), x.size * 8);
+  const partG = Tensor.empty([plan.chunks, geo.c]),
+    partGXhat = Tensor.empty([plan.chunks, geo.c]);
+  runChunked(
+    'bn_grad_sums',
+    'sums',
+    gradSumsSpec(),
+    walk,
+    plan,
+    [x.buffer, g.buffer, stats.buffer, partG.buffer, partGXhat.buffer],
+    new Uint32Array(WALK_WORDS),
+    x.size * 8,
+  );
   return [sumPartials(partG, plan.chunks, [geo.c], 1, ch), sumPartials(partGXhat, plan.chunks, [geo.c], 1, ch)];
 }
 
@@ -92,8 +134,16 @@ interface BnKernels {
   inputGrad(g: Tensor, stats: Tensor, sums: [Tensor, Tensor] | null): Tensor;
 }
 
-function kernelsFor(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, geo: Geometry,
-  eps: number, momentum: number): BnKernels {
+function kernelsFor(
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  runningMean: Tensor,
+  runningVar: Tensor,
+  geo: Geometry,
+  eps: number,
+  momentum: number,
+): BnKernels {
   const eng = engine();
   if (eng.kind === 'cpu') {
     return {
@@ -125,8 +175,16 @@ function kernelsFor(x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
       const dx = Tensor.empty(x.shape);
       const training = !!sums;
       const ins = sums ? [x, g, stats, gamma, ...sums] : [x, g, stats, gamma];
-      run(`bn_input_grad_${training ? 'train' : 'eval'}`, (w) => inputGradKernel(w, v, training), ins, [dx], p,
-        grid1d(x.size / v, wg), x.size * (training ? 12 : 8), `${v}`);
+      run(
+        `bn_input_grad_${training ? 'train' : 'eval'}`,
+        (w) => inputGradKernel(w, v, training),
+        ins,
+        [dx],
+        p,
+        grid1d(x.size / v, wg),
+        x.size * (training ? 12 : 8),
+        `${v}`,
+      );
       return dx;
     },
   };
@@ -139,34 +197,48 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, runningMean:
   const stats = training ? k.batchStats() : k.runningStats();
   const y = k.normalize(stats);
 
-  return record(y, 'batchNorm2d', [x, gamma, beta], (g, needs) => {
-    // Training dx needs both channel sums even when γ and β are frozen.
-    let sums: [Tensor, Tensor] | undefined;
-    if (training || needs[1] || needs[2]) sums = k.gradSums(g, stats);
-    const dx = needs[0] ? k.inputGrad(g, stats, training ? sums! : null) : null;
-    // Σg·x̂ is exactly dγ and Σg is dβ, so the sums are handed out rather than copied.
-    const [sumG, sumGXhat] = sums ?? [];
-    const dGamma = needs[1] ? sumGXhat! : null;
-    const dBeta = needs[2] ? sumG! : null;
-    if (!needs[1]) sumGXhat?.dispose();
-    if (!needs[2]) sumG?.dispose();
-    return [dx, dGamma, dBeta];
-  }, [stats]);
+  return record(
+    y,
+    'batchNorm2d',
+    [x, gamma, beta],
+    (g, needs) => {
+      // Training dx needs both channel sums even when γ and β are frozen.
+      let sums: [Tensor, Tensor] | undefined;
+      if (training || needs[1] || needs[2]) sums = k.gradSums(g, stats);
+      const dx = needs[0] ? k.inputGrad(g, stats, training ? sums! : null) : null;
+      // Σg·x̂ is exactly dγ and Σg is dβ, so the sums are handed out rather than copied.
+      const [sumG, sumGXhat] = sums ?? [];
+      const dGamma = needs[1] ? sumGXhat! : null;
+      const dBeta = needs[2] ? sumG! : null;
+      if (!needs[1]) sumGXhat?.dispose();
+      if (!needs[2]) sumG?.dispose();
+      return [dx, dGamma, dBeta];
+    },
+    [stats],
+  );
 }
 
 /**
  * float64 reference. In training it moves `running` (mean and var arrays) in place exactly as
  * the GPU op does, so tests can follow several steps.
  */
-export function refBatchNorm2d(x: RefArray, gamma: RefArray, beta: RefArray, running: { mean: Float64Array; var: Float64Array },
-  opts: BatchNormOptions): RefArray {
+export function refBatchNorm2d(
+  x: RefArray,
+  gamma: RefArray,
+  beta: RefArray,
+  running: { mean: Float64Array; var: Float64Array },
+  opts: BatchNormOptions,
+): RefArray {
   const [n, c, h, w] = x.shape;
-  const inner = h * w, count = n * inner;
-  const eps = opts.eps ?? 1e-5, m = opts.momentum ?? 0.1;
+  const inner = h * w,
+    count = n * inner;
+  const eps = opts.eps ?? 1e-5,
+    m = opts.momentum ?? 0.1;
   const out = new Float64Array(x.data.length);
   for (let ch = 0; ch < c; ch++) {
     const at = (r: number) => (Math.floor(r / inner) * c + ch) * inner + (r % inner);
-    let mean = running.mean[ch], variance = running.var[ch];
+    let mean = running.mean[ch],
+      variance = running.var[ch];
     if (opts.training) {
       mean = 0;
       for (let r = 0; r < count; r++) mean += x.data[at(r)];
@@ -175,7 +247,7 @@ export function refBatchNorm2d(x: RefArray, gamma: RefArray, beta: RefArray, run
       for (let r = 0; r < count; r++) variance += (x.data[at(r)] - mean) ** 2;
       variance /= count;
       running.mean[ch] = (1 - m) * running.mean[ch] + m * mean;
-      running.var[ch] = (1 - m) * running.var[ch] + m * variance * count / (count - 1);
+      running.var[ch] = (1 - m) * running.var[ch] + (m * variance * count) / (count - 1);
     }
     const invstd = 1 / Math.sqrt(variance + eps);
     for (let r = 0; r < count; r++) out[at(r)] = (x.data[at(r)] - mean) * invstd * gamma.data[ch] + beta.data[ch];

@@ -71,17 +71,34 @@ function kernelChoice(): Conv2dKernelChoice {
   // Each variant reads only its own fields, so one set of sizes serves both; the adapter picks the variant.
   const base: Conv2dKernelChoice = {
     variant: soft ? 'registers' : 'workgroup',
-    tp: 32, v: 2, wg: 64, wgC: 4, wgV: 2, wgTp: 8, wgAcc: 72, wgInvocations: 512, wgSegments: 16, gemmWorkgroups: 128,
+    tp: 32,
+    v: 2,
+    wg: 64,
+    wgC: 4,
+    wgV: 2,
+    wgTp: 8,
+    wgAcc: 72,
+    wgInvocations: 512,
+    wgSegments: 16,
+    gemmWorkgroups: 128,
   };
   return { ...base, ...kernelOverride };
 }
 
 /** Everything about one convolution's shapes. pt/pl: top/left padding (bottom/right are implied). */
 export interface ConvGeometry {
-  N: number; C: number; H: number; W: number;
-  O: number; kh: number; kw: number;
-  stride: number; pt: number; pl: number;
-  OH: number; OW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pt: number;
+  pl: number;
+  OH: number;
+  OW: number;
 }
 
 function samePad(size: number, k: number, s: number): number {
@@ -102,8 +119,10 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   const pad = opts.padding ?? 'valid';
   let ph: number, pw: number, OH: number, OW: number;
   if (pad === 'same') {
-    ph = samePad(H, kh, stride); pw = samePad(W, kw, stride);
-    OH = Math.ceil(H / stride); OW = Math.ceil(W / stride);
+    ph = samePad(H, kh, stride);
+    pw = samePad(W, kw, stride);
+    OH = Math.ceil(H / stride);
+    OW = Math.ceil(W / stride);
   } else {
     [ph, pw] = pad === 'valid' ? [0, 0] : typeof pad === 'number' ? [pad, pad] : pad;
     if (![ph, pw].every((p) => Number.isInteger(p) && p >= 0)) throw new ShapeError(`conv2d: padding must be non-negative integers, got ${pad}`);
@@ -121,19 +140,40 @@ const convFlops = (g: ConvGeometry) => 2 * g.N * g.O * g.OH * g.OW * g.C * g.kh 
  * How the direct kernel reads weights: tap (a, b) of output channel o and input channel ci is
  * w[base + ci·ci_ + o·o_ + a·ky + b·kx] (see directParams).
  */
-interface WeightWalk { base: number; ci: number; o: number; ky: number; kx: number }
+interface WeightWalk {
+  base: number;
+  ci: number;
+  o: number;
+  ky: number;
+  kx: number;
+}
 
 /** OIHW read as it is: the forward. */
 const forwardWalk = (g: ConvGeometry): WeightWalk => ({ base: 0, ci: g.kh * g.kw, o: g.C * g.kh * g.kw, ky: g.kw, kx: 1 });
 
 /** A direct convolution: input [N, C, H, W] → OH × OW pixels of O channels, kernel kh × kw. */
 interface DirectDims {
-  N: number; C: number; H: number; W: number; O: number; OH: number; OW: number;
-  kh: number; kw: number; stride: number; pt: number; pl: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  OH: number;
+  OW: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pt: number;
+  pl: number;
 }
 
 /** Where the computed pixels go: (oy·os + py, ox·os + px) of `y` (os = 1, py = px = 0: all of y). */
-interface Placement { y: Tensor; os: number; py: number; px: number }
+interface Placement {
+  y: Tensor;
+  os: number;
+  py: number;
+  px: number;
+}
 
 /**
  * Channel grouping and pixel blocks of the direct kernel: rows cut into equal segments of at most
@@ -149,12 +189,24 @@ function directTiles(O: number, OH: number, OW: number, ch: Conv2dKernelChoice) 
 }
 
 /** Run the register-tiled direct kernel: y = act(conv(x, w) + bias), w read through `walk`. */
-function runDirect(name: string, x: Tensor, w: Tensor, walk: WeightWalk, bias: Tensor | null, d: DirectDims,
-  out: Placement, act: ConvActivation, alpha: number, ch: Conv2dKernelChoice, flops: number): void {
+function runDirect(
+  name: string,
+  x: Tensor,
+  w: Tensor,
+  walk: WeightWalk,
+  bias: Tensor | null,
+  d: DirectDims,
+  out: Placement,
+  act: ConvActivation,
+  alpha: number,
+  ch: Conv2dKernelChoice,
+  flops: number,
+): void {
   const { v, G, tilesX, tp, tilesY, th } = directTiles(d.O, d.OH, d.OW, ch);
   const tiles = d.N * tilesY * tilesX;
   const params = new ArrayBuffer(96);
-  const u32 = new Uint32Array(params), i32 = new Int32Array(params);
+  const u32 = new Uint32Array(params),
+    i32 = new Int32Array(params);
   u32.set([d.C, d.H, d.W, d.O, d.OH, d.OW, G, tilesX, tilesY, tiles]);
   i32.set([d.pt, d.pl], 10);
   u32.set([out.y.shape[2], out.y.shape[3], out.py, out.px], 12);
@@ -163,8 +215,13 @@ function runDirect(name: string, x: Tensor, w: Tensor, walk: WeightWalk, bias: T
   const cfg = { kh: d.kh, kw: d.kw, stride: d.stride, os: out.os, th, tp, v, wg: ch.wg, bias: !!bias, act };
   engine().runKernel(
     { name, key: directConvKey(cfg), ...directConvKernel(cfg) },
-    { buffers: [x.buffer, w.buffer, ...(bias ? [bias.buffer] : []), out.y.buffer], params: new Uint8Array(params),
-      workgroups: grid1d(G * tiles, ch.wg), flops, bytes: 4 * (x.size + w.size + d.N * d.O * d.OH * d.OW) },
+    {
+      buffers: [x.buffer, w.buffer, ...(bias ? [bias.buffer] : []), out.y.buffer],
+      params: new Uint8Array(params),
+      workgroups: grid1d(G * tiles, ch.wg),
+      flops,
+      bytes: 4 * (x.size + w.size + d.N * d.O * d.OH * d.OW),
+    },
   );
 }
 
@@ -174,8 +231,12 @@ function splitSum(part: Tensor, splits: number, shape: number[]): Tensor {
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
     { name: 'conv2d_split_sum', key: `${wg}`, ...splitSumKernel(wg) },
-    { buffers: [part.buffer, out.buffer], params: new Uint32Array([out.size, splits, 0, 0]),
-      workgroups: grid1d(out.size, wg), bytes: 4 * (part.size + out.size) },
+    {
+      buffers: [part.buffer, out.buffer],
+      params: new Uint32Array([out.size, splits, 0, 0]),
+      workgroups: grid1d(out.size, wg),
+      bytes: 4 * (part.size + out.size),
+    },
   );
   return out;
 }
@@ -186,7 +247,9 @@ function wgradRegisters(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernel
   const tc = Math.min(ch.wgC, g.C);
   // As many kernel rows as fit in the accumulator budget (tc·kr·kw·v vec4s), at least one.
   const kr = Math.max(1, Math.min(g.kh, Math.floor(ch.wgAcc / (tc * g.kw * v))));
-  const G = Math.ceil(g.O / (4 * v)), CB = Math.ceil(g.C / tc), KB = Math.ceil(g.kh / kr);
+  const G = Math.ceil(g.O / (4 * v)),
+    CB = Math.ceil(g.C / tc),
+    KB = Math.ceil(g.kh / kr);
   const blocks = G * CB * KB;
   // Rows cut into equal segments of at most ch.wgTp pixels.
   const tp = Math.ceil(g.OW / Math.ceil(g.OW / ch.wgTp));
@@ -205,8 +268,13 @@ function wgradRegisters(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernel
   const cfg = { kw: g.kw, stride: g.stride, kr, tc, v, tp, wg: ch.wg };
   engine().runKernel(
     { name: 'conv2d_wgrad', key: wgradKey(cfg), ...wgradKernel(cfg) },
-    { buffers: [x.buffer, dy.buffer, part.buffer], params: new Uint8Array(params),
-      workgroups: grid1d(S * blocks, ch.wg), flops: 2 * rows * g.OW * size, bytes: 4 * (x.size + dy.size + part.size) },
+    {
+      buffers: [x.buffer, dy.buffer, part.buffer],
+      params: new Uint8Array(params),
+      workgroups: grid1d(S * blocks, ch.wg),
+      flops: 2 * rows * g.OW * size,
+      bytes: 4 * (x.size + dy.size + part.size),
+    },
   );
   if (S === 1) return reshapeOwned(part, [g.O, g.C, g.kh, g.kw]);
   const dw = splitSum(part, S, [g.O, g.C, g.kh, g.kw]);
@@ -234,14 +302,31 @@ function maskGradient(y: Tensor, g: Tensor, act: ConvActivation, alpha: number):
   return out;
 }
 
-function forwardRegisters(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry, act: ConvActivation, alpha: number, ch: Conv2dKernelChoice): Tensor {
+function forwardRegisters(
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null,
+  g: ConvGeometry,
+  act: ConvActivation,
+  alpha: number,
+  ch: Conv2dKernelChoice,
+): Tensor {
   const y = Tensor.empty([g.N, g.O, g.OH, g.OW]);
   runDirect('conv2d', x, w, forwardWalk(g), bias, g, { y, os: 1, py: 0, px: 0 }, act, alpha, ch, convFlops(g));
   return y;
 }
 
-interface PhaseAxis { r: number; m: number; pad: number }
-interface DgradPhase { py: number; px: number; y: PhaseAxis; x: PhaseAxis }
+interface PhaseAxis {
+  r: number;
+  m: number;
+  pad: number;
+}
+interface DgradPhase {
+  py: number;
+  px: number;
+  y: PhaseAxis;
+  x: PhaseAxis;
+}
 
 /**
  * Input-gradient phases. Input pixel iy = s·i + py only receives taps ky ≡ py + pt
@@ -277,17 +362,41 @@ function dgradRegisters(dy: Tensor, w: Tensor, g: ConvGeometry, ch: Conv2dKernel
   for (const f of phases) {
     if (f.y.m === 0 || f.x.m === 0) continue;
     const d: DirectDims = {
-      N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: Math.ceil((g.H - f.py) / s), OW: Math.ceil((g.W - f.px) / s),
-      kh: f.y.m, kw: f.x.m, stride: 1, pt: f.y.pad, pl: f.x.pad,
+      N: g.N,
+      C: g.O,
+      H: g.OH,
+      W: g.OW,
+      O: g.C,
+      OH: Math.ceil((g.H - f.py) / s),
+      OW: Math.ceil((g.W - f.px) / s),
+      kh: f.y.m,
+      kw: f.x.m,
+      stride: 1,
+      pt: f.y.pad,
+      pl: f.x.pad,
     };
     // Input channel = forward output fo, output channel = forward input c, tap (a, b) =
     // forward tap (ry + s·(mh − 1 − a), rx + s·(mw − 1 − b)).
     const walk: WeightWalk = {
       base: (f.y.r + s * (f.y.m - 1)) * g.kw + f.x.r + s * (f.x.m - 1),
-      ci: g.C * g.kh * g.kw, o: g.kh * g.kw, ky: -s * g.kw, kx: -s,
+      ci: g.C * g.kh * g.kw,
+      o: g.kh * g.kw,
+      ky: -s * g.kw,
+      kx: -s,
     };
-    runDirect('conv2d_dgrad', dy, w, walk, null, d, { y: dx, os: s, py: f.py, px: f.px }, 'none', 0, ch,
-      2 * g.N * g.C * d.OH * d.OW * g.O * d.kh * d.kw);
+    runDirect(
+      'conv2d_dgrad',
+      dy,
+      w,
+      walk,
+      null,
+      d,
+      { y: dx, os: s, py: f.py, px: f.px },
+      'none',
+      0,
+      ch,
+      2 * g.N * g.C * d.OH * d.OW * g.O * d.kh * d.kw,
+    );
   }
   return dx;
 }
@@ -328,8 +437,7 @@ function kernelsFor(): ConvKernels {
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, w.shape, opts);
   const b = bias ?? null;
-  if (b && (b.rank !== 1 || b.shape[0] !== g.O))
-    throw new ShapeError(`conv2d: bias ${fmt(b.shape)} must be [${g.O}] for w ${fmt(w.shape)}`);
+  if (b && (b.rank !== 1 || b.shape[0] !== g.O)) throw new ShapeError(`conv2d: bias ${fmt(b.shape)} must be [${g.O}] for w ${fmt(w.shape)}`);
   const act = opts.activation ?? 'none';
   const alpha = opts.alpha ?? 0.01;
   if (act === 'leakyRelu' && !(alpha >= 0)) throw new EngineError(`conv2d: leakyRelu alpha must be ≥ 0, got ${alpha}`);
@@ -347,8 +455,20 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dO
 }
 
 /** One implicit-GEMM dispatch (workgroup variant): 64×64 tiles of [M, N], k split `splits` ways. */
-function runGemm(name: string, key: string, kernel: KernelSource, buffers: GPUBuffer[], M: number, N: number, K: number,
-  splits: number, g: ConvGeometry, alpha: number, flops: number, phase: number[] = []): void {
+function runGemm(
+  name: string,
+  key: string,
+  kernel: KernelSource,
+  buffers: GPUBuffer[],
+  M: number,
+  N: number,
+  K: number,
+  splits: number,
+  g: ConvGeometry,
+  alpha: number,
+  flops: number,
+  phase: number[] = [],
+): void {
   const kLen = Math.ceil(K / splits / 16) * 16;
   const params = new ArrayBuffer(96);
   new Uint32Array(params).set([M, N, K, kLen, g.C, g.H, g.W, g.O, g.OH, g.OW, g.kh, g.kw, g.stride]);
@@ -361,12 +481,21 @@ function runGemm(name: string, key: string, kernel: KernelSource, buffers: GPUBu
   );
 }
 
-
 function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry, act: ConvActivation, alpha: number): Tensor {
   const y = Tensor.empty([g.N, g.O, g.OH, g.OW]);
-  runGemm('conv2d', `gemm|${!!bias}|${act}`, forwardGemmKernel(!!bias, act),
+  runGemm(
+    'conv2d',
+    `gemm|${!!bias}|${act}`,
+    forwardGemmKernel(!!bias, act),
     [x.buffer, w.buffer, ...(bias ? [bias.buffer] : []), y.buffer],
-    g.O, g.N * g.OH * g.OW, g.C * g.kh * g.kw, 1, g, alpha, convFlops(g));
+    g.O,
+    g.N * g.OH * g.OW,
+    g.C * g.kh * g.kw,
+    1,
+    g,
+    alpha,
+    convFlops(g),
+  );
   return y;
 }
 
@@ -375,18 +504,32 @@ function dgradGemm(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const dx = dgradOutput(g, phases);
   for (const f of phases) {
     if (f.y.m === 0 || f.x.m === 0) continue;
-    const Hp = Math.ceil((g.H - f.py) / g.stride), Wp = Math.ceil((g.W - f.px) / g.stride);
+    const Hp = Math.ceil((g.H - f.py) / g.stride),
+      Wp = Math.ceil((g.W - f.px) / g.stride);
     const K = g.O * f.y.m * f.x.m;
-    runGemm('conv2d_dgrad', 'gemm-phase', dgradGemmKernel(), [dy.buffer, w.buffer, dx.buffer],
-      g.C, g.N * Hp * Wp, K, 1, g, 0, 2 * g.C * g.N * Hp * Wp * K,
-      [f.py, f.px, f.y.r, f.x.r, f.y.m, f.x.m, Hp, Wp]);
+    runGemm(
+      'conv2d_dgrad',
+      'gemm-phase',
+      dgradGemmKernel(),
+      [dy.buffer, w.buffer, dx.buffer],
+      g.C,
+      g.N * Hp * Wp,
+      K,
+      1,
+      g,
+      0,
+      2 * g.C * g.N * Hp * Wp * K,
+      [f.py, f.px, f.y.r, f.x.r, f.y.m, f.x.m, Hp, Wp],
+    );
   }
   return dx;
 }
 
 /** The reduction over N·OH·OW is long and dW is small: split k until there are enough workgroups. */
 function wgradGemm(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernelChoice): Tensor {
-  const M = g.O, N = g.C * g.kh * g.kw, K = g.N * g.OH * g.OW;
+  const M = g.O,
+    N = g.C * g.kh * g.kw,
+    K = g.N * g.OH * g.OW;
   const tiles = Math.ceil(M / 64) * Math.ceil(N / 64);
   const splits = Math.max(1, Math.min(Math.ceil(ch.gemmWorkgroups / tiles), Math.ceil(K / 64)));
   const kLen = Math.ceil(K / splits / 16) * 16;
@@ -404,8 +547,12 @@ function wgradGemm(x: Tensor, dy: Tensor, g: ConvGeometry, ch: Conv2dKernelChoic
  * with flat indices into Y [N, O, OH, OW], X [N, C, H, W] and W [O, C, kh, kw]. The float64
  * references (the forward here, the test's direct gradients) are sums over these pairs.
  */
-export function refConvTaps(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions,
-  fn: (yi: number, xi: number, wi: number, o: number) => void): ConvGeometry {
+export function refConvTaps(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  opts: Conv2dOptions,
+  fn: (yi: number, xi: number, wi: number, o: number) => void,
+): ConvGeometry {
   const g = convGeometry(xShape, wShape, opts);
   const { N, C, H, W, O, kh, kw, stride, pt, pl, OH, OW } = g;
   let yi = 0;
@@ -434,7 +581,9 @@ export function refConv2d(x: RefArray, w: RefArray, bias: RefArray | null, opts:
   const P = g.OH * g.OW;
   const out = new Float64Array(g.N * g.O * P);
   if (bias) for (let i = 0; i < out.length; i++) out[i] = bias.data[Math.floor(i / P) % g.O];
-  refConvTaps(x.shape, w.shape, opts, (yi, xi, wi) => { out[yi] += w.data[wi] * x.data[xi]; });
+  refConvTaps(x.shape, w.shape, opts, (yi, xi, wi) => {
+    out[yi] += w.data[wi] * x.data[xi];
+  });
   if (act !== 'none') for (let i = 0; i < out.length; i++) out[i] = act === 'relu' ? Math.max(out[i], 0) : out[i] < 0 ? alpha * out[i] : out[i];
   return { data: out, shape: [g.N, g.O, g.OH, g.OW] };
 }

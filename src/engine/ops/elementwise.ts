@@ -32,7 +32,8 @@ export const unaryOps = {
   leakyRelu: { fwd: 'select(p0 * x, x, x > 0.0)', bwd: 'select(p0 * g, g, x > 0.0)', ref: (x, a) => (x > 0 ? x : a * x) },
   // Stable in both tails: exp of a large positive argument is never formed.
   sigmoid: {
-    fwd: 'select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0)', bwd: 'g * y * (1.0 - y)',
+    fwd: 'select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0)',
+    bwd: 'g * y * (1.0 - y)',
     ref: (x) => 1 / (1 + Math.exp(-x)),
   },
   // WGSL's tanh overflows to NaN for |x| ≳ 45 on some drivers; clamping is exact in f32 there.
@@ -61,12 +62,16 @@ export const binaryOps = {
   div: { fwd: 'a / b', da: 'g / b', db: '-g * a / (b * b)', ref: (a, b) => a / b },
   pow: { fwd: 'pow(a, b)', da: 'g * b * pow(a, b - 1.0)', db: 'g * pow(a, b) * log(a)', ref: (a, b) => a ** b },
   minimum: {
-    fwd: 'min(a, b)', da: 'g * select(select(0.0, 0.5, a == b), 1.0, a < b)',
-    db: 'g * select(select(0.0, 0.5, a == b), 1.0, b < a)', ref: Math.min,
+    fwd: 'min(a, b)',
+    da: 'g * select(select(0.0, 0.5, a == b), 1.0, a < b)',
+    db: 'g * select(select(0.0, 0.5, a == b), 1.0, b < a)',
+    ref: Math.min,
   },
   maximum: {
-    fwd: 'max(a, b)', da: 'g * select(select(0.0, 0.5, a == b), 1.0, a > b)',
-    db: 'g * select(select(0.0, 0.5, a == b), 1.0, b > a)', ref: Math.max,
+    fwd: 'max(a, b)',
+    da: 'g * select(select(0.0, 0.5, a == b), 1.0, a > b)',
+    db: 'g * select(select(0.0, 0.5, a == b), 1.0, b > a)',
+    ref: Math.max,
   },
   equal: { fwd: 'select(0.0, 1.0, a == b)', da: null, db: null, ref: (a, b) => (a === b ? 1 : 0) },
   greater: { fwd: 'select(0.0, 1.0, a > b)', da: null, db: null, ref: (a, b) => (a > b ? 1 : 0) },
@@ -84,7 +89,10 @@ function runUnary(name: string, expr: string, backward: boolean, buffers: GPUBuf
   new Float32Array(params, 8, 2).set([p0, p1]);
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(unaryKernel(name, expr, backward), {
-    buffers, params: new Uint8Array(params), workgroups: grid1d(n, wg), bytes: n * 4 * (backward ? 4 : 2),
+    buffers,
+    params: new Uint8Array(params),
+    workgroups: grid1d(n, wg),
+    bytes: n * 4 * (backward ? 4 : 2),
   });
 }
 
@@ -118,18 +126,28 @@ function runBinary(name: string, expr: string, a: Tensor, b: Tensor, outShape: r
   params[0] = y.size;
   let rank = 0;
   if (broadcast) {
-    const [sizes, [os, as, bs]] = mergeAxes(outShape, [stridesOf(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
+    const [sizes, [os, as, bs]] = mergeAxes(outShape, [
+      stridesOf(outShape),
+      broadcastStrides(a.shape, outShape),
+      broadcastStrides(b.shape, outShape),
+    ]);
     // Every axis of size 1 (a [1] against a []): one element, read at offset 0 by both.
     const one = !sizes.length;
     rank = one ? 1 : sizes.length;
     params[1] = rank;
-    pack8(one ? [1] : os, params, 4); pack8(one ? [0] : as, params, 12); pack8(one ? [0] : bs, params, 20);
+    pack8(one ? [1] : os, params, 4);
+    pack8(one ? [0] : as, params, 12);
+    pack8(one ? [0] : bs, params, 20);
   }
   const kname = g ? `${name}_bwd` : name;
   engine().runKernel(
     { name: kname, key: `${wg}|${rank}|${expr}`, ...binaryKernel(expr, wg, rank, !!g) },
-    { buffers: g ? [a.buffer, b.buffer, g.buffer, y.buffer] : [a.buffer, b.buffer, y.buffer],
-      params, workgroups: grid1d(y.size, wg), bytes: y.size * 4 * (g ? 4 : 3) },
+    {
+      buffers: g ? [a.buffer, b.buffer, g.buffer, y.buffer] : [a.buffer, b.buffer, y.buffer],
+      params,
+      workgroups: grid1d(y.size, wg),
+      bytes: y.size * 4 * (g ? 4 : 3),
+    },
   );
   return y;
 }

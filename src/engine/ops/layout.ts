@@ -26,7 +26,9 @@ export function mergeAxes(sizes: readonly number[], strideLists: readonly (reado
     const k = s.length - 1;
     if (k >= 0 && strideLists.every((st, l) => t[l][k] === st[i] * n)) {
       s[k] *= n;
-      strideLists.forEach((st, l) => { t[l][k] = st[i]; });
+      strideLists.forEach((st, l) => {
+        t[l][k] = st[i];
+      });
     } else {
       s.push(n);
       strideLists.forEach((st, l) => t[l].push(st[i]));
@@ -45,7 +47,9 @@ function stridedCopy(src: Tensor, dst: Tensor, iter: readonly number[], srcBase:
   const wg = engine().tuning.elementwiseWG;
   const params = new Uint32Array(28);
   params.set([n, sizes.length, srcBase, dstBase]);
-  pack8(stridesOf(sizes), params, 4); pack8(ss, params, 12); pack8(ds, params, 20);
+  pack8(stridesOf(sizes), params, 4);
+  pack8(ss, params, 12);
+  pack8(ds, params, 20);
   engine().runKernel(
     { name: 'strided_copy', key: `${wg}|${rank}`, ...stridedCopyKernel(wg, rank) },
     { buffers: [src.buffer, dst.buffer], params, workgroups: grid1d(n, wg), bytes: n * 8 },
@@ -76,7 +80,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[], scale = 1): Ten
   const params = new Uint32Array(24);
   params.set([y.size, sizes.length, inner, count]);
   new Float32Array(params.buffer)[4] = scale;
-  pack8(outStr, params, 8); pack8(ss, params, 16);
+  pack8(outStr, params, 8);
+  pack8(ss, params, 16);
   engine().runKernel(
     { name: 'broadcast_copy', key: `${wg}|${form}|${v}`, ...broadcastCopyKernel(wg, form, v) },
     { buffers: [x.buffer, y.buffer], params, workgroups: grid1d(y.size / v, wg), bytes: (x.size + y.size) * 4 },
@@ -99,7 +104,15 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const outShape = perm.map((p) => x.shape[p]);
   const st = stridesOf(x.shape);
   const y = Tensor.empty(outShape);
-  stridedCopy(x, y, outShape, 0, perm.map((p) => st[p]), 0, stridesOf(outShape));
+  stridedCopy(
+    x,
+    y,
+    outShape,
+    0,
+    perm.map((p) => st[p]),
+    0,
+    stridesOf(outShape),
+  );
   const inverse = perm.map((_, i) => perm.indexOf(i));
   return record(y, 'permute', [x], (g) => [permute(g, inverse)]);
 }
@@ -158,7 +171,8 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
       if (!needs[i]) return null;
       const starts = outShape.map((_, k) => (k === ax ? offsets[i] : 0));
       return slice(g, starts, t.shape);
-    }));
+    }),
+  );
 }
 
 /** Broadcast to a larger shape (NumPy rules) as a real copy. */

@@ -23,7 +23,11 @@ function checkPair(op: string, a: Tensor, b: Tensor, names: [string, string]): v
 }
 
 /** A fused loss: the per-element term and its derivatives (times g) in a, b; WGSL. */
-interface FusedLoss { term: string; da: string; db: string }
+interface FusedLoss {
+  term: string;
+  da: string;
+  db: string;
+}
 
 const fusedLosses = {
   mse: { term: '(a - b) * (a - b)', da: '2.0 * (a - b) * g', db: '-2.0 * (a - b) * g' },
@@ -43,7 +47,8 @@ function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor
   if (eng.kind === 'cpu') {
     const loss = fusedLossForwardCpu(eng, name, def.term, a, b);
     return record(loss, `${name}_loss`, [a, b], (g, needs) =>
-      fusedLossBackwardCpu(eng, name, needs[0] ? def.da : null, needs[1] ? def.db : null, a, b, g));
+      fusedLossBackwardCpu(eng, name, needs[0] ? def.da : null, needs[1] ? def.db : null, a, b, g),
+    );
   }
   const n = a.size;
   const walk: ReduceWalk = { nOut: 1, nRed: n, run: n, runStride: 1 };
@@ -66,8 +71,12 @@ function fusedLoss(name: keyof typeof fusedLosses, a: Tensor, b: Tensor): Tensor
     const [da, db] = [needs[0] ? def.da : null, needs[1] ? def.db : null];
     engine().runKernel(
       { name: `${name}_loss_bwd`, key: `${wg}|${v}|${!!da}|${!!db}`, ...lossBackwardKernel(da, db, wg, v) },
-      { buffers: [a.buffer, b.buffer, g.buffer, ...outs.map((t) => t.buffer)], params: p, workgroups: grid1d(n / v, wg),
-        bytes: n * 4 * (2 + outs.length) },
+      {
+        buffers: [a.buffer, b.buffer, g.buffer, ...outs.map((t) => t.buffer)],
+        params: p,
+        workgroups: grid1d(n / v, wg),
+        bytes: n * 4 * (2 + outs.length),
+      },
     );
     return grads;
   });
@@ -112,11 +121,11 @@ const meanOf = (a: RefArray, b: RefArray, f: (x: number, y: number) => number): 
 
 export const refMseLoss = (p: RefArray, t: RefArray) => meanOf(p, t, (x, y) => (x - y) ** 2);
 export const refL1Loss = (p: RefArray, t: RefArray) => meanOf(p, t, (x, y) => Math.abs(x - y));
-export const refBceWithLogits = (x: RefArray, t: RefArray) =>
-  meanOf(x, t, (v, y) => Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v))));
+export const refBceWithLogits = (x: RefArray, t: RefArray) => meanOf(x, t, (v, y) => Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v))));
 export function refBce(p: RefArray, t: RefArray, eps = 1e-7): RefArray {
   // The GPU holds the clip bounds in f32; using the same bounds keeps log(1 − p) comparable at the clip.
-  const lo = Math.fround(eps), hi = Math.fround(1 - eps);
+  const lo = Math.fround(eps),
+    hi = Math.fround(1 - eps);
   return meanOf(p, t, (v, y) => {
     const q = Math.min(Math.max(v, lo), hi);
     return -(y * Math.log(q) + (1 - y) * Math.log(1 - q));

@@ -47,7 +47,12 @@ function kernelChoice(): MatmulKernelChoice {
   const base: MatmulKernelChoice = {
     variant: eng.adapter.isSoftware ? 'registers' : 'workgroup',
     // tileK 32 beat 16 on an H200 (fewer barriers per k) except at 4096³, where it lost 10%.
-    rows: t.rows, vec4Cols: t.vec4Cols, wgX: t.wgX, wgY: t.wgY, tileK: 32, splitK: eng.adapter.isSoftware ? 1 : 0,
+    rows: t.rows,
+    vec4Cols: t.vec4Cols,
+    wgX: t.wgX,
+    wgY: t.wgY,
+    tileK: 32,
+    splitK: eng.adapter.isSoftware ? 1 : 0,
   };
   return { ...base, ...kernelOverride };
 }
@@ -69,7 +74,8 @@ function splitCount(forced: number, tiles: number, K: number): number {
 
 /** The shape of op(X) for a matrix operand: its last two axes, swapped when transposed. */
 function matrixDims(shape: Shape, trans: boolean): [number, number] {
-  const r = shape[shape.length - 2], c = shape[shape.length - 1];
+  const r = shape[shape.length - 2],
+    c = shape[shape.length - 1];
   return trans ? [c, r] : [r, c];
 }
 
@@ -80,7 +86,8 @@ function matrixDims(shape: Shape, trans: boolean): [number, number] {
 function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?: Tensor, biasMode: BiasMode = 'none'): Tensor {
   const [M0, K] = matrixDims(a.shape, transA);
   const [, N] = matrixDims(b.shape, transB);
-  const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+  const batchA = a.shape.slice(0, -2),
+    batchB = b.shape.slice(0, -2);
   const batch = broadcastShapes('matmul', batchA, batchB);
   const outShape = [...batch, M0, N];
 
@@ -102,7 +109,8 @@ function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
     return matmulCpu(eng, a, b, plan, bias, biasMode);
   }
   const choice = kernelChoice();
-  const tileM = choice.rows * choice.wgY, tileN = 4 * choice.vec4Cols * choice.wgX;
+  const tileM = choice.rows * choice.wgY,
+    tileN = 4 * choice.vec4Cols * choice.wgX;
   const tiles = Math.ceil(M / tileM) * Math.ceil(N / tileN) * nBatch;
   // Split-K chunks are multiples of 4 so that every chunk starts on a vec4 boundary. A bias would
   // be added once per chunk, so a biased product is never split.
@@ -118,14 +126,17 @@ function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
 
   const cfg: MatmulConfig = {
     ...choice,
-    transA, transB, bias: biasMode,
+    transA,
+    transB,
+    bias: biasMode,
     // vec4 bindings only where every vec4 read lands on a 16-byte boundary (see the shader).
     aVec: transA ? M % 4 === 0 && choice.rows % 4 === 0 : K % 4 === 0,
     bVec: transB ? K % 4 === 0 : N % 4 === 0,
     cVec: N % 4 === 0,
   };
-  const key = [cfg.variant, cfg.rows, cfg.vec4Cols, cfg.wgX, cfg.wgY, cfg.tileK, +transA, +transB,
-    +cfg.aVec, +cfg.bVec, +cfg.cVec, biasMode].join('|');
+  const key = [cfg.variant, cfg.rows, cfg.vec4Cols, cfg.wgX, cfg.wgY, cfg.tileK, +transA, +transB, +cfg.aVec, +cfg.bVec, +cfg.cVec, biasMode].join(
+    '|',
+  );
 
   // With split-K the kernel writes partial products [batch, splits, M, N], summed over splits below.
   const c = Tensor.empty(splits > 1 ? [nBatch, splits, M, N] : outShape);
@@ -135,7 +146,8 @@ function runMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
   engine().runKernel(
     { name: 'matmul', key, ...matmulKernel(cfg) },
     {
-      buffers, params,
+      buffers,
+      params,
       workgroups: [Math.ceil(N / tileN), Math.ceil(M / tileM), nBatch * splits],
       flops: 2 * M * N * K * nBatch,
       bytes: 4 * (a.size + b.size + c.size),
@@ -161,7 +173,9 @@ function biasModeOf(bias: Tensor, M: number, N: number, a: Shape, b: Shape): Bia
 const liftA = (t: Tensor) => (t.rank === 1 ? t.reshapeView([1, t.shape[0]]) : t);
 const liftB = (t: Tensor) => (t.rank === 1 ? t.reshapeView([t.shape[0], 1]) : t);
 /** Free a view made by liftA/liftB (never the caller's tensor). */
-const dropView = (view: Tensor, original: Tensor) => { if (view !== original) view.dispose(); };
+const dropView = (view: Tensor, original: Tensor) => {
+  if (view !== original) view.dispose();
+};
 /** Give a tensor another shape, consuming it (no-op when the shape already matches). */
 function reshapeOwned(t: Tensor, shape: Shape): Tensor {
   if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
@@ -175,7 +189,8 @@ function reshapeOwned(t: Tensor, shape: Shape): Tensor {
  * column vector, and that axis is dropped from the result; batch axes broadcast.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
-  const transA = !!opts.transA, transB = !!opts.transB;
+  const transA = !!opts.transA,
+    transB = !!opts.transB;
   const both = `a ${fmt(a.shape)}${transA ? 'ᵀ' : ''} · b ${fmt(b.shape)}${transB ? 'ᵀ' : ''}`;
   if (a.rank === 0 || b.rank === 0) throw new ShapeError(`matmul: scalars are not matrices (${both})`);
   if ((a.rank === 1 && transA) || (b.rank === 1 && transB)) throw new ShapeError(`matmul: a 1-D operand cannot be transposed (${both})`);
@@ -192,7 +207,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const bias = opts.bias;
   const mode = bias ? biasModeOf(bias, M, N, a.shape, b.shape) : 'none';
 
-  const a2 = liftA(a), b2 = liftB(b);
+  const a2 = liftA(a),
+    b2 = liftB(b);
   const c2 = runMatmul(a2, b2, transA, transB, bias, mode);
   dropView(a2, a);
   dropView(b2, b);
@@ -202,7 +218,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const inputs = bias ? [a, b, bias] : [a, b];
   return record(c, 'matmul', inputs, (g, needs) => {
     // Work on matrix views of everything, then give each gradient its input's shape back.
-    const ga = liftA(a), gb = liftB(b), gg = g.reshapeView(shape2);
+    const ga = liftA(a),
+      gb = liftB(b),
+      gg = g.reshapeView(shape2);
     const grads = matmulBackward(gg, ga, gb, transA, transB, needs, bias);
     dropView(ga, a);
     dropView(gb, b);
@@ -217,7 +235,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
  * is one matmul with flags. Gradients computed at the broadcast batch shape are summed back down.
  */
 function matmulBackward(g: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: boolean, needs: boolean[], bias?: Tensor): (Tensor | null)[] {
-  let da: Tensor | null = null, db: Tensor | null = null, dbias: Tensor | null = null;
+  let da: Tensor | null = null,
+    db: Tensor | null = null,
+    dbias: Tensor | null = null;
   if (needs[0]) {
     da = transA ? runMatmul(b, g, transB, true) : runMatmul(g, b, false, !transB);
     da = reduceToShape(da, a.shape);
@@ -242,16 +262,20 @@ function matmulBackward(g: Tensor, a: Tensor, b: Tensor, transA: boolean, transB
 
 /** float64 reference: NumPy matmul semantics with the same flags and bias. */
 export function refMatmul(a: RefArray, b: RefArray, opts: { transA?: boolean; transB?: boolean; bias?: RefArray } = {}): RefArray {
-  const vecA = a.shape.length === 1, vecB = b.shape.length === 1;
-  const as = vecA ? [1, a.shape[0]] : a.shape, bs = vecB ? [b.shape[0], 1] : b.shape;
+  const vecA = a.shape.length === 1,
+    vecB = b.shape.length === 1;
+  const as = vecA ? [1, a.shape[0]] : a.shape,
+    bs = vecB ? [b.shape[0], 1] : b.shape;
   const [M, K] = matrixDims(as, !!opts.transA);
   const [, N] = matrixDims(bs, !!opts.transB);
-  const batchA = as.slice(0, -2), batchB = bs.slice(0, -2);
+  const batchA = as.slice(0, -2),
+    batchB = bs.slice(0, -2);
   const batch = broadcastShapes('refMatmul', batchA, batchB);
   const nBatch = batch.reduce((p, d) => p * d, 1);
   const bst = stridesOf(batch);
   const offsetOf = (own: number[], z: number, size: number) => {
-    const st = stridesOf(own), off = batch.length - own.length;
+    const st = stridesOf(own),
+      off = batch.length - own.length;
     let o = 0;
     for (let d = 0; d < batch.length; d++) {
       const i = Math.floor(z / bst[d]) % batch[d];
@@ -265,7 +289,8 @@ export function refMatmul(a: RefArray, b: RefArray, opts: { transA?: boolean; tr
   // Same rule as biasModeOf: [N] and [1, N] run along columns, [M, 1] along rows.
   const biasPerColumn = (bsh.length === 1 && bsh[0] === N) || (bsh.length === 2 && bsh[0] === 1 && bsh[1] === N);
   for (let z = 0; z < nBatch; z++) {
-    const ao = offsetOf(batchA, z, M * K), bo = offsetOf(batchB, z, K * N);
+    const ao = offsetOf(batchA, z, M * K),
+      bo = offsetOf(batchB, z, K * N);
     for (let m = 0; m < M; m++)
       for (let n = 0; n < N; n++) {
         let s = 0;

@@ -19,8 +19,7 @@ function gather(mode: ShuffleMode, src: Tensor, outShape: readonly number[], h: 
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
     { name: `pixel_${mode}`, key: `${wg}`, ...pixelShuffleKernel(mode, wg) },
-    { buffers: [src.buffer, y.buffer], params: new Uint32Array([y.size, h, w, r]), workgroups: grid1d(y.size, wg),
-      bytes: (src.size + y.size) * 4 },
+    { buffers: [src.buffer, y.buffer], params: new Uint32Array([y.size, h, w, r]), workgroups: grid1d(y.size, wg), bytes: (src.size + y.size) * 4 },
   );
   return y;
 }
@@ -34,8 +33,7 @@ function checkFactor(op: string, x: Tensor, r: number): void {
 export function pixelShuffle(x: Tensor, r: number): Tensor {
   checkFactor('pixelShuffle', x, r);
   const [n, cr2, h, w] = x.shape;
-  if (cr2 % (r * r) !== 0)
-    throw new ShapeError(`pixelShuffle: ${cr2} channels of input ${fmt(x.shape)} are not divisible by r² = ${r * r}`);
+  if (cr2 % (r * r) !== 0) throw new ShapeError(`pixelShuffle: ${cr2} channels of input ${fmt(x.shape)} are not divisible by r² = ${r * r}`);
   const y = gather('shuffle', x, [n, cr2 / (r * r), h * r, w * r], h, w, r);
   return record(y, 'pixelShuffle', [x], (g) => [gather('unshuffle', g, x.shape, h, w, r)]);
 }
@@ -55,11 +53,13 @@ export function refPixelShuffle(x: RefArray, r: number): RefArray {
   const shape = [n, c, h * r, w * r];
   const out = new Float64Array(x.data.length);
   let o = 0;
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++)
-    for (let oh = 0; oh < h * r; oh++) for (let ow = 0; ow < w * r; ow++) {
-      const src = ch * r * r + (oh % r) * r + (ow % r);
-      out[o++] = x.data[((b * cr2 + src) * h + Math.floor(oh / r)) * w + Math.floor(ow / r)];
-    }
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let oh = 0; oh < h * r; oh++)
+        for (let ow = 0; ow < w * r; ow++) {
+          const src = ch * r * r + (oh % r) * r + (ow % r);
+          out[o++] = x.data[((b * cr2 + src) * h + Math.floor(oh / r)) * w + Math.floor(ow / r)];
+        }
   return { data: out, shape };
 }
 
@@ -69,7 +69,7 @@ export function refUpsampleNearest(x: RefArray, scale = 2): RefArray {
   const out = new Float64Array(x.data.length * scale * scale);
   let o = 0;
   for (let p = 0; p < n * c; p++)
-    for (let oh = 0; oh < h * scale; oh++) for (let ow = 0; ow < w * scale; ow++)
-      out[o++] = x.data[(p * h + Math.floor(oh / scale)) * w + Math.floor(ow / scale)];
+    for (let oh = 0; oh < h * scale; oh++)
+      for (let ow = 0; ow < w * scale; ow++) out[o++] = x.data[(p * h + Math.floor(oh / scale)) * w + Math.floor(ow / scale)];
   return { data: out, shape };
 }

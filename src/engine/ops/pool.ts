@@ -13,7 +13,15 @@ import type { RefArray } from '../reference.js';
 import { maxPoolBackwardKernel, maxPoolKernel } from '../kernels/pool.js';
 import { maxPoolBackwardCpu, maxPoolForwardCpu } from './cpu/pool.js';
 
-export interface PoolGeometry { planes: number; h: number; w: number; oh: number; ow: number; k: number; s: number }
+export interface PoolGeometry {
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  k: number;
+  s: number;
+}
 
 /** Output size and checks; `stride` defaults to the kernel size (non-overlapping windows). */
 export function poolGeometry(shape: readonly number[], kernel: number, stride = kernel): PoolGeometry {
@@ -21,8 +29,7 @@ export function poolGeometry(shape: readonly number[], kernel: number, stride = 
   if (![kernel, stride].every((v) => Number.isInteger(v) && v >= 1))
     throw new ShapeError(`maxPool2d: kernel ${kernel} and stride ${stride} must be positive integers (input ${fmt(shape)})`);
   const [n, c, h, w] = shape;
-  if (h < kernel || w < kernel)
-    throw new ShapeError(`maxPool2d: input ${fmt(shape)} is smaller than the ${kernel}×${kernel} window`);
+  if (h < kernel || w < kernel) throw new ShapeError(`maxPool2d: input ${fmt(shape)} is smaller than the ${kernel}×${kernel} window`);
   return { planes: n * c, h, w, oh: Math.floor((h - kernel) / stride) + 1, ow: Math.floor((w - kernel) / stride) + 1, k: kernel, s: stride };
 }
 
@@ -30,8 +37,12 @@ function run(backward: boolean, buffers: GPUBuffer[], items: number, g: PoolGeom
   const wg = engine().tuning.elementwiseWG;
   engine().runKernel(
     { name: backward ? 'max_pool2d_bwd' : 'max_pool2d', key: `${wg}`, ...(backward ? maxPoolBackwardKernel(wg) : maxPoolKernel(wg)) },
-    { buffers, params: new Uint32Array([items, g.h, g.w, g.oh, g.ow, g.k, g.s, 0]), workgroups: grid1d(items, wg),
-      bytes: items * 4 * (backward ? 2 + g.k * g.k : 1 + g.k * g.k) },
+    {
+      buffers,
+      params: new Uint32Array([items, g.h, g.w, g.oh, g.ow, g.k, g.s, 0]),
+      workgroups: grid1d(items, wg),
+      bytes: items * 4 * (backward ? 2 + g.k * g.k : 1 + g.k * g.k),
+    },
   );
 }
 
@@ -59,11 +70,12 @@ export function refMaxPool2d(x: RefArray, kernel = 2, stride = kernel): RefArray
   const out = new Float64Array(g.planes * g.oh * g.ow);
   let o = 0;
   for (let p = 0; p < g.planes; p++)
-    for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
-      let best = -Infinity;
-      for (let ky = 0; ky < g.k; ky++) for (let kx = 0; kx < g.k; kx++)
-        best = Math.max(best, x.data[(p * g.h + oy * g.s + ky) * g.w + ox * g.s + kx]);
-      out[o++] = best;
-    }
+    for (let oy = 0; oy < g.oh; oy++)
+      for (let ox = 0; ox < g.ow; ox++) {
+        let best = -Infinity;
+        for (let ky = 0; ky < g.k; ky++)
+          for (let kx = 0; kx < g.k; kx++) best = Math.max(best, x.data[(p * g.h + oy * g.s + ky) * g.w + ox * g.s + kx]);
+        out[o++] = best;
+      }
   return { data: out, shape: [x.shape[0], x.shape[1], g.oh, g.ow] };
 }

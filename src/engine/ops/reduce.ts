@@ -24,9 +24,19 @@ export function setReduceKernel(choice: Partial<ReduceTuning> | undefined): void
 }
 
 /** One reduction's shape: nOut outputs of nRed elements, in runs of `run` spaced `runStride`. */
-export interface ReduceWalk { nOut: number; nRed: number; run: number; runStride: number }
+export interface ReduceWalk {
+  nOut: number;
+  nRed: number;
+  run: number;
+  runStride: number;
+}
 
-export interface ReducePlan { variant: ReduceVariant; wg: number; chunkLen: number; chunks: number }
+export interface ReducePlan {
+  variant: ReduceVariant;
+  wg: number;
+  chunkLen: number;
+  chunks: number;
+}
 
 /** The adapter's reduction split, or the forced one. Ops read it in the forward and hand it to their backward. */
 export function reduceChoice(): ReduceTuning {
@@ -42,7 +52,12 @@ export function planReduce(w: ReduceWalk, ch: ReduceTuning = reduceChoice()): Re
   // Up to 16 shortest chunks cost one invocation less than another dispatch would.
   const single = !grouped && w.nRed <= 16 * ch.minChunk;
   const chunks = single ? 1 : Math.max(1, Math.ceil(w.nRed / Math.max(shortest, Math.ceil(w.nRed / perOutput))));
-  return { variant: grouped ? 'workgroup' : 'registers', wg: grouped ? ch.groupWG : ch.wg, chunkLen: Math.max(1, Math.ceil(w.nRed / chunks)), chunks };
+  return {
+    variant: grouped ? 'workgroup' : 'registers',
+    wg: grouped ? ch.groupWG : ch.wg,
+    chunkLen: Math.max(1, Math.ceil(w.nRed / chunks)),
+    chunks,
+  };
 }
 
 /**
@@ -51,13 +66,27 @@ export function planReduce(w: ReduceWalk, ch: ReduceTuning = reduceChoice()): Re
  * words are filled here. The kernel writes one partial per (chunk, output) at chunk · nOut + output.
  * `buffers` follow the spec's bindings: its inputs, then its outputs.
  */
-export function runChunked(name: string, key: string, s: ChunkedReduceSpec, w: ReduceWalk, p: ReducePlan,
-  buffers: GPUBuffer[], params: Uint32Array, bytes: number): void {
+export function runChunked(
+  name: string,
+  key: string,
+  s: ChunkedReduceSpec,
+  w: ReduceWalk,
+  p: ReducePlan,
+  buffers: GPUBuffer[],
+  params: Uint32Array,
+  bytes: number,
+): void {
   params.set([w.nOut, w.nRed, p.chunkLen, p.chunks, w.run, w.runStride, 0, 0]);
   const items = w.nOut * p.chunks;
   engine().runKernel(
-    { name, key: `${key}|${p.variant}|${p.wg}`, inputs: s.inputs, outputs: s.outputs, uniform: s.uniform,
-      code: () => chunkedReduceWGSL(s, p.variant, p.wg) },
+    {
+      name,
+      key: `${key}|${p.variant}|${p.wg}`,
+      inputs: s.inputs,
+      outputs: s.outputs,
+      uniform: s.uniform,
+      code: () => chunkedReduceWGSL(s, p.variant, p.wg),
+    },
     { buffers, params, workgroups: p.variant === 'registers' ? grid1d(items, p.wg) : grid1d(items, 1), bytes },
   );
 }
@@ -73,8 +102,15 @@ function coalesce(sizes: number[], strides: number[]): [number[], number[]] {
  * keptOffset(o) + reducedOffset(r). Chunked work leaves [chunks, nOut] partials, which are
  * reduced again (consecutive outputs contiguous) until one chunk remains; `scale` applies last.
  */
-function reduceStrided(kind: ReduceKind, src: Tensor, out: Tensor, kept: [number[], number[]], red: [number[], number[]], scale: number,
-  ch: ReduceTuning): void {
+function reduceStrided(
+  kind: ReduceKind,
+  src: Tensor,
+  out: Tensor,
+  kept: [number[], number[]],
+  red: [number[], number[]],
+  scale: number,
+  ch: ReduceTuning,
+): void {
   const eng = engine();
   // The CPU walks a whole reduction in one pass: no plan, no partials (the GPU variants do not apply).
   if (eng.kind === 'cpu') return reduceCpu(eng, kind, src, out, kept, red, scale);
@@ -88,10 +124,11 @@ function reduceStrided(kind: ReduceKind, src: Tensor, out: Tensor, kept: [number
   const params = new Uint32Array(REDUCE_PARAM_WORDS);
   params.set([kept[0].length, Math.max(last, 0)], WALK_WORDS);
   new Float32Array(params.buffer)[WALK_WORDS + 2] = final ? scale : 1;
-  pack8(kept[0], params, 12); pack8(kept[1], params, 20);
-  pack8(red[0].slice(0, last), params, 28); pack8(red[1].slice(0, last), params, 36);
-  runChunked(`reduce_${kind}`, kind, reduceSpec(kind), w, plan, [src.buffer, dst.buffer], params,
-    4 * (src.size + dst.size));
+  pack8(kept[0], params, 12);
+  pack8(kept[1], params, 20);
+  pack8(red[0].slice(0, last), params, 28);
+  pack8(red[1].slice(0, last), params, 36);
+  runChunked(`reduce_${kind}`, kind, reduceSpec(kind), w, plan, [src.buffer, dst.buffer], params, 4 * (src.size + dst.size));
   if (final) return;
   reduceStrided(kind, dst, out, [[nOut], [1]], [[plan.chunks], [nOut]], scale, ch);
   dst.dispose();
@@ -103,8 +140,21 @@ function runReduce(kind: ReduceKind, x: Tensor, axes: number[], keepDims: boolea
   const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]);
   const y = Tensor.empty(outShape);
   if (y.size === 0) return y;
-  reduceStrided(kind, x, y, coalesce(kept.map((i) => x.shape[i]), kept.map((i) => st[i])),
-    coalesce(axes.map((i) => x.shape[i]), axes.map((i) => st[i])), scale, ch);
+  reduceStrided(
+    kind,
+    x,
+    y,
+    coalesce(
+      kept.map((i) => x.shape[i]),
+      kept.map((i) => st[i]),
+    ),
+    coalesce(
+      axes.map((i) => x.shape[i]),
+      axes.map((i) => st[i]),
+    ),
+    scale,
+    ch,
+  );
   return y;
 }
 

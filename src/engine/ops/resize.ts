@@ -29,8 +29,16 @@ function axisFilter(inLen: number, outLen: number, method: ResizeMethod, antiali
   return { scale, filterScale, support: radius * filterScale };
 }
 
-function resizeAxis(x: Tensor, outShape: number[], outer: number, inLen: number, outLen: number, inner: number,
-  method: ResizeMethod, antialias: boolean): Tensor {
+function resizeAxis(
+  x: Tensor,
+  outShape: number[],
+  outer: number,
+  inLen: number,
+  outLen: number,
+  inner: number,
+  method: ResizeMethod,
+  antialias: boolean,
+): Tensor {
   const f = axisFilter(inLen, outLen, method, antialias);
   const eng = engine();
   if (eng.kind === 'cpu') {
@@ -45,8 +53,13 @@ function resizeAxis(x: Tensor, outShape: number[], outer: number, inLen: number,
   const taps = 2 * Math.ceil(f.support) + 2;
   engine().runKernel(
     { name: `resize_${method}`, key: `${wg}`, ...resizeAxisKernel(method, wg) },
-    { buffers: [x.buffer, y.buffer], params: new Uint8Array(params), workgroups: grid1d(y.size, wg),
-      flops: y.size * taps * 4, bytes: (outer * inLen * inner + y.size) * 4 },
+    {
+      buffers: [x.buffer, y.buffer],
+      params: new Uint8Array(params),
+      workgroups: grid1d(y.size, wg),
+      flops: y.size * taps * 4,
+      bytes: (outer * inLen * inner + y.size) * 4,
+    },
   );
   return y;
 }
@@ -97,13 +110,15 @@ export function refResize(x: RefArray, outH: number, outW: number, opts: ResizeO
       return taps.map(([k, v]) => [k, v / total] as [number, number]);
     });
   };
-  const wx = axisWeights(w, outW), wy = axisWeights(h, outH);
+  const wx = axisWeights(w, outW),
+    wy = axisWeights(h, outH);
   const out = new Float64Array(n * c * outH * outW);
   for (let p = 0; p < n * c; p++)
-    for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) {
-      let acc = 0;
-      for (const [ky, vy] of wy[oy]) for (const [kx, vx] of wx[ox]) acc += vy * vx * x.data[(p * h + ky) * w + kx];
-      out[(p * outH + oy) * outW + ox] = acc;
-    }
+    for (let oy = 0; oy < outH; oy++)
+      for (let ox = 0; ox < outW; ox++) {
+        let acc = 0;
+        for (const [ky, vy] of wy[oy]) for (const [kx, vx] of wx[ox]) acc += vy * vx * x.data[(p * h + ky) * w + kx];
+        out[(p * outH + oy) * outW + ox] = acc;
+      }
   return { data: out, shape: [n, c, outH, outW] };
 }

@@ -55,8 +55,12 @@ export class Adam extends Optimizer {
       new Float32Array(params, 8, 4).set([b1, b2, this.eps, this.weightDecay]);
       eng.runKernel(
         { name: 'adam', key: `${wg}`, ...adamKernel(wg) },
-        { buffers: [p.grad.buffer, scalars.buffer, p.buffer, m.buffer, v.buffer], params: new Uint8Array(params),
-          workgroups: grid1d(p.size, wg), bytes: p.size * 4 * 7 },
+        {
+          buffers: [p.grad.buffer, scalars.buffer, p.buffer, m.buffer, v.buffer],
+          params: new Uint8Array(params),
+          workgroups: grid1d(p.size, wg),
+          bytes: p.size * 4 * 7,
+        },
       );
     }
     scalars.dispose();

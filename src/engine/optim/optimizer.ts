@@ -8,7 +8,10 @@ export abstract class Optimizer {
   stepCount = 0;
   protected state = new Map<Tensor, Tensor[]>();
 
-  constructor(readonly params: Tensor[], public lr: number) {
+  constructor(
+    readonly params: Tensor[],
+    public lr: number,
+  ) {
     for (const p of params) if (!p.requiresGrad) throw new EngineError(`optimizer: parameter ${p.name ?? p.id} does not require grad`);
   }
 
@@ -40,7 +43,10 @@ export abstract class Optimizer {
     for (const v of values)
       if (v.size !== p.size) throw new EngineError(`optimizer: state for ${p.name ?? p.id} has ${v.size} values, expected ${p.size}`);
     for (const old of this.state.get(p) ?? []) old.dispose();
-    this.state.set(p, values.map((v) => keep(v)));
+    this.state.set(
+      p,
+      values.map((v) => keep(v)),
+    );
   }
 
   zeroGrad(): void {

@@ -19,7 +19,10 @@ export interface SGDOptions {
 export class SGD extends Optimizer {
   private placeholder?: Tensor;
 
-  constructor(params: Tensor[], readonly opts: SGDOptions = {}) {
+  constructor(
+    params: Tensor[],
+    readonly opts: SGDOptions = {},
+  ) {
     super(params, opts.lr ?? 1e-2);
   }
 
@@ -46,8 +49,12 @@ export class SGD extends Optimizer {
       new Uint32Array(params, 20, 1)[0] = first ? 1 : 0;
       eng.runKernel(
         { name: 'sgd', key: `${wg}`, ...sgdKernel(wg) },
-        { buffers: [p.grad.buffer, scalars.buffer, p.buffer, buf.buffer], params: new Uint8Array(params),
-          workgroups: grid1d(p.size, wg), bytes: p.size * 4 * 5 },
+        {
+          buffers: [p.grad.buffer, scalars.buffer, p.buffer, buf.buffer],
+          params: new Uint8Array(params),
+          workgroups: grid1d(p.size, wg),
+          bytes: p.size * 4 * 5,
+        },
       );
     }
     scalars.dispose();

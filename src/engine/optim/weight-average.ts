@@ -29,7 +29,10 @@ export class WeightAverage {
   updates: number;
 
   /** `pairs`: [average, weight] tensors of equal size; the averages are written in place. */
-  constructor(readonly pairs: readonly (readonly [average: Tensor, weight: Tensor])[], opts: WeightAverageOptions) {
+  constructor(
+    readonly pairs: readonly (readonly [average: Tensor, weight: Tensor])[],
+    opts: WeightAverageOptions,
+  ) {
     if (!(opts.decay >= 0 && opts.decay < 1)) throw new EngineError(`weight average: decay must be in [0, 1), got ${opts.decay}`);
     for (const [a, w] of pairs)
       if (a.size !== w.size || a === w)
@@ -69,8 +72,7 @@ export class WeightAverage {
     for (const [a, w] of this.pairs)
       eng.runKernel(
         { name: 'weight_average', key: `${wg}`, ...weightAverageKernel(wg) },
-        { buffers: [w.buffer, scalars.buffer, a.buffer], params: new Uint32Array([a.size]),
-          workgroups: grid1d(a.size, wg), bytes: a.size * 4 * 3 },
+        { buffers: [w.buffer, scalars.buffer, a.buffer], params: new Uint32Array([a.size]), workgroups: grid1d(a.size, wg), bytes: a.size * 4 * 3 },
       );
     scalars.dispose();
   }

@@ -13,12 +13,17 @@ import { grid1d } from './grid.js';
 export function accumulate(a: Tensor, b: Tensor): Tensor {
   const eng = engine();
   if (eng.kind === 'cpu') {
-    return eng.kernel('add', () => {
-      const y = Tensor.empty(a.shape);
-      const [yd, ad, bd] = [y.data, a.data, b.data];
-      for (let i = 0; i < yd.length; i++) yd[i] = ad[i] + bd[i];
-      return y;
-    }, 0, a.size * 12);
+    return eng.kernel(
+      'add',
+      () => {
+        const y = Tensor.empty(a.shape);
+        const [yd, ad, bd] = [y.data, a.data, b.data];
+        for (let i = 0; i < yd.length; i++) yd[i] = ad[i] + bd[i];
+        return y;
+      },
+      0,
+      a.size * 12,
+    );
   }
   const y = Tensor.empty(a.shape);
   const wg = eng.tuning.elementwiseWG;

@@ -96,8 +96,12 @@ export class BatchTracker {
  * An out-of-memory error is the root cause of any validation error that follows from it (an invalid
  * buffer bound later), so it wins; then internal, then validation. `scoped` is in FILTERS order.
  */
-function classify(b: Batch, scoped: (GPUError | null)[], allocs: (OutOfMemoryError | undefined)[],
-  mem: { liveBytes: number; pooledBytes: number }): EngineError | null {
+function classify(
+  b: Batch,
+  scoped: (GPUError | null)[],
+  allocs: (OutOfMemoryError | undefined)[],
+  mem: { liveBytes: number; pooledBytes: number },
+): EngineError | null {
   const [validation, oom, internal] = scoped;
   const alloc = allocs.find((e) => e);
   if (alloc) return alloc;

@@ -29,7 +29,11 @@ export class BufferPool {
   private pendingChecks: Promise<OutOfMemoryError | undefined>[] = [];
 
   /** `retire` destroys a buffer once the GPU is done with it (a pooled buffer may still be in flight). */
-  constructor(private device: GPUDevice, private limits: DeviceLimits, private retire: (b: GPUBuffer) => void) {
+  constructor(
+    private device: GPUDevice,
+    private limits: DeviceLimits,
+    private retire: (b: GPUBuffer) => void,
+  ) {
     // GPUBufferUsage is a global in browsers and in Dawn's globals, so it is read at construction.
     this.usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   }
@@ -60,8 +64,13 @@ export class BufferPool {
       try {
         return this.createChecked(size);
       } catch (e) {
-        throw new OutOfMemoryError(currentOp(), size, this.liveBytes, this.pooledBytes,
-          `idle pooled buffers were freed and the allocation retried: ${(e as Error).message}`);
+        throw new OutOfMemoryError(
+          currentOp(),
+          size,
+          this.liveBytes,
+          this.pooledBytes,
+          `idle pooled buffers were freed and the allocation retried: ${(e as Error).message}`,
+        );
       }
     }
   }
@@ -77,13 +86,18 @@ export class BufferPool {
     }
     this.device.pushErrorScope('out-of-memory');
     const buf = this.device.createBuffer({ size, usage: this.usage });
-    this.pendingChecks.push(this.device.popErrorScope().then((err) => {
-      if (!err) return undefined;
-      this.failed.add(buf);
-      const oom = new OutOfMemoryError('allocation (reported by the GPU after the fact)', size, this.liveBytes, this.pooledBytes, err.message);
-      this.trim(); // so that the caller's next attempt has the idle memory
-      return oom;
-    }, () => undefined));
+    this.pendingChecks.push(
+      this.device.popErrorScope().then(
+        (err) => {
+          if (!err) return undefined;
+          this.failed.add(buf);
+          const oom = new OutOfMemoryError('allocation (reported by the GPU after the fact)', size, this.liveBytes, this.pooledBytes, err.message);
+          this.trim(); // so that the caller's next attempt has the idle memory
+          return oom;
+        },
+        () => undefined,
+      ),
+    );
     return buf;
   }
 
@@ -111,7 +125,11 @@ export class BufferPool {
 
   /** Destroy every idle buffer (e.g. after a large one-off job, or to make room after an allocation failed). */
   trim(): void {
-    for (const list of this.free.values()) for (const b of list) { this.allocatedBytes -= b.size; this.retire(b); }
+    for (const list of this.free.values())
+      for (const b of list) {
+        this.allocatedBytes -= b.size;
+        this.retire(b);
+      }
     this.free.clear();
     this.pooledBytes = 0;
   }

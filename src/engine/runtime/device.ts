@@ -59,8 +59,10 @@ async function findGpu(): Promise<{ gpu: GPU; note?: string; runtime: 'browser' 
     }
   }
   if (inNode()) {
-    throw new NoAdapterError("In Node, load the engine through its Node entry: import 'srgan-webgpu' (package.json " +
-      "picks it under the `node` condition), or src/engine/node.ts inside this repository.");
+    throw new NoAdapterError(
+      "In Node, load the engine through its Node entry: import 'srgan-webgpu' (package.json " +
+        'picks it under the `node` condition), or src/engine/node.ts inside this repository.',
+    );
   }
   throw new NoAdapterError(`This browser has no navigator.gpu. ${INSTALL_HINT}`);
 }
@@ -95,14 +97,20 @@ export async function findAdapter(): Promise<FoundAdapter> {
 
 export async function acquireDevice(opts: AcquireOptions = {}, found?: FoundAdapter): Promise<AcquiredDevice> {
   const log = opts.log ?? ((m: string) => console.warn(`[srgan-webgpu] ${m}`));
-  const { adapter, runtime, note: fallbackNote, isSoftware } = found ?? await findAdapter();
+  const { adapter, runtime, note: fallbackNote, isSoftware } = found ?? (await findAdapter());
 
   // Ask for the adapter's real limits: the defaults (128 MiB bindings, 16 KiB workgroup memory) are far lower.
   const requiredLimits: Record<string, number> = {};
   const wanted = [
-    'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
-    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
-    'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupSizeY',
+    'maxComputeWorkgroupSizeZ',
+    'maxComputeWorkgroupsPerDimension',
+    'maxStorageBuffersPerShaderStage',
   ] as const;
   for (const k of wanted) {
     const offered = (adapter.limits as unknown as Record<string, number>)[k];
@@ -113,12 +121,18 @@ export async function acquireDevice(opts: AcquireOptions = {}, found?: FoundAdap
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  if (isSoftware) log(`no hardware adapter found; running on ${info.description || 'a software adapter'}` + (fallbackNote ? ` — ${fallbackNote}` : ''));
+  if (isSoftware)
+    log(`no hardware adapter found; running on ${info.description || 'a software adapter'}` + (fallbackNote ? ` — ${fallbackNote}` : ''));
   const limits: Record<string, number> = {};
   for (const k of wanted) limits[k] = (device.limits as unknown as Record<string, number>)[k];
   const summary: AdapterSummary = {
-    vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '',
-    description: info.description ?? '', isSoftware, features: [...device.features].sort(), limits,
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+    isSoftware,
+    features: [...device.features].sort(),
+    limits,
     runtime,
   };
   return { adapter, device, info: summary };
@@ -127,21 +141,30 @@ export async function acquireDevice(opts: AcquireOptions = {}, found?: FoundAdap
 /** CPU implementations (SwiftShader, llvmpipe, lavapipe), by name or by the fallback flag. */
 function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  return /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) ||
-    (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return /swiftshader|llvmpipe|lavapipe|software|cpu/.test(text) || (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
 }
 
 /** A summary for a device the engine did not acquire (a page that owns its own device). */
 export function externalSummary(device: GPUDevice): AdapterSummary {
   const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const limits: Record<string, number> = {};
-  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
-    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'])
+  for (const k of [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupsPerDimension',
+  ])
     limits[k] = (device.limits as unknown as Record<string, number>)[k];
   return {
-    vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
-    description: info?.description ?? '', isSoftware: !!info && isSoftwareAdapter(info),
-    features: [...device.features], limits, runtime: inNode() ? 'node' : 'browser',
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+    isSoftware: !!info && isSoftwareAdapter(info),
+    features: [...device.features],
+    limits,
+    runtime: inNode() ? 'node' : 'browser',
   };
 }
 

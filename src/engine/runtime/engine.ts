@@ -87,12 +87,20 @@ export class WebGpuEngine {
   private dispatches = 0;
   submits = 0;
 
-  constructor(readonly device: GPUDevice, readonly adapter: AdapterSummary) {
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterSummary,
+  ) {
     this.limits = device.limits as unknown as DeviceLimits;
     this.pool = new BufferPool(device, this.limits, (b) => this.retire(b));
     this.profiler = new Profiler(device, device.features.has('timestamp-query'), (b) => this.retire(b));
     this.tuning = tuningFor(adapter);
-    this.batches = new BatchTracker(device, () => this.pool.takePendingChecks(), (b, err) => this.batchFailed(b, err), () => this.pool);
+    this.batches = new BatchTracker(
+      device,
+      () => this.pool.takePendingChecks(),
+      (b, err) => this.batchFailed(b, err),
+      () => this.pool,
+    );
     // Errors outside the engine's scopes (another library on the same device) are still shown.
     device.addEventListener('uncapturederror', (ev) => {
       console.error(`[srgan-webgpu] GPU error outside the engine's batches: ${(ev as GPUUncapturedErrorEvent).error.message}`);
@@ -116,7 +124,10 @@ export class WebGpuEngine {
     for (const k of b.newPipelines) this.pipelines.delete(k);
     for (const k of b.newUniforms) {
       const buf = this.uniforms.get(k);
-      if (buf) { this.uniforms.delete(k); this.retire(buf); }
+      if (buf) {
+        this.uniforms.delete(k);
+        this.retire(buf);
+      }
     }
   }
 
@@ -128,8 +139,7 @@ export class WebGpuEngine {
     const entries: GPUBindGroupLayoutEntry[] = [];
     for (let i = 0; i < b.inputs + b.outputs; i++)
       entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: i < b.inputs ? 'read-only-storage' : 'storage' } });
-    if (b.uniform)
-      entries.push({ binding: b.inputs + b.outputs, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+    if (b.uniform) entries.push({ binding: b.inputs + b.outputs, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
     const layout = this.device.createBindGroupLayout({ label: spec.name, entries });
     const module = this.device.createShaderModule({ label: `${spec.name}[${spec.key}]`, code: b.code() });
     const pipeline = this.device.createComputePipeline({
@@ -174,8 +184,7 @@ export class WebGpuEngine {
   runKernel(spec: KernelSpec, d: Dispatch): void {
     this.assertAlive();
     const b = layoutOf(spec);
-    if (d.buffers.length !== b.inputs + b.outputs)
-      throw new Error(`${spec.name}: expected ${b.inputs + b.outputs} buffers, got ${d.buffers.length}`);
+    if (d.buffers.length !== b.inputs + b.outputs) throw new Error(`${spec.name}: expected ${b.inputs + b.outputs} buffers, got ${d.buffers.length}`);
     if (b.uniform && !d.params) throw new Error(`${spec.name}: kernel expects parameters`);
     const [x, y = 1, z = 1] = d.workgroups;
     checkDispatch(this.limits, spec.name, [x, y, z], d.buffers);
@@ -247,7 +256,12 @@ export class WebGpuEngine {
 
   /** Wait for `p`, unless the device is lost first (a lost device may never settle it). */
   private untilLost<T>(p: Promise<T>): Promise<T> {
-    return Promise.race([p, this.lost.then((e) => { throw e; })]);
+    return Promise.race([
+      p,
+      this.lost.then((e) => {
+        throw e;
+      }),
+    ]);
   }
 
   /** Rejects with the batch's error (its own, or one inherited from a batch whose output it read). */
@@ -292,7 +306,8 @@ export class WebGpuEngine {
     const size = Math.ceil(bytes / 4) * 4;
     // Staging buffers are pooled by size class: a training loop reads its loss every step.
     const cls = sizeClass(size);
-    const staging = this.readbackPool.get(cls)?.pop() ??
+    const staging =
+      this.readbackPool.get(cls)?.pop() ??
       this.device.createBuffer({ label: 'readback', size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.copyBuffer(buffer, offset, staging, 0, size);
     const batch = this.flush();
@@ -335,8 +350,10 @@ export class WebGpuEngine {
 
   memory() {
     return {
-      liveBuffers: this.pool.liveBuffers, liveBytes: this.pool.liveBytes,
-      pooledBytes: this.pool.pooledBytes, allocatedBytes: this.pool.allocatedBytes,
+      liveBuffers: this.pool.liveBuffers,
+      liveBytes: this.pool.liveBytes,
+      pooledBytes: this.pool.pooledBytes,
+      allocatedBytes: this.pool.allocatedBytes,
     };
   }
 
@@ -409,8 +426,10 @@ async function createEngine(opts: InitOptions): Promise<Engine> {
   }
   if (found.isSoftware) {
     const cpu = await CpuEngine.create(opts);
-    log(`only a software WebGPU adapter (${found.description}); using the CPU backend (${cpu.adapter.description}), ` +
-      "which is much faster on this machine (backend: 'webgpu' or --backend webgpu uses the adapter)");
+    log(
+      `only a software WebGPU adapter (${found.description}); using the CPU backend (${cpu.adapter.description}), ` +
+        "which is much faster on this machine (backend: 'webgpu' or --backend webgpu uses the adapter)",
+    );
     return cpu;
   }
   const d = await acquireDevice(opts, found);
@@ -424,10 +443,13 @@ async function createEngine(opts: InitOptions): Promise<Engine> {
 export async function initEngine(opts: InitOptions = {}): Promise<Engine> {
   if (current?.lostError) current = pending = undefined;
   if (current) return current;
-  pending ??= createEngine(opts).then((e) => (current = e), (e) => {
-    pending = undefined; // a failed acquisition can be retried
-    throw e;
-  });
+  pending ??= createEngine(opts).then(
+    (e) => (current = e),
+    (e) => {
+      pending = undefined; // a failed acquisition can be retried
+      throw e;
+    },
+  );
   return pending;
 }
 

@@ -17,8 +17,8 @@ export function tensorByteCap(l: DeviceLimits): number {
 
 export function checkAllocation(l: DeviceLimits, bytes: number, shape?: readonly number[]): void {
   if (bytes <= tensorByteCap(l)) return;
-  const [limitName, limit] = bytes > l.maxBufferSize
-    ? ['maxBufferSize', l.maxBufferSize] : ['maxStorageBufferBindingSize', l.maxStorageBufferBindingSize];
+  const [limitName, limit] =
+    bytes > l.maxBufferSize ? ['maxBufferSize', l.maxBufferSize] : ['maxStorageBufferBindingSize', l.maxStorageBufferBindingSize];
   throw new GpuLimitError({ op: currentOp(), limitName, limit, shape, bytes });
 }
 
@@ -51,8 +51,20 @@ export function withOpLabel<T>(name: string, fn: () => T): T {
 
 // The engine's own allocation plumbing, never the op a user would recognise. (Bundlers may rename
 // classes, e.g. esbuild's `_Tensor`, hence the underscores in the prefix pattern below.)
-const PLUMBING = new Set(['empty', 'fromArray', 'acquire', 'allocate', 'create', 'createChecked', 'checkAllocation',
-  'currentOp', 'Storage', 'Tensor', 'scalar', 'hostData']);
+const PLUMBING = new Set([
+  'empty',
+  'fromArray',
+  'acquire',
+  'allocate',
+  'create',
+  'createChecked',
+  'checkAllocation',
+  'currentOp',
+  'Storage',
+  'Tensor',
+  'scalar',
+  'hostData',
+]);
 
 /**
  * The innermost label, else the outermost caller inside engine/ops/ (`mul` rather than its helper
@@ -60,10 +72,15 @@ const PLUMBING = new Set(['empty', 'fromArray', 'acquire', 'allocate', 'create',
  */
 export function currentOp(): string {
   if (labels.length) return labels[labels.length - 1];
-  const frames = (new Error().stack ?? '').split('\n').slice(1).map((line) => {
-    const m = /^\s*at (?:async )?(?:new )?(\S+) \((.*)\)$/.exec(line);
-    return m ? { name: m[1].replace(/^(?:Module|Object|Function|_*Tensor|_*BufferPool|_*(?:WebGpu|Cpu)?Engine|_*Heap)\./, ''), file: m[2] } : undefined;
-  });
+  const frames = (new Error().stack ?? '')
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const m = /^\s*at (?:async )?(?:new )?(\S+) \((.*)\)$/.exec(line);
+      return m
+        ? { name: m[1].replace(/^(?:Module|Object|Function|_*Tensor|_*BufferPool|_*(?:WebGpu|Cpu)?Engine|_*Heap)\./, ''), file: m[2] }
+        : undefined;
+    });
   const engineDir = /^(.*[\\/]engine[\\/])runtime[\\/]limits\.[tj]s/.exec(frames[0]?.file ?? '')?.[1];
   let start = 0;
   while (start < frames.length && (!frames[start] || PLUMBING.has(frames[start]!.name))) start++;

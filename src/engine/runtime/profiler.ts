@@ -67,7 +67,10 @@ export class KernelTable {
   rows(): ProfileRow[] {
     return [...this.stats.entries()]
       .map(([kernel, s]) => ({
-        kernel, calls: s.calls, totalMs: s.totalMs, meanMs: s.totalMs / s.calls,
+        kernel,
+        calls: s.calls,
+        totalMs: s.totalMs,
+        meanMs: s.totalMs / s.calls,
         gflops: s.flops && s.totalMs ? s.flops / s.totalMs / 1e6 : undefined,
         gbps: s.bytes && s.totalMs ? s.bytes / s.totalMs / 1e6 : undefined,
       }))
@@ -94,7 +97,11 @@ export class Profiler {
   /** GPU timestamps have an arbitrary origin: events are stored relative to the first one seen. */
   private origin?: bigint;
 
-  constructor(private device: GPUDevice, readonly supported: boolean, private retire: (b: GPUBuffer) => void) {}
+  constructor(
+    private device: GPUDevice,
+    readonly supported: boolean,
+    private retire: (b: GPUBuffer) => void,
+  ) {}
 
   enable(on = true): void {
     if (on && !this.supported) throw new EngineError("Profiler: this adapter has no 'timestamp-query' feature");
@@ -134,8 +141,13 @@ export class Profiler {
         const ms = Number(t[2 * i + 1] - t[2 * i]) / 1e6;
         this.origin ??= t[2 * i];
         this.table.add({
-          kernel: e.name, submit: batch.submit, index: i, startUs: Number(t[2 * i] - this.origin) / 1e3,
-          durUs: Math.max(0, ms * 1e3), flops: e.flops, bytes: e.bytes,
+          kernel: e.name,
+          submit: batch.submit,
+          index: i,
+          startUs: Number(t[2 * i] - this.origin) / 1e3,
+          durUs: Math.max(0, ms * 1e3),
+          flops: e.flops,
+          bytes: e.bytes,
         });
       });
       batch.readback.unmap();
@@ -144,7 +156,10 @@ export class Profiler {
     });
     this.pending.push(p);
     // Forget settled reads, so that a long profiled run does not hold every promise it made.
-    void p.then(() => { const k = this.pending.indexOf(p); if (k >= 0) void this.pending.splice(k, 1); });
+    void p.then(() => {
+      const k = this.pending.indexOf(p);
+      if (k >= 0) void this.pending.splice(k, 1);
+    });
   }
 
   /** Wait for outstanding timestamp reads, then report per-kernel totals, slowest first. */
@@ -169,8 +184,14 @@ export class Profiler {
 
 export function formatProfile(rows: ProfileRow[]): string {
   const head = 'kernel'.padEnd(28) + 'calls'.padStart(7) + 'total ms'.padStart(11) + 'mean ms'.padStart(10) + '  rate';
-  const lines = rows.map((r) =>
-    r.kernel.padEnd(28) + String(r.calls).padStart(7) + r.totalMs.toFixed(3).padStart(11) + r.meanMs.toFixed(4).padStart(10) +
-    '  ' + (r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOPS` : r.gbps !== undefined ? `${r.gbps.toFixed(2)} GB/s` : ''));
+  const lines = rows.map(
+    (r) =>
+      r.kernel.padEnd(28) +
+      String(r.calls).padStart(7) +
+      r.totalMs.toFixed(3).padStart(11) +
+      r.meanMs.toFixed(4).padStart(10) +
+      '  ' +
+      (r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOPS` : r.gbps !== undefined ? `${r.gbps.toFixed(2)} GB/s` : ''),
+  );
   return [head, ...lines].join('\n');
 }

@@ -30,8 +30,7 @@ const SUBMITS = 2;
 
 export function chromeTrace(events: readonly KernelEvent[], adapter?: AdapterSummary): ChromeTrace {
   const gpuName = adapter ? describeAdapter(adapter) : 'GPU';
-  const meta = (name: string, tid: number, value: string): TraceEvent =>
-    ({ name, ph: 'M', pid: PID, tid, args: { name: value } });
+  const meta = (name: string, tid: number, value: string): TraceEvent => ({ name, ph: 'M', pid: PID, tid, args: { name: value } });
   const out: TraceEvent[] = [
     meta('process_name', KERNELS, `WebGPU: ${gpuName}`),
     meta('thread_name', KERNELS, 'kernels'),
@@ -48,11 +47,23 @@ export function chromeTrace(events: readonly KernelEvent[], adapter?: AdapterSum
     const s = spans.get(e.submit);
     const end = e.startUs + e.durUs;
     if (!s) spans.set(e.submit, { start: e.startUs, end, dispatches: 1 });
-    else { s.start = Math.min(s.start, e.startUs); s.end = Math.max(s.end, end); s.dispatches++; }
+    else {
+      s.start = Math.min(s.start, e.startUs);
+      s.end = Math.max(s.end, end);
+      s.dispatches++;
+    }
   }
   for (const [submit, s] of spans)
-    out.push({ name: `submit ${submit}`, cat: 'submit', ph: 'X', pid: PID, tid: SUBMITS, ts: s.start, dur: s.end - s.start,
-      args: { submit, dispatches: s.dispatches } });
+    out.push({
+      name: `submit ${submit}`,
+      cat: 'submit',
+      ph: 'X',
+      pid: PID,
+      tid: SUBMITS,
+      ts: s.start,
+      dur: s.end - s.start,
+      args: { submit, dispatches: s.dispatches },
+    });
   const otherData: Record<string, string> = { generator: 'srgan-webgpu' };
   if (adapter) otherData.adapter = gpuName;
   return { traceEvents: out, displayTimeUnit: 'ms', otherData };

@@ -36,12 +36,14 @@ export function tuningFor(adapter: AdapterSummary): Tuning {
   // only lengthen the tail. On a GPU: enough workgroups to fill the SMs, ≥ 4 loads per thread.
   if (adapter.isSoftware) {
     return {
-      matmul: { rows: 8, vec4Cols: 2, wgX: 8, wgY: 8 }, elementwiseWG: 64,
+      matmul: { rows: 8, vec4Cols: 2, wgX: 8, wgY: 8 },
+      elementwiseWG: 64,
       reduce: { variant: 'registers', wg: 64, invocations: 512, minChunk: 64, groupWG: 64, workgroups: 64, minPerThread: 4 },
     };
   }
   return {
-    matmul: { rows: 4, vec4Cols: 1, wgX: 16, wgY: 16 }, elementwiseWG: 256,
+    matmul: { rows: 4, vec4Cols: 1, wgX: 16, wgY: 16 },
+    elementwiseWG: 256,
     reduce: { variant: 'workgroup', wg: 256, invocations: 65536, minChunk: 16, groupWG: 256, workgroups: 1024, minPerThread: 4 },
   };
 }

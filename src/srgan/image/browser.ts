@@ -27,7 +27,8 @@ export async function decodeImageBlob(blob: Blob, name = (blob as File).name ?? 
 
 /** Drop the channels the pixels do not use (see the file comment). */
 function fromRgba(rgba: Uint8ClampedArray, width: number, height: number, name: string): HostImage {
-  let opaque = true, grey = true;
+  let opaque = true,
+    grey = true;
   for (let i = 0; i < rgba.length && (opaque || grey); i += 4) {
     if (rgba[i + 3] !== 255) opaque = false;
     if (rgba[i] !== rgba[i + 1] || rgba[i] !== rgba[i + 2]) grey = false;
@@ -35,7 +36,7 @@ function fromRgba(rgba: Uint8ClampedArray, width: number, height: number, name: 
   const channels = ((grey ? 1 : 3) + (opaque ? 0 : 1)) as Channels;
   const n = width * height;
   const samples = new Uint8Array(n * channels);
-  const keep = grey ? (opaque ? [0] : [0, 3]) : (opaque ? [0, 1, 2] : [0, 1, 2, 3]);
+  const keep = grey ? (opaque ? [0] : [0, 3]) : opaque ? [0, 1, 2] : [0, 1, 2, 3];
   for (let i = 0; i < n; i++) for (let k = 0; k < channels; k++) samples[i * channels + k] = rgba[i * 4 + keep[k]];
   return fromIntegerSamples(samples, width, height, channels, 8, name);
 }

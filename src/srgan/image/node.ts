@@ -51,8 +51,12 @@ export interface DecodedSamples {
  * `known` is the header as readImageInfo gave it earlier (a caller that planned from it), so the file
  * is not opened a second time for it.
  */
-export async function decodeSamples(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image', known?: ImageInfo): Promise<DecodedSamples> {
-  const info = known ?? await readImageInfo(input, name);
+export async function decodeSamples(
+  input: string | Uint8Array,
+  name = typeof input === 'string' ? input : 'image',
+  known?: ImageInfo,
+): Promise<DecodedSamples> {
+  const info = known ?? (await readImageInfo(input, name));
   const wide = info.bitDepth === 16;
   // libvips' grey conversion drops alpha, so grey + alpha is decoded as RGBA and narrowed after.
   const grey = info.channels === 1;
@@ -60,12 +64,11 @@ export async function decodeSamples(input: string | Uint8Array, name = typeof in
     // failOn 'warning' turns libjpeg/libpng's "premature end" warnings into errors instead of grey fill.
     const { data, info: out } = await sharp(input, { failOn: 'warning' })
       .autoOrient()
-      .toColourspace(grey ? (wide ? 'grey16' : 'b-w') : (wide ? 'rgb16' : 'srgb'))
+      .toColourspace(grey ? (wide ? 'grey16' : 'b-w') : wide ? 'rgb16' : 'srgb')
       .raw({ depth: wide ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const decoded = info.channels === 2 ? 4 : info.channels;
-    if (out.channels !== decoded)
-      throw new Error(`decoded ${out.channels} channels where the header promised ${decoded}`);
+    if (out.channels !== decoded) throw new Error(`decoded ${out.channels} channels where the header promised ${decoded}`);
     let samples: Uint8Array | Uint16Array = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
     if (info.channels === 2) samples = keepChannels(samples, [0, 3]);
     return { width: out.width, height: out.height, channels: info.channels, bitDepth: info.bitDepth, samples };
@@ -88,12 +91,17 @@ export async function decodeImage(input: string | Uint8Array, name = typeof inpu
  * the file is: the training cache's format, with no float pass over a photo of many megapixels.
  */
 export async function decodeRgbSamples(path: string): Promise<{ width: number; height: number; samples: Uint8Array | Uint16Array; max: number }> {
-  const bytes = await readFile(path).catch((e: Error) => { throw new ImageDecodeError(path, e.message); });
+  const bytes = await readFile(path).catch((e: Error) => {
+    throw new ImageDecodeError(path, e.message);
+  });
   const info = await readImageInfo(bytes, path);
   const wide = info.bitDepth === 16;
   try {
     const { data, info: out } = await sharp(bytes, { failOn: 'warning' })
-      .autoOrient().removeAlpha().toColourspace(wide ? 'rgb16' : 'srgb').raw({ depth: wide ? 'ushort' : 'uchar' })
+      .autoOrient()
+      .removeAlpha()
+      .toColourspace(wide ? 'rgb16' : 'srgb')
+      .raw({ depth: wide ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (out.channels !== 3) throw new Error(`decoded ${out.channels} channels where RGB was asked for`);
     const samples = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -105,9 +113,13 @@ export async function decodeRgbSamples(path: string): Promise<{ width: number; h
 
 /** Interleaved samples with only the listed channels of each pixel (RGBA → grey + alpha). */
 function keepChannels<T extends Uint8Array | Uint16Array>(src: T, keep: number[]): T {
-  const stride = 4, n = src.length / stride;
+  const stride = 4,
+    n = src.length / stride;
   const out = new (src.constructor as new (n: number) => T)(n * keep.length);
-  for (let i = 0; i < n; i++) keep.forEach((c, k) => { out[i * keep.length + k] = src[i * stride + c]; });
+  for (let i = 0; i < n; i++)
+    keep.forEach((c, k) => {
+      out[i * keep.length + k] = src[i * stride + c];
+    });
   return out;
 }
 
@@ -122,7 +134,10 @@ export async function encodePng(img: HostImage, opts: { bitDepth?: 8 | 16 } = {}
     const space = grey ? 'grey16' : 'rgb16';
     return sharp(s, { raw: { width, height, channels } }).pipelineColourspace(space).toColourspace(space).png().toBuffer();
   }
-  return sharp(toUint8(img), { raw: { width, height, channels } }).toColourspace(grey ? 'b-w' : 'srgb').png().toBuffer();
+  return sharp(toUint8(img), { raw: { width, height, channels } })
+    .toColourspace(grey ? 'b-w' : 'srgb')
+    .png()
+    .toBuffer();
 }
 
 /** Write a PNG atomically (a partial file never has the final name). */
@@ -136,16 +151,23 @@ export async function writePng(path: string, img: HostImage, opts: { bitDepth?: 
 /** Image files directly in `dir` (not recursive), sorted by name so every run sees the same order. */
 export async function listImageFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    // Symlinks count (scripts/fetch-photos.sh links every photo into one folder); a dangling one fails to decode later.
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
-    .map((e) => join(dir, e.name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return (
+    entries
+      // Symlinks count (scripts/fetch-photos.sh links every photo into one folder); a dangling one fails to decode later.
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+      .map((e) => join(dir, e.name))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  );
 }
 
 /** Decode a file and label it with its base name. */
 export async function readImage(path: string): Promise<HostImage> {
-  const img = await decodeImage(await readFile(path).catch((e: Error) => { throw new ImageDecodeError(path, e.message); }), path);
+  const img = await decodeImage(
+    await readFile(path).catch((e: Error) => {
+      throw new ImageDecodeError(path, e.message);
+    }),
+    path,
+  );
   img.name = basename(path);
   return img;
 }

@@ -19,8 +19,7 @@ export function alphaToTensor(img: HostImage): E.Tensor | null {
  * The tensors are not disposed: the caller owns them.
  */
 export async function tensorToImage(rgb: E.Tensor, channels: Channels = 3, alpha: E.Tensor | null = null): Promise<HostImage> {
-  if (rgb.rank !== 4 || rgb.shape[0] !== 1 || rgb.shape[1] !== 3)
-    throw new E.ShapeError(`tensorToImage: expected [1, 3, H, W], got [${rgb.shape}]`);
+  if (rgb.rank !== 4 || rgb.shape[0] !== 1 || rgb.shape[1] !== 3) throw new E.ShapeError(`tensorToImage: expected [1, 3, H, W], got [${rgb.shape}]`);
   const [, , h, w] = rgb.shape;
   if (hasAlpha({ channels }) && (!alpha || alpha.size !== h * w))
     throw new E.ShapeError(`tensorToImage: ${channels} channels need an alpha tensor [1, 1, ${h}, ${w}]`);

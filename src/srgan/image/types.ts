@@ -25,7 +25,10 @@ export interface HostImage {
 /** An image file that could not be decoded (corrupt, truncated, unsupported format). */
 export class ImageDecodeError extends DataError {
   override name = 'ImageDecodeError';
-  constructor(readonly file: string, readonly reason: string) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
     super(`cannot decode image "${file}": ${reason}`);
   }
 }
@@ -45,14 +48,19 @@ export function checkImage(img: HostImage): HostImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
     throw new ImageShapeError(`image${where}: size ${width}×${height} must be positive integers`);
   if (![1, 2, 3, 4].includes(channels)) throw new ImageShapeError(`image${where}: ${channels} channels (expected 1 to 4)`);
-  if (data.length !== width * height * channels)
-    throw new ImageShapeError(`image${where}: ${data.length} values for ${width}×${height}×${channels}`);
+  if (data.length !== width * height * channels) throw new ImageShapeError(`image${where}: ${data.length} values for ${width}×${height}×${channels}`);
   return img;
 }
 
 /** Build a HostImage from integer samples (8- or 16-bit decoders). */
-export function fromIntegerSamples(samples: ArrayLike<number>, width: number, height: number, channels: Channels,
-  bitDepth: 8 | 16, name?: string): HostImage {
+export function fromIntegerSamples(
+  samples: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: Channels,
+  bitDepth: 8 | 16,
+  name?: string,
+): HostImage {
   const max = bitDepth === 16 ? 65535 : 255;
   const data = new Float32Array(samples.length);
   for (let i = 0; i < data.length; i++) data[i] = samples[i] / max;
@@ -83,15 +91,15 @@ export function toRgbPlanes(img: HostImage): Float32Array {
   const n = w * h;
   const out = new Float32Array(3 * n);
   const grey = ch <= 2;
-  for (let i = 0; i < n; i++)
-    for (let c = 0; c < 3; c++) out[c * n + i] = data[i * ch + (grey ? 0 : c)];
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[c * n + i] = data[i * ch + (grey ? 0 : c)];
   return out;
 }
 
 /** The alpha channel as one plane [H, W], or null when the image has none. */
 export function alphaPlane(img: HostImage): Float32Array | null {
   if (!hasAlpha(img)) return null;
-  const n = img.width * img.height, ch = img.channels;
+  const n = img.width * img.height,
+    ch = img.channels;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = img.data[i * ch + ch - 1];
   return out;
@@ -102,12 +110,19 @@ export function alphaPlane(img: HostImage): Float32Array | null {
  * For grey output the three planes are averaged: a model fed a grey image returns near-equal
  * channels, and the mean is the least-squares grey value.
  */
-export function fromRgbPlanes(rgb: Float32Array, width: number, height: number, channels: Channels,
-  alpha: Float32Array | null = null, name?: string): HostImage {
+export function fromRgbPlanes(
+  rgb: Float32Array,
+  width: number,
+  height: number,
+  channels: Channels,
+  alpha: Float32Array | null = null,
+  name?: string,
+): HostImage {
   const n = width * height;
   if (rgb.length !== 3 * n) throw new ImageShapeError(`fromRgbPlanes: ${rgb.length} values for 3×${height}×${width}`);
   const wantAlpha = channels === 2 || channels === 4;
-  if (wantAlpha && (!alpha || alpha.length !== n)) throw new ImageShapeError(`fromRgbPlanes: ${channels} channels need an alpha plane of ${n} values`);
+  if (wantAlpha && (!alpha || alpha.length !== n))
+    throw new ImageShapeError(`fromRgbPlanes: ${channels} channels need an alpha plane of ${n} values`);
   const data = new Float32Array(n * channels);
   const colours = wantAlpha ? channels - 1 : channels;
   for (let i = 0; i < n; i++) {

@@ -18,14 +18,21 @@ async function fetchOk(fetchFn: Fetch, url: string): Promise<Response> {
 export async function fetchLayersModelFiles(modelJsonUrl: string | URL, fetchFn: Fetch = (u) => fetch(u)): Promise<LayersModelFiles> {
   const base = new URL(String(modelJsonUrl), globalThis.location?.href);
   const modelJson = (await (await fetchOk(fetchFn, base.href)).json()) as LayersModelJson;
-  const shards = await Promise.all((modelJson.weightsManifest ?? []).map((group) =>
-    Promise.all(group.paths.map(async (p) => (await fetchOk(fetchFn, new URL(p, base).href)).arrayBuffer()))));
+  const shards = await Promise.all(
+    (modelJson.weightsManifest ?? []).map((group) =>
+      Promise.all(group.paths.map(async (p) => (await fetchOk(fetchFn, new URL(p, base).href)).arrayBuffer())),
+    ),
+  );
   return { modelJson, shards };
 }
 
 /** Load a catalogue model from the URL of its model.json (the shards must sit beside it). */
-export async function loadPretrainedFromUrl(name: PretrainedName, scale: PretrainedScale, modelJsonUrl: string | URL,
-  fetchFn?: Fetch): Promise<PretrainedModel> {
+export async function loadPretrainedFromUrl(
+  name: PretrainedName,
+  scale: PretrainedScale,
+  modelJsonUrl: string | URL,
+  fetchFn?: Fetch,
+): Promise<PretrainedModel> {
   pretrainedInfo(name, scale); // fail on a bad name before any request
   return pretrainedFromFiles(name, scale, await fetchLayersModelFiles(modelJsonUrl, fetchFn));
 }

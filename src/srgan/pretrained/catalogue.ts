@@ -30,18 +30,38 @@ export interface PretrainedInfo {
 }
 
 const common = {
-  version: '1.0.0', license: 'MIT', author: 'Kevin Scott',
+  version: '1.0.0',
+  license: 'MIT',
+  author: 'Kevin Scott',
   source: 'https://github.com/thekevinscott/UpscalerJS (ESRGAN models trained on DIV2K)',
   scales: [2, 3, 4, 8],
 } as const;
 
 export const PRETRAINED_MODELS: readonly PretrainedInfo[] = [
-  { ...common, name: 'esrgan-slim', package: '@upscalerjs/esrgan-slim', architecture: 'rdn', pixelMax: 255,
-    description: 'RDN, 2 dense blocks of 4 channels (fastest)' },
-  { ...common, name: 'esrgan-medium', package: '@upscalerjs/esrgan-medium', architecture: 'rdn', pixelMax: 255,
-    description: 'RDN, 10 dense blocks of 64 channels' },
-  { ...common, name: 'esrgan-thick', package: '@upscalerjs/esrgan-thick', architecture: 'rrdn', pixelMax: 1,
-    description: 'RRDN, 10 residual-in-residual blocks (best quality, slowest)' },
+  {
+    ...common,
+    name: 'esrgan-slim',
+    package: '@upscalerjs/esrgan-slim',
+    architecture: 'rdn',
+    pixelMax: 255,
+    description: 'RDN, 2 dense blocks of 4 channels (fastest)',
+  },
+  {
+    ...common,
+    name: 'esrgan-medium',
+    package: '@upscalerjs/esrgan-medium',
+    architecture: 'rdn',
+    pixelMax: 255,
+    description: 'RDN, 10 dense blocks of 64 channels',
+  },
+  {
+    ...common,
+    name: 'esrgan-thick',
+    package: '@upscalerjs/esrgan-thick',
+    architecture: 'rrdn',
+    pixelMax: 1,
+    description: 'RRDN, 10 residual-in-residual blocks (best quality, slowest)',
+  },
 ];
 
 export const PRETRAINED_NAMES = PRETRAINED_MODELS.map((m) => m.name);

@@ -5,7 +5,20 @@
  * refuses, so an unfamiliar model fails at load, not with wrong pixels.
  */
 import {
-  Tensor, keep, conv2d, type Conv2dOptions, concat, permute, reshape, add, mulScalar, relu, sigmoid, tanh, pixelShuffle, upsampleNearest,
+  Tensor,
+  keep,
+  conv2d,
+  type Conv2dOptions,
+  concat,
+  permute,
+  reshape,
+  add,
+  mulScalar,
+  relu,
+  sigmoid,
+  tanh,
+  pixelShuffle,
+  upsampleNearest,
 } from '../../engine/index.js';
 import type { ParsedLayer, StoredWeight } from './layers-format.js';
 import { ModelFileError } from '../errors.js';
@@ -74,8 +87,7 @@ export function hwioToOihw(values: Float32Array, shape: readonly number[], outpu
   let i = 0;
   for (let o = 0; o < co; o++) {
     const src = outputOrder ? outputOrder[o] : o;
-    for (let c = 0; c < ci; c++)
-      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[i++] = values[((y * kw + x) * ci + c) * co + src];
+    for (let c = 0; c < ci; c++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[i++] = values[((y * kw + x) * ci + c) * co + src];
   }
   return out;
 }
@@ -219,6 +231,8 @@ export function convertLayer(ctx: ConvertContext): LayerStep {
   const r = pixelShuffleFactor(ctx.layer.className);
   const convert = r ? convertPixelShuffle(r) : converters[ctx.layer.className];
   if (!convert)
-    throw new UnsupportedLayerError(`layer ${ctx.layer.name}: unknown layer class ${ctx.layer.className} (supported: ${supportedLayerClasses.join(', ')})`);
+    throw new UnsupportedLayerError(
+      `layer ${ctx.layer.name}: unknown layer class ${ctx.layer.className} (supported: ${supportedLayerClasses.join(', ')})`,
+    );
   return convert(ctx);
 }

@@ -61,7 +61,9 @@ export class LayersModelFormatError extends ModelFileError {
   override name = 'LayersModelFormatError';
 }
 
-const fail = (msg: string): never => { throw new LayersModelFormatError(msg); };
+const fail = (msg: string): never => {
+  throw new LayersModelFormatError(msg);
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -69,8 +71,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 function functionalConfig(topology: Record<string, unknown>): Record<string, unknown> {
   const model = isObject(topology.model_config) ? topology.model_config : topology;
   const cls = model.class_name;
-  if (cls !== 'Functional' && cls !== 'Model')
-    fail(`model.json: only functional models are supported, got class_name ${JSON.stringify(cls)}`);
+  if (cls !== 'Functional' && cls !== 'Model') fail(`model.json: only functional models are supported, got class_name ${JSON.stringify(cls)}`);
   if (!isObject(model.config) || !Array.isArray(model.config.layers)) fail('model.json: the model config has no layers list');
   return model.config as Record<string, unknown>;
 }
@@ -87,7 +88,8 @@ function parseLayer(raw: unknown): ParsedLayer {
   const inputs = (nodes[0] ?? []).map((ref: unknown) => {
     if (!Array.isArray(ref) || typeof ref[0] !== 'string')
       return fail(`model.json: layer ${name} has an inbound node in an unsupported format (Keras 2 lists expected): ${JSON.stringify(ref)}`);
-    if (ref[1] !== 0 || ref[2] !== 0) fail(`model.json: layer ${name} takes output ${ref[1]}/${ref[2]} of ${ref[0]}; only single-output, unshared layers are supported`);
+    if (ref[1] !== 0 || ref[2] !== 0)
+      fail(`model.json: layer ${name} takes output ${ref[1]}/${ref[2]} of ${ref[0]}; only single-output, unshared layers are supported`);
     return ref[0] as string;
   });
   return { className: raw.class_name, name, config: raw.config as Record<string, unknown>, inputs };
@@ -154,7 +156,10 @@ export function readWeights(manifest: readonly WeightGroup[], shards: readonly (
     const total = files.reduce((n, f) => n + f.byteLength, 0);
     const bytes = new Uint8Array(total);
     let at = 0;
-    for (const f of files) { bytes.set(new Uint8Array(f), at); at += f.byteLength; }
+    for (const f of files) {
+      bytes.set(new Uint8Array(f), at);
+      at += f.byteLength;
+    }
     let offset = 0;
     for (const w of group.weights) {
       if (w.quantization) fail(`weights: ${w.name} is quantized (${JSON.stringify(w.quantization)}); only float32 weights are supported`);

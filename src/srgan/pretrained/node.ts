@@ -16,8 +16,9 @@ const toArrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset +
 export async function readLayersModelFiles(modelJsonPath: string): Promise<LayersModelFiles> {
   const modelJson = JSON.parse(await readFile(modelJsonPath, 'utf8')) as LayersModelJson;
   const dir = dirname(modelJsonPath);
-  const shards = await Promise.all((modelJson.weightsManifest ?? []).map((group) =>
-    Promise.all(group.paths.map(async (p) => toArrayBuffer(await readFile(join(dir, p)))))));
+  const shards = await Promise.all(
+    (modelJson.weightsManifest ?? []).map((group) => Promise.all(group.paths.map(async (p) => toArrayBuffer(await readFile(join(dir, p)))))),
+  );
   return { modelJson, shards };
 }
 

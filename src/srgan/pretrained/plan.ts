@@ -39,8 +39,7 @@ export function planGraph(graph: ParsedGraph): GraphPlan {
   const byName = () => new Map(plan.layers.map((l) => [l.name, l]));
 
   for (const l of [...plan.layers])
-    if (l.className === 'Activation' && (l.config.activation ?? 'linear') === 'linear' && l.inputs.length === 1)
-      bypass(plan, l, l.inputs[0]);
+    if (l.className === 'Activation' && (l.config.activation ?? 'linear') === 'linear' && l.inputs.length === 1) bypass(plan, l, l.inputs[0]);
 
   for (const l of [...plan.layers]) {
     if (l.className !== 'Activation' || l.config.activation !== 'relu') continue;

@@ -27,7 +27,12 @@ export function pretrainedFromFiles(name: PretrainedName, scale: PretrainedScale
   const net = compileLayersModel(files);
   const max = info.pixelMax;
   return {
-    name, scale, info, license: info.license, source: info.source, parameterCount: net.parameterCount,
+    name,
+    scale,
+    info,
+    license: info.license,
+    source: info.source,
+    parameterCount: net.parameterCount,
     run(x) {
       if (x.rank !== 4 || x.shape[1] !== 3) throw new ShapeError(`${name}: input must be [N, 3, h, w] in [0, 1], got ${fmt(x.shape)}`);
       return tidy(() => {

@@ -92,7 +92,10 @@ export function compileLayersModel(files: LayersModelFiles): CompiledLayersModel
           for (const n of s.inputs) {
             const k = left.get(n)! - 1;
             left.set(n, k);
-            if (k === 0 && n !== plan.inputName) { live.get(n)!.dispose(); live.delete(n); }
+            if (k === 0 && n !== plan.inputName) {
+              live.get(n)!.dispose();
+              live.delete(n);
+            }
           }
         }
         const out = live.get(plan.output)!;

@@ -27,10 +27,18 @@ export function pickFrameSteps(steps: readonly number[], max = MAX_FRAMES): numb
   return [...picked];
 }
 
-const MARGIN = 8, GAP = 6, LABEL_SCALE = 2, LABEL_H = textHeight(LABEL_SCALE) + 8;
+const MARGIN = 8,
+  GAP = 6,
+  LABEL_SCALE = 2,
+  LABEL_H = textHeight(LABEL_SCALE) + 8;
 
 export function renderContactSheet(frames: readonly ContactFrame[], ends: { lr: RgbImage; hr: RgbImage; scale: number }, max = MAX_FRAMES): RgbImage {
-  const steps = new Set(pickFrameSteps(frames.map((f) => f.step), max));
+  const steps = new Set(
+    pickFrameSteps(
+      frames.map((f) => f.step),
+      max,
+    ),
+  );
   const shown = [...frames].sort((a, b) => a.step - b.step).filter((f) => steps.delete(f.step));
   const { hr } = ends;
   for (const f of shown)

@@ -37,9 +37,15 @@ export interface EvalGridLayout {
 
 export const phaseName = (phase: Phase): string => (phase === 1 ? 'phase 1 (SRResNet, pixel MSE)' : 'phase 2 (GAN)');
 
-const MARGIN = 8, GAP = 6, TITLE_SCALE = 2, LABEL_SCALE = 2;
-const TITLE_H = textHeight(TITLE_SCALE) + 10, LABEL_H = textHeight(LABEL_SCALE) + 8;
-const BACKGROUND = [255, 255, 255] as const, INK = [20, 20, 20] as const, RULE = [200, 200, 200] as const;
+const MARGIN = 8,
+  GAP = 6,
+  TITLE_SCALE = 2,
+  LABEL_SCALE = 2;
+const TITLE_H = textHeight(TITLE_SCALE) + 10,
+  LABEL_H = textHeight(LABEL_SCALE) + 8;
+const BACKGROUND = [255, 255, 255] as const,
+  INK = [20, 20, 20] as const,
+  RULE = [200, 200, 200] as const;
 
 export function evalGridColumns(hasStart: boolean, startLabel = 'SRResNet (MSE)'): string[] {
   return ['LR (nearest ×4)', 'bicubic', ...(hasStart ? [startLabel] : []), 'this run', 'HR (original)'];
@@ -91,13 +97,19 @@ export function layoutEvalGrid(rows: readonly EvalGridRow[], opts: Pick<EvalGrid
  * Whole images at 1:1 side by side, each column labelled and `title` printed on top: LR (nearest,
  * so its pixels show) | bicubic | each model | HR. The run's grid and `srgan eval --grid` draw it.
  */
-export function renderComparisonGrid(rows: readonly ComparisonRow[], opts: { title: string; modelLabels: readonly string[]; scale: number }): { image: RgbImage; layout: EvalGridLayout } {
+export function renderComparisonGrid(
+  rows: readonly ComparisonRow[],
+  opts: { title: string; modelLabels: readonly string[]; scale: number },
+): { image: RgbImage; layout: EvalGridLayout } {
   if (!rows.length) throw new Error('eval grid: no images');
   for (const r of rows) {
     if (r.outputs.length !== opts.modelLabels.length)
       throw new Error(`eval grid: ${r.outputs.length} model images for ${opts.modelLabels.length} labels`);
-    const named: [string, { width: number; height: number }][] = [['bicubic', r.bicubic], ['LR ×scale', { width: r.lr.width * opts.scale, height: r.lr.height * opts.scale }],
-      ...r.outputs.map((o, i): [string, RgbImage] => [opts.modelLabels[i], o])];
+    const named: [string, { width: number; height: number }][] = [
+      ['bicubic', r.bicubic],
+      ['LR ×scale', { width: r.lr.width * opts.scale, height: r.lr.height * opts.scale }],
+      ...r.outputs.map((o, i): [string, RgbImage] => [opts.modelLabels[i], o]),
+    ];
     for (const [name, img] of named)
       if (img.width !== r.hr.width || img.height !== r.hr.height)
         throw new Error(`eval grid: the "${name}" image is ${img.width}×${img.height}, the HR ${r.hr.width}×${r.hr.height}`);

@@ -30,16 +30,22 @@ export interface EvalSet {
 export type Upscale = (lr: HostImage) => Promise<HostImage>;
 
 /** A generator (anything with `enhance`: eval mode, no graph, [0, 1] out) run through the tiled upscaler. */
-export const upscalerOf = (model: { enhance(lr: E.Tensor): E.Tensor }, scale: number): Upscale =>
-  (lr) => upscaleImage((t) => model.enhance(t), lr, { scale });
+export const upscalerOf =
+  (model: { enhance(lr: E.Tensor): E.Tensor }, scale: number): Upscale =>
+  (lr) =>
+    upscaleImage((t) => model.enhance(t), lr, { scale });
 
-export const DEFAULT_FACES = 4, DEFAULT_SIZE = 256;
+export const DEFAULT_FACES = 4,
+  DEFAULT_SIZE = 256;
 
 /** The centre square of an image, as large as its short side. */
 export function centreSquare(img: HostImage, side = Math.min(img.width, img.height)): HostImage {
-  const ch = img.channels, x0 = (img.width - side) >> 1, y0 = (img.height - side) >> 1;
+  const ch = img.channels,
+    x0 = (img.width - side) >> 1,
+    y0 = (img.height - side) >> 1;
   const data = new Float32Array(side * side * ch);
-  for (let y = 0; y < side; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * ch, ((y0 + y) * img.width + x0 + side) * ch), y * side * ch);
+  for (let y = 0; y < side; y++)
+    data.set(img.data.subarray(((y0 + y) * img.width + x0) * ch, ((y0 + y) * img.width + x0 + side) * ch), y * side * ch);
   return { ...img, width: side, height: side, data };
 }
 
@@ -68,14 +74,18 @@ async function onGpu(img: HostImage, f: (x: E.Tensor) => E.Tensor): Promise<Host
 }
 
 /** Each image resized to size × size (antialiased bicubic, when it is not that size already), its LR and its bicubic. */
-export async function prepareEvalSet(images: readonly HostImage[], opts: { scale?: number; size?: number; lowRes?: LowResMaker } = {}): Promise<EvalSet> {
-  const scale = opts.scale ?? 4, size = opts.size ?? DEFAULT_SIZE;
+export async function prepareEvalSet(
+  images: readonly HostImage[],
+  opts: { scale?: number; size?: number; lowRes?: LowResMaker } = {},
+): Promise<EvalSet> {
+  const scale = opts.scale ?? 4,
+    size = opts.size ?? DEFAULT_SIZE;
   if (size % scale) throw new ConfigError(`the report's image size ${size} is not a multiple of the scale ${scale}`);
   const out: EvalImage[] = [];
   for (const [i, img] of images.entries()) {
     const rgb = quantize8(fromRgbPlanes(toRgbPlanes(img), img.width, img.height, 3, null, img.name));
-    const hr = img.width === size && img.height === size ? rgb
-      : await onGpu(rgb, (x) => E.resize(x, size, size, { method: 'bicubic', antialias: true }));
+    const hr =
+      img.width === size && img.height === size ? rgb : await onGpu(rgb, (x) => E.resize(x, size, size, { method: 'bicubic', antialias: true }));
     const lr = opts.lowRes ? await opts.lowRes(hr, i) : await onGpu(hr, (x) => makeLr(x, scale));
     out.push({ name: img.name ?? `image ${i}`, hr, lr, bicubic: await onGpu(lr, (x) => bicubicUpscale(x, scale)) });
   }

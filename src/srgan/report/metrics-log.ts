@@ -31,10 +31,12 @@ export function metricsCsv(rows: readonly MetricsRow[]): string {
 /** Rows of a metrics.csv; a file with other columns is refused whole (it is not ours). */
 export function parseMetricsCsv(text: string): MetricsRow[] {
   const [header, ...lines] = text.trim().split('\n');
-  if (header !== METRICS_COLUMNS.join(',')) throw new DataError(`metrics.csv: unexpected columns "${header}" (expected ${METRICS_COLUMNS.join(',')})`);
+  if (header !== METRICS_COLUMNS.join(','))
+    throw new DataError(`metrics.csv: unexpected columns "${header}" (expected ${METRICS_COLUMNS.join(',')})`);
   return lines.filter(Boolean).map((line, i) => {
     const cells = line.split(',');
-    if (cells.length !== METRICS_COLUMNS.length) throw new DataError(`metrics.csv line ${i + 2}: ${cells.length} cells, expected ${METRICS_COLUMNS.length}`);
+    if (cells.length !== METRICS_COLUMNS.length)
+      throw new DataError(`metrics.csv line ${i + 2}: ${cells.length} cells, expected ${METRICS_COLUMNS.length}`);
     const num = (k: number) => (cells[k] === '' ? NaN : Number(cells[k]));
     const set = (who: number): MetricSet | undefined => {
       const [psnr_y, ssim_y, sharpness] = [0, 1, 2].map((j) => num(2 + 3 * who + j));

@@ -58,7 +58,8 @@ export function logTicks(lo: number, hi: number): number[] {
  * so the first points are not pulled towards 0. Non-finite values are skipped (NaN out).
  */
 export function emaSmooth(values: readonly number[], factor: number): number[] {
-  let acc = 0, n = 0;
+  let acc = 0,
+    n = 0;
   return values.map((v) => {
     if (!Number.isFinite(v)) return NaN;
     acc = factor * acc + (1 - factor) * v;
@@ -122,7 +123,9 @@ export interface PlotSpec {
   note?: string;
 }
 
-const WIDTH = 900, PANEL_H = 210, PAD = { l: 72, r: 190, t: 48, gap: 40, b: 44 };
+const WIDTH = 900,
+  PANEL_H = 210,
+  PAD = { l: 72, r: 190, t: 48, gap: 40, b: 44 };
 const MAX_POINTS = 1500;
 
 /** Every k-th index (and the last), so a long log draws at most about MAX_POINTS points. */
@@ -149,7 +152,8 @@ export function plotSvg(spec: PlotSpec): string {
   ];
   if (spec.note) out.push(`<text x="${PAD.l}" y="38" fill="#555">${esc(spec.note)}</text>`);
   spec.panels.forEach((panel, pi) => {
-    const top = PAD.t + pi * (PANEL_H + PAD.gap), plotH = PANEL_H;
+    const top = PAD.t + pi * (PANEL_H + PAD.gap),
+      plotH = PANEL_H;
     const ys = panel.series.flatMap((s) => s.ys.filter((y) => Number.isFinite(y) && (!panel.log || y > 0)));
     for (const r of panel.refs ?? []) ys.push(r.y);
     const log = !!panel.log && ys.length > 0;
@@ -166,16 +170,21 @@ export function plotSvg(spec: PlotSpec): string {
     const f = (v: number) => (log ? Math.log10(v) : v);
     const sy = (v: number) => top + plotH - ((f(v) - f(lo)) / (f(hi) - f(lo))) * plotH;
     out.push(`<rect x="${PAD.l}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
-    const yLabels = formatTicks(yTicks), xLabels = formatTicks(xTicks);
+    const yLabels = formatTicks(yTicks),
+      xLabels = formatTicks(xTicks);
     yTicks.forEach((t, i) => {
       const y = sy(t).toFixed(1);
-      out.push(`<line x1="${PAD.l}" x2="${PAD.l + plotW}" y1="${y}" y2="${y}" stroke="#e6e6e6"/>`,
-        `<text x="${PAD.l - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" class="ytick">${yLabels[i]}</text>`);
+      out.push(
+        `<line x1="${PAD.l}" x2="${PAD.l + plotW}" y1="${y}" y2="${y}" stroke="#e6e6e6"/>`,
+        `<text x="${PAD.l - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" class="ytick">${yLabels[i]}</text>`,
+      );
     });
     xTicks.forEach((t, i) => {
       const x = sx(t).toFixed(1);
-      out.push(`<line x1="${x}" x2="${x}" y1="${top + plotH}" y2="${top + plotH + 5}" stroke="#888"/>`,
-        `<text x="${x}" y="${top + plotH + 18}" text-anchor="middle" class="xtick">${xLabels[i]}</text>`);
+      out.push(
+        `<line x1="${x}" x2="${x}" y1="${top + plotH}" y2="${top + plotH + 5}" stroke="#888"/>`,
+        `<text x="${x}" y="${top + plotH + 18}" text-anchor="middle" class="xtick">${xLabels[i]}</text>`,
+      );
     });
     out.push(`<text transform="translate(${16} ${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-weight="bold">${esc(panel.yTitle)}</text>`);
     if (pi === spec.panels.length - 1)
@@ -184,18 +193,23 @@ export function plotSvg(spec: PlotSpec): string {
       const x = sx(spec.boundary).toFixed(1);
       // The label goes left of the line when the line is near the right edge (it would run into the legend).
       const right = sx(spec.boundary) > PAD.l + plotW * 0.8;
-      out.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotH}" stroke="#444" stroke-dasharray="5 4" class="phase-boundary"/>`,
-        `<text x="${(sx(spec.boundary) + (right ? -5 : 5)).toFixed(1)}" y="${top + 14}" fill="#444" text-anchor="${right ? 'end' : 'start'}">${right ? '← phase 1 | GAN phase' : 'GAN phase →'}</text>`);
+      out.push(
+        `<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotH}" stroke="#444" stroke-dasharray="5 4" class="phase-boundary"/>`,
+        `<text x="${(sx(spec.boundary) + (right ? -5 : 5)).toFixed(1)}" y="${top + 14}" fill="#444" text-anchor="${right ? 'end' : 'start'}">${right ? '← phase 1 | GAN phase' : 'GAN phase →'}</text>`,
+      );
     }
     for (const r of panel.refs ?? []) {
       const y = sy(r.y).toFixed(1);
-      out.push(`<line x1="${PAD.l}" x2="${PAD.l + plotW}" y1="${y}" y2="${y}" stroke="#999" stroke-dasharray="2 3"/>`,
-        `<text x="${PAD.l + plotW - 4}" y="${(sy(r.y) - 4).toFixed(1)}" text-anchor="end" fill="#777">${esc(r.label)}</text>`);
+      out.push(
+        `<line x1="${PAD.l}" x2="${PAD.l + plotW}" y1="${y}" y2="${y}" stroke="#999" stroke-dasharray="2 3"/>`,
+        `<text x="${PAD.l + plotW - 4}" y="${(sy(r.y) - 4).toFixed(1)}" text-anchor="end" fill="#777">${esc(r.label)}</text>`,
+      );
     }
     const clip = `clip${pi}`;
     out.push(`<clipPath id="${clip}"><rect x="${PAD.l}" y="${top}" width="${plotW}" height="${plotH}"/></clipPath>`);
     const line = (xs: readonly number[], vals: readonly number[], attrs: string) => {
-      const pts = thin(vals.length).filter((i) => Number.isFinite(vals[i]) && (!log || vals[i] > 0))
+      const pts = thin(vals.length)
+        .filter((i) => Number.isFinite(vals[i]) && (!log || vals[i] > 0))
         .map((i) => `${sx(xs[i]).toFixed(1)},${sy(vals[i]).toFixed(1)}`);
       return pts.length ? `<polyline clip-path="url(#${clip})" fill="none" points="${pts.join(' ')}" ${attrs}/>` : '';
     };
@@ -205,10 +219,14 @@ export function plotSvg(spec: PlotSpec): string {
       const shown = smooth > 0 ? emaSmooth(s.ys, smooth) : s.ys;
       out.push(line(s.xs, shown, `stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} class="series"`));
       if (s.markers)
-        s.ys.forEach((y, i) => { if (Number.isFinite(y)) out.push(`<circle cx="${sx(s.xs[i]).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${s.color}"/>`); });
+        s.ys.forEach((y, i) => {
+          if (Number.isFinite(y)) out.push(`<circle cx="${sx(s.xs[i]).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${s.color}"/>`);
+        });
       const ly = top + 10 + si * 20;
-      out.push(`<line x1="${WIDTH - PAD.r + 14}" x2="${WIDTH - PAD.r + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
-        `<text x="${WIDTH - PAD.r + 46}" y="${ly + 4}" class="legend">${esc(s.label)}</text>`);
+      out.push(
+        `<line x1="${WIDTH - PAD.r + 14}" x2="${WIDTH - PAD.r + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+        `<text x="${WIDTH - PAD.r + 46}" y="${ly + 4}" class="legend">${esc(s.label)}</text>`,
+      );
     });
     if (!panel.series.some((s) => s.ys.some(Number.isFinite)))
       out.push(`<text x="${PAD.l + plotW / 2}" y="${top + plotH / 2}" text-anchor="middle" fill="#888">no data yet</text>`);
@@ -235,10 +253,13 @@ export function lossPlotSvg(logs: readonly StepLog[], title: string, opts: PlotO
   const factor = smoothingFactor(logs.length);
   const xs = logs.map((l) => l.step);
   const col = (k: keyof StepLog) => logs.map((l) => l[k] as number);
-  const panels: Panel[] = [{
-    yTitle: 'G content loss (log)', log: true,
-    series: [{ label: 'G content', color: '#1f5fbf', xs, ys: col('g_content'), smooth: factor }],
-  }];
+  const panels: Panel[] = [
+    {
+      yTitle: 'G content loss (log)',
+      log: true,
+      series: [{ label: 'G content', color: '#1f5fbf', xs, ys: col('g_content'), smooth: factor }],
+    },
+  ];
   const gan = logs.some((l) => l.phase === 2 && [l.g_adv, l.d_real, l.d_fake].some(Number.isFinite));
   if (gan)
     panels.push({
@@ -251,7 +272,7 @@ export function lossPlotSvg(logs: readonly StepLog[], title: string, opts: PlotO
       refs: [{ y: Math.LN2, label: 'ln 2: D at chance' }],
     });
   const note = factor > 0 ? `thin: every step · bold: moving average (EMA, factor ${factor.toFixed(2)})` : 'every step (too few steps to smooth)';
-  return plotSvg({ title, panels, boundary: gan ? opts.ganStart ?? lastPhase1Step(logs) : undefined, note });
+  return plotSvg({ title, panels, boundary: gan ? (opts.ganStart ?? lastPhase1Step(logs)) : undefined, note });
 }
 
 /** Sharpness is a ratio from about 0.02 (bicubic) to 1 (the original) and beyond: a log axis keeps both ends legible. */
@@ -259,7 +280,9 @@ export function metricsPlotSvg(rows: readonly MetricsRow[], title: string, opts:
   const xs = rows.map((r) => r.step);
   const hasStart = rows.some((r) => r.start);
   const panel = (key: 'psnr_y' | 'ssim_y' | 'sharpness', yTitle: string, refs?: Panel['refs'], log = false): Panel => ({
-    yTitle, refs, log,
+    yTitle,
+    refs,
+    log,
     series: [
       { label: 'this run', color: '#1f5fbf', xs, ys: rows.map((r) => r.model[key]), markers: rows.length <= 60 },
       ...(hasStart ? [{ label: 'start model', color: '#e67e22', xs, ys: rows.map((r) => r.start?.[key] ?? NaN), dash: '2 3' }] : []),
@@ -267,8 +290,13 @@ export function metricsPlotSvg(rows: readonly MetricsRow[], title: string, opts:
     ],
   });
   return plotSvg({
-    title, boundary: rows.some((r) => r.phase === 2) ? opts.ganStart ?? lastPhase1Step(rows) : undefined,
+    title,
+    boundary: rows.some((r) => r.phase === 2) ? (opts.ganStart ?? lastPhase1Step(rows)) : undefined,
     note: 'held-out faces and photo crop, ×4, Y channel; sharpness = Laplacian variance of the output / of the original',
-    panels: [panel('psnr_y', 'PSNR-Y (dB)'), panel('ssim_y', 'SSIM-Y'), panel('sharpness', 'sharpness ratio (log)', [{ y: 1, label: 'original = 1' }], true)],
+    panels: [
+      panel('psnr_y', 'PSNR-Y (dB)'),
+      panel('ssim_y', 'SSIM-Y'),
+      panel('sharpness', 'sharpness ratio (log)', [{ y: 1, label: 'original = 1' }], true),
+    ],
   });
 }

@@ -22,7 +22,8 @@ export function blankRgb(width: number, height: number, fill: Rgb = [255, 255, 2
 
 /** Copy `src` into `dst` with its top-left corner at (x, y); parts outside `dst` are cut off. */
 export function blit(dst: RgbImage, src: RgbImage, x: number, y: number): void {
-  const x0 = Math.max(0, x), x1 = Math.min(dst.width, x + src.width);
+  const x0 = Math.max(0, x),
+    x1 = Math.min(dst.width, x + src.width);
   if (x1 <= x0) return;
   for (let r = Math.max(0, y); r < Math.min(dst.height, y + src.height); r++) {
     const s = ((r - y) * src.width + (x0 - x)) * 3;
@@ -40,8 +41,7 @@ export function rgbFromHost(img: HostImage): RgbImage {
   const { width, height, channels: ch } = img;
   const out = new Uint8ClampedArray(width * height * 3);
   const grey = ch <= 2;
-  for (let i = 0; i < width * height; i++)
-    for (let c = 0; c < 3; c++) out[3 * i + c] = Math.round(img.data[i * ch + (grey ? 0 : c)] * 255);
+  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = Math.round(img.data[i * ch + (grey ? 0 : c)] * 255);
   return { width, height, data: out };
 }
 

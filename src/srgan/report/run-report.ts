@@ -72,8 +72,13 @@ export class RunReport {
   private lastEval = -1;
   private readonly frames = new Map<number, RgbImage>();
 
-  private constructor(private readonly o: RunReportOptions, readonly log: MetricsLog, private frameSteps: number[],
-    private readonly bicubic: MetricSet, private readonly start?: { outputs: RgbImage[]; metrics: MetricSet }) {}
+  private constructor(
+    private readonly o: RunReportOptions,
+    readonly log: MetricsLog,
+    private frameSteps: number[],
+    private readonly bicubic: MetricSet,
+    private readonly start?: { outputs: RgbImage[]; metrics: MetricSet },
+  ) {}
 
   static async create(o: RunReportOptions): Promise<RunReport> {
     const { files, set } = o;
@@ -104,7 +109,8 @@ export class RunReport {
 
   /** Run the model over the set and write what is due: grid, contact sheet, metrics row and plot. */
   async atStep(model: ReportedModel, force = false): Promise<void> {
-    const step = model.step, due = this.due(step, force);
+    const step = model.step,
+      due = this.due(step, force);
     if (!due.grid && !due.metrics) return;
     const { set, files } = this.o;
     const phase = phaseOfStep(model.config, step);
@@ -113,7 +119,10 @@ export class RunReport {
     if (due.grid) {
       this.lastGrid = step;
       const rows = set.images.map((im, i) => ({
-        lr: rgbFromHost(im.lr), bicubic: rgbFromHost(im.bicubic), model: shown[i], hr: rgbFromHost(im.hr),
+        lr: rgbFromHost(im.lr),
+        bicubic: rgbFromHost(im.bicubic),
+        model: shown[i],
+        hr: rgbFromHost(im.hr),
         ...(this.start ? { start: this.start.outputs[i] } : {}),
       }));
       await files.writePng(REPORT_FILES.grid(step), renderEvalGrid(rows, { step, phase, scale: set.scale }).image);
@@ -123,7 +132,10 @@ export class RunReport {
       this.lastEval = step;
       this.log.add({ step, phase, model: metrics, bicubic: this.bicubic, ...(this.start ? { start: this.start.metrics } : {}) });
       await files.writeText(REPORT_FILES.metricsCsv, this.log.csv());
-      await files.writePlot(REPORT_FILES.metricsPlot, metricsPlotSvg(this.log.rows, `${this.o.title ?? 'run'}: held-out metrics, step ${step}`, { ganStart: model.config.phase1Steps }));
+      await files.writePlot(
+        REPORT_FILES.metricsPlot,
+        metricsPlotSvg(this.log.rows, `${this.o.title ?? 'run'}: held-out metrics, step ${step}`, { ganStart: model.config.phase1Steps }),
+      );
     }
   }
 
@@ -140,6 +152,9 @@ export class RunReport {
       if (image) picked.push({ step: s, image });
     }
     const first = set.images[0];
-    await files.writePng(REPORT_FILES.contactSheet, renderContactSheet(picked, { lr: rgbFromHost(first.lr), hr: rgbFromHost(first.hr), scale: set.scale }, max));
+    await files.writePng(
+      REPORT_FILES.contactSheet,
+      renderContactSheet(picked, { lr: rgbFromHost(first.lr), hr: rgbFromHost(first.hr), scale: set.scale }, max),
+    );
   }
 }

@@ -35,7 +35,8 @@ export async function renderSampleGrid(trainer: Trainer, hr: HrBatch): Promise<G
   for (let img = 0; img < n; img++)
     for (let col = 0; col < planes.length; col++) {
       const src = planes[col];
-      const x0 = col * (w + GAP), y0 = img * (h + GAP);
+      const x0 = col * (w + GAP),
+        y0 = img * (h + GAP);
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
           const o = ((y0 + y) * width + x0 + x) * 3;
@@ -55,7 +56,8 @@ export function centreCrops(images: readonly { width: number; height: number; rg
   const plane = crop * crop;
   const data = new Float32Array(fit.length * 3 * plane);
   fit.forEach((im, b) => {
-    const x0 = (im.width - crop) >> 1, y0 = (im.height - crop) >> 1;
+    const x0 = (im.width - crop) >> 1,
+      y0 = (im.height - crop) >> 1;
     for (let c = 0; c < 3; c++)
       for (let y = 0; y < crop; y++) {
         const src = c * im.width * im.height + (y0 + y) * im.width + x0;

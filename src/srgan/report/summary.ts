@@ -30,7 +30,9 @@ export interface RunSummary {
 const f2 = (v: number | undefined, d = 2) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 
 export function duration(seconds: number): string {
-  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = Math.round(seconds % 60);
+  const h = Math.floor(seconds / 3600),
+    m = Math.floor((seconds % 3600) / 60),
+    s = Math.round(seconds % 60);
   return h ? `${h} h ${m} min ${s} s` : m ? `${m} min ${s} s` : `${s} s`;
 }
 
@@ -40,7 +42,9 @@ export function summaryMarkdown(s: RunSummary): string {
     ['platform (adapter)', s.adapter],
     ['preset', `${s.preset} (${g.arch}, ${g.blocks} blocks × ${g.channels} channels, crop ${s.config.hrCrop}, batch ${s.config.batch})`],
     ['content loss', s.config.content === 'vgg' ? `VGG19 ${s.config.vggLayer} / ${s.config.vggScale}` : 'pixel MSE'],
-    ...(s.config.emaDecay > 0 ? [['evaluated weights', `exponential moving average of the generator's, decay ${s.config.emaDecay}`] as [string, string]] : []),
+    ...(s.config.emaDecay > 0
+      ? [['evaluated weights', `exponential moving average of the generator's, decay ${s.config.emaDecay}`] as [string, string]]
+      : []),
     ['steps (total / this session)', `${s.steps} / ${s.stepsThisSession}`],
     ['start time', s.started],
     ['end time', s.ended],
@@ -52,11 +56,16 @@ export function summaryMarkdown(s: RunSummary): string {
   const lines = ['# SRGAN training run', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   if (s.eval) {
     const e = s.eval;
-    lines.push('', `## Held-out evaluation (${e.images} images, ×4, Y channel, 4-px border crop)`, '',
-      '| | PSNR-Y (dB) | SSIM-Y | sharpness |', '| --- | ---: | ---: | ---: |',
+    lines.push(
+      '',
+      `## Held-out evaluation (${e.images} images, ×4, Y channel, 4-px border crop)`,
+      '',
+      '| | PSNR-Y (dB) | SSIM-Y | sharpness |',
+      '| --- | ---: | ---: | ---: |',
       `| bicubic | ${f2(e.bicubic.psnr_y)} | ${f2(e.bicubic.ssim_y, 4)} | ${f2(e.bicubic.sharpness, 3)} |`,
       `| model | ${f2(e.model.psnr_y)} | ${f2(e.model.ssim_y, 4)} | ${f2(e.model.sharpness, 3)} |`,
-      `| gain | ${f2(e.model.psnr_y - e.bicubic.psnr_y)} | ${f2(e.model.ssim_y - e.bicubic.ssim_y, 4)} | |`);
+      `| gain | ${f2(e.model.psnr_y - e.bicubic.psnr_y)} | ${f2(e.model.ssim_y - e.bicubic.ssim_y, 4)} | |`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -29,16 +29,17 @@ export const nodeModelReader: ModelReader = {
   },
   readShipped: (name) => readShippedWith(name, (url) => readModelFile(fileURLToPath(url))),
   // A scheme of two letters or more is a URL (one letter is a Windows drive); anything else is a path.
-  resolve: (location) => /^[a-z][a-z0-9+.-]+:/i.test(location) ? new URL(location)
-    : pathToFileURL(isAbsolute(location) ? location : resolve(location)),
+  resolve: (location) =>
+    /^[a-z][a-z0-9+.-]+:/i.test(location) ? new URL(location) : pathToFileURL(isAbsolute(location) ? location : resolve(location)),
   async readPretrained(name, scale) {
     const pkg = pretrainedInfo(name, scale).package;
     try {
       packageRoot(pkg);
     } catch {
       // Optional: 5–115 MB of weights each, so the package does not install them for everyone.
-      throw new ModelFileError(`${name} needs the npm package ${pkg}: npm install ${pkg} --legacy-peer-deps ` +
-        '(its TF.js peer dependency is not needed)');
+      throw new ModelFileError(
+        `${name} needs the npm package ${pkg}: npm install ${pkg} --legacy-peer-deps ` + '(its TF.js peer dependency is not needed)',
+      );
     }
     return readLayersModelFiles(pretrainedModelJsonPath(name, scale));
   },

@@ -16,7 +16,12 @@ import { ConfigError, ModelFileError } from '../errors.js';
 import { generatorInference, pretrainedInference, type InferenceModel } from './inference.js';
 import { isShippedName, shippedModel, SHIPPED_NAMES, type ShippedName } from '../shipped-models.js';
 import {
-  DEFAULT_PRETRAINED_SCALE, isPretrainedName, pretrainedInfo, PRETRAINED_NAMES, type PretrainedName, type PretrainedScale,
+  DEFAULT_PRETRAINED_SCALE,
+  isPretrainedName,
+  pretrainedInfo,
+  PRETRAINED_NAMES,
+  type PretrainedName,
+  type PretrainedScale,
 } from '../pretrained/catalogue.js';
 import { fetchLayersModelFiles } from '../pretrained/browser.js';
 import type { LayersModelFiles } from '../pretrained/layers-format.js';
@@ -83,8 +88,12 @@ export const fetchModelReader: ModelReader = {
   resolve: (location) => new URL(location, globalThis.location?.href),
   readPretrained(name, scale, modelUrl) {
     if (!modelUrl) {
-      return Promise.reject(new ConfigError(`${name}: in a page, give options.modelUrl, the URL where the package's ` +
-        `models/x${scale}/model.json is served (npm ${pretrainedInfo(name).package}; its shards beside it)`));
+      return Promise.reject(
+        new ConfigError(
+          `${name}: in a page, give options.modelUrl, the URL where the package's ` +
+            `models/x${scale}/model.json is served (npm ${pretrainedInfo(name).package}; its shards beside it)`,
+        ),
+      );
     }
     return fetchLayersModelFiles(modelUrl);
   },
@@ -107,7 +116,7 @@ export function setDefaultModelReader(r: ModelReader): void {
 export function chooseModel(req: ModelRequest): ModelChoice {
   const m = req.model ?? 'default';
   if (req.texture !== undefined) {
-    if (m !== 'srgan') throw new ConfigError('options.texture blends srgan with default; use it with model: \'srgan\'');
+    if (m !== 'srgan') throw new ConfigError("options.texture blends srgan with default; use it with model: 'srgan'");
     if (!(req.texture >= 0 && req.texture <= 1)) throw new ConfigError(`options.texture must be between 0 and 1, got ${req.texture}`);
     return { kind: 'shipped', name: m, texture: req.texture };
   }
@@ -141,7 +150,9 @@ export interface ResolvedModel {
 }
 
 const generatorResolved = (file: GeneratorFile, name: string): ResolvedModel => ({
-  name, scale: file.config.generator.scale, config: file.config,
+  name,
+  scale: file.config.generator.scale,
+  config: file.config,
   load: () => generatorInference(buildGenerator(file, name).generator, name),
 });
 
@@ -149,18 +160,23 @@ const generatorResolved = (file: GeneratorFile, name: string): ResolvedModel => 
  * Read and decode the chosen model once, on the host (a corrupt or missing file fails here, before
  * any engine work, with a ModelFileError naming it).
  */
-export async function resolveModel(choice: ModelChoice, req: Pick<ModelRequest, 'modelUrl' | 'name'> = {},
-  reader: ModelReader = defaultReader): Promise<ResolvedModel> {
+export async function resolveModel(
+  choice: ModelChoice,
+  req: Pick<ModelRequest, 'modelUrl' | 'name'> = {},
+  reader: ModelReader = defaultReader,
+): Promise<ResolvedModel> {
   switch (choice.kind) {
     case 'pretrained': {
-      const { name, scale } = choice, info = pretrainedInfo(name, scale);
+      const { name, scale } = choice,
+        info = pretrainedInfo(name, scale);
       const files = await reader.readPretrained(name, scale, req.modelUrl);
       const label = req.name ?? `${name} ×${scale} (UpscalerJS, ${info.license})`;
       return { name: label, scale, load: () => pretrainedInference(pretrainedFromFiles(name, scale, files), label) };
     }
     case 'shipped': {
       const { name, texture } = choice;
-      if (texture !== undefined) return generatorResolved(await srganAtTexture((n) => reader.readShipped(n), texture), req.name ?? srganAtTextureName(texture));
+      if (texture !== undefined)
+        return generatorResolved(await srganAtTexture((n) => reader.readShipped(n), texture), req.name ?? srganAtTextureName(texture));
       const label = req.name ?? `${name} (${shippedModel(name)!.path})`;
       return generatorResolved(readGeneratorFileFor(await reader.readShipped(name), `${label}: `), label);
     }

@@ -22,7 +22,8 @@ export interface Dihedral {
 }
 
 export const DIHEDRAL: readonly Dihedral[] = [false, true].flatMap((transpose) =>
-  [false, true].flatMap((flipY) => [false, true].map((flipX) => ({ flipX, flipY, transpose }))));
+  [false, true].flatMap((flipY) => [false, true].map((flipX) => ({ flipX, flipY, transpose }))),
+);
 
 function flip(p: Planes, flipX: boolean, flipY: boolean): Planes {
   if (!flipX && !flipY) return p;
@@ -30,7 +31,8 @@ function flip(p: Planes, flipX: boolean, flipY: boolean): Planes {
   const out = new Float32Array(p.data.length);
   for (let c = 0; c < p.channels; c++)
     for (let y = 0; y < h; y++) {
-      const src = c * w * h + (flipY ? h - 1 - y : y) * w, dst = c * w * h + y * w;
+      const src = c * w * h + (flipY ? h - 1 - y : y) * w,
+        dst = c * w * h + y * w;
       for (let x = 0; x < w; x++) out[dst + x] = p.data[src + (flipX ? w - 1 - x : x)];
     }
   return { ...p, data: out };
@@ -40,8 +42,7 @@ function transpose(p: Planes): Planes {
   const { width: w, height: h } = p;
   const out = new Float32Array(p.data.length);
   for (let c = 0; c < p.channels; c++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) out[c * w * h + x * h + y] = p.data[c * w * h + y * w + x];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[c * w * h + x * h + y] = p.data[c * w * h + y * w + x];
   return { ...p, data: out, width: h, height: w };
 }
 
@@ -61,7 +62,10 @@ export async function selfEnsemble(p: Planes, run: (q: Planes) => Promise<Planes
   let sum: Float32Array | undefined, shape: Planes | undefined;
   for (const t of DIHEDRAL) {
     const back = undoDihedral(await run(applyDihedral(p, t)), t);
-    if (!sum) { sum = new Float32Array(back.data.length); shape = back; }
+    if (!sum) {
+      sum = new Float32Array(back.data.length);
+      shape = back;
+    }
     for (let i = 0; i < sum.length; i++) sum[i] += back.data[i];
   }
   for (let i = 0; i < sum!.length; i++) sum![i] /= DIHEDRAL.length;

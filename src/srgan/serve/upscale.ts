@@ -71,7 +71,10 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
   if (!Number.isInteger(pad) || pad < 0) throw new ImageShapeError(`upscale: edgePad must be an integer ≥ 0, got ${pad}`);
   // Per axis: [core start, core length, window start, window length]; windows in padded coordinates.
   const axis = (len: number) => {
-    const n = Math.ceil(len / tile), base = Math.floor(len / n), extra = len % n, padded = len + 2 * pad;
+    const n = Math.ceil(len / tile),
+      base = Math.floor(len / n),
+      extra = len % n,
+      padded = len + 2 * pad;
     const win = Math.min(padded, base + (extra ? 1 : 0) + 2 * overlap);
     return Array.from({ length: n }, (_, i) => {
       const start = i * base + Math.min(i, extra);
@@ -79,8 +82,7 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
     });
   };
   const tiles: Tile[] = [];
-  for (const [y, h, iy, ih] of axis(height))
-    for (const [x, w, ix, iw] of axis(width)) tiles.push({ x, y, w, h, ix, iy, iw, ih });
+  for (const [y, h, iy, ih] of axis(height)) for (const [x, w, ix, iw] of axis(width)) tiles.push({ x, y, w, h, ix, iy, iw, ih });
   return tiles;
 }
 
@@ -97,7 +99,8 @@ export function defaultTile(overlap: number, bytesPerLrPixel = 4096): number {
 /** Index into [0, len) of position i mirrored about the edges (no edge repeat, as PyTorch's ReflectionPad). */
 export function reflectIndex(i: number, len: number): number {
   if (len === 1) return 0;
-  const period = 2 * (len - 1), m = ((i % period) + period) % period;
+  const period = 2 * (len - 1),
+    m = ((i % period) + period) % period;
   return m < len ? m : period - m;
 }
 
@@ -122,13 +125,15 @@ export interface OutputStrip {
 /** One window of the source as planes [C, ih, iw]: RGB (grey repeated) mirrored around the edges, or alpha. */
 function readWindow(src: PixelSource, ix: number, iy: number, iw: number, ih: number, pad: number, alpha: boolean): Planes {
   const { width: W, height: H, channels: C, samples, max } = src;
-  const planes = alpha ? 1 : 3, data = new Float32Array(planes * iw * ih);
+  const planes = alpha ? 1 : 3,
+    data = new Float32Array(planes * iw * ih);
   const cols = Int32Array.from({ length: iw }, (_, x) => reflectIndex(ix + x - pad, W) * C);
   const channelOf = (p: number) => (alpha ? C - 1 : C <= 2 ? 0 : p);
   for (let r = 0; r < ih; r++) {
     const row = reflectIndex(iy + r - pad, H) * W * C;
     for (let p = 0; p < planes; p++) {
-      const c = channelOf(p), dst = (p * ih + r) * iw;
+      const c = channelOf(p),
+        dst = (p * ih + r) * iw;
       for (let x = 0; x < iw; x++) data[dst + x] = samples[row + cols[x] + c] / max;
     }
   }
@@ -157,14 +162,27 @@ const unit = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
  * planes (a model fed grey returns near-equal channels; the mean is the least-squares grey), alpha
  * comes from its own plane.
  */
-function placeCore(strip: OutputStrip, rgb: Planes, alpha: Planes | null, alphaAt: [number, number], coreAt: [number, number],
-  dx: number, dy: number, w: number, h: number): void {
-  const { channels: C, width: W, data } = strip, grey = C <= 2, n = rgb.width * rgb.height;
+function placeCore(
+  strip: OutputStrip,
+  rgb: Planes,
+  alpha: Planes | null,
+  alphaAt: [number, number],
+  coreAt: [number, number],
+  dx: number,
+  dy: number,
+  w: number,
+  h: number,
+): void {
+  const { channels: C, width: W, data } = strip,
+    grey = C <= 2,
+    n = rgb.width * rgb.height;
   for (let r = 0; r < h; r++) {
-    const src = (dy + r) * rgb.width + dx, dst = ((coreAt[1] + r) * W + coreAt[0]) * C;
+    const src = (dy + r) * rgb.width + dx,
+      dst = ((coreAt[1] + r) * W + coreAt[0]) * C;
     const asrc = alpha ? (alphaAt[1] + r) * alpha.width + alphaAt[0] : 0;
     for (let x = 0; x < w; x++) {
-      const o = dst + x * C, s = src + x;
+      const o = dst + x * C,
+        s = src + x;
       if (grey) data[o] = (unit(rgb.data[s]) + unit(rgb.data[n + s]) + unit(rgb.data[2 * n + s])) / 3;
       else for (let c = 0; c < 3; c++) data[o + c] = unit(rgb.data[c * n + s]);
       if (alpha) data[o + C - 1] = unit(alpha.data[asrc + x]);
@@ -173,7 +191,12 @@ function placeCore(strip: OutputStrip, rgb: Planes, alpha: Planes | null, alphaA
 }
 
 /** The `total` that onProgress counts to: one per model run (8 per tile with the self-ensemble), one per alpha tile. */
-export function progressTotal(image: { width: number; height: number; channels: Channels }, tile: number, overlap: number, selfEnsemble: boolean): number {
+export function progressTotal(
+  image: { width: number; height: number; channels: Channels },
+  tile: number,
+  overlap: number,
+  selfEnsemble: boolean,
+): number {
   const tiles = planTiles(image.width, image.height, tile, overlap).length;
   return tiles * (selfEnsemble ? 8 : 1) + (hasAlpha(image) ? tiles : 0);
 }
@@ -183,8 +206,12 @@ export function progressTotal(image: { width: number; height: number; channels: 
  * at a time, top to bottom; the next strip starts once `onStrip` has resolved (backpressure for an
  * encoder). Memory: the source, one strip and one tile's worth of work, whatever the image's height.
  */
-export async function upscaleStrips(run: (lrTile: E.Tensor) => E.Tensor, source: PixelSource, opts: UpscaleOptions,
-  onStrip: (strip: OutputStrip) => Promise<void> | void): Promise<void> {
+export async function upscaleStrips(
+  run: (lrTile: E.Tensor) => E.Tensor,
+  source: PixelSource,
+  opts: UpscaleOptions,
+  onStrip: (strip: OutputStrip) => Promise<void> | void,
+): Promise<void> {
   const scale = opts.scale ?? 4;
   if (!Number.isInteger(scale) || scale < 1) throw new ImageShapeError(`upscale: scale must be a positive integer, got ${scale}`);
   const overlap = opts.overlap ?? 16;
@@ -192,26 +219,48 @@ export async function upscaleStrips(run: (lrTile: E.Tensor) => E.Tensor, source:
   const { width, height, channels } = source;
   const pad = opts.edgePad ?? overlap;
   // The same cores in the same order; RGB windows in the mirrored image's coordinates, alpha's in the image's.
-  const tiles = planTiles(width, height, tile, overlap, pad), alphaTiles = planTiles(width, height, tile, overlap);
+  const tiles = planTiles(width, height, tile, overlap, pad),
+    alphaTiles = planTiles(width, height, tile, overlap);
   const withAlpha = hasAlpha(source);
   const total = progressTotal(source, tile, overlap, !!opts.selfEnsemble);
   let done = 0;
   const tick = () => opts.onProgress?.(++done, total);
-  const model = async (p: Planes) => { const out = await runPlanes(run, p, scale); tick(); return out; };
+  const model = async (p: Planes) => {
+    const out = await runPlanes(run, p, scale);
+    tick();
+    return out;
+  };
   const outWidth = width * scale;
   for (let i = 0; i < tiles.length;) {
-    const rowY = tiles[i].y, rowH = tiles[i].h;
-    const strip: OutputStrip = { y: rowY * scale, height: rowH * scale, width: outWidth, channels, data: new Float32Array(outWidth * rowH * scale * channels) };
+    const rowY = tiles[i].y,
+      rowH = tiles[i].h;
+    const strip: OutputStrip = {
+      y: rowY * scale,
+      height: rowH * scale,
+      width: outWidth,
+      channels,
+      data: new Float32Array(outWidth * rowH * scale * channels),
+    };
     for (; i < tiles.length && tiles[i].y === rowY; i++) {
       opts.signal?.throwIfAborted();
-      const t = tiles[i], a = alphaTiles[i];
+      const t = tiles[i],
+        a = alphaTiles[i];
       const window = readWindow(source, t.ix, t.iy, t.iw, t.ih, pad, false);
       const rgb = await (opts.selfEnsemble ? selfEnsemble(window, model) : model(window));
       // bicubic reaches 2 LR pixels, well inside any overlap ≥ 2; alpha needs no model.
       const alpha = withAlpha ? await runPlanes((x) => bicubicUpscale(x, scale), readWindow(source, a.ix, a.iy, a.iw, a.ih, 0, true), scale) : null;
       if (alpha) tick();
-      placeCore(strip, rgb, alpha, [(t.x - a.ix) * scale, (t.y - a.iy) * scale], [t.x * scale, 0],
-        (t.x + pad - t.ix) * scale, (t.y + pad - t.iy) * scale, t.w * scale, t.h * scale);
+      placeCore(
+        strip,
+        rgb,
+        alpha,
+        [(t.x - a.ix) * scale, (t.y - a.iy) * scale],
+        [t.x * scale, 0],
+        (t.x + pad - t.ix) * scale,
+        (t.y + pad - t.iy) * scale,
+        t.w * scale,
+        t.h * scale,
+      );
     }
     await onStrip(strip);
   }
@@ -225,7 +274,8 @@ export async function upscaleStrips(run: (lrTile: E.Tensor) => E.Tensor, source:
  */
 export async function upscaleImage(run: (lrTile: E.Tensor) => E.Tensor, image: HostImage, opts: UpscaleOptions = {}): Promise<HostImage> {
   checkImage(image);
-  const scale = opts.scale ?? 4, { width, height, channels } = image;
+  const scale = opts.scale ?? 4,
+    { width, height, channels } = image;
   const out = new Float32Array(width * scale * height * scale * channels);
   await upscaleStrips(run, { width, height, channels, samples: image.data, max: 1 }, opts, (s) => out.set(s.data, s.y * s.width * channels));
   return { width: width * scale, height: height * scale, channels, data: out, name: image.name };

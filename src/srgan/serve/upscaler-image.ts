@@ -26,12 +26,15 @@ export function hostImageFromRgba(img: ImageDataLike, name = 'image'): HostImage
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
     throw new ImageShapeError(`upscale: ${name} is ${width}×${height}; width and height must be positive integers`);
   if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
-    throw new ImageShapeError(`upscale: ${name}.data must be RGBA bytes (Uint8ClampedArray or Uint8Array), got ${Object.prototype.toString.call(data).slice(8, -1)}`);
+    throw new ImageShapeError(
+      `upscale: ${name}.data must be RGBA bytes (Uint8ClampedArray or Uint8Array), got ${Object.prototype.toString.call(data).slice(8, -1)}`,
+    );
   if (data.length !== width * height * 4)
     throw new ImageShapeError(`upscale: ${name} has ${data.length} bytes; ${width}×${height} RGBA needs ${width * height * 4}`);
   let opaque = true;
   for (let i = 3; i < data.length && opaque; i += 4) opaque = data[i] === 255;
-  const channels = opaque ? 3 : 4, n = width * height;
+  const channels = opaque ? 3 : 4,
+    n = width * height;
   const out = new Float32Array(n * channels);
   for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++) out[i * channels + c] = data[i * 4 + c] / 255;
   return { width, height, channels, data: out, bitDepth: 8, name };
@@ -39,7 +42,8 @@ export function hostImageFromRgba(img: ImageDataLike, name = 'image'): HostImage
 
 /** The upscaled host image (RGB or RGBA in [0, 1]) as RGBA bytes. */
 export function rgbaFromHostImage(img: HostImage): ImageDataLike & { data: Uint8ClampedArray } {
-  const { width, height, channels } = img, n = width * height;
+  const { width, height, channels } = img,
+    n = width * height;
   const data = new Uint8ClampedArray(n * 4);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < 3; c++) data[i * 4 + c] = Math.round(img.data[i * channels + (channels >= 3 ? c : 0)] * 255);
@@ -52,8 +56,10 @@ export function rgbaFromHostImage(img: HostImage): ImageDataLike & { data: Uint8
 export async function readInput(image: UpscalerInput): Promise<ImageDataLike> {
   if (isImageDataLike(image) && !(typeof HTMLCanvasElement === 'function' && image instanceof HTMLCanvasElement)) return image as ImageDataLike;
   if (!inPage()) {
-    throw new ImageShapeError('upscale: outside a page the image must be ImageData-shaped { data, width, height } with RGBA bytes ' +
-      `(e.g. from sharp: .ensureAlpha().raw()), got ${describe(image)}`);
+    throw new ImageShapeError(
+      'upscale: outside a page the image must be ImageData-shaped { data, width, height } with RGBA bytes ' +
+        `(e.g. from sharp: .ensureAlpha().raw()), got ${describe(image)}`,
+    );
   }
   let source: ImageBitmapSource;
   if (typeof image === 'string' || image instanceof URL) {

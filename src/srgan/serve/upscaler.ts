@@ -15,9 +15,7 @@ import * as E from '../../engine/index.js';
 import { upscaleImage } from './upscale.js';
 import { ConfigError, SrganError } from '../errors.js';
 import type { InferenceModel } from './inference.js';
-import {
-  chooseModel, defaultModelReader, resolveModel, type ModelReader, type ModelSource, type ResolvedModel,
-} from './model-resolver.js';
+import { chooseModel, defaultModelReader, resolveModel, type ModelReader, type ModelSource, type ResolvedModel } from './model-resolver.js';
 import { hostImageFromRgba, readInput, rgbaFromHostImage, type ImageDataLike, type UpscalerInput } from './upscaler-image.js';
 
 export type { ImageDataLike, UpscalerInput } from './upscaler-image.js';
@@ -101,7 +99,8 @@ function currentEngine(): E.Engine | undefined {
 async function startEngine(device: GPUDevice | undefined, backend?: E.BackendName | 'auto'): Promise<{ engine: E.Engine; owned: boolean }> {
   if (device) {
     const engine = await E.initEngine({ device });
-    if (engine.kind !== 'webgpu' || engine.device !== device) throw new ConfigError('options.device: the engine already runs on another GPUDevice of this page');
+    if (engine.kind !== 'webgpu' || engine.device !== device)
+      throw new ConfigError('options.device: the engine already runs on another GPUDevice of this page');
     return { engine, owned: false };
   }
   const existed = currentEngine();
@@ -126,23 +125,24 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
 
-  const start = () => (loading ??= (async () => {
-    // The file first: a missing or corrupt model fails before any engine starts.
-    const resolved = await (resolving ??= resolveFor(options, choice).catch((e) => {
-      resolving = undefined; // a failed read (missing file, network) can be retried
+  const start = () =>
+    (loading ??= (async () => {
+      // The file first: a missing or corrupt model fails before any engine starts.
+      const resolved = await (resolving ??= resolveFor(options, choice).catch((e) => {
+        resolving = undefined; // a failed read (missing file, network) can be retried
+        throw e;
+      }));
+      const { engine, owned } = await startEngine(options.device, options.backend);
+      try {
+        return { model: resolved.load(), engine, owned };
+      } catch (e) {
+        if (owned) stopEngine(engine);
+        throw e;
+      }
+    })().catch((e) => {
+      loading = undefined; // a failed load (missing file, network) can be retried
       throw e;
     }));
-    const { engine, owned } = await startEngine(options.device, options.backend);
-    try {
-      return { model: resolved.load(), engine, owned };
-    } catch (e) {
-      if (owned) stopEngine(engine);
-      throw e;
-    }
-  })().catch((e) => {
-    loading = undefined; // a failed load (missing file, network) can be retried
-    throw e;
-  }));
   /** The loaded model; after a device loss (or destroyEngine) its weights are gone, so it loads again on a new engine. */
   const load = async () => {
     const got = await start();
@@ -170,7 +170,12 @@ export function createUpscaler(options: UpscalerOptions = {}): Upscaler {
         const { model } = await load();
         signal?.throwIfAborted();
         const out = await upscaleImage((x) => model.run(x), host, {
-          scale: model.scale, tile: options.tile, overlap: options.overlap, selfEnsemble: options.selfEnsemble, onProgress, signal,
+          scale: model.scale,
+          tile: options.tile,
+          overlap: options.overlap,
+          selfEnsemble: options.selfEnsemble,
+          onProgress,
+          signal,
         });
         return rgbaFromHostImage(out);
       });

@@ -97,26 +97,47 @@ export function generatorToSafetensors(generator: Generator, config: SrganConfig
  */
 export function initGeneratorFrom(target: Generator, bytes: Uint8Array, source = 'checkpoint'): SrganConfig {
   const { decoded, config } = readGeneratorFileFor(bytes, `${source}: not a generator checkpoint: `);
-  const have = config.generator, want = target.cfg;
+  const have = config.generator,
+    want = target.cfg;
   if (JSON.stringify({ ...have, blocks: 0 }) !== JSON.stringify({ ...want, blocks: 0 }) || have.blocks > want.blocks)
-    throw new CheckpointError(`${source}: its generator (${describe(have)}) cannot start this one (${describe(want)}): ` +
-      'only the number of blocks may grow');
+    throw new CheckpointError(
+      `${source}: its generator (${describe(have)}) cannot start this one (${describe(want)}): ` + 'only the number of blocks may grow',
+    );
   const values = new Map<string, E.nn.StateValue>(decoded.tensors.map((t) => [t.name, t]));
   const own = target.stateDict();
   const C = want.channels;
-  const host = (shape: number[], fill: (i: number) => number) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)) });
+  const host = (shape: number[], fill: (i: number) => number) => ({
+    shape,
+    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
+  });
   for (let b = have.blocks; b < want.blocks; b++) {
     const p = `body.${b}`;
     if (want.arch === 'residual-bicubic') {
       // Weight [C, C, 3, 3]: 1 at (o, o, 1, 1), so output channel o is input channel o.
-      values.set(`${p}.0.weight`, host([C, C, 3, 3], (i) => (i === Math.floor(i / (C * 9)) * (C * 9 + 9) + 4 ? 1 : 0)));
-      values.set(`${p}.0.bias`, host([C], () => 0));
-      if (want.activation === 'prelu') values.set(`${p}.1.weight`, host([C], () => 1));
+      values.set(
+        `${p}.0.weight`,
+        host([C, C, 3, 3], (i) => (i === Math.floor(i / (C * 9)) * (C * 9 + 9) + 4 ? 1 : 0)),
+      );
+      values.set(
+        `${p}.0.bias`,
+        host([C], () => 0),
+      );
+      if (want.activation === 'prelu')
+        values.set(
+          `${p}.1.weight`,
+          host([C], () => 1),
+        );
     } else {
       for (const [name, t] of own) if (name.startsWith(`${p}.`)) values.set(name, t); // its own initial values
       const last = want.batchNorm ? 'bn2' : 'conv2';
-      values.set(`${p}.${last}.weight`, host([...own.get(`${p}.${last}.weight`)!.shape], () => 0));
-      values.set(`${p}.${last}.bias`, host([C], () => 0));
+      values.set(
+        `${p}.${last}.weight`,
+        host([...own.get(`${p}.${last}.weight`)!.shape], () => 0),
+      );
+      values.set(
+        `${p}.${last}.bias`,
+        host([C], () => 0),
+      );
     }
   }
   try {
@@ -144,17 +165,29 @@ export function interpolateGenerators(a: Uint8Array, b: Uint8Array, alpha: numbe
 /** interpolateGenerators without the encoding: the blended file as it would decode. */
 export function blendGenerators(a: Uint8Array, b: Uint8Array, alpha: number, names: { a: string; b: string } = { a: 'a', b: 'b' }): GeneratorFile {
   if (!(alpha >= 0 && alpha <= 1)) throw new CheckpointError(`interpolateGenerators: alpha must be in [0, 1], got ${alpha}`);
-  const A = readGeneratorFileFor(a, `${names.a}: `), B = readGeneratorFileFor(b, `${names.b}: `);
+  const A = readGeneratorFileFor(a, `${names.a}: `),
+    B = readGeneratorFileFor(b, `${names.b}: `);
   if (JSON.stringify(A.config.generator) !== JSON.stringify(B.config.generator))
-    throw new CheckpointError(`interpolateGenerators: ${names.a} (${describe(A.config.generator)}) and ${names.b} (${describe(B.config.generator)}) are different networks`);
+    throw new CheckpointError(
+      `interpolateGenerators: ${names.a} (${describe(A.config.generator)}) and ${names.b} (${describe(B.config.generator)}) are different networks`,
+    );
   const byName = new Map(A.decoded.tensors.map((t) => [t.name, t]));
   if (byName.size !== B.decoded.tensors.length) throw new CheckpointError(`interpolateGenerators: ${names.a} and ${names.b} hold different tensors`);
   const tensors = B.decoded.tensors.map((tb) => {
     const ta = byName.get(tb.name);
-    if (!ta || ta.data.length !== tb.data.length) throw new CheckpointError(`interpolateGenerators: ${tb.name} differs between ${names.a} and ${names.b}`);
-    return { name: tb.name, shape: tb.shape, dtype: 'F32' as const, data: Float32Array.from(tb.data, (v, i) => (1 - alpha) * ta.data[i] + alpha * v) };
+    if (!ta || ta.data.length !== tb.data.length)
+      throw new CheckpointError(`interpolateGenerators: ${tb.name} differs between ${names.a} and ${names.b}`);
+    return {
+      name: tb.name,
+      shape: tb.shape,
+      dtype: 'F32' as const,
+      data: Float32Array.from(tb.data, (v, i) => (1 - alpha) * ta.data[i] + alpha * v),
+    };
   });
-  return { decoded: { tensors, metadata: { ...B.decoded.metadata, interpolation: JSON.stringify({ from: names.a, to: names.b, alpha }) } }, config: B.config };
+  return {
+    decoded: { tensors, metadata: { ...B.decoded.metadata, interpolation: JSON.stringify({ from: names.a, to: names.b, alpha }) } },
+    config: B.config,
+  };
 }
 
 /** The name of the shipped srgan at a texture strength (CLI labels, createUpscaler's info, the app). */

@@ -32,7 +32,8 @@ export interface RunMeta {
 export const runSize = (m: RunMeta) => Object.values(m.files).reduce((a, b) => a + b, 0);
 
 const DB = 'srgan-webgpu';
-const RUNS = 'runs', FILES = 'files';
+const RUNS = 'runs',
+  FILES = 'files';
 
 /** Which IndexedDB to use: the global one, or another (tests in Node use fake-indexeddb's). */
 export interface RunsDbOptions {
@@ -63,7 +64,8 @@ function open(o: RunsDbOptions): Promise<IDBDatabase> {
 
 /** Version 1's single saved run ('latest': snapshot, logs, total, data, savedAt) → a run of version 2. */
 function migrateLatest(tx: IDBTransaction): void {
-  const runs = tx.objectStore(RUNS), files = tx.objectStore(FILES);
+  const runs = tx.objectStore(RUNS),
+    files = tx.objectStore(FILES);
   const get = runs.get('latest');
   get.onsuccess = () => {
     const old = get.result as { snapshot: TrainerSnapshot; logs: StepLog[]; total: number; data: 'bundled' | number; savedAt: number } | undefined;
@@ -73,16 +75,26 @@ function migrateLatest(tx: IDBTransaction): void {
     const all = [...checkpointFiles(old.snapshot), ['loss.csv', new TextEncoder().encode(logCsv(old.logs))] as [string, Uint8Array]];
     for (const [name, bytes] of all) files.put(bytes, [id, name]);
     const meta: RunMeta = {
-      id, name: `${old.snapshot.state.config.preset} run (saved ${new Date(old.savedAt).toISOString().slice(0, 10)})`,
-      preset: old.snapshot.state.config.preset, step: old.snapshot.state.step, total: old.total, createdAt: old.savedAt, savedAt: old.savedAt,
-      data: old.data, files: Object.fromEntries(all.map(([n, b]) => [n, b.byteLength])),
+      id,
+      name: `${old.snapshot.state.config.preset} run (saved ${new Date(old.savedAt).toISOString().slice(0, 10)})`,
+      preset: old.snapshot.state.config.preset,
+      step: old.snapshot.state.step,
+      total: old.total,
+      createdAt: old.savedAt,
+      savedAt: old.savedAt,
+      data: old.data,
+      files: Object.fromEntries(all.map(([n, b]) => [n, b.byteLength])),
     };
     runs.put(meta, id);
   };
 }
 
 /** One transaction: `fn` queues its requests; resolves with `fn`'s result once everything is on disk. */
-async function transact<T>(o: RunsDbOptions, mode: IDBTransactionMode, fn: (runs: IDBObjectStore, files: IDBObjectStore, tx: IDBTransaction) => T | (() => T)): Promise<T> {
+async function transact<T>(
+  o: RunsDbOptions,
+  mode: IDBTransactionMode,
+  fn: (runs: IDBObjectStore, files: IDBObjectStore, tx: IDBTransaction) => T | (() => T),
+): Promise<T> {
   const db = await open(o);
   try {
     return await new Promise<T>((resolve, reject) => {
@@ -128,7 +140,9 @@ export async function createRun(init: Pick<RunMeta, 'name' | 'preset' | 'total' 
   const now = Date.now();
   const id = `run-${now}-${Math.random().toString(36).slice(2, 8)}`;
   const meta: RunMeta = { ...init, id, step: 0, createdAt: now, savedAt: now, files: {} };
-  await transact(o, 'readwrite', (runs) => { runs.add(meta, id); });
+  await transact(o, 'readwrite', (runs) => {
+    runs.add(meta, id);
+  });
   return meta;
 }
 
@@ -136,7 +150,9 @@ export async function renameRun(id: string, name: string, o: RunsDbOptions = {})
   if (!name.trim()) throw new ConfigError('a run needs a name');
   await transact(o, 'readwrite', (runs) => {
     const get = runs.get(id);
-    get.onsuccess = () => { if (get.result) runs.put({ ...(get.result as RunMeta), name: name.trim() }, id); };
+    get.onsuccess = () => {
+      if (get.result) runs.put({ ...(get.result as RunMeta), name: name.trim() }, id);
+    };
   });
 }
 
@@ -149,7 +165,10 @@ export async function deleteRun(id: string, o: RunsDbOptions = {}): Promise<void
 }
 
 export class BrowserRunStore implements RunStore {
-  constructor(readonly id: string, private readonly o: RunsDbOptions & { label?: string; encodePng?: (img: GridImage) => Promise<Uint8Array> } = {}) {}
+  constructor(
+    readonly id: string,
+    private readonly o: RunsDbOptions & { label?: string; encodePng?: (img: GridImage) => Promise<Uint8Array> } = {},
+  ) {}
 
   get label(): string {
     return this.o.label ?? `run ${this.id}`;
@@ -161,7 +180,9 @@ export class BrowserRunStore implements RunStore {
 
   async list(prefix: string): Promise<string[]> {
     const meta = await getRun(this.id, this.o);
-    return Object.keys(meta?.files ?? {}).filter((n) => n.startsWith(prefix)).sort();
+    return Object.keys(meta?.files ?? {})
+      .filter((n) => n.startsWith(prefix))
+      .sort();
   }
 
   async commit(put: readonly (readonly [string, Uint8Array])[], remove: readonly string[] = [], info?: CheckpointInfo): Promise<void> {
@@ -184,7 +205,10 @@ export class BrowserRunStore implements RunStore {
           files.delete([this.id, name]);
           delete sizes[name];
         }
-        runs.put({ ...meta, files: sizes, ...(info ? { step: info.step, total: info.total, preset: info.preset, savedAt: Date.now() } : {}) }, this.id);
+        runs.put(
+          { ...meta, files: sizes, ...(info ? { step: info.step, total: info.total, preset: info.preset, savedAt: Date.now() } : {}) },
+          this.id,
+        );
       };
     }).catch((e: Error) => {
       throw deleted ? new Error(`${this.label} was deleted: nothing more is saved`) : e;

@@ -24,10 +24,13 @@ export class NodeRunStore implements RunStore {
   }
 
   async read(name: string): Promise<Uint8Array | undefined> {
-    return readFile(this.path(name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength), (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
+    return readFile(this.path(name)).then(
+      (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      },
+    );
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -35,9 +38,15 @@ export class NodeRunStore implements RunStore {
       if (e.code === 'ENOENT') return [];
       throw e;
     });
-    return all.filter((d) => d.isFile() && !d.name.includes('.tmp'))
-      .map((d) => relative(this.dir, join(d.parentPath ?? d.path, d.name)).split(sep).join('/'))
-      .filter((n) => n.startsWith(prefix)).sort();
+    return all
+      .filter((d) => d.isFile() && !d.name.includes('.tmp'))
+      .map((d) =>
+        relative(this.dir, join(d.parentPath ?? d.path, d.name))
+          .split(sep)
+          .join('/'),
+      )
+      .filter((n) => n.startsWith(prefix))
+      .sort();
   }
 
   async commit(files: readonly (readonly [string, Uint8Array])[], remove: readonly string[] = []): Promise<void> {
@@ -73,5 +82,7 @@ export class NodeRunStore implements RunStore {
 export async function encodeGridPng(img: GridImage): Promise<Uint8Array> {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
     raw: { width: img.width, height: img.height, channels: 3 },
-  }).png().toBuffer();
+  })
+    .png()
+    .toBuffer();
 }

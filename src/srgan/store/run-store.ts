@@ -147,7 +147,10 @@ export class RunFiles {
   }
 
   async writeSummary(markdown: string, json: unknown): Promise<void> {
-    await this.store.commit([['summary.md', utf8(markdown)], ['summary.json', utf8(JSON.stringify(json, null, 2) + '\n')]]);
+    await this.store.commit([
+      ['summary.md', utf8(markdown)],
+      ['summary.json', utf8(JSON.stringify(json, null, 2) + '\n')],
+    ]);
   }
 
   async countSamples(): Promise<number> {

@@ -117,7 +117,8 @@ export interface SessionResult {
  */
 export function vggFor(config: SrganConfig, weights?: Uint8Array): Vgg19Features | undefined {
   if (config.content !== 'vgg') return undefined;
-  if (!weights) throw new ConfigError('the VGG19 content loss needs VGG19 weights (a .safetensors file; see the training guide), or use content "mse"');
+  if (!weights)
+    throw new ConfigError('the VGG19 content loss needs VGG19 weights (a .safetensors file; see the training guide), or use content "mse"');
   const vgg = new Vgg19Features(config.vggLayer);
   try {
     vgg.loadWeights(weights);
@@ -141,7 +142,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   if (config.content === 'vgg' && !o.vggWeights) vggFor(config); // says what is missing before any work
   const data = await o.openData(config);
   const gridImages: HrBatch | undefined = o.heldout?.length
-    ? centreCrops(o.heldout.map((im) => ({ width: im.width, height: im.height, rgb: toRgbPlanes(im) })), config.hrCrop, GRID_IMAGES)
+    ? centreCrops(
+        o.heldout.map((im) => ({ width: im.width, height: im.height, rgb: toRgbPlanes(im) })),
+        config.hrCrop,
+        GRID_IMAGES,
+      )
     : undefined;
 
   let vgg: Vgg19Features | undefined;
@@ -172,7 +177,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       if (o.initGenerator) {
         const from = initGeneratorFrom(trainer.generator, o.initGenerator.bytes, o.initGenerator.source);
         trainer.resetAverage(); // the average starts from the loaded weights, not the random ones
-        say(`initialised the generator from ${o.initGenerator.source} (${from.generator.blocks} of ${config.generator.blocks} blocks; the rest start as identity maps)`);
+        say(
+          `initialised the generator from ${o.initGenerator.source} (${from.generator.blocks} of ${config.generator.blocks} blocks; the rest start as identity maps)`,
+        );
       }
       if (o.initDiscriminator) {
         loadDiscriminatorFile(trainer.discriminator, o.initDiscriminator, config);
@@ -191,8 +198,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       try {
         return await write();
       } catch (e) {
-        throw new Error(`could not save ${what} at step ${step}: ${(e as Error).message}. ` +
-          (savedStep === undefined ? 'Nothing of this run was saved.' : `The checkpoint at step ${savedStep} of ${o.store.label} is unchanged.`), { cause: e });
+        throw new Error(
+          `could not save ${what} at step ${step}: ${(e as Error).message}. ` +
+            (savedStep === undefined ? 'Nothing of this run was saved.' : `The checkpoint at step ${savedStep} of ${o.store.label} is unchanged.`),
+          { cause: e },
+        );
       }
     };
     const checkpoint = async (snapshot: TrainerSnapshot, stepLogs: readonly StepLog[]) => {
@@ -201,15 +211,29 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       await o.onCheckpoint?.(snapshot);
     };
     /** The one report call site: every `sampleEvery` steps, at the start of a new run, and at the end. */
-    const runReport = o.reportSet && await RunReport.create({
-      set: o.reportSet, files: reportFilesIn(o.store), sampleEvery: o.sampleEvery ?? 200, evalEvery: o.evalEvery,
-      startStep: trainer.step, title: config.preset,
-      // A new run from a generator file shows that file's outputs and metrics beside its own (the trainer holds them now).
-      startModel: o.initGenerator && !latest ? upscalerOf({ enhance: (lr) => runGenerator(trainer.inferenceGenerator, lr) }, config.generator.scale) : undefined,
-    });
+    const runReport =
+      o.reportSet &&
+      (await RunReport.create({
+        set: o.reportSet,
+        files: reportFilesIn(o.store),
+        sampleEvery: o.sampleEvery ?? 200,
+        evalEvery: o.evalEvery,
+        startStep: trainer.step,
+        title: config.preset,
+        // A new run from a generator file shows that file's outputs and metrics beside its own (the trainer holds them now).
+        startModel:
+          o.initGenerator && !latest
+            ? upscalerOf({ enhance: (lr) => runGenerator(trainer.inferenceGenerator, lr) }, config.generator.scale)
+            : undefined,
+      }));
     const report = async (t: Trainer, stepLogs: readonly StepLog[]) => {
-      const grid = gridImages ? await saving('the sample grid', t.step, async () => files.writeGrid(t.step, await renderSampleGrid(t, gridImages))) : undefined;
-      if (stepLogs.length) await saving('the loss plot', t.step, () => files.writePlot(lossPlotSvg(stepLogs, `${config.preset} — step ${t.step}`, { ganStart: config.phase1Steps })));
+      const grid = gridImages
+        ? await saving('the sample grid', t.step, async () => files.writeGrid(t.step, await renderSampleGrid(t, gridImages)))
+        : undefined;
+      if (stepLogs.length)
+        await saving('the loss plot', t.step, () =>
+          files.writePlot(lossPlotSvg(stepLogs, `${config.preset} — step ${t.step}`, { ganStart: config.phase1Steps })),
+        );
       // Off the sample grid only at the end of a run: then the grid and the metrics are forced.
       await saving('the run report', t.step, async () => runReport?.atStep(t, t.step % (o.sampleEvery ?? 200) !== 0));
       await o.onReport?.({ trainer: t, files, step: t.step, logs: stepLogs, grid });
@@ -221,9 +245,14 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
 
     const stepsAtStart = trainer.step;
     const loop = await trainLoop({
-      trainer, data, lastGood, logs,
+      trainer,
+      data,
+      lastGood,
+      logs,
       until: Math.min(o.untilStep ?? Infinity, total),
-      checkpointEvery: o.checkpointEvery ?? 200, sampleEvery: o.sampleEvery ?? 200, signal: o.signal,
+      checkpointEvery: o.checkpointEvery ?? 200,
+      sampleEvery: o.sampleEvery ?? 200,
+      signal: o.signal,
       beforeStep: o.beforeStep,
       onStep: async (log, t) => {
         await o.onStep?.(log, t);
@@ -232,7 +261,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       },
       onSample: (t, stepLogs) => report(t, stepLogs),
       onCheckpoint: checkpoint,
-      remakeTrainer: async () => { o.onNewDevice?.(); return makeTrainer(); },
+      remakeTrainer: async () => {
+        o.onNewDevice?.();
+        return makeTrainer();
+      },
       log: say,
     });
     const ended = new Date();
@@ -245,18 +277,38 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       evalResult = await evaluateOnImages(o.heldout, loop.trainer.inferenceGenerator, config);
     }
     const summary: RunSummary = {
-      adapter: E.describeAdapter(E.engine().adapter), preset: config.preset, config, steps: loop.trainer.step, stepsThisSession: stepsRun,
-      started: started.toISOString(), ended: ended.toISOString(), seconds,
-      stepsPerSecond: stepsRun / Math.max(1e-9, seconds), images: await files.countSamples(),
-      recoveries: loop.recoveries, eval: evalResult,
+      adapter: E.describeAdapter(E.engine().adapter),
+      preset: config.preset,
+      config,
+      steps: loop.trainer.step,
+      stepsThisSession: stepsRun,
+      started: started.toISOString(),
+      ended: ended.toISOString(),
+      seconds,
+      stepsPerSecond: stepsRun / Math.max(1e-9, seconds),
+      images: await files.countSamples(),
+      recoveries: loop.recoveries,
+      eval: evalResult,
       finalLosses: loop.logs.length ? { ...loop.logs[loop.logs.length - 1] } : undefined,
     };
     const markdown = summaryMarkdown(summary);
     await saving('the run summary', loop.trainer.step, () => files.writeSummary(markdown, summary));
     return {
-      trainer: loop.trainer, config, logs: loop.logs, files, started, ended, stepsRun,
-      recoveries: loop.recoveries, stoppedEarly: loop.stoppedEarly, summary, summaryMarkdown: markdown,
-      dispose: () => { loop.trainer.dispose(); vgg?.dispose(); },
+      trainer: loop.trainer,
+      config,
+      logs: loop.logs,
+      files,
+      started,
+      ended,
+      stepsRun,
+      recoveries: loop.recoveries,
+      stoppedEarly: loop.stoppedEarly,
+      summary,
+      summaryMarkdown: markdown,
+      dispose: () => {
+        loop.trainer.dispose();
+        vgg?.dispose();
+      },
     };
   } catch (e) {
     trainer.dispose();

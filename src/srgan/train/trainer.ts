@@ -79,7 +79,10 @@ export interface TrainerState {
 
 /** Thrown by `trainStep` when a loss is NaN or ±Inf; the step's updates have already been applied. */
 export class NonFiniteLossError extends SrganError {
-  constructor(readonly step: number, readonly log: StepLog) {
+  constructor(
+    readonly step: number,
+    readonly log: StepLog,
+  ) {
     super(`non-finite loss at step ${step}: ${JSON.stringify(log)}`);
     this.name = 'NonFiniteLossError';
   }
@@ -99,7 +102,10 @@ export class Trainer {
 
   readonly config: SrganConfig;
 
-  constructor(config: SrganConfig, readonly vgg?: Vgg19Features) {
+  constructor(
+    config: SrganConfig,
+    readonly vgg?: Vgg19Features,
+  ) {
     config = this.config = withConfigDefaults(config);
     if (config.content === 'vgg' && !vgg)
       throw new ConfigError('trainer: content "vgg" needs VGG19 weights (pass a Vgg19Features); use content "mse" without them');
@@ -174,8 +180,17 @@ export class Trainer {
     const values: Record<string, number> = Object.fromEntries(names.map((k, i) => [k, read[i]]));
     this.step++;
     const log: StepLog = {
-      step: this.step, phase: plan.phase, lr: plan.lr, ms: performance.now() - t0,
-      g_content: values.g_content ?? NaN, g_adv: values.g_adv ?? NaN, g_fm: values.g_fm ?? NaN, g_phase: values.g_phase ?? NaN, g_flat: values.g_flat ?? NaN, d_real: values.d_real ?? NaN, d_fake: values.d_fake ?? NaN,
+      step: this.step,
+      phase: plan.phase,
+      lr: plan.lr,
+      ms: performance.now() - t0,
+      g_content: values.g_content ?? NaN,
+      g_adv: values.g_adv ?? NaN,
+      g_fm: values.g_fm ?? NaN,
+      g_phase: values.g_phase ?? NaN,
+      g_flat: values.g_flat ?? NaN,
+      d_real: values.d_real ?? NaN,
+      d_fake: values.d_fake ?? NaN,
     };
     if (Object.values(values).some((v) => !Number.isFinite(v))) throw new NonFiniteLossError(this.step, log);
     return log;
@@ -213,10 +228,17 @@ export class Trainer {
         const matching = this.config.featureMatchWeight > 0;
         const fake = this.discriminator.forwardWithFeatures(sr);
         const real = matching || this.config.ganLoss === 'ragan' ? this.discriminator.forwardWithFeatures(target) : undefined;
-        const loss = perceptualLoss(sr, target, {
-          fakeLogits: fake.logits, realLogits: real?.logits,
-          ...(matching ? { fakeFeatures: fake.features, realFeatures: real!.features } : {}),
-        }, this.config, this.vgg);
+        const loss = perceptualLoss(
+          sr,
+          target,
+          {
+            fakeLogits: fake.logits,
+            realLogits: real?.logits,
+            ...(matching ? { fakeFeatures: fake.features, realFeatures: real!.features } : {}),
+          },
+          this.config,
+          this.vgg,
+        );
         E.backward(loss.total);
         out.g_content = loss.content;
         out.g_adv = loss.adversarial;
@@ -243,20 +265,33 @@ export class Trainer {
   async snapshot(data?: unknown): Promise<TrainerSnapshot> {
     const meta = { srgan_config: JSON.stringify(this.config), step: String(this.step) };
     const moments = new Map<string, Tensor>();
-    for (const [prefix, model, opt] of [['generator', this.generator, this.optG], ['discriminator', this.discriminator, this.optD]] as const)
+    for (const [prefix, model, opt] of [
+      ['generator', this.generator, this.optG],
+      ['discriminator', this.discriminator, this.optD],
+    ] as const)
       for (const [name, p] of model.namedParameters()) {
         const [m, v] = opt.slotsOf(p);
-        if (m && v) { moments.set(`${prefix}.${name}.exp_avg`, m); moments.set(`${prefix}.${name}.exp_avg_sq`, v); }
+        if (m && v) {
+          moments.set(`${prefix}.${name}.exp_avg`, m);
+          moments.set(`${prefix}.${name}.exp_avg_sq`, v);
+        }
       }
     const optMeta = { g_steps: String(this.optG.stepCount), d_steps: String(this.optD.stepCount) };
     return {
       generator: await E.saveCheckpoint(this.generator, meta),
       discriminator: await E.saveCheckpoint(this.discriminator, meta),
       optimizer: await E.tensorsToSafetensors(moments, optMeta),
-      ...(this.average ? { generatorAverage: await E.saveCheckpoint(this.average.generator, { ...meta, average_decay: String(this.config.emaDecay) }) } : {}),
+      ...(this.average
+        ? { generatorAverage: await E.saveCheckpoint(this.average.generator, { ...meta, average_decay: String(this.config.emaDecay) }) }
+        : {}),
       state: {
-        format: 'srgan-webgpu/trainer@1', step: this.step, phase: this.phase, lrScale: this.lrScale, config: this.config,
-        ...(this.average ? { averageUpdates: this.average.weights.updates } : {}), data,
+        format: 'srgan-webgpu/trainer@1',
+        step: this.step,
+        phase: this.phase,
+        lrScale: this.lrScale,
+        config: this.config,
+        ...(this.average ? { averageUpdates: this.average.weights.updates } : {}),
+        data,
       },
     };
   }
@@ -264,17 +299,23 @@ export class Trainer {
   /** Load a snapshot into this trainer (its config must describe the same networks). */
   restore(s: TrainerSnapshot): void {
     if (s.state.format !== 'srgan-webgpu/trainer@1') throw new ModelFileError(`trainer: unknown state format ${String(s.state.format)}`);
-    if (JSON.stringify(s.state.config.generator) !== JSON.stringify(this.config.generator) ||
-      JSON.stringify(s.state.config.discriminator) !== JSON.stringify(this.config.discriminator))
+    if (
+      JSON.stringify(s.state.config.generator) !== JSON.stringify(this.config.generator) ||
+      JSON.stringify(s.state.config.discriminator) !== JSON.stringify(this.config.discriminator)
+    )
       throw new ModelFileError('trainer: the checkpoint was made for different networks (generator/discriminator config differ)');
     // Validate and decode everything before changing anything.
     const moments = E.decodeSafetensors(s.optimizer);
     const byName = new Map(moments.tensors.map((t) => [t.name, t]));
     E.loadCheckpoint(this.generator, s.generator);
     E.loadCheckpoint(this.discriminator, s.discriminator);
-    for (const [prefix, model, opt] of [['generator', this.generator, this.optG], ['discriminator', this.discriminator, this.optD]] as const)
+    for (const [prefix, model, opt] of [
+      ['generator', this.generator, this.optG],
+      ['discriminator', this.discriminator, this.optD],
+    ] as const)
       for (const [name, p] of model.namedParameters()) {
-        const m = byName.get(`${prefix}.${name}.exp_avg`), v = byName.get(`${prefix}.${name}.exp_avg_sq`);
+        const m = byName.get(`${prefix}.${name}.exp_avg`),
+          v = byName.get(`${prefix}.${name}.exp_avg_sq`);
         if (m && v) opt.setSlots(p, [E.tensor(m.data, p.shape), E.tensor(v.data, p.shape)]);
       }
     if (this.average) {

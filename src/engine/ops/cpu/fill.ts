@@ -4,9 +4,14 @@ import type { CpuEngine } from '../../cpu/cpu-engine.js';
 import { numel } from '../../shape.js';
 
 export function fillCpu(eng: CpuEngine, shape: readonly number[], value: number): Tensor {
-  return eng.kernel('fill', () => {
-    const t = Tensor.empty(shape);
-    t.data.fill(Math.fround(value));
-    return t;
-  }, 0, numel(shape) * 4);
+  return eng.kernel(
+    'fill',
+    () => {
+      const t = Tensor.empty(shape);
+      t.data.fill(Math.fround(value));
+      return t;
+    },
+    0,
+    numel(shape) * 4,
+  );
 }

@@ -12,8 +12,11 @@ import type { BiasMode } from '../../kernels/matmul.js';
 
 /** What runMatmul decided: the product's sizes, and each operand's offset per batch matrix. */
 export interface CpuMatmulPlan {
-  M: number; N: number; K: number;
-  transA: boolean; transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
   /** The broadcast batch (after folding), and each operand's element stride along it (0: broadcast). */
   batch: number[];
   strideA: number[];
@@ -33,7 +36,10 @@ function batchOffset(z: number, batch: number[], strides: number[]): number {
 
 /** C's rows start as the bias (per column: bias[n]; per row: bias[m]) or zeros. */
 function initialise(c: Float32Array, bias: Float32Array | null, mode: BiasMode, M: number, N: number): void {
-  if (!bias || mode === 'none') { c.fill(0); return; }
+  if (!bias || mode === 'none') {
+    c.fill(0);
+    return;
+  }
   for (let z = 0; z < c.length; z += M * N)
     for (let m = 0; m < M; m++) {
       const row = z + m * N;
@@ -46,33 +52,40 @@ export function matmulCpu(eng: CpuEngine, a: Tensor, b: Tensor, p: CpuMatmulPlan
   const { M, N, K } = p;
   const nBatch = p.batch.reduce((q, d) => q * d, 1);
   const flops = 2 * M * N * K * nBatch;
-  return eng.kernel('matmul', () => {
-    const c = Tensor.empty(p.outShape);
-    if (c.size === 0) return c;
-    // Without a bias the GEMM could write C directly, but a zero C also covers K = 0 (no k step writes).
-    const accumulate = (!!bias && mode !== 'none') || K === 0;
-    if (accumulate) initialise(c.data, bias ? bias.data : null, mode, M, N);
-    if (K === 0) return c;
-    const [rs, cs] = p.transA ? [1, M] : [K, 1];
-    const [brs, bcs] = p.transB ? [1, K] : [N, 1];
-    const aBase = a.storage.block.offset, bBase = b.storage.block.offset, cBase = c.storage.block.offset;
-    // A is packed again only when the batch moves to another A matrix (a broadcast A is packed once).
-    let ap: HeapBlock | undefined;
-    let packedAt = -1;
-    try {
-      for (let z = 0; z < nBatch; z++) {
-        const at = aBase + 4 * batchOffset(z, p.batch, p.strideA);
-        if (at !== packedAt) {
-          if (ap) eng.heap.release(ap);
-          ap = undefined;
-          ap = packA(eng, at, rs, cs, M, K);
-          packedAt = at;
+  return eng.kernel(
+    'matmul',
+    () => {
+      const c = Tensor.empty(p.outShape);
+      if (c.size === 0) return c;
+      // Without a bias the GEMM could write C directly, but a zero C also covers K = 0 (no k step writes).
+      const accumulate = (!!bias && mode !== 'none') || K === 0;
+      if (accumulate) initialise(c.data, bias ? bias.data : null, mode, M, N);
+      if (K === 0) return c;
+      const [rs, cs] = p.transA ? [1, M] : [K, 1];
+      const [brs, bcs] = p.transB ? [1, K] : [N, 1];
+      const aBase = a.storage.block.offset,
+        bBase = b.storage.block.offset,
+        cBase = c.storage.block.offset;
+      // A is packed again only when the batch moves to another A matrix (a broadcast A is packed once).
+      let ap: HeapBlock | undefined;
+      let packedAt = -1;
+      try {
+        for (let z = 0; z < nBatch; z++) {
+          const at = aBase + 4 * batchOffset(z, p.batch, p.strideA);
+          if (at !== packedAt) {
+            if (ap) eng.heap.release(ap);
+            ap = undefined;
+            ap = packA(eng, at, rs, cs, M, K);
+            packedAt = at;
+          }
+          gemmJob(eng, ap!, bBase + 4 * batchOffset(z, p.batch, p.strideB), brs, bcs, cBase + 4 * z * M * N, N, M, N, K, accumulate);
         }
-        gemmJob(eng, ap!, bBase + 4 * batchOffset(z, p.batch, p.strideB), brs, bcs, cBase + 4 * z * M * N, N, M, N, K, accumulate);
+      } finally {
+        if (ap) eng.heap.release(ap);
       }
-    } finally {
-      if (ap) eng.heap.release(ap);
-    }
-    return c;
-  }, flops, 4 * (a.size + b.size + M * N * nBatch));
+      return c;
+    },
+    flops,
+    4 * (a.size + b.size + M * N * nBatch),
+  );
 }

@@ -17,31 +17,46 @@ function argmaxAt(x: Float32Array, g: PoolGeometry, plane: number, oy: number, o
     for (let kx = 0; kx < g.k; kx++) {
       const v = x[row + kx];
       // eslint-disable-next-line no-self-compare -- x !== x is the NaN test, the cheapest one in this loop
-      if (v > best || (v !== v && best === best)) { best = v; at = row + kx; }
+      if (v > best || (v !== v && best === best)) {
+        best = v;
+        at = row + kx;
+      }
     }
   }
   return at;
 }
 
 export function maxPoolForwardCpu(eng: CpuEngine, x: Tensor, outShape: readonly number[], g: PoolGeometry): Tensor {
-  return eng.kernel('max_pool2d', () => {
-    const y = Tensor.empty(outShape);
-    const xd = x.data, yd = y.data;
-    let o = 0;
-    for (let p = 0; p < g.planes; p++)
-      for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) yd[o++] = xd[argmaxAt(xd, g, p, oy, ox)];
-    return y;
-  }, 0, 4 * (x.size + g.planes * g.oh * g.ow));
+  return eng.kernel(
+    'max_pool2d',
+    () => {
+      const y = Tensor.empty(outShape);
+      const xd = x.data,
+        yd = y.data;
+      let o = 0;
+      for (let p = 0; p < g.planes; p++) for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) yd[o++] = xd[argmaxAt(xd, g, p, oy, ox)];
+      return y;
+    },
+    0,
+    4 * (x.size + g.planes * g.oh * g.ow),
+  );
 }
 
 export function maxPoolBackwardCpu(eng: CpuEngine, x: Tensor, grad: Tensor, g: PoolGeometry): Tensor {
-  return eng.kernel('max_pool2d_bwd', () => {
-    const dx = Tensor.empty(x.shape);
-    const xd = x.data, gd = grad.data, dxd = dx.data;
-    dxd.fill(0);
-    let o = 0;
-    for (let p = 0; p < g.planes; p++)
-      for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) dxd[argmaxAt(xd, g, p, oy, ox)] += gd[o++];
-    return dx;
-  }, 0, 4 * (2 * x.size + grad.size));
+  return eng.kernel(
+    'max_pool2d_bwd',
+    () => {
+      const dx = Tensor.empty(x.shape);
+      const xd = x.data,
+        gd = grad.data,
+        dxd = dx.data;
+      dxd.fill(0);
+      let o = 0;
+      for (let p = 0; p < g.planes; p++)
+        for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) dxd[argmaxAt(xd, g, p, oy, ox)] += gd[o++];
+      return dx;
+    },
+    0,
+    4 * (2 * x.size + grad.size),
+  );
 }

@@ -50,11 +50,17 @@ function reduceOutputs(x: Float32Array, y: Float32Array, kept: Axes, red: Axes, 
 
 /** out[o] = scale · (Σ or max) over the reduced axes; `out` holds one element per kept position. */
 export function reduceCpu(eng: CpuEngine, kind: ReduceKind, src: Tensor, out: Tensor, kept: Axes, red: Axes, scale: number): void {
-  eng.kernel(`reduce_${kind}`, () => {
-    const x = src.data, y = out.data;
-    const isMax = kind === 'max';
-    const columns = kept[0].length === 1 && kept[1][0] === 1 && red[0].length > 0;
-    if (columns) reduceColumns(x, y, red, isMax, scale);
-    else reduceOutputs(x, y, kept, red, isMax, scale);
-  }, 0, 4 * (src.size + out.size));
+  eng.kernel(
+    `reduce_${kind}`,
+    () => {
+      const x = src.data,
+        y = out.data;
+      const isMax = kind === 'max';
+      const columns = kept[0].length === 1 && kept[1][0] === 1 && red[0].length > 0;
+      if (columns) reduceColumns(x, y, red, isMax, scale);
+      else reduceOutputs(x, y, kept, red, isMax, scale);
+    },
+    0,
+    4 * (src.size + out.size),
+  );
 }

@@ -26,15 +26,32 @@ const filterAt: Record<ResizeMethod, (t: number) => number> = {
 };
 
 /** The filter's per-axis parameters, as the uniform holds them (f32). */
-export interface AxisFilterParams { scale: number; support: number; invFilterScale: number }
+export interface AxisFilterParams {
+  scale: number;
+  support: number;
+  invFilterScale: number;
+}
 
-interface Taps { first: Int32Array; count: Int32Array; weights: Float32Array; total: Float32Array; width: number }
+interface Taps {
+  first: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  total: Float32Array;
+  width: number;
+}
 
 function tapsFor(inLen: number, outLen: number, method: ResizeMethod, p: AxisFilterParams): Taps {
-  const scale = f32(p.scale), support = f32(p.support), inv = f32(p.invFilterScale);
+  const scale = f32(p.scale),
+    support = f32(p.support),
+    inv = f32(p.invFilterScale);
   const width = 2 * Math.ceil(support) + 3;
-  const t: Taps = { first: new Int32Array(outLen), count: new Int32Array(outLen), weights: new Float32Array(outLen * width),
-    total: new Float32Array(outLen), width };
+  const t: Taps = {
+    first: new Int32Array(outLen),
+    count: new Int32Array(outLen),
+    weights: new Float32Array(outLen * width),
+    total: new Float32Array(outLen),
+    width,
+  };
   for (let o = 0; o < outLen; o++) {
     const centre = f32(f32(o + 0.5) * scale);
     const first = Math.max(Math.floor(f32(f32(centre - support) - 0.5)), 0);
@@ -52,28 +69,57 @@ function tapsFor(inLen: number, outLen: number, method: ResizeMethod, p: AxisFil
   return t;
 }
 
-export function resizeAxisCpu(eng: CpuEngine, method: ResizeMethod, x: Tensor, outShape: readonly number[], outer: number,
-  inLen: number, outLen: number, inner: number, p: AxisFilterParams): Tensor {
-  return eng.kernel(`resize_${method}`, () => {
-    const y = Tensor.empty(outShape);
-    const t = tapsFor(inLen, outLen, method, p);
-    if (!y.size) return y;
-    // The sums run in the WebAssembly job (f64, the same order: the same bits as a JS loop),
-    // over tap tables copied into the heap.
-    const ints = eng.heap.alloc(8 * outLen, 'cpu resize taps'), floats = eng.heap.alloc(4 * outLen * (t.width + 1), 'cpu resize weights');
-    try {
-      const buf = eng.heap.memory.buffer;
-      new Int32Array(buf, ints.offset, outLen).set(t.first);
-      new Int32Array(buf, ints.offset + 4 * outLen, outLen).set(t.count);
-      new Float32Array(buf, floats.offset, outLen * t.width).set(t.weights);
-      new Float32Array(buf, floats.offset + 4 * outLen * t.width, outLen).set(t.total);
-      resizeJob(eng, x.storage.block.offset, y.storage.block.offset, outer, inLen, outLen, inner, {
-        first: ints.offset, count: ints.offset + 4 * outLen, weights: floats.offset, total: floats.offset + 4 * outLen * t.width, width: t.width,
-      }, t.width);
-    } finally {
-      eng.heap.release(ints);
-      eng.heap.release(floats);
-    }
-    return y;
-  }, numel(outShape) * (2 * Math.ceil(p.support) + 2) * 4, 4 * (outer * inLen * inner + outer * outLen * inner));
+export function resizeAxisCpu(
+  eng: CpuEngine,
+  method: ResizeMethod,
+  x: Tensor,
+  outShape: readonly number[],
+  outer: number,
+  inLen: number,
+  outLen: number,
+  inner: number,
+  p: AxisFilterParams,
+): Tensor {
+  return eng.kernel(
+    `resize_${method}`,
+    () => {
+      const y = Tensor.empty(outShape);
+      const t = tapsFor(inLen, outLen, method, p);
+      if (!y.size) return y;
+      // The sums run in the WebAssembly job (f64, the same order: the same bits as a JS loop),
+      // over tap tables copied into the heap.
+      const ints = eng.heap.alloc(8 * outLen, 'cpu resize taps'),
+        floats = eng.heap.alloc(4 * outLen * (t.width + 1), 'cpu resize weights');
+      try {
+        const buf = eng.heap.memory.buffer;
+        new Int32Array(buf, ints.offset, outLen).set(t.first);
+        new Int32Array(buf, ints.offset + 4 * outLen, outLen).set(t.count);
+        new Float32Array(buf, floats.offset, outLen * t.width).set(t.weights);
+        new Float32Array(buf, floats.offset + 4 * outLen * t.width, outLen).set(t.total);
+        resizeJob(
+          eng,
+          x.storage.block.offset,
+          y.storage.block.offset,
+          outer,
+          inLen,
+          outLen,
+          inner,
+          {
+            first: ints.offset,
+            count: ints.offset + 4 * outLen,
+            weights: floats.offset,
+            total: floats.offset + 4 * outLen * t.width,
+            width: t.width,
+          },
+          t.width,
+        );
+      } finally {
+        eng.heap.release(ints);
+        eng.heap.release(floats);
+      }
+      return y;
+    },
+    numel(outShape) * (2 * Math.ceil(p.support) + 2) * 4,
+    4 * (outer * inLen * inner + outer * outLen * inner),
+  );
 }

@@ -15,7 +15,10 @@ export class RowWalk {
   private readonly count: number[];
 
   /** `sizes` row-major (an empty list is one element); `strides[l]` gives list l's stride per axis. */
-  constructor(private readonly sizes: readonly number[], private readonly strides: readonly (readonly number[])[]) {
+  constructor(
+    private readonly sizes: readonly number[],
+    private readonly strides: readonly (readonly number[])[],
+  ) {
     const last = sizes.length - 1;
     this.inner = last >= 0 ? sizes[last] : 1;
     this.step = strides.map((s) => (last >= 0 ? s[last] : 0));

@@ -45,25 +45,30 @@ function reads(expr: string, arrays: readonly string[], index: (k: number) => st
  * out[i] = expr for i < n, where array variable k (at most three) reads Vk[i] and scalar
  * variable k (at most two) is sk. Arrays the expression does not read may be passed empty.
  */
-export type MapLoop = (out: Float32Array, n: number, V0: Float32Array, V1: Float32Array, V2: Float32Array,
-  s0: number, s1: number) => void;
+export type MapLoop = (out: Float32Array, n: number, V0: Float32Array, V1: Float32Array, V2: Float32Array, s0: number, s1: number) => void;
 
 export function mapLoop(expr: string, arrays: readonly string[], scalars: readonly string[]): MapLoop {
-  return compile(`map|${arrays}|${scalars}|${expr}`, () => `function (OUT, n, V0, V1, V2, s0, s1) {
+  return compile(
+    `map|${arrays}|${scalars}|${expr}`,
+    () => `function (OUT, n, V0, V1, V2, s0, s1) {
   ${scalars.map((s, k) => `const ${s} = s${k};`).join(' ')}
   for (let i = 0; i < n; i++) { ${reads(expr, arrays, () => 'i')} OUT[i] = ${expr}; }
-}`);
+}`,
+  );
 }
 
 /** Σ_{i<n} expr in f64, array variable k reading Vk[i]: the forward of a fused loss. */
 export type SumLoop = (n: number, V0: Float32Array, V1: Float32Array) => number;
 
 export function sumLoop(expr: string, arrays: readonly string[]): SumLoop {
-  return compile(`sum|${arrays}|${expr}`, () => `function (n, V0, V1) {
+  return compile(
+    `sum|${arrays}|${expr}`,
+    () => `function (n, V0, V1) {
   let total = 0;
   for (let i = 0; i < n; i++) { ${reads(expr, arrays, () => 'i')} total += ${expr}; }
   return total;
-}`);
+}`,
+  );
 }
 
 /**
@@ -71,12 +76,22 @@ export function sumLoop(expr: string, arrays: readonly string[]): SumLoop {
  * through strides that are 0 along broadcast axes, g contiguous like out. The iteration
  * (merged axes `sizes`, strides `as`, `bs`) is walked row by row: only row starts need index math.
  */
-export type BroadcastLoop = (out: Float32Array, n: number, A: Float32Array, B: Float32Array, G: Float32Array,
-  sizes: readonly number[], as: readonly number[], bs: readonly number[]) => void;
+export type BroadcastLoop = (
+  out: Float32Array,
+  n: number,
+  A: Float32Array,
+  B: Float32Array,
+  G: Float32Array,
+  sizes: readonly number[],
+  as: readonly number[],
+  bs: readonly number[],
+) => void;
 
 export function broadcastLoop(expr: string): BroadcastLoop {
   const g = uses(expr, 'g') ? 'const g = G[o + k];' : '';
-  return compile(`broadcast|${expr}`, () => `function (OUT, n, A, B, G, sizes, as, bs) {
+  return compile(
+    `broadcast|${expr}`,
+    () => `function (OUT, n, A, B, G, sizes, as, bs) {
   const last = sizes.length - 1;
   const inner = sizes[last], sa = as[last], sb = bs[last];
   const count = new Array(last).fill(0);
@@ -92,5 +107,6 @@ export function broadcastLoop(expr: string): BroadcastLoop {
       a0 -= as[d] * sizes[d]; b0 -= bs[d] * sizes[d]; count[d] = 0;
     }
   }
-}`);
+}`,
+  );
 }
