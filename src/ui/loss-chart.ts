@@ -4,27 +4,17 @@
  * legend states, round step ticks, the start of the GAN phase marked, and the adversarial/D panel
  * only once there are GAN steps.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { lossPlotSvg } from '../srgan/report/plots.js';
 import type { StepLog } from '../srgan/train/trainer.js';
-import { shared } from './styles.js';
+import { chartBox, shared } from './styles.js';
 
 const DRAW_MS = 500;
 
 export class LossChart extends LitElement {
   static override properties = { logs: { attribute: false }, ganStart: { type: Number } };
-  static override styles = [
-    shared,
-    css`
-      .box svg {
-        width: 100%;
-        height: auto;
-        max-width: 900px;
-        display: block;
-      }
-    `,
-  ];
+  static override styles = [shared, chartBox];
   logs: StepLog[] = [];
   /** The step after which the GAN phase starts (the run's phase1Steps), when known. */
   ganStart?: number;

@@ -3,25 +3,15 @@
  * the start model, drawn by the same SVG plot module as the CLI's metrics.png (plots.ts). This is
  * what tells a user when to stop.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { MetricsRow } from '../srgan/report/metrics-log.js';
 import { metricsPlotSvg } from '../srgan/report/plots.js';
-import { shared } from './styles.js';
+import { chartBox, shared } from './styles.js';
 
 export class MetricsChart extends LitElement {
   static override properties = { rows: { attribute: false } };
-  static override styles = [
-    shared,
-    css`
-      .box svg {
-        width: 100%;
-        height: auto;
-        max-width: 900px;
-        display: block;
-      }
-    `,
-  ];
+  static override styles = [shared, chartBox];
   rows: MetricsRow[] = [];
 
   override render() {

@@ -126,6 +126,16 @@ export const shared = css`
 `;
 
 /** Trigger a browser download of `blob` as `name`. */
+/** An SVG chart filling its box up to 900 px (the loss and metrics charts). */
+export const chartBox = css`
+  .box svg {
+    width: 100%;
+    height: auto;
+    max-width: 900px;
+    display: block;
+  }
+`;
+
 export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

@@ -15,7 +15,7 @@ import { StoreController, isActive, store } from './state.js';
 import { shared } from './styles.js';
 import { trainClient } from './train-client.js';
 import type { ImageInput, StartMessage } from './train-protocol.js';
-import type { TrainSettingsForm } from './train-settings.js';
+import type { TrainSettings, TrainSettingsForm } from './train-settings.js';
 import { duration } from '../srgan/report/summary.js';
 import './checkpoint-files.js';
 import './data-picker.js';
@@ -36,6 +36,30 @@ const tableRows = (md: string) =>
         .split('|')
         .map((c) => c.trim()),
     );
+
+/** The worker's start message for a new run (resume false, with its starting weights) or a saved one (resume true). */
+async function startMessage(
+  s: TrainSettings,
+  runId: string,
+  resume: boolean,
+  images: ImageInput[],
+  kind: RunMeta['data'],
+  init: Pick<StartMessage, 'initGenerator' | 'initDiscriminator'> = {},
+): Promise<StartMessage> {
+  return {
+    type: 'start',
+    runId,
+    resume,
+    config: s.config,
+    images,
+    gridImages: kind === 'bundled' ? bundledHeldout : [],
+    ...init,
+    gridEvery: s.gridEvery,
+    checkpointEvery: s.checkpointEvery,
+    profile: s.profile,
+    vggWeights: s.vggFile ? new Uint8Array(await s.vggFile.arrayBuffer()) : undefined,
+  };
+}
 
 export class TrainView extends LitElement {
   static override styles = [shared];
@@ -117,23 +141,7 @@ export class TrainView extends LitElement {
       const meta = await newRun(s.config, kind);
       for (const g of store.state.train.grids) URL.revokeObjectURL(g.url);
       store.updateTrain({ logs: [], grids: [], metrics: [], contactSheet: undefined, step: 0, savedStep: undefined });
-      trainClient.start(
-        {
-          type: 'start',
-          runId: meta.id,
-          resume: false,
-          config: s.config,
-          images,
-          gridImages: kind === 'bundled' ? bundledHeldout : [],
-          initGenerator,
-          initDiscriminator,
-          gridEvery: s.gridEvery,
-          checkpointEvery: s.checkpointEvery,
-          profile: s.profile,
-          vggWeights: s.vggFile ? new Uint8Array(await s.vggFile.arrayBuffer()) : undefined,
-        } satisfies StartMessage,
-        meta.name,
-      );
+      trainClient.start(await startMessage(s, meta.id, false, images, kind, { initGenerator, initDiscriminator }), meta.name);
     } catch (e) {
       this.fail(e);
     }
@@ -148,21 +156,7 @@ export class TrainView extends LitElement {
       const s = this.form.settings();
       const { images, kind } = this.dataInputs(meta.data);
       await showRun(id);
-      trainClient.start(
-        {
-          type: 'start',
-          runId: id,
-          resume: true,
-          config: s.config,
-          images,
-          gridImages: kind === 'bundled' ? bundledHeldout : [],
-          gridEvery: s.gridEvery,
-          checkpointEvery: s.checkpointEvery,
-          profile: s.profile,
-          vggWeights: s.vggFile ? new Uint8Array(await s.vggFile.arrayBuffer()) : undefined,
-        } satisfies StartMessage,
-        meta.name,
-      );
+      trainClient.start(await startMessage(s, id, true, images, kind), meta.name);
     } catch (e) {
       this.fail(e);
     }

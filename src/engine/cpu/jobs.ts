@@ -3,6 +3,7 @@
  * the per-thread scratch, and run it on the thread pool when it is worth the wake-up.
  * The descriptor layouts are the ones the kernels read (assembly/index.ts, conv.ts, matmul.ts).
  */
+import type { ConvGeometry } from '../ops/conv2d.js';
 import type { CpuEngine } from './cpu-engine.js';
 import type { HeapBlock } from './heap.js';
 
@@ -20,21 +21,8 @@ const JOB_MAP = 7,
 /** Below this much work a job runs on the calling thread alone: waking workers costs tens of µs. */
 const PARALLEL_FLOPS = 4e6;
 
-/** Convolution geometry as the kernels read it (12 words); `dil` > 1 reads the input dilated. */
-export interface ConvJobGeometry {
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  pt: number;
-  pl: number;
-  OH: number;
-  OW: number;
-  dil: number;
-}
+/** Convolution geometry as the kernels read it (12 words): ConvGeometry without N; `dil` > 1 reads the input dilated. */
+export type ConvJobGeometry = Omit<ConvGeometry, 'N'> & { dil: number };
 
 const geometryWords = (g: ConvJobGeometry) => [g.C, g.H, g.W, g.O, g.kh, g.kw, g.stride, g.pt, g.pl, g.OH, g.OW, g.dil];
 
