@@ -20,4 +20,4 @@ export { halfToF32Bits } from './io/safetensors.js';
 export { sizeClass } from './runtime/buffer-pool.js';
 export { BatchTracker } from './runtime/batches.js';
 export { grid1d } from './runtime/grid.js';
-export { Heap, TAIL_GUARD } from './cpu/heap.js';
+export { Heap } from './cpu/heap.js';

@@ -16,13 +16,6 @@ export class HeapBlock {
 }
 
 const PAGE = 65536;
-/**
- * Bytes kept mapped past the end of the last block. SIMD kernels may load a whole 16-byte vector at
- * a row's tail and discard the lanes past its end; inside the heap that reads the next block, but a
- * block that ends where linear memory ends would trap. Two long CPU training runs stopped on a
- * worker's "memory access out of bounds" in the thread that takes a range's tail, which fits this.
- */
-export const TAIL_GUARD = 4096;
 /** wasm32 addresses 4 GiB; the threaded build declares it as its maximum. */
 export const MAX_PAGES = 65536;
 /** Bytes below this hold job descriptors (see jobs.ts); blocks start above. */
@@ -114,9 +107,8 @@ export class Heap {
     this.simulatedFailures = times;
   }
 
-  private ensure(blockEnd: number, bytes: number, op: string): void {
-    const have = this.memory.buffer.byteLength,
-      end = blockEnd + TAIL_GUARD;
+  private ensure(end: number, bytes: number, op: string): void {
+    const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     // Grow by at least an eighth of the heap, so that a growing workload does not grow page by page.
     const pages = Math.min(Math.max(Math.ceil((end - have) / PAGE), Math.ceil(have / PAGE / 8)), MAX_PAGES - have / PAGE);
