@@ -4,10 +4,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '../engine/node.js';
-import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { makeConfig, presets, withConfigDefaults, type PresetName, type SrganConfig } from '../srgan/config.js';
 import { configToRecipe, formatRecipe, parseRecipe, recipeToConfig, SHIPPED_RECIPES, type Recipe } from '../srgan/recipe.js';
 import { ConfigError } from '../srgan/errors.js';
-import { SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
+import { isShippedName, SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
 import { openImageFolder, readImageFolder } from '../srgan/data/folder-node.js';
 import { runSession, type SessionOptions } from '../srgan/train/session.js';
 import { RunFiles } from '../srgan/store/run-store.js';
@@ -290,17 +290,12 @@ export function resumedConfig(
 ): { config: SrganConfig; ignored: string[] } {
   const given = (name: string) => v[name] !== undefined;
   const lengthGiven = LENGTH_OPTIONS.some(given);
+  // Checkpoints from before a field get its original meaning (withConfigDefaults, the one place for that).
   const config: SrganConfig = {
-    ...saved,
+    ...withConfigDefaults(saved),
     ...(lengthGiven ? { phase1Steps: asked.phase1Steps, phase2Steps: asked.phase2Steps } : {}),
     ...(given('lr') ? { lr: asked.lr } : {}),
-    // Checkpoints from before the weight average have no emaDecay.
-    emaDecay: given('ema') ? asked.emaDecay : (saved.emaDecay ?? 0),
-    ganLoss: saved.ganLoss ?? 'bce',
-    dLrScale: saved.dLrScale ?? 1,
-    featureMatchWeight: saved.featureMatchWeight ?? 0,
-    phasePatternWeight: saved.phasePatternWeight ?? 0,
-    flatRegionWeight: saved.flatRegionWeight ?? 0,
+    ...(given('ema') ? { emaDecay: asked.emaDecay } : {}),
   };
   for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
   return { config, ignored: FIXED_ON_RESUME.filter(given) };
@@ -427,7 +422,7 @@ async function startingWeights(v: Values, choice: RecipeChoice | undefined): Pro
   };
   const pretrained = choice?.recipe.pretrained ?? {};
   const generator = async (p: string) =>
-    p === 'default' || p === 'srgan' ? file(shippedModelPath('train', p), `the shipped ${p} generator`) : file(resolve(choice!.dir, p), p);
+    isShippedName(p) ? file(shippedModelPath('train', p), `the shipped ${p} generator`) : file(resolve(choice!.dir, p), p);
   const discriminator = async (p: string) =>
     p === 'srgan' ? file(fileURLToPath(SHIPPED_SRGAN_DISCRIMINATOR.url()), "the srgan model's discriminator") : file(resolve(choice!.dir, p), p);
   return {
@@ -450,7 +445,7 @@ async function writeRunRecipe(out: string, config: SrganConfig, v: Values, choic
       ? relative(out, resolve(option))
       : named === undefined
         ? undefined
-        : named === 'default' || named === 'srgan'
+        : isShippedName(named)
           ? named
           : relative(out, resolve(choice!.dir, named));
   const pretrained = Object.fromEntries(

@@ -30,8 +30,8 @@ export interface Recipe {
   generator?: Partial<GeneratorConfig>;
   discriminator?: Partial<DiscriminatorConfig>;
   /**
-   * Where a new run's networks start: a shipped model's name ('default' or 'srgan' for the
-   * generator, 'srgan' for the discriminator) or a file path, relative to the recipe's folder.
+   * Where a new run's networks start: a shipped model's name (any shipped generator: 'default',
+   * 'srgan', 'photo'; 'srgan' for the discriminator) or a file path, relative to the recipe's folder.
    * Absent: from scratch.
    */
   pretrained?: { generator?: string; discriminator?: string };
