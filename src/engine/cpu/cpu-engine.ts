@@ -7,7 +7,7 @@
  */
 import { kernelBytes, simdChoice, type SimdChoice } from './simd-build.js';
 import { Heap, HeapBlock } from './heap.js';
-import { ThreadPool, canBlock, coreCount } from './threads.js';
+import { ThreadPool, WorkerKernelError, canBlock, coreCount } from './threads.js';
 import { KernelTable, type KernelEvent, type ProfileRow } from '../runtime/profiler.js';
 import { tuningFor, type Tuning } from '../runtime/tuning.js';
 import type { AdapterSummary } from '../runtime/device.js';
@@ -209,8 +209,31 @@ export class CpuEngine {
 
   /** Run the job whose descriptor is at `desc` on every thread, or on this one when `parallel` is false. */
   runJob(desc: number, parallel: boolean): void {
-    if (parallel && this.threads) this.threads.run(desc, this.kernels.dispatch);
-    else this.kernels.dispatch(desc, 0, 1);
+    if (!parallel || !this.threads) return this.kernels.dispatch(desc, 0, 1);
+    try {
+      this.threads.run(desc, this.kernels.dispatch);
+    } catch (e) {
+      throw e instanceof WorkerKernelError ? this.explainWorkerFailure(desc, e) : e;
+    }
+  }
+
+  /**
+   * A worker's kernel failed. Say which job with which words, how big the memory was, and whether
+   * the same share fails on this thread too: if it does, the job's arguments are wrong; if not, the
+   * worker saw memory differently from this thread.
+   */
+  private explainWorkerFailure(desc: number, e: WorkerKernelError): Error {
+    const words = Array.from(new Int32Array(this.heap.memory.buffer, desc, 24));
+    let replay: string;
+    try {
+      this.kernels.dispatch(desc, e.thread, e.threads);
+      replay = 'the same share runs on the calling thread';
+    } catch (again) {
+      replay = `the same share fails on the calling thread too (${(again as Error).message})`;
+    }
+    return new EngineError(
+      `${e.message}; in ${currentOp()}: job ${words[0]}, words [${words.slice(1).join(', ')}], memory ${this.heap.memory.buffer.byteLength} bytes, heap top ${this.heap.allocatedBytes}; ${replay}`,
+    );
   }
 
   get threadCount(): number {

@@ -12,7 +12,8 @@ const GENERATION = 0,
   THREADS = 2,
   STOP = 3,
   DONE = 4,
-  FAILED = 5;
+  FAILED = 5,
+  FAILED_THREAD = 6;
 /**
  * After the words, the first failing worker's message (its thread and the kernel's error), one
  * UTF-16 code per slot, so that the caller's error says what went wrong and where, not only that.
@@ -98,6 +99,7 @@ listen(async ({ module, memory, control, tid }) => {
       // The first failure writes its message; FAILED holds 1 + its length.
       const text = ('thread ' + tid + ', job descriptor at ' + desc + ': ' + (e && e.message || e)).slice(0, ${MESSAGE_SLOTS});
       if (Atomics.compareExchange(ctl, ${FAILED}, 0, -1) === 0) {
+        Atomics.store(ctl, ${FAILED_THREAD}, tid);
         for (let i = 0; i < text.length; i++) Atomics.store(ctl, ${MESSAGE} + i, text.charCodeAt(i));
         Atomics.store(ctl, ${FAILED}, 1 + text.length);
       }
@@ -107,6 +109,17 @@ listen(async ({ module, memory, control, tid }) => {
   }
 });
 `;
+
+/** A kernel failed on a worker: which thread, of how many, so that the caller can look into it. */
+export class WorkerKernelError extends Error {
+  constructor(
+    message: string,
+    readonly thread: number,
+    readonly threads: number,
+  ) {
+    super(message);
+  }
+}
 
 export class ThreadPool {
   private ctl: Int32Array;
@@ -184,7 +197,7 @@ export class ThreadPool {
     const failed = Atomics.load(ctl, FAILED);
     if (failed) {
       const text = String.fromCharCode(...Array.from(ctl.subarray(MESSAGE, MESSAGE + Math.max(0, failed - 1))));
-      throw new Error(`a CPU backend worker failed in a kernel (${text || 'no message'})`);
+      throw new WorkerKernelError(`a CPU backend worker failed in a kernel (${text || 'no message'})`, Atomics.load(ctl, FAILED_THREAD), nt);
     }
   }
 
