@@ -250,8 +250,6 @@ function discriminatorOverrides(v: Values, base: SrganConfig): Partial<SrganConf
   return out;
 }
 
-/** Options that set the schedule's length, which --resume may change (and --lr, --ema and the GAN loss's settings). */
-const LENGTH_OPTIONS = ['steps', 'phase1-steps', 'phase2-steps'] as const;
 /** Options that shape the networks or the data, which a resumed run takes from its checkpoint. */
 const FIXED_ON_RESUME = [
   'preset',
@@ -288,17 +286,31 @@ export function resumedConfig(
   asked: SrganConfig,
   v: Partial<Record<string, unknown>>,
 ): { config: SrganConfig; ignored: string[] } {
-  const given = (name: string) => v[name] !== undefined;
-  const lengthGiven = LENGTH_OPTIONS.some(given);
+  // The schedule's length (--steps, --phase1-steps, --phase2-steps), --lr, --ema and the GAN loss's settings may change.
+  const given = (name: 'steps' | 'phase1-steps' | 'phase2-steps' | 'lr' | 'ema') => v[name] !== undefined;
   // Checkpoints from before a field get its original meaning (withConfigDefaults, the one place for that).
+  const before = withConfigDefaults(saved);
+  // A phase's length the command line does not give stays the run's own (not the preset's), and
+  // --steps alone splits in the run's proportion: extending a GAN-only run's phase 2 must not
+  // give it a phase 1 back.
+  let { phase1Steps, phase2Steps } = before;
+  if (given('phase1-steps') || given('phase2-steps')) {
+    if (given('phase1-steps')) phase1Steps = asked.phase1Steps;
+    if (given('phase2-steps')) phase2Steps = asked.phase2Steps;
+  } else if (given('steps')) {
+    const steps = totalSteps(asked);
+    phase1Steps = Math.round((steps * before.phase1Steps) / Math.max(1, totalSteps(before)));
+    phase2Steps = steps - phase1Steps;
+  }
   const config: SrganConfig = {
-    ...withConfigDefaults(saved),
-    ...(lengthGiven ? { phase1Steps: asked.phase1Steps, phase2Steps: asked.phase2Steps } : {}),
+    ...before,
+    phase1Steps,
+    phase2Steps,
     ...(given('lr') ? { lr: asked.lr } : {}),
     ...(given('ema') ? { emaDecay: asked.emaDecay } : {}),
   };
-  for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
-  return { config, ignored: FIXED_ON_RESUME.filter(given) };
+  for (const [option, field] of LOSS_ON_RESUME) if (v[option] !== undefined) (config as unknown as Record<string, unknown>)[field] = asked[field];
+  return { config, ignored: FIXED_ON_RESUME.filter((name) => v[name] !== undefined) };
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -15,6 +15,8 @@ import { chooseModel } from '../../src/cli/model-choice.js';
 import { planUpscale, type UpscaleJob } from '../../src/cli/upscale-plan.js';
 import { expectedRssMb, largeJobWarning, windowPixels } from '../../src/cli/upscale-estimate.js';
 import { formatDuration } from '../../src/cli/progress.js';
+import { resumedConfig } from '../../src/cli/srgan-train.js';
+import { presets } from '../../src/srgan/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srgan-cli-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -278,5 +280,29 @@ describe('srgan exit codes', () => {
       ]);
       expect(r.stdout).toBe('');
     }
+  });
+});
+
+describe('srgan train --resume: the schedule a resumed run gets', () => {
+  // A GAN-only run (phase 1 of 0 steps, as the shipped srgan's recipe) and the config the command line asks for.
+  const ganOnly = { ...presets.tiny, phase1Steps: 0, phase2Steps: 900, advWeight: 0.04 };
+  const asked = (p1: number, p2: number) => ({ ...presets.tiny, phase1Steps: p1, phase2Steps: p2, advWeight: 0.08 });
+
+  it("extending one phase keeps the other phase's length from the run, not the preset's", () => {
+    const { config } = resumedConfig(ganOnly, asked(presets.tiny.phase1Steps, 1800), { 'phase2-steps': '1800' });
+    expect([config.phase1Steps, config.phase2Steps]).toEqual([0, 1800]);
+    const longer = resumedConfig({ ...presets.tiny, phase1Steps: 1000, phase2Steps: 500 }, asked(3000, presets.tiny.phase2Steps), {
+      'phase1-steps': '3000',
+    });
+    expect([longer.config.phase1Steps, longer.config.phase2Steps]).toEqual([3000, 500]);
+  });
+
+  it("--steps alone splits in the run's own proportion; nothing given keeps the run's schedule and losses", () => {
+    expect(resumedConfig(ganOnly, asked(700, 1100), { steps: '1800' }).config).toMatchObject({ phase1Steps: 0, phase2Steps: 1800 });
+    const same = resumedConfig(ganOnly, asked(1500, 300), {});
+    expect(same.config).toMatchObject({ phase1Steps: 0, phase2Steps: 900, advWeight: 0.04 });
+    const tuned = resumedConfig(ganOnly, asked(1500, 300), { 'adv-weight': '0.08', crop: '96' });
+    expect(tuned.config.advWeight).toBe(0.08);
+    expect(tuned.ignored).toEqual(['crop']);
   });
 });
