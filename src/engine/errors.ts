@@ -124,6 +124,16 @@ export class DeviceLostError extends EngineError {
   }
 }
 
+/**
+ * A CPU backend kernel failed on a worker thread (a WebAssembly trap: "memory access out of bounds").
+ * The job's outputs are incomplete, so whatever the op was computing is suspect; the engine and
+ * its pool keep working. The message names the job, its descriptor and what a replay on the
+ * calling thread did. A training run goes back to its last good state, as after a GPU batch error.
+ */
+export class KernelFaultError extends EngineError {
+  override name = 'KernelFaultError';
+}
+
 /** `backward` through a graph whose nodes a previous `backward` already released (PyTorch's retain_graph error). */
 export class GraphFreedError extends EngineError {
   override name = 'GraphFreedError';

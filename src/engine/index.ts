@@ -18,7 +18,7 @@ export {
 export type { SimdChoice } from './cpu/simd-build.js';
 export { CpuEngine } from './cpu/cpu-engine.js';
 export { NoAdapterError, describeAdapter, type AdapterSummary } from './runtime/device.js';
-export { EngineError, GpuLimitError, GpuBatchError, OutOfMemoryError, DeviceLostError, GraphFreedError } from './errors.js';
+export { EngineError, GpuLimitError, GpuBatchError, KernelFaultError, OutOfMemoryError, DeviceLostError, GraphFreedError } from './errors.js';
 export { withOpLabel } from './runtime/limits.js';
 export { formatProfile, type ProfileRow } from './runtime/profiler.js';
 export { chromeTrace, chromeTraceJson, type ChromeTrace, type TraceEvent, type KernelEvent } from './runtime/trace.js';

@@ -207,6 +207,31 @@ describe('run loop', () => {
     r.trainer.dispose();
   });
 
+  it("survives a CPU worker's kernel fault: the step is redone from the last checkpoint, and the report counts it", async () => {
+    const eng = E.engine();
+    if (eng.kind !== 'cpu') throw new Error('expected the CPU backend (no hardware GPU here)');
+    const said: string[] = [];
+    const out = await tmp();
+    const r = await runTraining({
+      config: config({ phase1Steps: 5, phase2Steps: 0 }),
+      data: await dataset(),
+      out,
+      checkpointEvery: 2,
+      log: (m) => said.push(m),
+      onStep: (log) => {
+        if (log.step === 3 && said.length === 0) eng.simulateKernelFault();
+      },
+    });
+    expect(r.recoveries.kernelFault).toBe(1);
+    expect(r.trainer.step).toBe(5);
+    expect(said.join('\n')).toMatch(
+      /step 4: CPU kernel fault \(a CPU backend worker failed in a kernel \(simulated\); in .*job \d+, words .*\); back to the checkpoint at step 2/,
+    );
+    expect(Number.isFinite(r.logs[r.logs.length - 1].g_content)).toBe(true);
+    expect(await readFile(join(out, 'summary.md'), 'utf8')).toMatch(/CPU kernel faults \| 0 \/ 0 \/ 0 \/ 1/);
+    r.trainer.dispose();
+  });
+
   it('keeps GPU memory flat over 100 training steps', async () => {
     const data = await dataset();
     const t = new Trainer(config({ phase1Steps: 2, phase2Steps: 200, emaDecay: 0.999 }));

@@ -13,7 +13,7 @@ import { tuningFor, type Tuning } from '../runtime/tuning.js';
 import type { AdapterSummary } from '../runtime/device.js';
 import { currentOp, type DeviceLimits } from '../runtime/limits.js';
 import type { Dispatch, KernelSpec } from '../runtime/engine.js';
-import { DeviceLostError, EngineError } from '../errors.js';
+import { DeviceLostError, EngineError, KernelFaultError } from '../errors.js';
 
 /** The kernel module's exports (src/engine/cpu/assembly/index.ts). */
 export interface CpuKernels {
@@ -209,6 +209,10 @@ export class CpuEngine {
 
   /** Run the job whose descriptor is at `desc` on every thread, or on this one when `parallel` is false. */
   runJob(desc: number, parallel: boolean): void {
+    if (this.simulatedFaults > 0) {
+      this.simulatedFaults--;
+      throw this.explainWorkerFailure(desc, new WorkerKernelError('a CPU backend worker failed in a kernel (simulated)', 1, 2));
+    }
     if (!parallel || !this.threads) return this.kernels.dispatch(desc, 0, 1);
     try {
       this.threads.run(desc, this.kernels.dispatch);
@@ -222,7 +226,7 @@ export class CpuEngine {
    * the same share fails on this thread too: if it does, the job's arguments are wrong; if not, the
    * worker saw memory differently from this thread.
    */
-  private explainWorkerFailure(desc: number, e: WorkerKernelError): Error {
+  private explainWorkerFailure(desc: number, e: WorkerKernelError): KernelFaultError {
     const words = Array.from(new Int32Array(this.heap.memory.buffer, desc, 24));
     let replay: string;
     try {
@@ -231,9 +235,16 @@ export class CpuEngine {
     } catch (again) {
       replay = `the same share fails on the calling thread too (${(again as Error).message})`;
     }
-    return new EngineError(
+    return new KernelFaultError(
       `${e.message}; in ${currentOp()}: job ${words[0]}, words [${words.slice(1).join(', ')}], memory ${this.heap.memory.buffer.byteLength} bytes, heap top ${this.heap.allocatedBytes}; ${replay}`,
     );
+  }
+
+  private simulatedFaults = 0;
+
+  /** Test hook: the next `times` jobs fail as a worker's kernel fault does (KernelFaultError). */
+  simulateKernelFault(times = 1): void {
+    this.simulatedFaults = times;
   }
 
   get threadCount(): number {

@@ -13,7 +13,8 @@ const GENERATION = 0,
   STOP = 3,
   DONE = 4,
   FAILED = 5,
-  FAILED_THREAD = 6;
+  FAILED_THREAD = 6,
+  PAGES = 7;
 /**
  * After the words, the first failing worker's message (its thread and the kernel's error), one
  * UTF-16 code per slot, so that the caller's error says what went wrong and where, not only that.
@@ -88,16 +89,21 @@ listen(async ({ module, memory, control, tid }) => {
   const ctl = new Int32Array(control);
   // Read the generation before saying ready: the caller publishes its first job only after that.
   let seen = Atomics.load(ctl, ${GENERATION});
+  let knownPages = 0;
   post('ready');
   for (;;) {
     Atomics.wait(ctl, ${GENERATION}, seen);
     seen = Atomics.load(ctl, ${GENERATION});
     if (Atomics.load(ctl, ${STOP})) return;
     const desc = Atomics.load(ctl, ${DESC});
+    // The caller may have grown the memory since the last job. V8 brings another thread's view of
+    // a shared memory up to date lazily; grow(0) does it now, before a kernel reads the new pages.
+    const pages = Atomics.load(ctl, ${PAGES});
+    if (pages !== knownPages) { memory.grow(0); knownPages = pages; }
     try { inst.exports.dispatch(desc, tid, Atomics.load(ctl, ${THREADS})); }
     catch (e) {
       // The first failure writes its message; FAILED holds 1 + its length.
-      const text = ('thread ' + tid + ', job descriptor at ' + desc + ': ' + (e && e.message || e)).slice(0, ${MESSAGE_SLOTS});
+      const text = ('thread ' + tid + ', job descriptor at ' + desc + ', memory ' + memory.buffer.byteLength + ' bytes here, ' + pages * 65536 + ' on the caller: ' + (e && e.message || e)).slice(0, ${MESSAGE_SLOTS});
       if (Atomics.compareExchange(ctl, ${FAILED}, 0, -1) === 0) {
         Atomics.store(ctl, ${FAILED_THREAD}, tid);
         for (let i = 0; i < text.length; i++) Atomics.store(ctl, ${MESSAGE} + i, text.charCodeAt(i));
@@ -126,6 +132,7 @@ export class ThreadPool {
   private constructor(
     private workers: WorkerLike[],
     control: SharedArrayBuffer,
+    private memory: WebAssembly.Memory,
   ) {
     this.ctl = new Int32Array(control);
   }
@@ -173,7 +180,7 @@ export class ThreadPool {
       log(`CPU backend: worker threads did not start (${(e as Error)?.message ?? e}); running on one thread`);
       return undefined;
     }
-    return new ThreadPool(workers, control);
+    return new ThreadPool(workers, control, memory);
   }
 
   /** Run `dispatch(desc, tid, size)` on every thread; `own` runs the caller's share (thread 0). */
@@ -182,6 +189,7 @@ export class ThreadPool {
       nt = this.size;
     Atomics.store(ctl, DESC, desc);
     Atomics.store(ctl, THREADS, nt);
+    Atomics.store(ctl, PAGES, this.memory.buffer.byteLength / 65536);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, FAILED, 0);
     Atomics.add(ctl, GENERATION, 1);

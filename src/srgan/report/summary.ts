@@ -22,7 +22,7 @@ export interface RunSummary {
   seconds: number;
   stepsPerSecond: number;
   images: number;
-  recoveries: { nan: number; deviceLost: number; gpuError?: number };
+  recoveries: { nan: number; deviceLost: number; gpuError?: number; kernelFault?: number };
   eval?: { images: number; bicubic: QualityRow; model: QualityRow };
   finalLosses?: Record<string, number>;
 }
@@ -51,7 +51,10 @@ export function summaryMarkdown(s: RunSummary): string {
     ['total run time (this session)', duration(s.seconds)],
     ['steps/s', s.stepsPerSecond.toFixed(3)],
     ['result images (sample grids)', String(s.images)],
-    ['NaN recoveries / device losses', `${s.recoveries.nan} / ${s.recoveries.deviceLost}`],
+    [
+      'NaN recoveries / device losses / GPU errors / CPU kernel faults',
+      `${s.recoveries.nan} / ${s.recoveries.deviceLost} / ${s.recoveries.gpuError ?? 0} / ${s.recoveries.kernelFault ?? 0}`,
+    ],
   ];
   const lines = ['# SRGAN training run', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   if (s.eval) {

@@ -54,19 +54,19 @@ export interface LoopResult {
   trainer: Trainer;
   logs: StepLog[];
   lastGood: TrainerSnapshot;
-  recoveries: { nan: number; deviceLost: number; gpuError: number };
+  recoveries: { nan: number; deviceLost: number; gpuError: number; kernelFault: number };
   /** The loop returned before `until` (an abort). */
   stoppedEarly: boolean;
 }
 
-/** A fault that repeats is a bug, not a glitch: give up after this many GPU-error rewinds. */
-const MAX_GPU_ERROR_REWINDS = 3;
+/** A fault that repeats is a bug, not a glitch: give up after this many rewinds for each kind. */
+const MAX_FAULT_REWINDS = 3;
 
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   let trainer = o.trainer;
   let lastGood = o.lastGood;
   let logs = o.logs ?? [];
-  const recoveries = { nan: 0, deviceLost: 0, gpuError: 0 };
+  const recoveries = { nan: 0, deviceLost: 0, gpuError: 0, kernelFault: 0 };
   /** Back to a snapshot: weights, optimizer, step, the data stream, and the log up to that step. */
   const rewind = (to: TrainerSnapshot) => {
     trainer.restore(to);
@@ -103,10 +103,15 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         await E.initEngine({ backend: 'webgpu' }); // the lost engine is replaced by one on a new device (only WebGPU loses one)
         trainer = await o.remakeTrainer();
         rewind(lastGood);
-      } else if (err instanceof E.GpuBatchError && recoveries.gpuError < MAX_GPU_ERROR_REWINDS) {
+      } else if (err instanceof E.GpuBatchError && recoveries.gpuError < MAX_FAULT_REWINDS) {
         // A failed batch loses its work, possibly half an optimizer update: go back to the last good state.
         recoveries.gpuError++;
         o.log(`step ${trainer.step + 1}: GPU error (${err.message}); back to the checkpoint at step ${lastGood.state.step}`);
+        rewind(lastGood);
+      } else if (err instanceof E.KernelFaultError && recoveries.kernelFault < MAX_FAULT_REWINDS) {
+        // The same on the CPU backend: a worker's kernel trapped, so the step's results are incomplete.
+        recoveries.kernelFault++;
+        o.log(`step ${trainer.step + 1}: CPU kernel fault (${err.message}); back to the checkpoint at step ${lastGood.state.step}`);
         rewind(lastGood);
       } else throw err;
     }
