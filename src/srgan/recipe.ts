@@ -222,4 +222,5 @@ export const SHIPPED_RECIPES = {
   default: { path: 'models/default/recipe.json', url: (): URL => new URL('../../models/default/recipe.json', import.meta.url) },
   srgan: { path: 'models/srgan/recipe.json', url: (): URL => new URL('../../models/srgan/recipe.json', import.meta.url) },
   photo: { path: 'models/photo/recipe.json', url: (): URL => new URL('../../models/photo/recipe.json', import.meta.url) },
+  medium: { path: 'models/medium/recipe.json', url: (): URL => new URL('../../models/medium/recipe.json', import.meta.url) },
 } as const;

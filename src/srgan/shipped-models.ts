@@ -1,5 +1,5 @@
 /**
- * The one catalogue of the generators this package ships in its models/ folder (default, srgan, photo). Every place that
+ * The one catalogue of the generators this package ships in its models/ folder (default, srgan, photo, medium). Every place that
  * lists or resolves them (createUpscaler, the CLI's `-n/--model`) reads this table, so a model is
  * usable everywhere as soon as its file exists. Paths are relative to the package root.
  *
@@ -9,7 +9,7 @@
  * The URLs are literals on purpose: a bundler only understands a literal.
  */
 
-export type ShippedName = 'default' | 'srgan' | 'photo';
+export type ShippedName = 'default' | 'srgan' | 'photo' | 'medium';
 
 export interface ShippedModel {
   name: ShippedName;
@@ -38,6 +38,12 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
     path: 'models/photo/generator.safetensors',
     url: () => new URL('../../models/photo/generator.safetensors', import.meta.url),
     description: 'for phone and web JPEGs: trained on noisy, compressed inputs; removes noise and blocks rather than sharpening them',
+  },
+  {
+    name: 'medium',
+    path: 'models/medium/generator.safetensors',
+    url: () => new URL('../../models/medium/generator.safetensors', import.meta.url),
+    description: 'PSNR-oriented like default with 4× its parameters: the most faithful, about 2× slower',
   },
 ];
 

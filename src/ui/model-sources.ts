@@ -1,5 +1,5 @@
 /**
- * The app's model files: the generators shipped in models/ (default, srgan), the discriminator
+ * The app's model files: the generators shipped in models/ (default, srgan, photo, medium), the discriminator
  * shipped with srgan, and UpscalerJS's ESRGAN models (TF.js layers files bundled from their npm
  * packages), as files the bundler copies. `bundledModelReader` serves them to the one model resolver
  * (src/srgan/serve/model-resolver.ts), so the Upscale view names a model exactly as createUpscaler does.
@@ -32,7 +32,7 @@ const PRETRAINED_FILES = import.meta.glob('/node_modules/@upscalerjs/esrgan-*/mo
 
 const shippedUrl = (name: ShippedName): string | undefined => SHIPPED_FILES[`/${SHIPPED_MODELS.find((m) => m.name === name)!.path}`];
 
-/** The shipped generators (models/default, models/srgan), each with whether this build has its file. */
+/** The shipped generators (models/<name>/), each with whether this build has its file. */
 export const shippedChoices: readonly (ShippedModel & { available: boolean })[] = SHIPPED_MODELS.map((m) => ({
   ...m,
   available: !!shippedUrl(m.name),

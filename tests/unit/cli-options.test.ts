@@ -234,7 +234,9 @@ describe('srgan upscale estimates', () => {
 describe('model choice (before the GPU)', () => {
   it('knows the shipped and pretrained names and their scales', async () => {
     expect(await chooseModel('upscale', {})).toMatchObject({ label: 'default', scale: 4 });
-    await expect(chooseModel('upscale', { model: 'nope' })).rejects.toThrow(/unknown model "nope" \(models: default, srgan, photo, esrgan-slim/);
+    await expect(chooseModel('upscale', { model: 'nope' })).rejects.toThrow(
+      /unknown model "nope" \(models: default, srgan, photo, medium, esrgan-slim/,
+    );
     await expect(chooseModel('upscale', { scale: 2 })).rejects.toThrow(/default upscales ×4; -s 2/);
     await expect(chooseModel('upscale', { model: 'esrgan-slim', scale: 5 })).rejects.toThrow(/esrgan-slim comes at scales 2, 3, 4, 8, not 5/);
     expect(await chooseModel('upscale', { model: 'esrgan-slim', scale: 2 })).toMatchObject({ scale: 2 });

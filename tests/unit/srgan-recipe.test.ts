@@ -91,7 +91,7 @@ describe('recipes', () => {
   });
 
   it("each shipped recipe is the config its model's run record was trained with", () => {
-    for (const name of ['default', 'srgan', 'photo'] as const) {
+    for (const name of ['default', 'srgan', 'photo', 'medium'] as const) {
       const latest = JSON.parse(readFileSync(`models/${name}/run/checkpoints/latest.json`, 'utf8'));
       const state = JSON.parse(readFileSync(`models/${name}/run/checkpoints/${latest.dir}/state.json`, 'utf8'));
       expect(recipeToConfig(parseRecipe(readFileSync(SHIPPED_RECIPES[name].path, 'utf8'))), name).toEqual(withConfigDefaults(state.config));

@@ -119,7 +119,7 @@ describe('createUpscaler (Node, shipped default model)', () => {
   });
 
   it('the catalogue is the one list of shipped models', () => {
-    expect(SHIPPED_MODELS.map((m) => m.name)).toEqual(['default', 'srgan', 'photo']);
+    expect(SHIPPED_MODELS.map((m) => m.name)).toEqual(['default', 'srgan', 'photo', 'medium']);
     expect(shippedModel('default')?.path).toBe(DEFAULT_GENERATOR_PATH);
     expect(fileURLToPath(shippedModel('default')!.url())).toBe(resolve(DEFAULT_GENERATOR_PATH));
     expect(shippedModel('nope')).toBeUndefined();
@@ -162,7 +162,9 @@ describe('createUpscaler (Node, shipped default model)', () => {
   });
 
   it('bad options and bad images get one clear error each', async () => {
-    expect(() => createUpscaler({ model: 'esrgan-slimm' })).toThrow(/unknown model "esrgan-slimm" \(names: default, srgan, photo, esrgan-slim/);
+    expect(() => createUpscaler({ model: 'esrgan-slimm' })).toThrow(
+      /unknown model "esrgan-slimm" \(names: default, srgan, photo, medium, esrgan-slim/,
+    );
     expect(() => createUpscaler({ model: 'esrgan-slim', scale: 5 })).toThrow(ConfigError);
     expect(() => createUpscaler({ model: 42 as never })).toThrow(/options.model must be/);
     await expect(createUpscaler({ model: 'no/such.safetensors' }).upscale(rgba(2, 2))).rejects.toThrow(/no such file: .*no\/such\.safetensors/);
