@@ -89,6 +89,16 @@ describe('app: upscale a dropped image', () => {
     expect(await deep(page, '#upscale-error')).toBeNull();
     expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with shipped photo/);
     await screenshot(page, 'app-upscale-photo');
+
+    // The larger PSNR model: in the picker, described, and it runs.
+    expect(options.filter(([v]) => v === 'medium').map(([v, d]) => [v, d])).toEqual([['medium', false]]);
+    expect(String(options.find(([v]) => v === 'medium')![2])).toMatch(/most faithful/);
+    await model.select('medium');
+    await clickDeep(page, '#upscale');
+    await waitDeep(page, '#upscale-result', 180_000, "el.textContent.includes('medium')");
+    expect(await deep(page, '#upscale-error')).toBeNull();
+    expect(await textOf(page, '#upscale-result')).toMatch(/32×24 → 128×96 \(×4\) with shipped medium/);
+    await screenshot(page, 'app-upscale-medium');
     await page.close();
   });
 });
