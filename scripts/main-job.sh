@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job (README's first command runs it after setup), in under 5 minutes on 2 CPU cores:
-#   1. the two shipped generators, `default` (PSNR-oriented, SRResNet's pixel MSE) and `srgan`
-#      (GAN-trained), against bicubic on the bundled held-out faces and photos: one table each,
-#      and a whole-image grid of each set (LR | bicubic | default | srgan | HR) in the run folder;
+#   1. the shipped generators `default` and the larger `medium` (PSNR-oriented, SRResNet's pixel
+#      MSE) and `srgan` (GAN-trained), against bicubic on the bundled held-out faces and photos: one
+#      table each, and a whole-image grid of each set (LR | bicubic | default | medium | srgan | HR) in the run folder;
 #   2. a short live run that visibly learns: SRGAN's phase 2 starting from the shipped `default`
 #      generator and the discriminator shipped with `srgan`, which already tells sharp from soft,
 #      so the generator's texture (the sharpness column) grows within the first minute. The
@@ -14,10 +14,10 @@ RUN="runs/main-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN"
 
 echo "== 1/3  the shipped generators vs bicubic on data/faces/heldout (×4; faces never trained on) =="
-npx srgan eval -n default,srgan --images data/faces/heldout --grid "$RUN/models-faces.png"
+npx srgan eval -n default,medium,srgan --images data/faces/heldout --grid "$RUN/models-faces.png"
 echo
 echo "== 2/3  the same on data/photos/heldout =="
-npx srgan eval -n default,srgan --images data/photos/heldout --grid "$RUN/models-photos.png"
+npx srgan eval -n default,medium,srgan --images data/photos/heldout --grid "$RUN/models-photos.png"
 
 echo
 echo "== 3/3  live: the GAN phase from the shipped generator on data/faces for ${MINUTES} min → ${RUN}/live =="
@@ -41,7 +41,7 @@ awk -F, 'NR == 1 { next } { row[++n] = $0 } END {
 cat <<MSG
 
 Run folder: $RUN
-  models-faces.png, models-photos.png   the shipped models side by side at 1:1: LR | bicubic | default | srgan | HR
+  models-faces.png, models-photos.png   the shipped models side by side at 1:1: LR | bicubic | default | medium | srgan | HR
   live/samples/grid-step-*.png          the live run: LR | bicubic | SRResNet (MSE, the start) | this run | HR
   live/samples/contact-sheet.png        one face over the live run's steps
   live/metrics.csv, live/metrics.png    PSNR-Y, SSIM-Y and sharpness over the steps, beside bicubic and the start
