@@ -145,6 +145,42 @@ const PAPER_D: DiscriminatorConfig = {
   bnMomentum: 0.1,
 };
 
+/** The narrow discriminator of the small presets (tiny, medium). */
+const SMALL_D: DiscriminatorConfig = { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 };
+
+/**
+ * The paper's loss (pixel MSE content, or VGG54 with the paper's 1/12.75 scale, plus 1e-3 × BCE
+ * adversarial) and none of the later terms; every preset starts from it.
+ */
+const PAPER_LOSSES: Pick<
+  SrganConfig,
+  | 'content'
+  | 'vggLayer'
+  | 'vggScale'
+  | 'contentWeight'
+  | 'advWeight'
+  | 'ganLoss'
+  | 'dLrScale'
+  | 'featureMatchWeight'
+  | 'phasePatternWeight'
+  | 'flatRegionWeight'
+  | 'seed'
+  | 'emaDecay'
+> = {
+  content: 'mse',
+  vggLayer: 'relu5_4',
+  vggScale: 12.75,
+  contentWeight: 1,
+  advWeight: 1e-3,
+  ganLoss: 'bce',
+  dLrScale: 1,
+  featureMatchWeight: 0,
+  phasePatternWeight: 0,
+  flatRegionWeight: 0,
+  seed: 1,
+  emaDecay: 0,
+};
+
 export const presets: Record<PresetName, SrganConfig> = {
   medium: {
     preset: 'medium',
@@ -161,7 +197,7 @@ export const presets: Record<PresetName, SrganConfig> = {
       output: 'linear',
       outputRange: '[0,1]',
     },
-    discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
+    discriminator: SMALL_D,
     hrCrop: 96,
     batch: 16,
     phase1Steps: 8000,
@@ -171,18 +207,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     beta2: 0.999,
     lrDecayAt: [2 / 3],
     lrDecay: 0.5,
-    content: 'mse',
-    vggLayer: 'relu5_4',
-    vggScale: 12.75,
-    contentWeight: 1,
-    advWeight: 1e-3,
-    ganLoss: 'bce',
-    dLrScale: 1,
-    featureMatchWeight: 0,
-    phasePatternWeight: 0,
-    flatRegionWeight: 0,
-    seed: 1,
-    emaDecay: 0,
+    ...PAPER_LOSSES,
   },
   paper: {
     preset: 'paper',
@@ -209,18 +234,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     beta2: 0.999,
     lrDecayAt: [0.5],
     lrDecay: 0.1,
-    content: 'mse',
-    vggLayer: 'relu5_4',
-    vggScale: 12.75,
-    contentWeight: 1,
-    advWeight: 1e-3,
-    ganLoss: 'bce',
-    dLrScale: 1,
-    featureMatchWeight: 0,
-    phasePatternWeight: 0,
-    flatRegionWeight: 0,
-    seed: 1,
-    emaDecay: 0,
+    ...PAPER_LOSSES,
   },
   keras: {
     preset: 'keras',
@@ -247,18 +261,10 @@ export const presets: Record<PresetName, SrganConfig> = {
     beta2: 0.999,
     lrDecayAt: [],
     lrDecay: 1,
+    ...PAPER_LOSSES,
     content: 'vgg',
     vggLayer: 'relu3_3',
     vggScale: 1,
-    contentWeight: 1,
-    advWeight: 1e-3,
-    ganLoss: 'bce',
-    dLrScale: 1,
-    featureMatchWeight: 0,
-    phasePatternWeight: 0,
-    flatRegionWeight: 0,
-    seed: 1,
-    emaDecay: 0,
   },
   tiny: {
     preset: 'tiny',
@@ -275,7 +281,7 @@ export const presets: Record<PresetName, SrganConfig> = {
       output: 'linear',
       outputRange: '[0,1]',
     },
-    discriminator: { ...PAPER_D, channels: [16, 16, 32, 32, 64, 64, 64, 64], dense: 128 },
+    discriminator: SMALL_D,
     hrCrop: 96,
     batch: 16,
     phase1Steps: 1500,
@@ -285,18 +291,7 @@ export const presets: Record<PresetName, SrganConfig> = {
     beta2: 0.999,
     lrDecayAt: [2 / 3],
     lrDecay: 0.5,
-    content: 'mse',
-    vggLayer: 'relu5_4',
-    vggScale: 12.75,
-    contentWeight: 1,
-    advWeight: 1e-3,
-    ganLoss: 'bce',
-    dLrScale: 1,
-    featureMatchWeight: 0,
-    phasePatternWeight: 0,
-    flatRegionWeight: 0,
-    seed: 1,
-    emaDecay: 0,
+    ...PAPER_LOSSES,
   },
 };
 

@@ -3,37 +3,13 @@
  * complete run folder, upscale and eval run its generator, Ctrl-C leaves a resumable checkpoint,
  * and bad input gives one clear line and a non-zero exit code.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRecipe, recipeToConfig } from '../../src/srgan/recipe.js';
-
-const BIN = join(process.cwd(), 'bin', 'srgan.mjs');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function srgan(args: string[], opts: { onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      opts.onStderr?.(stderr, (s) => child.kill(s));
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { srgan } from '../helpers/srgan-process.js';
 
 let dir: string, run: string, images: string;
 beforeAll(async () => {

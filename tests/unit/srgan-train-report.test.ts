@@ -3,28 +3,13 @@
  * of whole 256-px held-out faces at 1:1 (with the start model's column after --init-from), and
  * the contact sheet. A separate process, tiny preset, two steps.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { METRICS_COLUMNS } from '../../src/srgan/report/metrics-log.js';
-
-function srgan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'srgan.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { srgan } from '../helpers/srgan-process.js';
 
 describe('srgan train: the run report', () => {
   it('writes metrics.csv/png, whole-face grids with the start model, and the contact sheet', async () => {
