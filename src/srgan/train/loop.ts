@@ -61,6 +61,14 @@ export interface LoopResult {
 
 /** A fault that repeats is a bug, not a glitch: give up after this many rewinds for each kind. */
 const MAX_FAULT_REWINDS = 3;
+const FAULT_NAMES = { gpuError: 'GPU error', kernelFault: 'CPU kernel fault' } as const;
+
+/** The recovery counter of a fault the loop rewinds from, or undefined for any other error. */
+function rewindable(err: unknown): keyof typeof FAULT_NAMES | undefined {
+  if (err instanceof E.GpuBatchError) return 'gpuError';
+  if (err instanceof E.KernelFaultError) return 'kernelFault';
+  return undefined;
+}
 
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   let trainer = o.trainer;
@@ -89,6 +97,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       if (trainer.step % o.sampleEvery === 0) await o.onSample?.(trainer, logs);
       if (trainer.step % o.checkpointEvery === 0) await checkpoint();
     } catch (err) {
+      const fault = rewindable(err);
       if (err instanceof NonFiniteLossError) {
         recoveries.nan++;
         const scale = trainer.lrScale / 2;
@@ -103,15 +112,11 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         await E.initEngine({ backend: 'webgpu' }); // the lost engine is replaced by one on a new device (only WebGPU loses one)
         trainer = await o.remakeTrainer();
         rewind(lastGood);
-      } else if (err instanceof E.GpuBatchError && recoveries.gpuError < MAX_FAULT_REWINDS) {
-        // A failed batch loses its work, possibly half an optimizer update: go back to the last good state.
-        recoveries.gpuError++;
-        o.log(`step ${trainer.step + 1}: GPU error (${err.message}); back to the checkpoint at step ${lastGood.state.step}`);
-        rewind(lastGood);
-      } else if (err instanceof E.KernelFaultError && recoveries.kernelFault < MAX_FAULT_REWINDS) {
-        // The same on the CPU backend: a worker's kernel trapped, so the step's results are incomplete.
-        recoveries.kernelFault++;
-        o.log(`step ${trainer.step + 1}: CPU kernel fault (${err.message}); back to the checkpoint at step ${lastGood.state.step}`);
+      } else if (fault && recoveries[fault] < MAX_FAULT_REWINDS) {
+        // A failed GPU batch or a trapped CPU kernel loses its work, possibly half an optimizer
+        // update: go back to the last good state.
+        recoveries[fault]++;
+        o.log(`step ${trainer.step + 1}: ${FAULT_NAMES[fault]} (${(err as Error).message}); back to the checkpoint at step ${lastGood.state.step}`);
         rewind(lastGood);
       } else throw err;
     }
