@@ -101,6 +101,7 @@ export class CpuEngine {
   submits = 0;
   private markLost!: (e: DeviceLostError) => void;
   private lastYield = performance.now();
+  private simulatedFaults = 0;
 
   private constructor(
     readonly heap: Heap,
@@ -222,9 +223,9 @@ export class CpuEngine {
   }
 
   /**
-   * A worker's kernel failed. Say which job with which words, how big the memory was, and whether
-   * the same share fails on this thread too: if it does, the job's arguments are wrong; if not, the
-   * worker saw memory differently from this thread.
+   * A worker's kernel failed (its message gives both threads' memory sizes). Say which job with
+   * which words, where the heap's top is, and whether the same share fails on this thread too: if
+   * it does, the job's arguments are wrong; if not, the worker saw memory differently.
    */
   private explainWorkerFailure(desc: number, e: WorkerKernelError): KernelFaultError {
     const words = Array.from(new Int32Array(this.heap.memory.buffer, desc, 24));
@@ -236,11 +237,9 @@ export class CpuEngine {
       replay = `the same share fails on the calling thread too (${(again as Error).message})`;
     }
     return new KernelFaultError(
-      `${e.message}; in ${currentOp()}: job ${words[0]}, words [${words.slice(1).join(', ')}], memory ${this.heap.memory.buffer.byteLength} bytes, heap top ${this.heap.allocatedBytes}; ${replay}`,
+      `${e.message}; in ${currentOp()}: job ${words[0]}, words [${words.slice(1).join(', ')}], heap top ${this.heap.allocatedBytes}; ${replay}`,
     );
   }
-
-  private simulatedFaults = 0;
 
   /** Test hook: the next `times` jobs fail as a worker's kernel fault does (KernelFaultError). */
   simulateKernelFault(times = 1): void {

@@ -15,7 +15,8 @@ export class HeapBlock {
   ) {}
 }
 
-const PAGE = 65536;
+/** Bytes in a WebAssembly memory page. */
+export const PAGE = 65536;
 /** wasm32 addresses 4 GiB; the threaded build declares it as its maximum. */
 export const MAX_PAGES = 65536;
 /** Bytes below this hold job descriptors (see jobs.ts); blocks start above. */

@@ -6,6 +6,8 @@
  * on a page's main thread, where the backend runs single-threaded.
  */
 
+import { PAGE } from './heap.js';
+
 /** Control words (Int32 slots of a small SharedArrayBuffer). */
 const GENERATION = 0,
   DESC = 1,
@@ -103,7 +105,7 @@ listen(async ({ module, memory, control, tid }) => {
     try { inst.exports.dispatch(desc, tid, Atomics.load(ctl, ${THREADS})); }
     catch (e) {
       // The first failure writes its message; FAILED holds 1 + its length.
-      const text = ('thread ' + tid + ', job descriptor at ' + desc + ', memory ' + memory.buffer.byteLength + ' bytes here, ' + pages * 65536 + ' on the caller: ' + (e && e.message || e)).slice(0, ${MESSAGE_SLOTS});
+      const text = ('thread ' + tid + ', job descriptor at ' + desc + ', memory ' + memory.buffer.byteLength + ' bytes here, ' + pages * ${PAGE} + ' on the caller: ' + (e && e.message || e)).slice(0, ${MESSAGE_SLOTS});
       if (Atomics.compareExchange(ctl, ${FAILED}, 0, -1) === 0) {
         Atomics.store(ctl, ${FAILED_THREAD}, tid);
         for (let i = 0; i < text.length; i++) Atomics.store(ctl, ${MESSAGE} + i, text.charCodeAt(i));
@@ -189,7 +191,7 @@ export class ThreadPool {
       nt = this.size;
     Atomics.store(ctl, DESC, desc);
     Atomics.store(ctl, THREADS, nt);
-    Atomics.store(ctl, PAGES, this.memory.buffer.byteLength / 65536);
+    Atomics.store(ctl, PAGES, this.memory.buffer.byteLength / PAGE);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, FAILED, 0);
     Atomics.add(ctl, GENERATION, 1);
