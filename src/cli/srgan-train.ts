@@ -98,6 +98,13 @@ const OPTIONS = {
     help: "the GAN phase's game: the paper's BCE (default), ESRGAN's relativistic average, or hinge",
   },
   'd-lr-scale': { type: 'string', arg: 'X', help: "the discriminator's learning rate is --lr × X (default 1)" },
+  'content-blur': {
+    type: 'string',
+    arg: 'SIGMA',
+    help:
+      "the GAN phase's pixel MSE on Gaussian-blurred SR and HR (σ in HR pixels, e.g. 2): it pins what the LR " +
+      'determines and leaves finer texture to the adversarial term (frequency separation; default 0: plain MSE; --resume may change it)',
+  },
   'fm-weight': {
     type: 'string',
     arg: 'X',
@@ -203,6 +210,7 @@ function configFrom(v: Values, choice: RecipeChoice | undefined): SrganConfig {
       featureMatchWeight: numberOption('train', 'fm-weight', v['fm-weight']),
       phasePatternWeight: numberOption('train', 'phase-pattern-weight', v['phase-pattern-weight']),
       flatRegionWeight: numberOption('train', 'flat-weight', v['flat-weight']),
+      contentBlur: numberOption('train', 'content-blur', v['content-blur']),
       phase1Steps,
       phase2Steps,
       content,
@@ -274,6 +282,7 @@ const LOSS_ON_RESUME = [
   ['fm-weight', 'featureMatchWeight'],
   ['phase-pattern-weight', 'phasePatternWeight'],
   ['flat-weight', 'flatRegionWeight'],
+  ['content-blur', 'contentBlur'],
 ] as const;
 
 /**
@@ -388,7 +397,9 @@ async function run(argv: string[]): Promise<number> {
       if (resumedAt === undefined) await writeRunRecipe(out, config, v, choice);
       console.log(`srgan train: ${config.preset} on ${adapter}`);
       console.log(
-        `  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}; ` +
+        `  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}` +
+          (config.contentBlur > 0 ? ` of the low band (Gaussian σ ${config.contentBlur}) in the GAN phase` : '') +
+          '; ' +
           `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
           (config.degrade && config.degrade !== 'bicubic' ? `; LR degradation ${config.degrade}` : '') +
           (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : '') +

@@ -92,6 +92,13 @@ export interface SrganConfig {
   /** VGG features are divided by this (the paper's 1/12.75 rescaling). */
   vggScale: number;
   contentWeight: number;
+  /**
+   * σ (HR pixels) of a Gaussian blur applied to SR and HR before the GAN phase's pixel MSE
+   * (frequency separation, src/srgan/lowpass.ts): the content loss then pins only what the LR
+   * determines and leaves finer texture to the adversarial term. Phase 2, content 'mse' only; 0
+   * (the paper, and configs saved before it existed): the plain pixel MSE.
+   */
+  contentBlur: number;
   advWeight: number;
   /**
    * The adversarial game of phase 2: 'bce' (the paper's), 'ragan' (ESRGAN's relativistic average)
@@ -158,6 +165,7 @@ const PAPER_LOSSES: Pick<
   | 'vggLayer'
   | 'vggScale'
   | 'contentWeight'
+  | 'contentBlur'
   | 'advWeight'
   | 'ganLoss'
   | 'dLrScale'
@@ -171,6 +179,7 @@ const PAPER_LOSSES: Pick<
   vggLayer: 'relu5_4',
   vggScale: 12.75,
   contentWeight: 1,
+  contentBlur: 0,
   advWeight: 1e-3,
   ganLoss: 'bce',
   dLrScale: 1,
@@ -332,6 +341,10 @@ export function validateConfig(cfg: SrganConfig): void {
   if (!(cfg.advWeight >= 0) || !(cfg.contentWeight >= 0)) bad('advWeight and contentWeight must be ≥ 0');
   if (!(cfg.featureMatchWeight >= 0)) bad(`featureMatchWeight must be ≥ 0, got ${cfg.featureMatchWeight}`);
   if (!(cfg.phasePatternWeight >= 0)) bad(`phasePatternWeight must be ≥ 0, got ${cfg.phasePatternWeight}`);
+  if (!(cfg.contentBlur >= 0 && cfg.contentBlur <= 8)) bad(`contentBlur must be a σ in [0, 8] HR pixels, got ${cfg.contentBlur}`);
+  if (cfg.contentBlur > 0 && cfg.content !== 'mse') bad('contentBlur applies to the pixel MSE content loss only (content "mse")');
+  if (cfg.contentBlur > 0 && cfg.hrCrop < 2 * Math.ceil(3 * cfg.contentBlur) + 1)
+    bad(`contentBlur σ ${cfg.contentBlur} needs a crop of at least ${2 * Math.ceil(3 * cfg.contentBlur) + 1} px, got ${cfg.hrCrop}`);
   if (!(cfg.flatRegionWeight >= 0)) bad(`flatRegionWeight must be ≥ 0, got ${cfg.flatRegionWeight}`);
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
@@ -352,6 +365,7 @@ export function withConfigDefaults(cfg: SrganConfig): SrganConfig {
     featureMatchWeight: cfg.featureMatchWeight ?? 0,
     phasePatternWeight: cfg.phasePatternWeight ?? 0,
     flatRegionWeight: cfg.flatRegionWeight ?? 0,
+    contentBlur: cfg.contentBlur ?? 0,
     emaDecay: cfg.emaDecay ?? 0,
   };
 }

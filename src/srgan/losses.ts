@@ -2,9 +2,10 @@
  * SRGAN losses (Ledig et al. 2017, eq. 3–6), composed from engine ops so autograd supplies the
  * gradients. All take and return tensors; call them inside the training step's `tidy`.
  *
- *   content       pixel MSE in the generator's output range, or the MSE of VGG19 features of the
- *                 SR and HR images (both mapped to [0, 1] first), with the features scaled by
- *                 1/vggScale (the paper's 1/12.75), i.e. MSE(φ(SR), φ(HR)) / vggScale²
+ *   content       pixel MSE in the generator's output range (of the two images' Gaussian low
+ *                 bands when contentBlur > 0: frequency separation, lowpass.ts), or the MSE of
+ *                 VGG19 features of the SR and HR images (both mapped to [0, 1] first), with the
+ *                 features scaled by 1/vggScale (the paper's 1/12.75), i.e. MSE(φ(SR), φ(HR)) / vggScale²
  *   adversarial   −log D(G(LR)) = BCE-with-logits of D's logits on SR against 1 (the paper's
  *                 non-saturating form)
  *   discriminator BCE(D(HR), 1) + BCE(D(G(LR)), 0), on logits
@@ -33,9 +34,11 @@ export type { GanLoss };
 import type { Vgg19Features } from './models/vgg19.js';
 import { phasePatternLoss } from './phase-loss.js';
 import { flatRegionLoss } from './flat-loss.js';
+import { lowPassMse } from './lowpass.js';
 
 /** The config fields the content loss reads (an SrganConfig has them all). */
-export type ContentLossConfig = Pick<SrganConfig, 'content' | 'vggScale'> & { generator: Pick<GeneratorConfig, 'outputRange'> };
+export type ContentLossConfig = Pick<SrganConfig, 'content' | 'vggScale'> &
+  Partial<Pick<SrganConfig, 'contentBlur'>> & { generator: Pick<GeneratorConfig, 'outputRange'> };
 export type PerceptualLossConfig = ContentLossConfig &
   Pick<SrganConfig, 'contentWeight' | 'advWeight'> & {
     ganLoss?: GanLoss;
@@ -56,10 +59,11 @@ function unit(x: Tensor, cfg: ContentLossConfig): Tensor {
 /**
  * Content loss between SR (with its graph) and HR (a target), both in the generator's output range.
  * cfg.content 'vgg' needs the feature extractor; HR's features are computed without a graph.
+ * cfg.contentBlur σ > 0 (pixel MSE only) compares the images' Gaussian low bands instead.
  */
 export function contentLoss(sr: Tensor, hr: Tensor, cfg: ContentLossConfig, vgg?: Vgg19Features): Tensor {
   if (!sameShape(sr, hr)) throw new E.ShapeError(`contentLoss: SR [${sr.shape.join(', ')}] and HR [${hr.shape.join(', ')}] must have the same shape`);
-  if (cfg.content === 'mse') return E.mseLoss(sr, hr);
+  if (cfg.content === 'mse') return (cfg.contentBlur ?? 0) > 0 ? lowPassMse(sr, hr, cfg.contentBlur!) : E.mseLoss(sr, hr);
   if (!vgg) throw new ConfigError('contentLoss: content "vgg" needs VGG19 weights (a Vgg19Features); use content "mse" without them');
   if (!(cfg.vggScale > 0)) throw new ConfigError(`contentLoss: vggScale must be > 0, got ${cfg.vggScale}`);
   return E.tidy(() => {

@@ -47,7 +47,7 @@ export interface Recipe {
     ema?: number;
   };
   losses?: {
-    content?: { type?: 'mse' | 'vgg'; weight?: number; vggLayer?: string; vggScale?: number };
+    content?: { type?: 'mse' | 'vgg'; weight?: number; blur?: number; vggLayer?: string; vggScale?: number };
     adversarial?: { type?: GanLoss; weight?: number; dLrScale?: number };
     featureMatching?: { weight?: number };
     phasePattern?: { weight?: number };
@@ -98,7 +98,7 @@ const SCHEMA: Schema = {
   data: { crop: int, batch: int, degrade: str, seed: int },
   schedule: { phase1Steps: int, phase2Steps: int, lr: num, beta1: num, beta2: num, lrDecayAt: nums, lrDecay: num, ema: num },
   losses: {
-    content: { type: oneOf('mse', 'vgg'), weight: num, vggLayer: str, vggScale: num },
+    content: { type: oneOf('mse', 'vgg'), weight: num, blur: num, vggLayer: str, vggScale: num },
     adversarial: { type: oneOf('bce', 'ragan', 'hinge'), weight: num, dLrScale: num },
     featureMatching: { weight: num },
     phasePattern: { weight: num },
@@ -159,6 +159,7 @@ export function recipeToConfig(recipe: Recipe, source = 'recipe'): SrganConfig {
         emaDecay: schedule.ema,
         content: content.type,
         contentWeight: content.weight,
+        contentBlur: content.blur,
         vggLayer: content.vggLayer,
         vggScale: content.vggScale,
         ganLoss: adversarial.type,
@@ -197,7 +198,13 @@ export function configToRecipe(cfg: SrganConfig, extra: Pick<Recipe, 'name' | 'd
       ema: cfg.emaDecay,
     },
     losses: {
-      content: { type: cfg.content, weight: cfg.contentWeight, vggLayer: cfg.vggLayer, vggScale: cfg.vggScale },
+      content: {
+        type: cfg.content,
+        weight: cfg.contentWeight,
+        ...(cfg.contentBlur > 0 ? { blur: cfg.contentBlur } : {}),
+        vggLayer: cfg.vggLayer,
+        vggScale: cfg.vggScale,
+      },
       adversarial: { type: cfg.ganLoss, weight: cfg.advWeight, dLrScale: cfg.dLrScale },
       featureMatching: { weight: cfg.featureMatchWeight },
       phasePattern: { weight: cfg.phasePatternWeight },

@@ -41,7 +41,12 @@ export function summaryMarkdown(s: RunSummary): string {
   const rows: [string, string][] = [
     ['platform (adapter)', s.adapter],
     ['preset', `${s.preset} (${g.arch}, ${g.blocks} blocks × ${g.channels} channels, crop ${s.config.hrCrop}, batch ${s.config.batch})`],
-    ['content loss', s.config.content === 'vgg' ? `VGG19 ${s.config.vggLayer} / ${s.config.vggScale}` : 'pixel MSE'],
+    [
+      'content loss',
+      s.config.content === 'vgg'
+        ? `VGG19 ${s.config.vggLayer} / ${s.config.vggScale}`
+        : `pixel MSE${(s.config.contentBlur ?? 0) > 0 ? ` (GAN phase: of the low band, Gaussian σ ${s.config.contentBlur})` : ''}`,
+    ],
     ...(s.config.emaDecay > 0
       ? [['evaluated weights', `exponential moving average of the generator's, decay ${s.config.emaDecay}`] as [string, string]]
       : []),
