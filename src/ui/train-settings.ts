@@ -72,7 +72,7 @@ function startOf(recipe: Recipe, source: string): StartFrom {
 /** G's loss in words, for the info line under "Start from". */
 function lossSummary(c: SrganConfig): string {
   const terms = [
-    c.content === 'vgg' ? `VGG19 ${c.vggLayer}` : 'pixel MSE',
+    c.content === 'vgg' ? `VGG19 ${c.vggLayer}` : c.contentBlur > 0 ? `pixel MSE of the low band (σ ${c.contentBlur})` : 'pixel MSE',
     `${c.ganLoss === 'ragan' ? 'RaGAN' : c.ganLoss.toUpperCase()} adversarial ×${c.advWeight}`,
   ];
   if (c.featureMatchWeight > 0) terms.push(`feature matching ×${c.featureMatchWeight}`);

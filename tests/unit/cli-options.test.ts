@@ -303,8 +303,9 @@ describe('srgan train --resume: the schedule a resumed run gets', () => {
     expect(resumedConfig(ganOnly, asked(700, 1100), { steps: '1800' }).config).toMatchObject({ phase1Steps: 0, phase2Steps: 1800 });
     const same = resumedConfig(ganOnly, asked(1500, 300), {});
     expect(same.config).toMatchObject({ phase1Steps: 0, phase2Steps: 900, advWeight: 0.04 });
-    const tuned = resumedConfig(ganOnly, asked(1500, 300), { 'adv-weight': '0.08', crop: '96' });
+    const tuned = resumedConfig(ganOnly, { ...asked(1500, 300), contentBlur: 2 }, { 'adv-weight': '0.08', 'content-blur': '2', crop: '96' });
     expect(tuned.config.advWeight).toBe(0.08);
+    expect(tuned.config.contentBlur).toBe(2);
     expect(tuned.ignored).toEqual(['crop']);
   });
 });

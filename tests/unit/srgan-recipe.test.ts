@@ -16,6 +16,7 @@ describe('recipes', () => {
         data: { crop: 64, batch: 8 },
         schedule: { phase1Steps: 0, phase2Steps: 300, lr: 1e-4, ema: 0.995 },
         losses: {
+          content: { blur: 2 },
           adversarial: { type: 'ragan', weight: 0.02, dLrScale: 4 },
           featureMatching: { weight: 0.03 },
           phasePattern: { weight: 3000 },
@@ -33,6 +34,7 @@ describe('recipes', () => {
         phase2Steps: 300,
         lr: 1e-4,
         emaDecay: 0.995,
+        contentBlur: 2,
         ganLoss: 'ragan',
         advWeight: 0.02,
         dLrScale: 4,
@@ -55,6 +57,7 @@ describe('recipes', () => {
         lrDecayAt: [0.25, 0.75],
         discriminator: { downsample: 'blur', batchNorm: false },
       }),
+      makeConfig('tiny', { contentBlur: 1.5, phase1Steps: 0 }),
     ];
     for (const cfg of configs) {
       const text = formatRecipe(configToRecipe(cfg, { name: 'x', pretrained: { generator: 'default' } }));
