@@ -353,7 +353,15 @@ describe('srgan CLI', () => {
     const latestAgain = JSON.parse(await readFile(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latestAgain.step).toBe(stopped + 1);
     const state = JSON.parse(await readFile(join(out, 'checkpoints', latestAgain.dir, 'state.json'), 'utf8'));
-    expect(state.config).toMatchObject({ lr: 2e-4, hrCrop: 32, batch: 2, emaDecay: 0.99, phasePatternWeight: 500, flatRegionWeight: 2, contentBlur: 1 });
+    expect(state.config).toMatchObject({
+      lr: 2e-4,
+      hrCrop: 32,
+      batch: 2,
+      emaDecay: 0.99,
+      phasePatternWeight: 500,
+      flatRegionWeight: 2,
+      contentBlur: 1,
+    });
     expect(again.stdout).toMatch(/phase-pattern loss ×500; flat-region loss ×2/);
     expect(again.stdout).toMatch(/pixel MSE \(no VGG19 weights given\) of the low band \(Gaussian σ 1\) in the GAN phase/);
     // The average starts at the resume and is what the run exports and evaluates.
