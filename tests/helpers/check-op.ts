@@ -141,3 +141,17 @@ function finiteDiff(c: OpCase, xs: RefArray[], k: number, w: Float64Array): Floa
   }
   return out;
 }
+
+/**
+ * The gradient a loss test checks: at each listed index of x, the central difference of the float64
+ * reference `f` (step 1e-3, as the losses' tests use), for comparison with the engine's gradient.
+ */
+export function centralDifferences(f: (x: Float64Array) => number, x: Float64Array, indices: readonly number[], step = 1e-3): number[] {
+  return indices.map((i) => {
+    const plus = Float64Array.from(x),
+      minus = Float64Array.from(x);
+    plus[i] += step;
+    minus[i] -= step;
+    return (f(plus) - f(minus)) / (2 * step);
+  });
+}
