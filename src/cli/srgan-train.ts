@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '../engine/node.js';
-import { makeConfig, presets, withConfigDefaults, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { lowBandNote, makeConfig, presets, withConfigDefaults, type PresetName, type SrganConfig } from '../srgan/config.js';
 import { configToRecipe, formatRecipe, parseRecipe, recipeToConfig, SHIPPED_RECIPES, type Recipe } from '../srgan/recipe.js';
 import { ConfigError } from '../srgan/errors.js';
 import { isShippedName, SHIPPED_SRGAN_DISCRIMINATOR } from '../srgan/shipped-models.js';
@@ -296,7 +296,7 @@ export function resumedConfig(
   v: Partial<Record<string, unknown>>,
 ): { config: SrganConfig; ignored: string[] } {
   // The schedule's length (--steps, --phase1-steps, --phase2-steps), --lr, --ema and the GAN loss's settings may change.
-  const given = (name: 'steps' | 'phase1-steps' | 'phase2-steps' | 'lr' | 'ema') => v[name] !== undefined;
+  const given = (name: string) => v[name] !== undefined;
   // Checkpoints from before a field get its original meaning (withConfigDefaults, the one place for that).
   const before = withConfigDefaults(saved);
   // A phase's length the command line does not give stays the run's own (not the preset's), and
@@ -318,8 +318,8 @@ export function resumedConfig(
     ...(given('lr') ? { lr: asked.lr } : {}),
     ...(given('ema') ? { emaDecay: asked.emaDecay } : {}),
   };
-  for (const [option, field] of LOSS_ON_RESUME) if (v[option] !== undefined) (config as unknown as Record<string, unknown>)[field] = asked[field];
-  return { config, ignored: FIXED_ON_RESUME.filter((name) => v[name] !== undefined) };
+  for (const [option, field] of LOSS_ON_RESUME) if (given(option)) (config as unknown as Record<string, unknown>)[field] = asked[field];
+  return { config, ignored: FIXED_ON_RESUME.filter(given) };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -397,9 +397,7 @@ async function run(argv: string[]): Promise<number> {
       if (resumedAt === undefined) await writeRunRecipe(out, config, v, choice);
       console.log(`srgan train: ${config.preset} on ${adapter}`);
       console.log(
-        `  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : 'pixel MSE (no VGG19 weights given)'}` +
-          (config.contentBlur > 0 ? ` of the low band (Gaussian σ ${config.contentBlur}) in the GAN phase` : '') +
-          '; ' +
+        `  content loss: ${config.content === 'vgg' ? `VGG19 ${config.vggLayer}` : `pixel MSE (no VGG19 weights given)${lowBandNote(config)}`}; ` +
           `steps: ${config.phase1Steps} (phase 1) + ${config.phase2Steps} (phase 2); crop ${config.hrCrop}, batch ${config.batch}` +
           (config.degrade && config.degrade !== 'bicubic' ? `; LR degradation ${config.degrade}` : '') +
           (config.emaDecay > 0 ? `; weight average (EMA) decay ${config.emaDecay}` : '') +

@@ -343,13 +343,20 @@ export function validateConfig(cfg: SrganConfig): void {
   if (!(cfg.phasePatternWeight >= 0)) bad(`phasePatternWeight must be ≥ 0, got ${cfg.phasePatternWeight}`);
   if (!(cfg.contentBlur >= 0 && cfg.contentBlur <= 8)) bad(`contentBlur must be a σ in [0, 8] HR pixels, got ${cfg.contentBlur}`);
   if (cfg.contentBlur > 0 && cfg.content !== 'mse') bad('contentBlur applies to the pixel MSE content loss only (content "mse")');
-  if (cfg.contentBlur > 0 && cfg.hrCrop < 2 * Math.ceil(3 * cfg.contentBlur) + 1)
-    bad(`contentBlur σ ${cfg.contentBlur} needs a crop of at least ${2 * Math.ceil(3 * cfg.contentBlur) + 1} px, got ${cfg.hrCrop}`);
+  if (cfg.contentBlur > 0 && cfg.hrCrop < lowBandKernelSize(cfg.contentBlur))
+    bad(`contentBlur σ ${cfg.contentBlur} needs a crop of at least ${lowBandKernelSize(cfg.contentBlur)} px, got ${cfg.hrCrop}`);
   if (!(cfg.flatRegionWeight >= 0)) bad(`flatRegionWeight must be ≥ 0, got ${cfg.flatRegionWeight}`);
   if (cfg.generator.blocks < 0 || cfg.generator.channels < 1) bad('generator blocks ≥ 0 and channels ≥ 1');
   const d = cfg.discriminator;
   if (d.channels.length !== d.strides.length) bad('discriminator channels and strides differ in length');
 }
+
+/** Taps of the content loss's Gaussian of σ (src/srgan/lowpass.ts): radius ⌈3σ⌉ each side. */
+export const lowBandKernelSize = (sigma: number): number => 2 * Math.ceil(3 * sigma) + 1;
+
+/** What the report, the CLI and the app add after "pixel MSE" when the GAN phase compares low bands ('' when it does not). */
+export const lowBandNote = (cfg: Pick<SrganConfig, 'contentBlur'>): string =>
+  (cfg.contentBlur ?? 0) > 0 ? ` of the low band (Gaussian σ ${cfg.contentBlur}) in the GAN phase` : '';
 
 /** Map a tensor-free value from the generator's output range to [0, 1] (for images and metrics). */
 export const toUnitRange = (range: PixelRange) => (range === '[-1,1]' ? { scale: 0.5, shift: 0.5 } : { scale: 1, shift: 0 });

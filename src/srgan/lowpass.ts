@@ -11,12 +11,14 @@
  * comes for free.
  */
 import * as E from '../engine/index.js';
+import { lowBandKernelSize } from './config.js';
 
 /** The normalised Gaussian's taps, radius ⌈3σ⌉ (σ in HR pixels, > 0). */
 export function gaussianTaps(sigma: number): number[] {
   if (!(sigma > 0) || !Number.isFinite(sigma)) throw new RangeError(`gaussianTaps: sigma must be a finite number > 0, got ${sigma}`);
-  const r = Math.ceil(3 * sigma);
-  const taps = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const k = lowBandKernelSize(sigma),
+    r = k >> 1;
+  const taps = Array.from({ length: k }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
   const sum = taps.reduce((a, b) => a + b, 0);
   return taps.map((t) => t / sum);
 }

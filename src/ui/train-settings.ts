@@ -8,7 +8,7 @@
  * (src/srgan/recipe.ts); the fields shown override the loaded recipe, as the CLI's options do.
  */
 import { LitElement, css, html } from 'lit';
-import { makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
+import { lowBandNote, makeConfig, presets, type PresetName, type SrganConfig } from '../srgan/config.js';
 import { ConfigError } from '../srgan/errors.js';
 import { configToRecipe, formatRecipe, parseRecipe, recipeToConfig, SHIPPED_RECIPES, type Recipe } from '../srgan/recipe.js';
 import { shared } from './styles.js';
@@ -72,7 +72,7 @@ function startOf(recipe: Recipe, source: string): StartFrom {
 /** G's loss in words, for the info line under "Start from". */
 function lossSummary(c: SrganConfig): string {
   const terms = [
-    c.content === 'vgg' ? `VGG19 ${c.vggLayer}` : c.contentBlur > 0 ? `pixel MSE of the low band (σ ${c.contentBlur})` : 'pixel MSE',
+    c.content === 'vgg' ? `VGG19 ${c.vggLayer}` : `pixel MSE${lowBandNote(c)}`,
     `${c.ganLoss === 'ragan' ? 'RaGAN' : c.ganLoss.toUpperCase()} adversarial ×${c.advWeight}`,
   ];
   if (c.featureMatchWeight > 0) terms.push(`feature matching ×${c.featureMatchWeight}`);

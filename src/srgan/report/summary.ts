@@ -3,7 +3,7 @@
  * total run time, number of result images), plus steps/s and the final PSNR/SSIM against bicubic
  * on the held-out images. Written as Markdown for people and JSON for scripts.
  */
-import type { SrganConfig } from '../config.js';
+import { lowBandNote, type SrganConfig } from '../config.js';
 
 export interface QualityRow {
   psnr_y: number;
@@ -41,12 +41,7 @@ export function summaryMarkdown(s: RunSummary): string {
   const rows: [string, string][] = [
     ['platform (adapter)', s.adapter],
     ['preset', `${s.preset} (${g.arch}, ${g.blocks} blocks × ${g.channels} channels, crop ${s.config.hrCrop}, batch ${s.config.batch})`],
-    [
-      'content loss',
-      s.config.content === 'vgg'
-        ? `VGG19 ${s.config.vggLayer} / ${s.config.vggScale}`
-        : `pixel MSE${(s.config.contentBlur ?? 0) > 0 ? ` (GAN phase: of the low band, Gaussian σ ${s.config.contentBlur})` : ''}`,
-    ],
+    ['content loss', s.config.content === 'vgg' ? `VGG19 ${s.config.vggLayer} / ${s.config.vggScale}` : `pixel MSE${lowBandNote(s.config)}`],
     ...(s.config.emaDecay > 0
       ? [['evaluated weights', `exponential moving average of the generator's, decay ${s.config.emaDecay}`] as [string, string]]
       : []),
